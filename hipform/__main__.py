@@ -1,0 +1,3 @@
+from hipform.cli import main
+
+raise SystemExit(main())
