@@ -1,0 +1,161 @@
+"""The ``hipform`` command line.
+
+Every subcommand exits 0 when it ran; a problem with the user's input exits
+with the code of its :class:`~hipform.errors.HipformError` class and one
+sentence on what to do. Set ``HIPFORM_DEBUG=1`` to see tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from hipform import __version__
+from hipform.errors import HipformError
+
+EXIT_CODES_HELP = """exit codes:
+  0  the command ran (whatever it found)
+  1  internal error (please report it)
+  2  wrong command-line usage
+  3  the file is not a readable video
+  4  no person found in the clip
+  5  the requested pose model is not installed
+  6  the clip is too short to judge
+  7  the clip is over this installation's size or length limits
+"""
+
+
+class ProgressBar:
+    """A tqdm bar on the terminal that the pose callbacks can drive."""
+
+    def __init__(self, desc: str, stream: object, enabled: bool = True) -> None:
+        self._desc, self._stream = desc, stream
+        self._enabled = enabled and getattr(stream, "isatty", lambda: False)()
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:  # created on the first frame, so errors before it print cleanly
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=self._desc, unit="frame", file=self._stream, leave=False)
+        if total != self._bar.total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _load_pose(path: Path, console: object, quiet: bool):
+    """A PoseSequence from a saved ``.npz`` or by running the pose model on a video."""
+    from hipform.sequence import load_sequence
+
+    if path.suffix.lower() == ".npz":
+        try:
+            return load_sequence(path)
+        except ValueError as exc:
+            raise HipformError(f"{exc}. Give a video or a file saved by 'hipform pose'.") from None
+    from hipform.pose import estimate_pose
+
+    bar = ProgressBar(f"pose {path.name}", console, enabled=not quiet)
+    try:
+        return estimate_pose(path, progress=bar)
+    finally:
+        bar.close()
+
+
+def _summary_line(seq) -> str:
+    return (
+        f"{seq.source}: {seq.n_frames} frames, {seq.duration_s:.1f} s at {seq.fps:.1f} fps, "
+        f"{seq.width_px}x{seq.height_px}, person detected in {100 * seq.detection_rate:.0f}% of frames"
+    )
+
+
+def cmd_pose(args: argparse.Namespace, console) -> int:
+    from hipform.sequence import save_sequence, save_sequence_csv
+
+    seq = _load_pose(args.video, console, args.quiet)
+    out = save_sequence(seq, args.output)
+    print(_summary_line(seq))
+    print(f"landmarks saved to {out}")
+    if args.csv:
+        print(f"CSV saved to {save_sequence_csv(seq, args.csv)}")
+    return 0
+
+
+def cmd_annotate(args: argparse.Namespace, console) -> int:
+    from hipform.annotate import annotate_video
+
+    seq = _load_pose(args.video, console, args.quiet)
+    bar = ProgressBar("drawing", console, enabled=not args.quiet)
+    try:
+        out = annotate_video(args.video, seq, args.output, progress=bar)
+    finally:
+        bar.close()
+    print(_summary_line(seq))
+    print(f"annotated video saved to {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hipform",
+        description="Check hip-strength form (knee collapse, pelvic drop, back arching) from video.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"hipform {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("pose", cmd_pose, "Find the body landmarks in every frame of a video and save them.")
+    p.add_argument("video", type=Path, help="video file (MP4, MOV, WebM, AVI, GIF…)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="landmark file to write (.npz)")
+    p.add_argument("--csv", type=Path, help="also write the landmarks as CSV (one row per frame)")
+
+    p = add("annotate", cmd_annotate, "Draw the detected skeleton on a video (browser-playable MP4).")
+    p.add_argument("video", type=Path, help="video file")
+    p.add_argument("-o", "--output", type=Path, required=True, help="annotated video to write (.mp4)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    debug = bool(os.environ.get("HIPFORM_DEBUG"))
+    from hipform.pose import native_logs_silenced
+
+    with native_logs_silenced() as console:
+        try:
+            return args.func(args, console)
+        except HipformError as exc:
+            print(f"hipform: {exc}", file=console)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            print("hipform: stopped.", file=console)
+            return 130
+        except Exception as exc:  # a bug: one line for the user, the traceback on request
+            if debug:
+                traceback.print_exc(file=console)
+            print(
+                f"hipform: internal error ({type(exc).__name__}: {exc}). "
+                "Please report it; run again with HIPFORM_DEBUG=1 for details.",
+                file=console,
+            )
+            return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""Pose estimation with MediaPipe BlazePose: the only module that imports mediapipe.
+
+MediaPipe's results are converted to numpy arrays here, at the boundary, and
+never leave this module as MediaPipe objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hipform.errors import ModelUnavailableError, NoPersonError
+from hipform.landmarks import N_LANDMARKS
+from hipform.sequence import PoseSequence
+from hipform.video import ReadStatus, iter_frames, probe_video
+
+#: BlazePose variants and the model file each needs inside the mediapipe package.
+MODELS = {
+    "lite": (0, "pose_landmark_lite.tflite"),
+    "full": (1, "pose_landmark_full.tflite"),
+    "heavy": (2, "pose_landmark_heavy.tflite"),
+}
+
+#: Progress callback: (frames done, frames expected or 0 when unknown).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PoseOptions:
+    """How to run the pose model.
+
+    Attributes
+    ----------
+    model : ``"full"`` (bundled, default), ``"lite"`` or ``"heavy"`` (these two
+        need a one-off download and are refused when the file is missing).
+    min_detection_confidence : person-detector score to start tracking, [0, 1].
+    min_tracking_confidence : landmark score below which the detector runs again, [0, 1].
+    smooth_landmarks : MediaPipe's own temporal smoothing across frames.
+    max_side_px : frames are scaled down so their longer side is at most this
+        before the model sees them (it works on 256×256 crops anyway);
+        landmarks are still reported in the original frame's pixels.
+    """
+
+    model: str = "full"
+    min_detection_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    smooth_landmarks: bool = True
+    max_side_px: int = 640
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"model must be one of {sorted(MODELS)}, got {self.model!r}")
+        for name in ("min_detection_confidence", "min_tracking_confidence"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {value}")
+        if self.max_side_px < 64:
+            raise ValueError(f"max_side_px must be at least 64, got {self.max_side_px}")
+
+
+@dataclass(frozen=True, eq=False)
+class FramePose:
+    """Landmarks of one frame.
+
+    landmarks_px : (33, 3) x, y in pixels of the reference frame size; z scaled like x.
+    visibility : (33,) in [0, 1].
+    world_m : (33, 3) metres, origin at the hip midpoint.
+    """
+
+    landmarks_px: np.ndarray
+    visibility: np.ndarray
+    world_m: np.ndarray
+
+
+@contextlib.contextmanager
+def native_logs_silenced() -> Iterator[object]:
+    """Hide MediaPipe's C++ log lines (written straight to file descriptor 2).
+
+    Yields a text stream on the real standard error, for progress bars and
+    messages that must still reach the user while the descriptor is muted.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    console = os.fdopen(os.dup(saved), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield console
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+        console.close()
+
+
+def _model_path(model: str) -> Path:
+    import mediapipe  # deferred: importing mediapipe takes about a second
+
+    return Path(mediapipe.__file__).parent / "modules" / "pose_landmark" / MODELS[model][1]
+
+
+def check_model_available(model: str) -> None:
+    """Raise :class:`ModelUnavailableError` unless ``model``'s file is installed.
+
+    MediaPipe would otherwise try to download it, which hangs or fails offline.
+    """
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
+    if not _model_path(model).is_file():
+        raise ModelUnavailableError(
+            f"The '{model}' pose model needs a download and is not available offline; "
+            "use the bundled 'full' model (the default)."
+        )
+
+
+class PoseEstimator:
+    """BlazePose in tracking (video) mode, one frame at a time.
+
+    Not thread-safe: use one estimator per thread. Frames must come in time
+    order; use a new estimator for a new clip.
+    """
+
+    def __init__(self, options: PoseOptions | None = None) -> None:
+        self.options = options or PoseOptions()
+        check_model_available(self.options.model)
+        os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ logging off the user's terminal
+        import mediapipe as mp
+
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=MODELS[self.options.model][0],
+            smooth_landmarks=self.options.smooth_landmarks,
+            enable_segmentation=False,
+            min_detection_confidence=self.options.min_detection_confidence,
+            min_tracking_confidence=self.options.min_tracking_confidence,
+        )
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def process(self, image_rgb: np.ndarray, size_px: tuple[int, int] | None = None) -> FramePose | None:
+        """Landmarks of the person in one RGB frame, or ``None`` if nobody is found.
+
+        Parameters
+        ----------
+        image_rgb : (H, W, 3) uint8 RGB.
+        size_px : (width, height) of the frame the pixel coordinates should refer
+            to (the original frame when ``image_rgb`` was scaled down); defaults
+            to the image's own size.
+        """
+        if self._pose is None:
+            raise RuntimeError("this PoseEstimator is closed")
+        if image_rgb.ndim != 3 or image_rgb.shape[2] != 3 or image_rgb.dtype != np.uint8:
+            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image_rgb.shape} {image_rgb.dtype}")
+        width, height = size_px or (image_rgb.shape[1], image_rgb.shape[0])
+        result = self._pose.process(np.ascontiguousarray(image_rgb))
+        if result.pose_landmarks is None:
+            return None
+        lm = np.array([(p.x, p.y, p.z, p.visibility) for p in result.pose_landmarks.landmark], np.float32)
+        px = lm[:, :3] * np.array([width, height, width], np.float32)
+        if result.pose_world_landmarks is not None:
+            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark], np.float32)
+        else:
+            world = np.full((N_LANDMARKS, 3), np.nan, np.float32)
+        return FramePose(landmarks_px=px, visibility=np.clip(lm[:, 3], 0.0, 1.0), world_m=world)
+
+
+def estimate_pose(
+    path: str | Path,
+    options: PoseOptions | None = None,
+    progress: Progress | None = None,
+    require_person: bool = True,
+) -> PoseSequence:
+    """Run BlazePose over every frame of a video.
+
+    Parameters
+    ----------
+    path : a video file.
+    options : model settings; the defaults suit phone clips.
+    progress : called after each frame with (frames done, frames expected).
+    require_person : raise :class:`NoPersonError` when nobody is found in any frame.
+
+    Returns
+    -------
+    PoseSequence
+        One row per decoded frame (NaN rows where nobody was found), in the
+        upright frame's pixel coordinates, with the real frame timestamps.
+
+    Raises
+    ------
+    VideoReadError
+        The file is missing, not a video, or cannot be decoded.
+    ModelUnavailableError
+        The requested model is not installed.
+    NoPersonError
+        ``require_person`` and no frame shows a person.
+    """
+    options = options or PoseOptions()
+    info = probe_video(path)
+    expected = info.estimated_frames
+    status = ReadStatus()
+    rows_lm: list[np.ndarray] = []
+    rows_vis: list[np.ndarray] = []
+    rows_world: list[np.ndarray] = []
+    times: list[float] = []
+    nan3 = np.full((N_LANDMARKS, 3), np.nan, np.float32)
+    zeros = np.zeros(N_LANDMARKS, np.float32)
+    with PoseEstimator(options) as estimator:
+        for frame in iter_frames(path, max_side=options.max_side_px, status=status):
+            found = estimator.process(frame.image, size_px=(info.width_px, info.height_px))
+            rows_lm.append(found.landmarks_px if found else nan3)
+            rows_vis.append(found.visibility if found else zeros)
+            rows_world.append(found.world_m if found else nan3)
+            times.append(frame.t_s)
+            if progress is not None:
+                progress(len(times), max(expected, len(times)))
+    seq = PoseSequence(
+        landmarks_px=np.stack(rows_lm),
+        visibility=np.stack(rows_vis),
+        world_m=np.stack(rows_world),
+        t_s=np.asarray(times),
+        width_px=info.width_px,
+        height_px=info.height_px,
+        fps=info.fps,
+        source=Path(path).name,
+        meta={
+            "codec": info.codec,
+            "rotation_deg": info.rotation_deg,
+            "model": options.model,
+            "stopped_early": status.stopped_early,
+            "warnings": list(status.warnings),
+        },
+    )
+    if require_person and not seq.detected.any():
+        raise NoPersonError(
+            f"No person was found in '{Path(path).name}'. Film the whole body, well lit, "
+            "with only one person in view."
+        )
+    return seq

@@ -1,0 +1,378 @@
+"""Video input and output: the only module that decodes or encodes video.
+
+Reading honours the container's rotation (display matrix) and the real
+presentation timestamps, streams frames one at a time (a background thread
+decodes ahead, so decoding overlaps with pose estimation), and can scale
+frames down on the way out. Writing produces browser-playable H.264 MP4.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from hipform.errors import VideoReadError
+
+#: Containers and codecs people's phones, cameras and the web produce.
+SUPPORTED_HINT = "MP4, MOV, M4V, WebM, MKV, AVI or GIF"
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video file holds, as displayed (rotation applied).
+
+    Attributes
+    ----------
+    width_px, height_px : size of the upright frame.
+    rotation_deg : counter-clockwise rotation applied to stored frames to show
+        them upright (0, 90, 180 or 270).
+    fps : nominal frame rate (average rate where the container states it).
+    n_frames : frame count the container states; 0 when it does not say.
+    duration_s : duration the container states; 0.0 when it does not say.
+    codec, container : decoder and demuxer names, e.g. ``h264`` and ``mov,mp4,…``.
+    size_bytes : file size.
+    """
+
+    path: str
+    width_px: int
+    height_px: int
+    rotation_deg: int
+    fps: float
+    n_frames: int
+    duration_s: float
+    codec: str
+    container: str
+    size_bytes: int
+
+    @property
+    def estimated_frames(self) -> int:
+        """Best guess of the frame count (for progress bars)."""
+        if self.n_frames > 0:
+            return self.n_frames
+        return max(int(round(self.duration_s * self.fps)), 0)
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One decoded, upright video frame.
+
+    Attributes
+    ----------
+    index : position in the clip, from 0.
+    t_s : presentation time in seconds from the clip's first frame.
+    image : (H, W, 3) uint8 RGB, upright, possibly scaled down.
+    scale : ``image`` width divided by the upright source width (≤ 1).
+    """
+
+    index: int
+    t_s: float
+    image: np.ndarray
+    scale: float = 1.0
+
+
+@dataclass
+class ReadStatus:
+    """Filled in while frames are read: what went wrong part-way, if anything."""
+
+    frames_read: int = 0
+    stopped_early: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def _open(path: str | Path) -> av.container.InputContainer:
+    p = Path(path)
+    if not p.exists():
+        raise VideoReadError(f"Could not find the file '{p}'. Check the name and the folder.")
+    if p.is_dir():
+        raise VideoReadError(f"'{p}' is a folder, not a video file. Choose a video file inside it.")
+    if p.stat().st_size == 0:
+        raise VideoReadError(f"The file '{p.name}' is empty (0 bytes). Record or copy the clip again.")
+    try:
+        container = av.open(str(p), mode="r")
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise VideoReadError(
+            f"'{p.name}' could not be opened as a video ({_reason(exc)}). "
+            f"Use a {SUPPORTED_HINT} file; if it is one, it may be damaged or incomplete — copy it again."
+        ) from None
+    if not container.streams.video:
+        container.close()
+        raise VideoReadError(
+            f"'{p.name}' has no video track (it may be audio only or an image). Choose a video clip."
+        )
+    return container
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    return text.split(":")[-1].strip().rstrip(".") or type(exc).__name__
+
+
+def _stream_rotation(stream: av.video.stream.VideoStream, first: av.VideoFrame | None) -> int:
+    rotation = 0.0
+    if first is not None and getattr(first, "rotation", None):
+        rotation = float(first.rotation)
+    else:  # older files carry a 'rotate' tag instead of a display matrix
+        tag = stream.metadata.get("rotate")
+        if tag:
+            rotation = -float(tag)  # the tag is clockwise, the display matrix counter-clockwise
+    return int(round(rotation / 90.0)) % 4 * 90
+
+
+def _nominal_fps(stream: av.video.stream.VideoStream) -> float:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate and float(rate) > 0 and float(rate) < 1000:
+            return float(rate)
+    return 30.0
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Read a video's header (and its first frame, for the rotation).
+
+    Raises
+    ------
+    VideoReadError
+        If the file is missing, empty, not a video, or holds no decodable frame.
+    """
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        first = None
+        try:
+            for first in container.decode(stream):
+                break
+        except av.FFmpegError as exc:
+            raise VideoReadError(
+                f"'{Path(path).name}' could not be decoded ({_reason(exc)}). "
+                "The file may be damaged or incomplete: copy or export it again."
+            ) from None
+        if first is None:
+            raise VideoReadError(
+                f"'{Path(path).name}' holds no video frames. Record or export the clip again."
+            )
+        rotation = _stream_rotation(stream, first)
+        w, h = first.width, first.height
+        if rotation in (90, 270):
+            w, h = h, w
+        duration = 0.0
+        if stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration:
+            duration = container.duration / av.time_base
+        return VideoInfo(
+            path=str(path),
+            width_px=w,
+            height_px=h,
+            rotation_deg=rotation,
+            fps=_nominal_fps(stream),
+            n_frames=int(stream.frames or 0),
+            duration_s=duration,
+            codec=stream.codec_context.name,
+            container=container.format.name,
+            size_bytes=Path(path).stat().st_size,
+        )
+    finally:
+        container.close()
+
+
+def _target_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
+    """Stored-frame size to scale to so the longer side is ≤ max_side (even numbers)."""
+    if not max_side or max(width, height) <= max_side:
+        return width, height
+    s = max_side / max(width, height)
+    return max(2, int(round(width * s / 2)) * 2), max(2, int(round(height * s / 2)) * 2)
+
+
+def _decode(path: str | Path, max_side: int | None, status: ReadStatus) -> Iterator[Frame]:
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        time_base = stream.time_base or Fraction(1, 1000)
+        fps = _nominal_fps(stream)
+        rotation: int | None = None
+        t0: float | None = None
+        last_t = -np.inf
+        index = 0
+        try:
+            for vf in container.decode(stream):
+                if rotation is None:
+                    rotation = _stream_rotation(stream, vf)
+                if vf.pts is not None:
+                    t = float(vf.pts * time_base)
+                else:  # no timestamp: assume the nominal rate
+                    t = (last_t + 1.0 / fps) if np.isfinite(last_t) else 0.0
+                if t0 is None:
+                    t0 = t
+                t -= t0
+                if t <= last_t:  # duplicate or out-of-order stamp: keep time strictly increasing
+                    t = last_t + 1e-6
+                last_t = t
+                w, h = _target_size(vf.width, vf.height, max_side)
+                image = vf.to_ndarray(format="rgb24", width=w, height=h)
+                if rotation:
+                    image = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
+                upright_w = vf.height if rotation in (90, 270) else vf.width
+                yield Frame(index=index, t_s=t, image=image, scale=image.shape[1] / upright_w)
+                index += 1
+                status.frames_read = index
+        except av.FFmpegError as exc:
+            if index == 0:
+                raise VideoReadError(
+                    f"'{Path(path).name}' could not be decoded ({_reason(exc)}). "
+                    "The file may be damaged or incomplete: copy or export it again."
+                ) from None
+            status.stopped_early = True
+            status.warnings.append(
+                f"The video is damaged after {index} frames ({_reason(exc)}); only those frames were used."
+            )
+        if index == 0:
+            raise VideoReadError(f"'{Path(path).name}' holds no video frames. Record or export the clip again.")
+    finally:
+        container.close()
+
+
+_DONE = object()
+
+
+def iter_frames(
+    path: str | Path,
+    max_side: int | None = None,
+    prefetch: int = 4,
+    status: ReadStatus | None = None,
+) -> Iterator[Frame]:
+    """Yield the upright frames of a video one by one, in presentation order.
+
+    Parameters
+    ----------
+    path : the video file.
+    max_side : scale frames down (never up) so the longer side is at most this
+        many pixels; ``None`` keeps the full size.
+    prefetch : frames decoded ahead in a background thread (0 decodes in the
+        caller's thread). Memory is bounded by ``prefetch`` frames.
+    status : filled in with how many frames were read and any damage found
+        part-way (the frames before the damage are still yielded).
+
+    Raises
+    ------
+    VideoReadError
+        If the file is missing, not a video, or no frame can be decoded.
+    """
+    status = status if status is not None else ReadStatus()
+    if prefetch <= 0:
+        yield from _decode(path, max_side, status)
+        return
+    # Open once in this thread first so errors about the file surface here.
+    _open(path).close()
+    frames: queue.Queue = queue.Queue(maxsize=prefetch)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in _decode(path, max_side, status):
+                while not stop.is_set():
+                    try:
+                        frames.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            frames.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            frames.put(exc)
+
+    worker = threading.Thread(target=produce, name="hipform-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = frames.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+class VideoWriter:
+    """Write RGB frames to a browser-playable H.264 MP4 (yuv420p, faststart).
+
+    Use as a context manager::
+
+        with VideoWriter("out.mp4", fps=30) as writer:
+            writer.write(rgb)
+
+    Frames are padded to even width and height (H.264 4:2:0 needs them).
+    Pass ``t_s`` to :meth:`write` to keep a variable frame rate.
+    """
+
+    def __init__(self, path: str | Path, fps: float, crf: int = 23, preset: str = "veryfast") -> None:
+        if not np.isfinite(fps) or fps <= 0:
+            raise ValueError(f"fps must be positive, got {fps}")
+        self.path = Path(path)
+        self.fps = float(fps)
+        self._crf = crf
+        self._preset = preset
+        self._container: av.container.OutputContainer | None = None
+        self._stream = None
+        self._size: tuple[int, int] | None = None
+        self._last_pts = -1
+        self.frames_written = 0
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self, width: int, height: int) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
+        rate = Fraction(self.fps).limit_denominator(1001)
+        stream = self._container.add_stream("libx264", rate=rate)
+        stream.width, stream.height = width + width % 2, height + height % 2
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(self._crf), "preset": self._preset}
+        stream.time_base = Fraction(1, 90000)
+        stream.codec_context.time_base = Fraction(1, 90000)
+        self._stream = stream
+        self._size = (width, height)
+
+    def write(self, image: np.ndarray, t_s: float | None = None) -> None:
+        """Append one (H, W, 3) uint8 RGB frame, shown at ``t_s`` seconds if given."""
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image.shape} {image.dtype}")
+        h, w = image.shape[:2]
+        if self._container is None:
+            self._start(w, h)
+        if (w, h) != self._size:
+            raise ValueError(f"all frames must be {self._size[0]}x{self._size[1]}, got {w}x{h}")
+        if w % 2 or h % 2:
+            image = np.pad(image, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+        t = self.frames_written / self.fps if t_s is None else t_s
+        pts = max(int(round(t * 90000)), self._last_pts + 1)
+        frame.pts = pts
+        frame.time_base = Fraction(1, 90000)
+        self._last_pts = pts
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+        self.frames_written += 1
+
+    def close(self) -> None:
+        """Flush the encoder and finish the file (safe to call twice)."""
+        if self._container is None:
+            return
+        for packet in self._stream.encode():
+            self._container.mux(packet)
+        self._container.close()
+        self._container = None
