@@ -1,0 +1,6 @@
+"""Kinematics and form flags: from landmark sequences to rep-by-rep judgements (numpy/scipy only)."""
+
+from hipform.kinematics.analysis import AnalysisConfig, analyze
+from hipform.kinematics.faults import FAULT_TABLE, FAULTS, MOVEMENTS, FaultRule
+
+__all__ = ["AnalysisConfig", "analyze", "FAULT_TABLE", "FAULTS", "MOVEMENTS", "FaultRule"]

@@ -1,0 +1,701 @@
+"""From a pose sequence to a report: the batch analysis behind ``hipform analyze``.
+
+Pipeline (all vectorised over frames): mask low-visibility landmarks → fill
+short gaps → undo left/right label swaps → recognise the movement (unless
+named) → zero-lag low-pass with the movement's cut-off → per-frame measures →
+camera view → reps / steps → the fault table read rep by rep → report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from hipform.kinematics import measures as M
+from hipform.kinematics.events import Reps, Steps, detect_reps, detect_steps
+from hipform.kinematics.exercise import recognise_exercise
+from hipform.kinematics.faults import (
+    CPD_ASYMMETRY_DEG,
+    CPD_ASYMMETRY_SOURCE,
+    FAULTS,
+    MOVEMENTS,
+    SETUP_HINTS,
+    FaultRule,
+    rules_for,
+)
+from hipform.kinematics.signals import MAX_GAP_S, VISIBILITY_MIN, compute_gap_filled, compute_lowpass, compute_masked
+from hipform.kinematics.view import ViewEstimate, detect_lr_swaps, estimate_view, swap_legs
+from hipform.landmarks import Landmark
+from hipform.report import Flag, NotAssessed, RepResult, Report
+from hipform.sequence import PoseSequence
+
+L = Landmark
+SIDES = ("left", "right")
+
+#: Low-pass cut-off per movement, Hz (biomechanics.md §6: 6–10 Hz running, 3–6 Hz slow exercises) [J].
+CUTOFF_HZ = {
+    "bridge": 4.0,
+    "single-leg-bridge": 4.0,
+    "kickback": 5.0,
+    "step-up": 5.0,
+    "squat": 5.0,
+    "single-leg-squat": 5.0,
+    "single-leg-balance": 4.0,
+    "running": 8.0,
+}
+#: Typical measurement error used to scale flag confidence by the margin over the threshold:
+#: 2D FPPA SEM ~3° (Munro 2012); a ratio error of 0.05 [J].
+MEASUREMENT_ERROR = {"deg": 3.0, "ratio": 0.05}
+#: Running: steps per side wanted for a trustworthy mean (Dingenen 2018).
+STEPS_PER_SIDE = 7
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Settings of :func:`analyze`; defaults follow biomechanics.md.
+
+    Attributes
+    ----------
+    min_visibility : landmarks below this visibility are masked, [0, 1].
+    max_gap_s : gaps up to this long (seconds) are interpolated.
+    cutoff_hz : low-pass cut-off override in Hz (None: per movement, :data:`CUTOFF_HZ`).
+    rep_enter, rep_exit : hysteresis thresholds on the normalised rep signal, 0 ≤ exit < enter ≤ 1.
+    fix_lr_swaps : undo frames where the pose model swapped the left and right leg.
+    """
+
+    min_visibility: float = VISIBILITY_MIN
+    max_gap_s: float = MAX_GAP_S
+    cutoff_hz: float | None = None
+    rep_enter: float = 0.55
+    rep_exit: float = 0.25
+    fix_lr_swaps: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_visibility <= 1.0:
+            raise ValueError(f"min_visibility must be within [0, 1], got {self.min_visibility}")
+        if self.max_gap_s < 0:
+            raise ValueError(f"max_gap_s must be ≥ 0, got {self.max_gap_s}")
+        if self.cutoff_hz is not None and not self.cutoff_hz > 0:
+            raise ValueError(f"cutoff_hz must be positive, got {self.cutoff_hz}")
+        if not 0.0 <= self.rep_exit < self.rep_enter <= 1.0:
+            raise ValueError(f"need 0 ≤ rep_exit < rep_enter ≤ 1, got {self.rep_exit}, {self.rep_enter}")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> AnalysisConfig:
+        """Build from a mapping; unknown keys raise ValueError naming them."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown analysis setting(s) {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**values)
+
+
+# ----------------------------------------------------------------------------- preparation
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Conditioned landmarks of a clip (internal, exposed for tests and the live path).
+
+    px : (T, 33, 2) pixels; world : (T, 33, 3) metres or None; swaps : (T,) bool frames whose
+    leg labels were exchanged back.
+    """
+
+    px: np.ndarray
+    world: np.ndarray | None
+    swaps: np.ndarray
+
+
+def prepare(seq: PoseSequence, config: AnalysisConfig, cutoff_hz: float) -> Prepared:
+    """Mask, gap-fill, undo leg swaps and low-pass the landmarks of ``seq``."""
+    t = seq.t_s
+    px = compute_masked(seq.landmarks_px[..., :2], seq.visibility, config.min_visibility)
+    px = compute_gap_filled(px, t, config.max_gap_s)
+    world = None
+    if seq.n_frames and np.isfinite(seq.world_m[..., 0]).any():
+        world = compute_masked(seq.world_m, seq.visibility, config.min_visibility)
+        world = compute_gap_filled(world, t, config.max_gap_s)
+    swaps = detect_lr_swaps(px) if config.fix_lr_swaps else np.zeros(seq.n_frames, bool)
+    if swaps.any():
+        px = swap_legs(px, swaps)
+        if world is not None:
+            world = swap_legs(world, swaps)
+    fs = _frame_rate(seq)
+    px = compute_lowpass(px, fs, cutoff_hz)
+    if world is not None:
+        world = compute_lowpass(world, fs, cutoff_hz)
+    return Prepared(px, world, swaps)
+
+
+def _frame_rate(seq: PoseSequence) -> float:
+    if seq.n_frames > 2:
+        dt = float(np.median(np.diff(seq.t_s)))
+        if dt > 0:
+            return 1.0 / dt
+    return float(seq.fps)
+
+
+def _world_usable(world: np.ndarray | None) -> bool:
+    return world is not None and world.shape[0] > 0 and float(np.isfinite(world[:, int(L.LEFT_HIP), 0]).mean()) > 0.5
+
+
+def _nanmedian(x: np.ndarray) -> float:
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def _nanmean_cols(a: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(a)
+    cnt = ok.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 0, np.where(ok, a, 0.0).sum(axis=-1) / np.maximum(cnt, 1), np.nan)
+
+
+# ----------------------------------------------------------------------------- measures
+def compute_measures(px: np.ndarray, world: np.ndarray | None, facing_x: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """All per-frame measures of a conditioned clip.
+
+    Returns a dict of arrays: ``(T, 2)`` [left, right] for per-side measures,
+    ``(T,)`` otherwise. Frontal-plane measures come from pixels; knee and
+    hip flexion from world landmarks when available (any view), else pixels.
+    """
+    flex_src = world if _world_usable(world) else px
+    obl = M.compute_pelvic_obliquity_deg(px)
+    return {
+        "fppa_deg": M.compute_fppa_deg(px),
+        "knee_separation_ratio": M.compute_knee_separation_ratio(px),
+        "hip_adduction_deg": M.compute_hip_adduction_deg(px),
+        "pelvic_obliquity_deg": obl,
+        "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px),
+        "thigh_past_trunk_deg": M.compute_thigh_past_trunk_deg(px),
+        "trunk_line_deg": M.compute_trunk_line_deg(px),
+        "trunk_inclination_deg": M.compute_trunk_inclination_deg(px, facing_x),
+        "knee_flexion_deg": M.compute_knee_flexion_deg(flex_src),
+        "hip_flexion_deg": M.compute_hip_flexion_deg(flex_src),
+    }
+
+
+#: Landmarks a graded measure needs, per side (visibility of these sets the flag confidence).
+_KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
+    "fppa_deg": ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.LEFT_HIP)),
+    "hip_adduction_deg": ((L.LEFT_HIP, L.LEFT_KNEE, L.RIGHT_HIP), (L.RIGHT_HIP, L.RIGHT_KNEE, L.LEFT_HIP)),
+    "pelvic_drop_deg": ((L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+    "knee_separation_rel": ((L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),) * 2,
+    "bridge_hip_line_deg": ((L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE)),
+    "thigh_past_trunk_deg": ((L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE)),
+    "trunk_line_change_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+}
+
+
+# ----------------------------------------------------------------------------- windows
+@dataclass(frozen=True)
+class _Window:
+    start: int
+    key: int
+    end: int
+    side: int | None  # stance / working leg, None for two-legged
+    kind: str
+
+
+def _rest_baseline(x: np.ndarray, rest: np.ndarray) -> float:
+    if rest.sum() < 3:
+        return float("nan")
+    return _nanmedian(x[rest])
+
+
+def _leg_length_px(px: np.ndarray) -> float:
+    return _nanmedian(M.compute_leg_length(px).ravel())
+
+
+def _segment(
+    movement: str, px: np.ndarray, world: np.ndarray | None, m: dict[str, np.ndarray], t: np.ndarray,
+    cfg: AnalysisConfig,
+) -> tuple[list[_Window], np.ndarray, np.ndarray, Steps | None]:
+    """Rep / step / hold windows, the rest mask and the rep signal (T,)."""
+    n = px.shape[0]
+    src = world if _world_usable(world) else px
+    kf = m["knee_flexion_deg"]
+    leg_px = _leg_length_px(px)
+    fps = (n - 1) / (t[-1] - t[0]) if n > 1 and t[-1] > t[0] else 30.0
+    ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
+    no_rest = np.zeros(n, bool)
+    windows: list[_Window] = []
+
+    def reps_from(sig: np.ndarray, min_range: float) -> Reps:
+        return detect_reps(sig, t, min_range=min_range, enter=cfg.rep_enter, exit_=cfg.rep_exit)
+
+    if movement == "running":
+        heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
+        heel = np.where(np.isfinite(heel), heel, ank_y)
+        hip_y = 0.5 * (px[:, int(L.LEFT_HIP), 1] + px[:, int(L.RIGHT_HIP), 1])
+        steps = detect_steps(heel, hip_y, kf, t, leg_px)
+        for sd, st, mid, toe in zip(steps.side, steps.strike, steps.midstance, steps.toe_off):
+            windows.append(_Window(int(st), int(mid), int(max(toe, mid)), int(sd), "step"))
+        return windows, no_rest, heel.mean(axis=1) if n else np.zeros(0), steps
+
+    if movement == "single-leg-balance":
+        with np.errstate(invalid="ignore"):
+            diff = ank_y[:, 0] - ank_y[:, 1]  # > 0: left ankle lower (stance left)
+            raised = np.abs(diff) > 0.08 * leg_px
+        stance = np.where(diff > 0, 0, 1)
+        code = np.where(raised, stance + 1, 0)
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], code, [0]])) != 0)
+        for a, b in zip(edges[:-1], edges[1:]):
+            if code[a] == 0 or t[b - 1] - t[a] < 0.5:
+                continue
+            windows.append(_Window(int(a), int((a + b - 1) // 2), int(b - 1), int(code[a] - 1), "hold"))
+        return windows, ~raised & np.isfinite(diff), np.abs(np.nan_to_num(diff)), None
+
+    if movement == "squat":
+        sig = _nanmean_cols(kf)
+        reps = reps_from(sig, 20.0)
+        sides = [None] * len(reps)
+    elif movement == "single-leg-squat":
+        with np.errstate(invalid="ignore"):
+            stance_clip = 0 if _nanmedian(ank_y[:, 0] - ank_y[:, 1]) >= 0 else 1
+        sig = kf[:, stance_clip]
+        reps = reps_from(sig, 15.0)
+        sides = []
+        for k in reps.peak:
+            d = ank_y[k, 0] - ank_y[k, 1]
+            sides.append(int(0 if d >= 0 else 1) if np.isfinite(d) else stance_clip)
+    elif movement == "step-up":
+        hip_y = 0.5 * (px[:, int(L.LEFT_HIP), 1] + px[:, int(L.RIGHT_HIP), 1])
+        sig = -hip_y / leg_px if np.isfinite(leg_px) and leg_px > 0 else -hip_y
+        reps = reps_from(sig, 0.08)
+        sides = [None] * len(reps)
+    elif movement in ("bridge", "single-leg-bridge"):
+        hl = M.compute_bridge_hip_line_deg(src)
+        sig = _nanmean_cols(hl)
+        reps = reps_from(sig, 15.0)
+        if movement == "single-leg-bridge":
+            # the stance leg is the bent one with its foot on the floor
+            sides = [int(np.nanargmax(np.nan_to_num(kf[k], nan=-1.0))) for k in reps.peak]
+        else:
+            sides = [None] * len(reps)
+    elif movement == "kickback":
+        tpt = M.compute_thigh_past_trunk_deg(src)
+        sig = np.nanmax(np.where(np.isfinite(tpt), tpt, -np.inf), axis=1)
+        sig = np.where(np.isfinite(sig), sig, np.nan)
+        reps = reps_from(sig, 25.0)
+        sides = [int(np.nanargmax(np.nan_to_num(tpt[k], nan=-np.inf))) for k in reps.peak]
+    else:  # pragma: no cover - guarded by rules_for
+        raise ValueError(movement)
+
+    prev_end = 0
+    for i in range(len(reps)):
+        s, k, e = int(reps.start[i]), int(reps.peak[i]), int(reps.end[i])
+        side = sides[i]
+        if movement == "step-up":
+            # the working leg is the one on the step: most flexed as the body starts to rise
+            lo = max(prev_end, s - int(round(fps)))
+            seg = kf[lo : k + 1]
+            if np.isfinite(seg).any():
+                flat = int(np.nanargmax(np.where(np.isfinite(seg), seg, -np.inf)))
+                k, side = lo + flat // 2, flat % 2
+        windows.append(_Window(s, k, e, side, "rep"))
+        prev_end = e
+    return windows, reps.rest, sig, None
+
+
+# ----------------------------------------------------------------------------- grading
+def _graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[str, Any]) -> np.ndarray:
+    """(T, 2) series graded by ``rule`` (per-side columns; non-side measures repeated)."""
+    name = rule.measure
+    if name == "fppa_deg":
+        x = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
+    elif name == "knee_separation_rel":
+        b = base["knee_separation_ratio"]
+        x = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
+        x = np.stack([x, x], axis=1)
+    elif name == "pelvic_drop_deg":
+        x = M.compute_pelvic_drop_deg(m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"]))
+    elif name == "trunk_line_change_deg":
+        x = np.stack([m["trunk_line_deg"]] * 2, axis=1)  # made relative per rep below
+    else:
+        x = m[name]
+    return x
+
+
+def _read(rule: FaultRule, x: np.ndarray, w: _Window) -> tuple[float, int, float]:
+    """(value, worst frame, fraction of the window measurable) for one side's series ``x`` (T,)."""
+    if rule.measure == "trunk_line_change_deg":
+        x = np.abs(x - x[w.start]) if np.isfinite(x[w.start]) else np.full_like(x, np.nan)
+    if rule.phase in ("bottom", "top"):
+        v = float(x[w.key])
+        return v, w.key, 1.0 if np.isfinite(v) else 0.0
+    seg = x[w.start : w.end + 1]
+    ok = np.isfinite(seg)
+    frac = float(ok.mean()) if seg.size else 0.0
+    if not ok.any():
+        return float("nan"), w.key, 0.0
+    worst = int(np.argmax(np.where(ok, seg, -np.inf)) if rule.direction == "above" else np.argmin(np.where(ok, seg, np.inf)))
+    if rule.phase == "hold":
+        return float(np.median(seg[ok])), w.start + worst, frac
+    return float(seg[worst]), w.start + worst, frac
+
+
+def _confidence(
+    rule: FaultRule, value: float, threshold: float, vis: np.ndarray, side: int, frame: int, view: ViewEstimate,
+    has_baseline: bool,
+) -> float:
+    lms = [int(lm) for lm in _KEY_LANDMARKS.get(rule.measure, ((), ()))[side]]
+    v = float(np.clip(np.mean(vis[frame, lms]), 0.0, 1.0)) if lms else 1.0
+    err = MEASUREMENT_ERROR[rule.unit]
+    margin = 0.6 + 0.4 * float(np.clip(abs(value - threshold) / err, 0.0, 1.0))
+    view_f = float(np.clip(view.confidence, 0.3, 1.0))
+    base_f = 1.0 if has_baseline else 0.85
+    return float(np.clip(rule.confidence_scale * v * margin * view_f * base_f, 0.0, 1.0))
+
+
+def _view_ok(rule: FaultRule, view: ViewEstimate) -> bool:
+    return view.frontal if rule.view == "frontal" else view.side
+
+
+def _view_reason(rule: FaultRule, view: ViewEstimate) -> str:
+    need = "a front or rear view" if rule.view == "frontal" else "a side view"
+    seen = {"side": "side-on", "oblique": "turned at an angle (oblique)", "unknown": "not measurable"}.get(
+        view.view, f"filmed from the {view.view}"
+    )
+    return f"{rule.label} needs {need}; this clip looks {seen}"
+
+
+def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | None = None) -> Report:
+    """Judge a clip rep by rep: knee collapse, pelvic drop and back arching.
+
+    Parameters
+    ----------
+    seq : PoseSequence
+        Landmarks of the clip (pixels, visibility, optional world landmarks).
+    exercise : str
+        One of ``bridge``, ``single-leg-bridge``, ``kickback``, ``step-up``,
+        ``squat``, ``single-leg-squat``, ``single-leg-balance``, ``running``,
+        or ``auto`` (default) to recognise it from the landmarks.
+    config : AnalysisConfig, optional
+        Signal and rep-detection settings.
+
+    Returns
+    -------
+    Report
+        Never raises for poor data: what cannot be judged is listed in
+        ``Report.not_assessed`` with the reason.
+
+    Raises
+    ------
+    TypeError
+        ``seq`` is not a PoseSequence or ``config`` not an AnalysisConfig.
+    ValueError
+        ``exercise`` is not a known movement name.
+    """
+    if not isinstance(seq, PoseSequence):
+        raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
+    if config is None:
+        config = AnalysisConfig()
+    elif not isinstance(config, AnalysisConfig):
+        raise TypeError(f"config must be an AnalysisConfig, got {type(config).__name__}")
+    if not isinstance(exercise, str) or (exercise != "auto" and exercise not in MOVEMENTS):
+        raise ValueError(f"unknown exercise {exercise!r}; choose auto or one of {', '.join(MOVEMENTS)}")
+
+    n = seq.n_frames
+    t = np.asarray(seq.t_s, dtype=np.float64)
+    notes: list[str] = []
+    fs = _frame_rate(seq)
+
+    if exercise == "auto":
+        pre = prepare(seq, config, config.cutoff_hz or 5.0)
+        movement, ex_conf, scores = recognise_exercise(pre.px, pre.world, t)
+        source = "auto"
+        if ex_conf < 0.5:
+            notes.append(
+                f"Not sure this is a {movement} ({ex_conf:.0%}); name the movement to be certain "
+                f"(--exercise)."
+            )
+        if (config.cutoff_hz or CUTOFF_HZ[movement]) != (config.cutoff_hz or 5.0):
+            pre = prepare(seq, config, CUTOFF_HZ[movement])
+    else:
+        movement, ex_conf, scores, source = exercise, 1.0, {}, "user"
+        pre = prepare(seq, config, config.cutoff_hz or CUTOFF_HZ[movement])
+    px, world = pre.px, pre.world
+    n_swaps = int(np.count_nonzero(np.diff(pre.swaps.astype(np.int8)))) if n > 1 else 0
+    if n_swaps:
+        notes.append(f"The pose model swapped the left and right leg {n_swaps} time(s); hipform swapped them back.")
+
+    view = estimate_view(px, world)
+    m = compute_measures(px, world, view.facing_x)
+    windows, rest, rep_signal, steps = _segment(movement, px, world, m, t, config)
+
+    # per-person standing baseline (biomechanics.md §0, §2)
+    ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
+    leg_px = _leg_length_px(px)
+    with np.errstate(invalid="ignore"):
+        level = np.abs(ank_y[:, 0] - ank_y[:, 1]) < 0.05 * leg_px
+    standing = rest & (movement not in ("running", "bridge", "single-leg-bridge", "kickback"))
+    base = {
+        "fppa_deg": np.array([_rest_baseline(m["fppa_deg"][:, s], standing) for s in (0, 1)]),
+        "knee_separation_ratio": _rest_baseline(m["knee_separation_ratio"], standing),
+        "pelvic_obliquity_deg": _rest_baseline(m["pelvic_obliquity_deg"], standing & level),
+    }
+    rules = rules_for(movement)
+
+    reps_out: list[RepResult] = []
+    flags: list[Flag] = []
+    not_assessed: list[NotAssessed] = []
+    graded_by_rule: list[list[tuple[int, int | None, float, int]]] = [[] for _ in rules]
+
+    # whole-clip reasons first
+    view_blocked = [not _view_ok(r, view) for r in rules]
+    if not windows:
+        what = {"running": "no running steps", "single-leg-balance": "no single-leg hold"}.get(
+            movement, "no complete rep"
+        )
+        reason = f"{what} found in the clip (need the whole body visible from start to finish)"
+        for fault in dict.fromkeys(r.fault for r in rules):
+            not_assessed.append(NotAssessed(fault, reason))
+    else:
+        for fault in dict.fromkeys(r.fault for r in rules):
+            fr = [r for r, b in zip(rules, view_blocked) if r.fault == fault]
+            if all(not _view_ok(r, view) for r in fr):
+                not_assessed.append(NotAssessed(fault, _view_reason(fr[0], view), setup=SETUP_HINTS[fr[0].setup]))
+
+    series = [_graded_series(r, m, base) for r in rules]
+    has_base = {
+        "fppa_deg": bool(np.isfinite(base["fppa_deg"]).all()),
+        "knee_separation_rel": bool(np.isfinite(base["knee_separation_ratio"])),
+        "pelvic_drop_deg": bool(np.isfinite(base["pelvic_obliquity_deg"])) or movement == "running",
+    }
+    vis = np.asarray(seq.visibility, dtype=np.float64)
+    kind_name = {"step": "step", "hold": "hold", "rep": "rep"}
+
+    for i, w in enumerate(windows, start=1):
+        values: dict[str, float] = {}
+        for s, sname in enumerate(SIDES):
+            values[f"knee_flexion_{sname}_deg"] = float(m["knee_flexion_deg"][w.key, s])
+            values[f"hip_flexion_{sname}_deg"] = float(m["hip_flexion_deg"][w.key, s])
+        if movement == "running":
+            values["trunk_inclination_deg"] = float(m["trunk_inclination_deg"][w.key])
+        for ri, (rule, x2) in enumerate(zip(rules, series)):
+            blocked = view_blocked[ri]
+            if rule.per_side:
+                sides = [w.side] if w.side is not None else [0, 1]
+            else:
+                sides = [w.side if w.side is not None else -1]
+            for s in sides:
+                col = x2[:, s] if s >= 0 else _nanmean_cols(x2)
+                value, worst, frac = _read(rule, col, w)
+                if rule.per_side and w.side is None:
+                    key = rule.measure.replace("_deg", f"_{SIDES[s]}_deg")
+                else:
+                    key = rule.measure
+                values[key] = value
+                if blocked:
+                    continue
+                sname = SIDES[s] if (s >= 0 and (rule.per_side or w.side is not None)) else None
+                if not np.isfinite(value) or frac < 0.5:
+                    not_assessed.append(
+                        NotAssessed(
+                            rule.fault,
+                            f"{rule.label}: key landmarks not visible in {kind_name[w.kind]} {i}",
+                            side=sname if rule.per_side else None,
+                            rep=i,
+                        )
+                    )
+                    continue
+                graded_by_rule[ri].append((i, s, value, worst))
+                sev = rule.severity(value)
+                if sev is None:
+                    continue
+                thr = rule.marked if sev == "marked" else rule.mild
+                conf = _confidence(
+                    rule, value, thr, vis, max(s, 0), worst, view, has_base.get(rule.measure, True)
+                )
+                flags.append(
+                    Flag(
+                        fault=rule.fault, side=sname, severity=sev, measure=rule.measure, label=rule.label,
+                        value=value, unit=rule.unit, threshold=thr, threshold_mild=rule.mild,
+                        threshold_marked=rule.marked, threshold_source=rule.source, rep=i,
+                        t_start_s=float(t[w.start]), t_end_s=float(t[w.end]), worst_frame=int(worst),
+                        confidence=conf, cue=rule.cue,
+                    )
+                )
+        if w.side is not None and any(r.measure == "fppa_deg" for r in rules):
+            values["fppa_peak_deg"] = float(m["fppa_deg"][w.key, w.side])
+            values["fppa_standing_deg"] = float(base["fppa_deg"][w.side])
+        reps_out.append(
+            RepResult(
+                index=i, kind=w.kind, side=SIDES[w.side] if w.side is not None else None,
+                start_frame=w.start, key_frame=w.key, end_frame=w.end,
+                t_start_s=float(t[w.start]), t_key_s=float(t[w.key]), t_end_s=float(t[w.end]), values=values,
+            )
+        )
+
+    summary = _summarise(movement, rules, view_blocked, graded_by_rule, flags, windows, steps, m, t, fs, notes)
+    flags.extend(_asymmetry_flags(movement, rules, graded_by_rule, windows, t, view, vis))
+    if any(f.rep is None for f in flags):
+        summary["faults"]["pelvic_drop"]["status"] = "flagged"
+
+    if not has_base["knee_separation_rel"] and any(r.measure == "knee_separation_rel" for r in rules) and windows:
+        notes.append("No standing position before the first rep: knee separation is not relative to standing.")
+
+    measures_out = _flatten_measures(m, base, rep_signal, view, movement)
+    return Report(
+        exercise=movement,
+        exercise_confidence=float(ex_conf),
+        exercise_source=source,
+        exercise_scores=scores,
+        view=view.view,
+        view_confidence=float(view.confidence),
+        facing=view.facing,
+        view_yaw_deg=float(view.yaw_deg),
+        source=seq.source,
+        n_frames=n,
+        fps=float(seq.fps),
+        duration_s=float(seq.duration_s),
+        reps=tuple(reps_out),
+        flags=tuple(flags),
+        not_assessed=tuple(_dedupe(not_assessed)),
+        summary=summary,
+        notes=tuple(notes),
+        t_s=t,
+        measures=measures_out,
+    )
+
+
+def _dedupe(items: list[NotAssessed]) -> list[NotAssessed]:
+    seen: dict[tuple[Any, ...], NotAssessed] = {}
+    for it in items:
+        seen.setdefault((it.fault, it.reason, it.side, it.rep), it)
+    return list(seen.values())
+
+
+def _asymmetry_flags(
+    movement: str, rules: tuple[FaultRule, ...], graded: list[list[tuple[int, int | None, float, int]]],
+    windows: list[_Window], t: np.ndarray, view: ViewEstimate, vis: np.ndarray,
+) -> list[Flag]:
+    """Left/right difference of mean pelvic drop ≥ 3° (biomechanics.md §2), for single-leg tasks and running."""
+    out: list[Flag] = []
+    for rule, g in zip(rules, graded):
+        if rule.measure != "pelvic_drop_deg" or not g:
+            continue
+        by_side = {s: [v for _, sd, v, _ in g if sd == s] for s in (0, 1)}
+        if min(len(by_side[0]), len(by_side[1])) < 2:
+            continue
+        means = [float(np.mean(by_side[s])) for s in (0, 1)]
+        diff = abs(means[0] - means[1])
+        if diff < CPD_ASYMMETRY_DEG:
+            continue
+        worse = int(np.argmax(means))
+        worst = max((x for x in g if x[1] == worse), key=lambda x: x[2])
+        n_min = min(len(by_side[0]), len(by_side[1]))
+        conf = float(np.clip(view.confidence, 0.3, 1.0) * min(1.0, n_min / STEPS_PER_SIDE) * (0.6 + 0.4 * min(1.0, (diff - CPD_ASYMMETRY_DEG) / 3.0)))
+        out.append(
+            Flag(
+                fault="pelvic_drop", side=SIDES[worse], severity="mild", measure="pelvic_drop_asymmetry_deg",
+                label="left/right difference of mean pelvic drop", value=diff, unit="deg",
+                threshold=CPD_ASYMMETRY_DEG, threshold_mild=CPD_ASYMMETRY_DEG, threshold_marked=2 * CPD_ASYMMETRY_DEG,
+                threshold_source=CPD_ASYMMETRY_SOURCE, rep=None, t_start_s=float(t[windows[0].start]),
+                t_end_s=float(t[windows[-1].end]), worst_frame=int(worst[3]), confidence=conf,
+                cue=f"the pelvis drops more when standing on the {SIDES[worse]} leg: strengthen that side's glutes",
+            )
+        )
+    return out
+
+
+def _summarise(
+    movement: str, rules: tuple[FaultRule, ...], view_blocked: list[bool],
+    graded: list[list[tuple[int, int | None, float, int]]], flags: list[Flag], windows: list[_Window],
+    steps: Steps | None, m: dict[str, np.ndarray], t: np.ndarray, fs: float, notes: list[str],
+) -> dict[str, Any]:
+    """Per-clip summary: reps averaged per side for each graded measure, and each fault's status."""
+    measures: dict[str, Any] = {}
+    faults: dict[str, Any] = {}
+    for rule, blocked, g in zip(rules, view_blocked, graded):
+        by_side: dict[str, list[float]] = {}
+        for _, s, v, _ in g:
+            key = SIDES[s] if s is not None and s >= 0 and (rule.per_side or windows[0].side is not None) else "both"
+            by_side.setdefault(key, []).append(v)
+        entry = {
+            "fault": rule.fault,
+            "label": rule.label,
+            "unit": rule.unit,
+            "phase": rule.phase,
+            "assessed": not blocked and bool(g),
+            "n_by_side": {k: len(v) for k, v in by_side.items()},
+            "mean_by_side": {k: float(np.mean(v)) for k, v in by_side.items()},
+            "sd_by_side": {k: float(np.std(v, ddof=1)) if len(v) > 1 else None for k, v in by_side.items()},
+            "severity_of_mean": {k: rule.severity(float(np.mean(v))) for k, v in by_side.items()},
+            "thresholds": {"mild": rule.mild, "marked": rule.marked, "direction": rule.direction},
+            "threshold_source": rule.source,
+        }
+        measures.setdefault(rule.measure, entry)
+        f = faults.setdefault(
+            rule.fault,
+            {"status": "not_assessed", "measure": rule.measure, "reps_assessed": 0, "reps_flagged": 0,
+             "mean_by_side": {}},
+        )
+        if entry["assessed"]:
+            if f["status"] == "not_assessed":
+                f["status"] = "not_flagged"
+                f["measure"] = rule.measure
+                f["mean_by_side"] = entry["mean_by_side"]
+            f["reps_assessed"] = max(f["reps_assessed"], len({i for i, *_ in g}))
+    for fault, f in faults.items():
+        reps_flagged = {fl.rep for fl in flags if fl.fault == fault and fl.rep is not None}
+        f["reps_flagged"] = len(reps_flagged)
+        if reps_flagged:
+            f["status"] = "flagged"
+    for fault in FAULTS:
+        faults.setdefault(fault, {"status": "not_checked", "measure": None, "reps_assessed": 0, "reps_flagged": 0,
+                                  "mean_by_side": {}})
+    out: dict[str, Any] = {
+        "n_reps": len(windows),
+        "rep_kind": windows[0].kind if windows else ("step" if movement == "running" else "rep"),
+        "faults": faults,
+        "measures": measures,
+    }
+    if movement == "running":
+        cad = steps.cadence_spm if steps is not None else float("nan")
+        out["cadence_spm"] = float(cad)
+        out["steps_by_side"] = {
+            "left": int(np.sum(steps.side == 0)) if steps is not None else 0,
+            "right": int(np.sum(steps.side == 1)) if steps is not None else 0,
+        }
+        ti = [float(m["trunk_inclination_deg"][w.key]) for w in windows]
+        ti = [v for v in ti if np.isfinite(v)]
+        out["trunk_inclination_deg"] = {
+            "mean_at_midstance": float(np.mean(ti)) if ti else None,
+            "note": "reported, not flagged: no threshold exists (biomechanics.md §3)",
+        }
+        if fs < 60:
+            notes.append(
+                f"Filmed at {fs:.0f} fps; 60 fps or more is recommended for running (step timing is "
+                "less precise, peak angles are little affected)."
+            )
+        n_min = min(out["steps_by_side"].values())
+        if windows and n_min < STEPS_PER_SIDE:
+            notes.append(
+                f"Only {n_min} step(s) on one side; {STEPS_PER_SIDE} or more per side give a trustworthy average."
+            )
+    return out
+
+
+def _flatten_measures(
+    m: dict[str, np.ndarray], base: dict[str, Any], rep_signal: np.ndarray, view: ViewEstimate, movement: str
+) -> dict[str, np.ndarray]:
+    """Per-frame series for plotting and CSV: one (T,) array per name, units in the name."""
+    out: dict[str, np.ndarray] = {}
+    for name, arr in m.items():
+        if arr.ndim == 2:
+            for s, sname in enumerate(SIDES):
+                out[name.replace("_deg", f"_{sname}_deg")] = np.asarray(arr[:, s], dtype=np.float64)
+        else:
+            out[name] = np.asarray(arr, dtype=np.float64)
+    b = base["knee_separation_ratio"]
+    out["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
+    obl = m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
+    drop = M.compute_pelvic_drop_deg(obl)
+    out["pelvic_drop_stance_left_deg"] = drop[:, 0]
+    out["pelvic_drop_stance_right_deg"] = drop[:, 1]
+    out["rep_signal"] = np.asarray(rep_signal, dtype=np.float64)
+    out["view_yaw_deg"] = np.asarray(view.per_frame_yaw_deg, dtype=np.float64)
+    return out

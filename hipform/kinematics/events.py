@@ -1,0 +1,238 @@
+"""Events in time: reps of the strength movements, steps of running.
+
+biomechanics.md §5: reps come from a state machine with hysteresis on a
+smoothed signal; running foot strike is the heel's lowest point, toe-off the
+peak knee extension, midstance the lowest pelvis point within stance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal as sps
+
+#: Normalised rep signal above which a rep is entered [J].
+REP_ENTER = 0.55
+#: Normalised rep signal below which the person is back at rest [J].
+REP_EXIT = 0.25
+
+
+@dataclass(frozen=True)
+class Reps:
+    """Rep windows as frame indices (all arrays shape (N,), int).
+
+    ``start`` is the last rest frame before the rep, ``peak`` the frame of the
+    largest rep signal (bottom of a squat, top of a bridge), ``end`` the first
+    rest frame after it. ``rest`` is a (T,) bool mask of frames at rest.
+    """
+
+    start: np.ndarray
+    peak: np.ndarray
+    end: np.ndarray
+    rest: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.start.shape[0])
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Running steps as frame indices, sorted by foot strike (arrays shape (N,)).
+
+    ``side`` is 0 for a left-foot stance, 1 for right. ``cadence_spm`` is
+    steps per minute (NaN with fewer than two steps).
+    """
+
+    side: np.ndarray
+    strike: np.ndarray
+    midstance: np.ndarray
+    toe_off: np.ndarray
+    cadence_spm: float
+
+    def __len__(self) -> int:
+        return int(self.strike.shape[0])
+
+
+def _forward_fill_state(mark: np.ndarray, initial: int = 0) -> np.ndarray:
+    """Replace -1 entries by the last non -1 value (``initial`` before the first)."""
+    n = mark.shape[0]
+    idx = np.where(mark >= 0, np.arange(n), -1)
+    last = np.maximum.accumulate(idx)
+    return np.where(last >= 0, mark[np.maximum(last, 0)], initial)
+
+
+def compute_normalised(signal_: np.ndarray, lo_pct: float = 5.0, hi_pct: float = 95.0) -> tuple[np.ndarray, float]:
+    """Scale a signal to about [0, 1] between its low and high percentiles; also return the range."""
+    x = np.asarray(signal_, dtype=np.float64)
+    ok = np.isfinite(x)
+    if ok.sum() < 2:
+        return np.full(x.shape, np.nan), 0.0
+    lo, hi = np.percentile(x[ok], [lo_pct, hi_pct])
+    rng = float(hi - lo)
+    if rng <= 0:
+        return np.zeros_like(x), 0.0
+    return (x - lo) / rng, rng
+
+
+def detect_reps(
+    signal_: np.ndarray,
+    t_s: np.ndarray,
+    min_range: float = 0.0,
+    enter: float = REP_ENTER,
+    exit_: float = REP_EXIT,
+    min_duration_s: float = 0.3,
+) -> Reps:
+    """Segment reps with hysteresis.
+
+    Parameters
+    ----------
+    signal_ : ndarray, shape (T,)
+        Rep signal, larger = deeper into the rep (e.g. knee flexion in
+        degrees for a squat). NaN frames keep the previous state.
+    t_s : ndarray, shape (T,)
+        Frame times, seconds.
+    min_range : float
+        Smallest 5–95 percentile range (signal units) that counts as
+        movement; below it no rep is found.
+    enter, exit_ : float
+        Thresholds on the signal normalised to its 5–95 percentile range:
+        a rep starts when it rises above ``enter`` and ends when it falls
+        below ``exit_`` (``exit_ < enter``).
+    min_duration_s : float
+        Shorter excursions above ``enter`` are ignored as noise.
+
+    Returns
+    -------
+    Reps
+    """
+    x = np.asarray(signal_, dtype=np.float64)
+    t = np.asarray(t_s, dtype=np.float64)
+    n = x.shape[0]
+    empty = np.zeros(0, dtype=np.int64)
+    if not 0 <= exit_ < enter <= 1:
+        raise ValueError(f"need 0 <= exit_ < enter <= 1, got exit_={exit_}, enter={enter}")
+    s, rng = compute_normalised(x)
+    if n < 3 or rng <= 0 or rng < min_range:
+        return Reps(empty, empty, empty, np.isfinite(x))
+    mark = np.full(n, -1, dtype=np.int64)
+    mark[s > enter] = 1
+    mark[s < exit_] = 0
+    state = _forward_fill_state(mark)
+    d = np.diff(np.concatenate([[0], state, [0]]))
+    a = np.flatnonzero(d == 1)
+    b = np.flatnonzero(d == -1)  # exclusive end of the active run
+    # the rep starts at the last rest frame before it went active
+    rest_idx = np.where(mark == 0, np.arange(n), -1)
+    last_rest = np.maximum.accumulate(rest_idx)
+    start = np.where(a > 0, last_rest[np.maximum(a - 1, 0)], 0)
+    start = np.maximum(start, 0)
+    end = np.minimum(b, n - 1)
+    # a rep still active at the end of the clip is not complete
+    complete = b < n
+    dur = t[end] - t[np.clip(a, 0, n - 1)]
+    keep = complete & (dur >= min_duration_s) & (a > 0)
+    a, b, start, end = a[keep], b[keep], start[keep], end[keep]
+    if a.size == 0:
+        return Reps(empty, empty, empty, mark == 0)
+    xs = np.where(np.isfinite(x), x, -np.inf)
+    peaks = np.array([a_i + int(np.argmax(xs[a_i:b_i])) for a_i, b_i in zip(a, b)], dtype=np.int64)
+    return Reps(start.astype(np.int64), peaks, end.astype(np.int64), mark == 0)
+
+
+def detect_steps(
+    heel_y_px: np.ndarray,
+    hip_y_px: np.ndarray,
+    knee_flexion_deg: np.ndarray,
+    t_s: np.ndarray,
+    leg_length_px: float,
+    min_stride_s: float = 0.4,
+    prominence_fraction: float = 0.04,
+) -> Steps:
+    """Foot strikes, midstance and toe-off of each running step.
+
+    Parameters
+    ----------
+    heel_y_px : ndarray, shape (T, 2)
+        Heel image y (pixels, down) [left, right]; NaN where masked.
+    hip_y_px : ndarray, shape (T,)
+        Pelvis (hip midpoint) image y, pixels.
+    knee_flexion_deg : ndarray, shape (T, 2)
+        Knee flexion [left, right] (world landmarks for a rear view).
+    t_s : ndarray, shape (T,)
+    leg_length_px : float
+        Typical leg length in the image; sets the prominence a heel
+        minimum needs.
+    min_stride_s : float
+        Shortest time between two strikes of the same foot.
+    prominence_fraction : float
+        Heel excursion, as a fraction of leg length, that makes a step.
+
+    Returns
+    -------
+    Steps
+
+    Notes
+    -----
+    Foot strike is the first frame where the heel comes within 2% of leg
+    length of its lowest image position of that step (the heel lands and
+    stays down); midstance is the lowest pelvis point in the first 60% of the
+    time to the other foot's strike; toe-off is the peak knee extension
+    (smallest flexion) between midstance and the other foot's strike.
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    n = t.shape[0]
+    empty = np.zeros(0, dtype=np.int64)
+    none = Steps(empty, empty, empty, empty, float("nan"))
+    if n < 5 or not np.isfinite(leg_length_px) or leg_length_px <= 0:
+        return none
+    fps = (n - 1) / (t[-1] - t[0]) if t[-1] > t[0] else 30.0
+    distance = max(1, int(round(min_stride_s * fps)))
+    prom = prominence_fraction * leg_length_px
+    tol = 0.02 * leg_length_px
+    sides, strikes = [], []
+    for side in (0, 1):
+        y = heel_y_px[:, side]
+        ok = np.isfinite(y)
+        if ok.sum() < 5:
+            continue
+        yf = np.where(ok, y, np.interp(np.arange(n), np.flatnonzero(ok), y[ok]))
+        pk, _ = sps.find_peaks(yf, distance=distance, prominence=prom)
+        for p in pk:
+            if not ok[p]:
+                continue
+            j = p
+            while j > 0 and ok[j - 1] and yf[j - 1] >= yf[p] - tol:
+                j -= 1
+            sides.append(side)
+            strikes.append(j)
+    if not strikes:
+        return none
+    order = np.argsort(strikes, kind="stable")
+    side_a = np.asarray(sides, dtype=np.int64)[order]
+    strike_a = np.asarray(strikes, dtype=np.int64)[order]
+    # remove strikes of the same foot closer than min_stride (plateau double hits)
+    mids, toes = [], []
+    dt_med = float(np.median(np.diff(t[strike_a]))) if strike_a.size > 1 else 0.35
+    for i, (sd, st) in enumerate(zip(side_a, strike_a)):
+        nxt = next((int(strike_a[k]) for k in range(i + 1, strike_a.size) if side_a[k] != sd), None)
+        if nxt is None:
+            nxt = min(n - 1, st + max(2, int(round(dt_med * fps))))
+        nxt = max(nxt, st + 2)
+        w_mid = st + max(1, int(round(0.6 * (nxt - st))))
+        hy = hip_y_px[st:w_mid]
+        mid = st + int(np.nanargmax(hy)) if np.isfinite(hy).any() else st
+        kf = knee_flexion_deg[mid:nxt, sd]
+        toe = mid + int(np.nanargmin(kf)) if np.isfinite(kf).any() else min(nxt, n - 1)
+        mids.append(mid)
+        toes.append(min(toe, n - 1))
+    ts = t[strike_a]
+    if strike_a.size >= 2:
+        alternating = side_a[1:] != side_a[:-1]
+        dts = np.diff(ts)
+        # a step is strike-to-strike of alternate feet; same-foot gaps are strides (two steps)
+        step_times = np.where(alternating, dts, dts / 2.0)
+        cadence = 60.0 / float(np.median(step_times))
+    else:
+        cadence = float("nan")
+    return Steps(side_a, strike_a, np.asarray(mids, np.int64), np.asarray(toes, np.int64), cadence)

@@ -1,0 +1,277 @@
+"""Per-frame body measures: the angles and ratios behind every fault.
+
+Every function takes landmark coordinates of shape ``(T, 33, D)`` (``D`` = 2
+for image pixels, y pointing down; ``D`` = 3 for world metres) and returns a
+``(T,)`` or ``(T, 2)`` array; column 0 of a ``(T, 2)`` array is the left side,
+column 1 the right side. NaN in → NaN out; nothing here raises on missing
+data. Definitions follow biomechanics.md (the section is named in each
+docstring); angles are in degrees.
+
+Frontal-plane measures (FPPA, hip adduction, pelvic drop, knee separation)
+must be given image pixels, never normalised coordinates (which have
+different x and y scales) and never world landmarks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hipform.landmarks import Landmark
+
+L = Landmark
+#: (hip, knee, ankle, shoulder, wrist, other hip) per side; index 0 = left, 1 = right.
+_SIDES = (
+    (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_SHOULDER, L.LEFT_WRIST, L.RIGHT_HIP),
+    (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_SHOULDER, L.RIGHT_WRIST, L.LEFT_HIP),
+)
+SIDE_NAMES = ("left", "right")
+
+
+def _side_points(pts: np.ndarray, k: int) -> np.ndarray:
+    """(T, 2, D): landmark ``k`` of the _SIDES tuple for the left and right side."""
+    return pts[:, [int(_SIDES[0][k]), int(_SIDES[1][k])]]
+
+
+def _cross2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+
+def _as3(v: np.ndarray) -> np.ndarray:
+    if v.shape[-1] == 3:
+        return v
+    return np.concatenate([v, np.zeros(v.shape[:-1] + (1,))], axis=-1)
+
+
+def _angle_between_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Unsigned angle (deg, [0, 180]) between vectors on the last axis; NaN for zero-length vectors."""
+    u3, v3 = _as3(u), _as3(v)
+    cr = np.linalg.norm(np.cross(u3, v3), axis=-1)
+    dot = np.einsum("...i,...i->...", u3, v3)
+    ang = np.degrees(np.arctan2(cr, dot))
+    zero = (np.linalg.norm(u3, axis=-1) < 1e-9) | (np.linalg.norm(v3, axis=-1) < 1e-9)
+    return np.where(zero, np.nan, ang)
+
+
+def _side_of_line(a: np.ndarray, b: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """+1 where p and q lie on the same side of the line a→b, -1 opposite, 0/NaN degenerate.
+
+    Works in 2D and 3D (in 3D, "side" is taken within the plane through the
+    line and q).
+    """
+    d = _as3(b - a)
+    cp = np.cross(d, _as3(p - a))
+    cq = np.cross(d, _as3(q - a))
+    return np.sign(np.einsum("...i,...i->...", cp, cq))
+
+
+# --------------------------------------------------------------------- frontal plane
+def compute_fppa_deg(px: np.ndarray) -> np.ndarray:
+    """Knee frontal plane projection angle per side (biomechanics.md §1).
+
+    Parameters
+    ----------
+    px : ndarray, shape (T, 33, 2)
+        Image landmarks in pixels.
+
+    Returns
+    -------
+    ndarray, shape (T, 2)
+        FPPA in degrees, [left, right]. Positive (valgus, knee collapse) when
+        the knee lies medial to the hip–ankle line, negative (varus) when
+        lateral. Medial is the direction toward the other hip, so the sign is
+        the same from a front or a rear camera, and mirroring the image
+        leaves it unchanged.
+
+    Notes
+    -----
+    FPPA = 180° − interior hip–knee–ankle angle = the angle between thigh
+    (hip→knee) and shank (knee→ankle): ``atan2(|u×v|, u·v)``, signed by the
+    side of the hip–ankle line the knee is on relative to the other hip.
+    """
+    hip, knee, ankle, other = (_side_points(px, k) for k in (0, 1, 2, 5))
+    u = knee - hip
+    v = ankle - knee
+    mag = np.degrees(np.arctan2(np.abs(_cross2(u, v)), np.einsum("...i,...i->...", u, v)))
+    w = ankle - hip
+    sign = np.sign(_cross2(u, w)) * np.sign(_cross2(other - hip, w))
+    zero = (np.hypot(*np.moveaxis(u, -1, 0)) < 1e-9) | (np.hypot(*np.moveaxis(v, -1, 0)) < 1e-9)
+    # a knee exactly on the line has sign 0 and magnitude 0: FPPA 0, which is right
+    return np.where(zero, np.nan, mag * np.where(sign == 0, 1.0, sign))
+
+
+def compute_knee_separation_ratio(px: np.ndarray) -> np.ndarray:
+    """Knee width ÷ ankle width in the image (biomechanics.md §1, bilateral squat).
+
+    Parameters
+    ----------
+    px : ndarray, shape (T, 33, 2), pixels.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Distance between the knees divided by the distance between the
+        ankles (dimensionless). Divide by the standing value to get the
+        ratio the fault table grades; NaN when the ankles coincide.
+    """
+    kw = np.linalg.norm(px[:, int(L.LEFT_KNEE)] - px[:, int(L.RIGHT_KNEE)], axis=-1)
+    aw = np.linalg.norm(px[:, int(L.LEFT_ANKLE)] - px[:, int(L.RIGHT_ANKLE)], axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(aw > 1e-6, kw / aw, np.nan)
+
+
+def compute_hip_adduction_deg(px: np.ndarray) -> np.ndarray:
+    """2D hip adduction per side (biomechanics.md §1, running).
+
+    Returns
+    -------
+    ndarray, shape (T, 2)
+        Angle (deg) between the thigh (hip→knee) and the perpendicular to the
+        hip–hip line, [left, right]; positive (adduction) when the knee is on
+        the medial side (toward the other hip) of that perpendicular.
+
+    Notes
+    -----
+    With ``m`` the unit vector from this hip to the other hip and ``p`` the
+    unit perpendicular pointing to the thigh's side, adduction =
+    ``atan2(u·m, u·p)``.
+    """
+    hip, knee, other = (_side_points(px, k) for k in (0, 1, 5))
+    u = knee - hip
+    m = other - hip
+    mn = np.linalg.norm(m, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(mn > 1e-9, m / mn, np.nan)
+    p = np.stack([-m[..., 1], m[..., 0]], axis=-1)
+    um = np.einsum("...i,...i->...", u, m)
+    up = np.einsum("...i,...i->...", u, p)
+    # the perpendicular that points along the thigh (down the leg)
+    up = np.abs(up)
+    ang = np.degrees(np.arctan2(um, up))
+    zero = np.linalg.norm(u, axis=-1) < 1e-9
+    return np.where(zero, np.nan, ang)
+
+
+def compute_pelvic_obliquity_deg(px: np.ndarray) -> np.ndarray:
+    """Tilt of the hip–hip line against the image horizontal (biomechanics.md §2).
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Degrees, positive when the left hip is lower in the image than the
+        right hip; computed with the horizontal hip distance taken as
+        positive, so front and rear views give the same sign. Referenced to
+        the image horizontal: subtract a standing value to cancel camera roll.
+    """
+    lh = px[:, int(L.LEFT_HIP)]
+    rh = px[:, int(L.RIGHT_HIP)]
+    dy = lh[:, 1] - rh[:, 1]  # image y points down: positive = left hip lower
+    dx = np.abs(lh[:, 0] - rh[:, 0])
+    out = np.degrees(np.arctan2(dy, dx))
+    return np.where((dx < 1e-9) & (np.abs(dy) < 1e-9), np.nan, out)
+
+
+def compute_pelvic_drop_deg(obliquity_deg: np.ndarray) -> np.ndarray:
+    """Contralateral pelvic drop for each possible stance side (biomechanics.md §2).
+
+    Parameters
+    ----------
+    obliquity_deg : ndarray, shape (T,)
+        From :func:`compute_pelvic_obliquity_deg`, baseline already removed.
+
+    Returns
+    -------
+    ndarray, shape (T, 2)
+        Column 0: the drop if the *left* leg is the stance leg (the right hip
+        lower is positive); column 1: the drop if the right leg is stance.
+    """
+    o = np.asarray(obliquity_deg, dtype=np.float64)
+    return np.stack([-o, o], axis=-1)
+
+
+# --------------------------------------------------------------------- sagittal / body angles
+def compute_knee_flexion_deg(pts: np.ndarray) -> np.ndarray:
+    """Knee flexion per side: 180° − interior hip–knee–ankle angle, unsigned, [left, right].
+
+    Works on pixels (side view) or world metres (any view).
+    """
+    hip, knee, ankle = (_side_points(pts, k) for k in (0, 1, 2))
+    return _angle_between_deg(knee - hip, ankle - knee)
+
+
+def compute_hip_flexion_deg(pts: np.ndarray) -> np.ndarray:
+    """Hip flexion per side: 180° − interior shoulder–hip–knee angle, unsigned, [left, right]."""
+    hip, knee, sh = (_side_points(pts, k) for k in (0, 1, 3))
+    return _angle_between_deg(hip - sh, knee - hip)
+
+
+def compute_bridge_hip_line_deg(pts: np.ndarray) -> np.ndarray:
+    """Glute-bridge hip-line angle per side (biomechanics.md §3).
+
+    Returns
+    -------
+    ndarray, shape (T, 2)
+        180° − shoulder–hip–knee angle, [left, right]: 0 for a straight
+        shoulder–hip–knee line, positive when the hip rises above that line
+        (on the side away from the ankle, which rests on the floor), negative
+        while the hips are still below it.
+    """
+    hip, knee, ankle, sh = (_side_points(pts, k) for k in (0, 1, 2, 3))
+    mag = _angle_between_deg(hip - sh, knee - hip)
+    side = _side_of_line(sh, knee, hip, ankle)
+    return mag * np.where(side == 0, 1.0, -side)
+
+
+def compute_thigh_past_trunk_deg(pts: np.ndarray) -> np.ndarray:
+    """Quadruped kickback: thigh extension past the trunk line (biomechanics.md §3).
+
+    Returns
+    -------
+    ndarray, shape (T, 2)
+        Angle (deg) between hip→knee and the shoulder→hip line extended,
+        [left, right]; positive when the knee is on the back side of the
+        trunk line (away from the hands), negative while it is below the line.
+    """
+    hip, knee, sh, wrist = (_side_points(pts, k) for k in (0, 1, 3, 4))
+    mag = _angle_between_deg(hip - sh, knee - hip)
+    side = _side_of_line(sh, hip, knee, wrist)
+    return mag * np.where(side == 0, 1.0, -side)
+
+
+def compute_trunk_line_deg(px: np.ndarray) -> np.ndarray:
+    """Shoulder→hip line against the image horizontal, (T,) degrees, positive when the hips are lower."""
+    sh = px[:, [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)]].mean(axis=1)
+    hp = px[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)]].mean(axis=1)
+    d = hp - sh
+    return np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))
+
+
+def compute_trunk_inclination_deg(px: np.ndarray, facing_x: np.ndarray | None = None) -> np.ndarray:
+    """Trunk inclination: hip-mid→shoulder-mid against the image vertical (biomechanics.md §3).
+
+    Parameters
+    ----------
+    px : ndarray, shape (T, 33, 2), pixels.
+    facing_x : ndarray, shape (T,), optional
+        +1 when the person faces image right, -1 image left, 0/NaN unknown.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Degrees; positive = forward lean where the facing direction is
+        known, otherwise the unsigned lean.
+    """
+    sh = px[:, [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)]].mean(axis=1)
+    hp = px[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)]].mean(axis=1)
+    d = sh - hp
+    ang = np.degrees(np.arctan2(d[:, 0], -d[:, 1]))  # signed toward image right
+    if facing_x is None:
+        return np.abs(ang)
+    f = np.asarray(facing_x, dtype=np.float64)
+    known = np.isfinite(f) & (f != 0)
+    return np.where(known, ang * np.sign(np.where(known, f, 1.0)), np.abs(ang))
+
+
+def compute_leg_length(pts: np.ndarray) -> np.ndarray:
+    """(T, 2) hip→knee + knee→ankle length per side, in the units of ``pts``."""
+    hip, knee, ankle = (_side_points(pts, k) for k in (0, 1, 2))
+    return np.linalg.norm(knee - hip, axis=-1) + np.linalg.norm(ankle - knee, axis=-1)

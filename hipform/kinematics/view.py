@@ -1,0 +1,240 @@
+"""Camera view from the landmarks: front, rear, side or oblique, facing direction, left/right swaps.
+
+biomechanics.md §4: frontal-plane faults need a front or rear view, back
+arching needs a side view. The view is estimated from how wide the shoulders
+and hips look against the torso length: wide → frontal, near zero → side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipform.landmarks import Landmark
+
+L = Landmark
+
+#: Body turned less than this from the camera axis → frontal view [J].
+FRONTAL_MAX_YAW_DEG = 30.0
+#: Body turned more than this → side view; in between → oblique [J].
+SIDE_MIN_YAW_DEG = 60.0
+#: (shoulder width + hip width) / 2 ÷ torso length of an adult seen square-on,
+#: used when no world landmarks give the person's own proportions [J: about
+#: 0.36 m shoulders, 0.20 m hip joint centres, 0.50 m torso].
+DEFAULT_WIDTH_TO_TORSO = 0.56
+
+VIEW_CODES = {0: "front", 1: "rear", 2: "side", 3: "oblique", -1: "unknown"}
+
+_LEFT_LEG = [int(L.LEFT_HIP), int(L.LEFT_KNEE), int(L.LEFT_ANKLE), int(L.LEFT_HEEL), int(L.LEFT_FOOT_INDEX)]
+_RIGHT_LEG = [int(L.RIGHT_HIP), int(L.RIGHT_KNEE), int(L.RIGHT_ANKLE), int(L.RIGHT_HEEL), int(L.RIGHT_FOOT_INDEX)]
+
+
+@dataclass(frozen=True)
+class ViewEstimate:
+    """The camera view of a clip.
+
+    Attributes
+    ----------
+    view : one of ``front``, ``rear``, ``side``, ``oblique``, ``unknown``.
+    confidence : fraction of detected frames (0–1) whose own view agrees.
+    yaw_deg : median body yaw against the camera axis, 0 = square-on, 90 = side-on.
+    facing : ``camera``, ``away``, ``image-left``, ``image-right`` or ``unknown``.
+    per_frame_yaw_deg : (T,) yaw per frame (NaN where not measurable).
+    per_frame_code : (T,) int codes of :data:`VIEW_CODES`.
+    facing_x : (T,) +1 facing image right, -1 image left, 0 unknown (side views).
+    """
+
+    view: str
+    confidence: float
+    yaw_deg: float
+    facing: str
+    per_frame_yaw_deg: np.ndarray
+    per_frame_code: np.ndarray
+    facing_x: np.ndarray
+
+    @property
+    def frontal(self) -> bool:
+        return self.view in ("front", "rear")
+
+    @property
+    def side(self) -> bool:
+        return self.view == "side"
+
+
+def _mid(pts: np.ndarray, a: Landmark, b: Landmark) -> np.ndarray:
+    return 0.5 * (pts[:, int(a)] + pts[:, int(b)])
+
+
+def _width_ratio(pts: np.ndarray) -> np.ndarray:
+    sw = np.linalg.norm(pts[:, int(L.LEFT_SHOULDER)] - pts[:, int(L.RIGHT_SHOULDER)], axis=-1)
+    hw = np.linalg.norm(pts[:, int(L.LEFT_HIP)] - pts[:, int(L.RIGHT_HIP)], axis=-1)
+    torso = np.linalg.norm(
+        _mid(pts, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(pts, L.LEFT_HIP, L.RIGHT_HIP), axis=-1
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(torso > 1e-9, 0.5 * (sw + hw) / torso, np.nan)
+
+
+def compute_view_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> np.ndarray:
+    """Per-frame body yaw against the camera axis, degrees in [0, 90].
+
+    Parameters
+    ----------
+    px : ndarray, shape (T, 33, 2), pixels.
+    world : ndarray, shape (T, 33, 3), optional
+        World landmarks (metres); their width ÷ torso ratio is the person's
+        own square-on ratio. Without them :data:`DEFAULT_WIDTH_TO_TORSO`.
+
+    Notes
+    -----
+    ``cos(yaw) ≈ (image width/torso) ÷ (square-on width/torso)``. A torso
+    leaning toward the camera looks shorter, which only makes a frontal view
+    look more frontal.
+    """
+    r2 = _width_ratio(px)
+    ref = np.full(r2.shape, np.nan)
+    if world is not None:
+        r3 = _width_ratio(world)
+        ok = np.isfinite(r3)
+        if ok.any():
+            ref[:] = float(np.median(r3[ok]))
+    ref = np.where(np.isfinite(ref), ref, DEFAULT_WIDTH_TO_TORSO)
+    c = np.clip(r2 / ref, 0.0, 1.0)
+    return np.degrees(np.arccos(c))
+
+
+def compute_facing_x(px: np.ndarray) -> np.ndarray:
+    """(T,) +1 when the person faces image right, -1 image left, 0 unknown.
+
+    Toes point forward of the heels and the nose forward of the ears.
+    """
+    toe = 0.5 * (px[:, int(L.LEFT_FOOT_INDEX), 0] + px[:, int(L.RIGHT_FOOT_INDEX), 0])
+    heel = 0.5 * (px[:, int(L.LEFT_HEEL), 0] + px[:, int(L.RIGHT_HEEL), 0])
+    nose = px[:, int(L.NOSE), 0]
+    ears = 0.5 * (px[:, int(L.LEFT_EAR), 0] + px[:, int(L.RIGHT_EAR), 0])
+    votes = np.nan_to_num(np.sign(toe - heel)) + np.nan_to_num(np.sign(nose - ears))
+    return np.sign(votes)
+
+
+def estimate_view(px: np.ndarray, world: np.ndarray | None = None, frames: np.ndarray | None = None) -> ViewEstimate:
+    """Estimate the clip's view and the person's facing direction.
+
+    Parameters
+    ----------
+    px : ndarray, shape (T, 33, 2)
+        Masked, filtered image landmarks (pixels).
+    world : ndarray, shape (T, 33, 3), optional
+        Masked world landmarks (metres, camera-aligned: z away from camera).
+    frames : ndarray of bool, shape (T,), optional
+        Frames to base the clip-level decision on (default: all).
+
+    Returns
+    -------
+    ViewEstimate
+    """
+    n = px.shape[0]
+    yaw = compute_view_yaw_deg(px, world)
+    code = np.full(n, -1, dtype=np.int8)
+    lat = (px[:, int(L.LEFT_SHOULDER), 0] - px[:, int(L.RIGHT_SHOULDER), 0]) + (
+        px[:, int(L.LEFT_HIP), 0] - px[:, int(L.RIGHT_HIP), 0]
+    )
+    # the person's left on the image right means they face the camera
+    front = lat > 0
+    if world is not None:
+        # camera-aligned world z: a face nearer the camera than the ears faces it
+        nose_z = world[:, int(L.NOSE), 2]
+        ear_z = 0.5 * (world[:, int(L.LEFT_EAR), 2] + world[:, int(L.RIGHT_EAR), 2])
+        face_votes = np.where(np.isfinite(nose_z - ear_z), np.sign(ear_z - nose_z), 0.0)
+    else:
+        face_votes = np.zeros(n)
+    ok = np.isfinite(yaw)
+    code[ok & (yaw < FRONTAL_MAX_YAW_DEG)] = 0
+    code[ok & (yaw < FRONTAL_MAX_YAW_DEG) & ~front] = 1
+    code[ok & (yaw > SIDE_MIN_YAW_DEG)] = 2
+    code[ok & (yaw >= FRONTAL_MAX_YAW_DEG) & (yaw <= SIDE_MIN_YAW_DEG)] = 3
+    facing_x = compute_facing_x(px)
+
+    sel = ok if frames is None else ok & np.asarray(frames, bool)
+    if not sel.any():
+        sel = ok
+    if not sel.any():
+        return ViewEstimate("unknown", 0.0, float("nan"), "unknown", yaw, code, facing_x)
+    med_yaw = float(np.median(yaw[sel]))
+    if med_yaw < FRONTAL_MAX_YAW_DEG:
+        score = np.nanmean(np.where(front[sel], 1.0, -1.0)) + 0.5 * float(np.mean(face_votes[sel]))
+        view = "front" if score >= 0 else "rear"
+        agree = np.isin(code[sel], (0, 1))
+        facing = "camera" if view == "front" else "away"
+    elif med_yaw > SIDE_MIN_YAW_DEG:
+        view = "side"
+        agree = code[sel] == 2
+        fx = float(np.mean(facing_x[sel]))
+        facing = "image-right" if fx > 0.2 else "image-left" if fx < -0.2 else "unknown"
+    else:
+        view = "oblique"
+        agree = code[sel] == 3
+        facing = "unknown"
+    return ViewEstimate(view, float(np.mean(agree)), med_yaw, facing, yaw, code, facing_x)
+
+
+def _nanmean_rows(a: np.ndarray) -> np.ndarray:
+    """Mean over axis 1 ignoring NaN; NaN for all-NaN rows (no warning)."""
+    ok = np.isfinite(a)
+    cnt = ok.sum(axis=1)
+    tot = np.where(ok, a, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
+
+
+def detect_lr_swaps(px: np.ndarray, jump_fraction: float = 0.35) -> np.ndarray:
+    """Frames where the pose model has swapped the left and right leg.
+
+    Parameters
+    ----------
+    px : ndarray, shape (T, 33, 2), pixels.
+    jump_fraction : float
+        A frame-to-frame jump of the legs larger than this fraction of the
+        thigh length, that swapping the labels would undo, starts or ends a
+        swapped stretch.
+
+    Returns
+    -------
+    ndarray of bool, shape (T,)
+        True in frames whose left/right leg labels are swapped relative to
+        the first frame.
+
+    Notes
+    -----
+    For consecutive frames, ``same`` is the summed displacement of the leg
+    landmarks keeping labels and ``cross`` the displacement if the labels
+    were exchanged. A swap event is a frame where ``same`` is a large jump and
+    ``cross`` less than half of it. The swapped state toggles at each event.
+    """
+    n = px.shape[0]
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    lft = px[:, _LEFT_LEG]
+    rgt = px[:, _RIGHT_LEG]
+    same = _nanmean_rows(
+        np.linalg.norm(lft[1:] - lft[:-1], axis=-1) + np.linalg.norm(rgt[1:] - rgt[:-1], axis=-1)
+    )
+    cross = _nanmean_rows(
+        np.linalg.norm(lft[1:] - rgt[:-1], axis=-1) + np.linalg.norm(rgt[1:] - lft[:-1], axis=-1)
+    )
+    thigh = np.linalg.norm(px[:, int(L.LEFT_HIP)] - px[:, int(L.LEFT_KNEE)], axis=-1)
+    ref = float(np.median(thigh[np.isfinite(thigh)])) if np.isfinite(thigh).any() else np.nan
+    with np.errstate(invalid="ignore"):
+        event = (same > 2 * jump_fraction * ref) & (cross < 0.5 * same)
+    event = np.nan_to_num(event).astype(bool)
+    state = np.concatenate([[0], np.cumsum(event) % 2]).astype(bool)
+    return state
+
+
+def swap_legs(pts: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Copy of ``pts`` (T, 33, D) with left and right leg landmarks exchanged in ``frames``."""
+    out = np.array(pts, copy=True)
+    f = np.asarray(frames, bool)
+    if f.any():
+        out[np.ix_(f, _LEFT_LEG + _RIGHT_LEG)] = pts[np.ix_(f, _RIGHT_LEG + _LEFT_LEG)]
+    return out
