@@ -1,0 +1,579 @@
+"""A kinematic athlete: 3D landmark trajectories of eight movements with known faults and known angles.
+
+:func:`simulate` returns a :class:`Motion`: the world positions of all 33
+MediaPipe landmarks over time, the per-frame true value of every measure
+hipform reports, the true fault of every rep and the props (box, mat,
+treadmill) a renderer should draw.
+
+World frame: metres, right-handed, z up, floor z = 0. The athlete starts at
+the origin facing +y, so the athlete's right is +x. Lying movements keep that
+handedness: the bridge lies supine along the y axis (head towards -y, feet
+towards +y, face up), the kickback kneels on all fours along the y axis (head
+towards +y, face down). Running is on a treadmill whose belt runs along -y;
+the runner stays near the origin.
+
+Truth measures
+--------------
+All angles in degrees, evaluated on the 3D landmarks projected onto the ideal
+viewing plane: the **frontal plane** is the world x–z plane (what a far camera
+in front of or behind the athlete sees; for the single-leg bridge, a camera at
+the feet looking along the body), the **sagittal plane** is the world y–z
+plane (a far camera on the athlete's side). Angles are therefore exactly the
+2D quantities a perfect pose model would give from that view. NaN where a
+measure does not apply to the movement.
+
+``knee_fppa_left_deg``, ``knee_fppa_right_deg``
+    Frontal. Knee frontal-plane projection angle: the angle between thigh
+    (hip→knee) and shank (knee→ankle), i.e. 180° − the hip–knee–ankle angle.
+    Positive = valgus (knee medial of the hip–ankle line, medial being the
+    direction from this hip to the other hip), negative = varus. Upright
+    movements only (NaN for bridges and kickbacks).
+``knee_separation_ratio``
+    Frontal. Knee-to-knee distance ÷ ankle-to-ankle distance (2D Euclidean in
+    the x–z plane), unitless. Upright movements only.
+``hip_adduction_left_deg``, ``hip_adduction_right_deg``
+    Frontal. Angle of the thigh (hip→knee) from the perpendicular to the
+    hip–hip line (pointing towards the feet); positive = adduction (knee
+    medial of that perpendicular). Upright movements only.
+``pelvic_obliquity_deg``
+    Frontal. Angle of the hip–hip line from horizontal, positive when the left
+    hip is higher. All movements.
+``pelvic_drop_deg``
+    Frontal. Contralateral pelvic drop: the obliquity signed so that positive
+    means the swing (non-stance) side hip is lower. NaN on frames without a
+    single stance leg (double support, flight, bilateral movements).
+``bridge_hip_line_deg``
+    Sagittal. 180° − the shoulder–hip–knee angle, positive when the hips are
+    above the shoulder–knee line (mid-shoulder, mid-hip; mid-knee for the
+    bridge, the stance knee for the single-leg bridge). 0 = a straight line.
+    Bridges only.
+``kickback_thigh_past_trunk_deg``
+    Sagittal. Angle between the working thigh (hip→knee) and the extended
+    trunk line (mid-shoulder→mid-hip), positive when the knee is above that
+    line (thigh extended past the trunk), negative below. Kickback only.
+``kickback_trunk_change_deg``
+    Sagittal. Change of the trunk line's elevation (mid-shoulder→mid-hip
+    against horizontal, positive when the hip end is higher) since the start
+    of the current rep (before the first rep: since the first frame).
+    Kickback only.
+``trunk_inclination_deg``
+    Sagittal. Angle of mid-hip→mid-shoulder from vertical, positive leaning
+    towards +y (forwards for upright movements). All movements.
+``knee_flexion_left_deg``, ``knee_flexion_right_deg``
+    Sagittal. 180° − the hip–knee–ankle angle, positive = flexion (the shank
+    folds behind the thigh), negative = hyperextension. All movements.
+``hip_flexion_left_deg``, ``hip_flexion_right_deg``
+    Sagittal. Angle from the extended trunk line (mid-shoulder→mid-hip) to the
+    thigh (hip→knee), positive = flexion (thigh in front of the trunk line),
+    negative = extension. All movements.
+
+Faults
+------
+``Faults.side`` names the affected leg: for knee valgus the collapsing knee;
+for pelvic drop the *stance* leg (the weak side), whose opposite hip drops.
+Fault magnitudes ramp in and out with the rep's progress and reach their
+exact value at the rep's key frame (:attr:`RepTruth.key_frame`). Rep numbers
+in ``Faults.reps`` and :attr:`RepTruth.index` start at 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hipform.landmarks import N_LANDMARKS, Landmark
+from hipform.synth import movements as _mv
+
+MOVEMENTS = (
+    "bridge",
+    "single-leg-bridge",
+    "kickback",
+    "step-up",
+    "squat",
+    "single-leg-squat",
+    "single-leg-balance",
+    "running",
+)
+
+#: Movements whose frontal knee measures are defined (the athlete is upright).
+UPRIGHT_MOVEMENTS = ("step-up", "squat", "single-leg-squat", "single-leg-balance", "running")
+
+TRUTH_KEYS = (
+    "knee_fppa_left_deg",
+    "knee_fppa_right_deg",
+    "knee_separation_ratio",
+    "hip_adduction_left_deg",
+    "hip_adduction_right_deg",
+    "pelvic_obliquity_deg",
+    "pelvic_drop_deg",
+    "bridge_hip_line_deg",
+    "kickback_thigh_past_trunk_deg",
+    "kickback_trunk_change_deg",
+    "trunk_inclination_deg",
+    "knee_flexion_left_deg",
+    "knee_flexion_right_deg",
+    "hip_flexion_left_deg",
+    "hip_flexion_right_deg",
+)
+
+_SEXES = ("female", "male")
+_SIDES = ("left", "right", "both")
+
+
+@dataclass(frozen=True)
+class BodyProportions:
+    """Segment lengths of the athlete, metres.
+
+    Built from standing height with Winter's anthropometric ratios
+    (Winter, *Biomechanics and Motor Control of Human Movement*, 4th ed., 2009,
+    fig. 4.1): thigh 0.245 H, shank 0.246 H, ankle height 0.039 H, hip to
+    shoulder 0.288 H, upper arm 0.186 H, forearm 0.146 H, hand 0.108 H, foot
+    0.152 H. Hip and shoulder widths are joint-centre spacings (what MediaPipe's
+    hip and shoulder points track), narrower than Winter's skin breadths.
+
+    Attributes
+    ----------
+    height_m : standing height.
+    sex : "female" or "male" (changes hip and shoulder widths).
+    thigh_m, shank_m : hip→knee and knee→ankle.
+    trunk_m : hip midpoint → shoulder midpoint.
+    neck_m : shoulder midpoint → midpoint between the ears.
+    hip_width_m, shoulder_width_m : left↔right hip and shoulder points.
+    upper_arm_m, forearm_m, hand_m : shoulder→elbow, elbow→wrist, wrist→fingertip.
+    foot_length_m : heel to toe tip.
+    ankle_height_m : ankle joint above the floor, foot flat.
+    heel_back_m, toe_forward_m : heel and foot-index points behind / ahead of the ankle.
+    foot_marker_height_m : height of the heel and foot-index points above the sole.
+    """
+
+    height_m: float
+    sex: str
+    thigh_m: float
+    shank_m: float
+    trunk_m: float
+    neck_m: float
+    hip_width_m: float
+    shoulder_width_m: float
+    upper_arm_m: float
+    forearm_m: float
+    hand_m: float
+    foot_length_m: float
+    ankle_height_m: float
+    heel_back_m: float
+    toe_forward_m: float
+    foot_marker_height_m: float
+
+    def __post_init__(self) -> None:
+        if self.sex not in _SEXES:
+            raise ValueError(f"sex must be one of {_SEXES}, got {self.sex!r}")
+        for name, value in self.__dict__.items():
+            if name != "sex" and not (np.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive length in metres, got {value!r}")
+
+    @classmethod
+    def from_height(cls, height_m: float = 1.70, sex: str = "female") -> BodyProportions:
+        """Proportions of an adult of ``height_m`` metres (1.2–2.3)."""
+        if not (np.isfinite(height_m) and 1.2 <= height_m <= 2.3):
+            raise ValueError(f"height_m must be between 1.2 and 2.3 m, got {height_m!r}")
+        if sex not in _SEXES:
+            raise ValueError(f"sex must be one of {_SEXES}, got {sex!r}")
+        h = float(height_m)
+        female = sex == "female"
+        foot = 0.152 * h
+        return cls(
+            height_m=h,
+            sex=sex,
+            thigh_m=0.245 * h,
+            shank_m=0.246 * h,
+            trunk_m=0.288 * h,
+            neck_m=0.107 * h,
+            hip_width_m=(0.116 if female else 0.106) * h,
+            shoulder_width_m=(0.200 if female else 0.218) * h,
+            upper_arm_m=0.186 * h,
+            forearm_m=0.146 * h,
+            hand_m=0.108 * h,
+            foot_length_m=foot,
+            ankle_height_m=0.039 * h,
+            heel_back_m=0.17 * foot,
+            toe_forward_m=0.78 * foot,
+            foot_marker_height_m=0.010 * h,
+        )
+
+    @property
+    def leg_m(self) -> float:
+        """Thigh + shank."""
+        return self.thigh_m + self.shank_m
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Fault magnitudes to inject, reached exactly at the key frame of each affected rep.
+
+    Attributes
+    ----------
+    knee_valgus_deg : knee FPPA (deg) at the key frame; positive = valgus.
+    pelvic_drop_deg : contralateral pelvic drop (deg) at the key frame; the
+        swing-side hip drops, the pelvis turning about the stance hip.
+    back_arch_deg : extra hip-line angle at the top of a bridge, or extra
+        thigh-past-trunk angle at the top of a kickback (deg).
+    side : "left", "right" or "both": the collapsing knee, or the stance leg
+        for pelvic drop.
+    reps : 1-based rep numbers (steps for running) affected; None = all.
+    """
+
+    knee_valgus_deg: float = 0.0
+    pelvic_drop_deg: float = 0.0
+    back_arch_deg: float = 0.0
+    side: str = "right"
+    reps: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("knee_valgus_deg", "pelvic_drop_deg", "back_arch_deg"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or abs(value) > 45:
+                raise ValueError(f"{name} must be finite and within ±45°, got {value!r}")
+        if self.side not in _SIDES:
+            raise ValueError(f"side must be one of {_SIDES}, got {self.side!r}")
+        if self.reps is not None and (not isinstance(self.reps, tuple) or any(int(r) < 1 for r in self.reps)):
+            raise ValueError(f"reps must be None or a tuple of 1-based rep numbers, got {self.reps!r}")
+
+    @property
+    def any(self) -> bool:
+        """True when some fault magnitude is non-zero."""
+        return bool(self.knee_valgus_deg or self.pelvic_drop_deg or self.back_arch_deg)
+
+
+@dataclass(frozen=True)
+class MotionParams:
+    """How the athlete moves.
+
+    Attributes
+    ----------
+    reps : number of reps (strides for running: 2 steps per stride).
+    tempo_s : seconds per rep, or per stride for running; None = the
+        movement's default (squat 2.4, single-leg squat 2.6, step-up 3.0,
+        bridge 3.0, kickback 2.4, single-leg balance 4.0, running 120/175).
+    depth : movement-specific, None = default: knee flexion at the bottom
+        (squat 100°, single-leg squat 70°), knee flexion of the stance leg
+        (single-leg balance 20°, running midstance 40°), box height in cm for
+        the step-up (30), clean hip-line at the top of a bridge (0°), clean
+        thigh-past-trunk at the top of a kickback (5°).
+    fps : frame rate of the sampled motion.
+    faults : what to inject.
+    body : segment lengths.
+    stance_side : stance leg of the single-leg tasks and lead leg of the
+        step-up, kicking leg of the kickback; None = ``faults.side`` when that
+        is left/right, else "right".
+    standing_lead_in_s : still start position before the first rep (a baseline).
+    tail_s : still end position after the last rep.
+    speed_mps : treadmill belt speed for running.
+    """
+
+    reps: int = 3
+    tempo_s: float | None = None
+    depth: float | None = None
+    fps: float = 30.0
+    faults: Faults = field(default_factory=Faults)
+    body: BodyProportions = field(default_factory=BodyProportions.from_height)
+    stance_side: str | None = None
+    standing_lead_in_s: float = 1.0
+    tail_s: float = 0.5
+    speed_mps: float = 2.8
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reps, int) or not 1 <= self.reps <= 100:
+            raise ValueError(f"reps must be an integer from 1 to 100, got {self.reps!r}")
+        if self.tempo_s is not None and not (np.isfinite(self.tempo_s) and 0.3 <= self.tempo_s <= 20):
+            raise ValueError(f"tempo_s must be between 0.3 and 20 s, got {self.tempo_s!r}")
+        if self.depth is not None and not np.isfinite(self.depth):
+            raise ValueError(f"depth must be finite, got {self.depth!r}")
+        if not (np.isfinite(self.fps) and 5 <= self.fps <= 1000):
+            raise ValueError(f"fps must be between 5 and 1000, got {self.fps!r}")
+        if not isinstance(self.faults, Faults):
+            raise TypeError(f"faults must be a Faults, got {type(self.faults).__name__}")
+        if not isinstance(self.body, BodyProportions):
+            raise TypeError(f"body must be a BodyProportions, got {type(self.body).__name__}")
+        if self.stance_side not in (None, "left", "right"):
+            raise ValueError(f"stance_side must be None, 'left' or 'right', got {self.stance_side!r}")
+        for name in ("standing_lead_in_s", "tail_s"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and 0 <= value <= 30):
+                raise ValueError(f"{name} must be between 0 and 30 s, got {value!r}")
+        if not (np.isfinite(self.speed_mps) and 1.0 <= self.speed_mps <= 4.5):
+            raise ValueError(f"speed_mps must be between 1 and 4.5 m/s, got {self.speed_mps!r}")
+
+    @property
+    def working_side(self) -> str:
+        """The stance / lead / kicking leg of a unilateral movement."""
+        if self.stance_side is not None:
+            return self.stance_side
+        return self.faults.side if self.faults.side in ("left", "right") else "right"
+
+
+@dataclass(frozen=True)
+class RepTruth:
+    """The truth about one rep (one step for running).
+
+    Attributes
+    ----------
+    index : 1-based rep (step) number.
+    start_frame, key_frame, end_frame : frame indices; key = bottom of a squat
+        or step-up, top hold of a bridge, top of a kickback, hold of a balance,
+        midstance of a running step.
+    t_start_s, t_key_s, t_end_s : the same as times.
+    side : working / stance leg, None for bilateral movements.
+    knee_valgus_left_deg, knee_valgus_right_deg : injected knee FPPA at the key
+        frame (0 = not injected; the clean knee then keeps its natural FPPA).
+    pelvic_drop_deg : injected contralateral pelvic drop at the key frame.
+    back_arch_deg : injected back-arch angle at the key frame.
+    """
+
+    index: int
+    start_frame: int
+    key_frame: int
+    end_frame: int
+    t_start_s: float
+    t_key_s: float
+    t_end_s: float
+    side: str | None
+    knee_valgus_left_deg: float = 0.0
+    knee_valgus_right_deg: float = 0.0
+    pelvic_drop_deg: float = 0.0
+    back_arch_deg: float = 0.0
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A box-shaped scene object.
+
+    ``kind`` is "box", "mat" or "treadmill"; ``centre_m`` and ``size_m`` (full x, y, z extents) in metres.
+    """
+
+    kind: str
+    centre_m: tuple[float, float, float]
+    size_m: tuple[float, float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Motion:
+    """A simulated clip in world coordinates.
+
+    Attributes
+    ----------
+    movement : one of :data:`MOVEMENTS`.
+    t_s : (T,) frame times, seconds from 0.
+    fps : frames per second.
+    joints_m : (T, 33, 3) world positions of the MediaPipe landmarks, metres.
+    truth : name → (T,) true measures (see the module docstring for keys).
+    reps : one :class:`RepTruth` per rep (per step for running).
+    props : scene objects to draw.
+    stance_side : (T,) "left", "right" or "" (no single stance leg).
+    params : the parameters the clip was made with.
+    """
+
+    movement: str
+    t_s: np.ndarray
+    fps: float
+    joints_m: np.ndarray
+    truth: dict[str, np.ndarray]
+    reps: tuple[RepTruth, ...]
+    props: tuple[Prop, ...]
+    stance_side: np.ndarray
+    params: MotionParams
+
+    def __post_init__(self) -> None:
+        n = len(self.t_s)
+        if self.joints_m.shape != (n, N_LANDMARKS, 3):
+            raise ValueError(f"joints_m must have shape ({n}, {N_LANDMARKS}, 3), got {self.joints_m.shape}")
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames T."""
+        return len(self.t_s)
+
+
+def simulate(movement: str, params: MotionParams | None = None, seed: int = 0) -> Motion:
+    """Simulate ``movement`` with ``params``; ``seed`` fixes the small rep-to-rep variation.
+
+    Raises
+    ------
+    ValueError
+        Unknown movement, or a fault the movement cannot show (e.g. pelvic
+        drop in a bilateral squat, knee valgus in a bridge).
+    """
+    if movement not in MOVEMENTS:
+        raise ValueError(f"unknown movement {movement!r}; choose one of {', '.join(MOVEMENTS)}")
+    if params is None:
+        params = MotionParams()
+    if not isinstance(params, MotionParams):
+        raise TypeError(f"params must be MotionParams, got {type(params).__name__}")
+    generator = _mv.GENERATORS.get(movement)
+    if generator is None:
+        raise ValueError(f"movement {movement!r} is not simulated yet")
+    _check_faults(movement, params.faults)
+    rng = np.random.default_rng(seed)
+    raw = generator(params, rng)
+    joints = _mv.assemble(params.body, raw.pose)
+    n = joints.shape[0]
+    t_s = np.arange(n) / params.fps
+    truth = compute_truth(joints, movement, raw.stance, raw.work_side, raw.rep_start)
+    reps = tuple(
+        RepTruth(
+            t_start_s=float(t_s[r["start_frame"]]),
+            t_key_s=float(t_s[r["key_frame"]]),
+            t_end_s=float(t_s[min(r["end_frame"], n - 1)]),
+            **r,
+        )
+        for r in raw.reps
+    )
+    props = tuple(
+        Prop(p["kind"], tuple(map(float, p["centre_m"])), tuple(map(float, p["size_m"]))) for p in raw.props
+    )
+    return Motion(movement, t_s, float(params.fps), joints, truth, reps, props, raw.stance, params)
+
+
+_FAULTS_ALLOWED = {
+    "knee_valgus_deg": ("step-up", "squat", "single-leg-squat", "single-leg-balance", "running"),
+    "pelvic_drop_deg": ("step-up", "single-leg-squat", "single-leg-balance", "running", "single-leg-bridge"),
+    "back_arch_deg": ("bridge", "single-leg-bridge", "kickback"),
+}
+
+
+def _check_faults(movement: str, faults: Faults) -> None:
+    for name, allowed in _FAULTS_ALLOWED.items():
+        if getattr(faults, name) and movement not in allowed:
+            raise ValueError(f"{name} cannot be injected in {movement}; it applies to {', '.join(allowed)}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Truth
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _xz(p: np.ndarray) -> np.ndarray:
+    return p[..., [0, 2]]
+
+
+def _yz(p: np.ndarray) -> np.ndarray:
+    return p[..., [1, 2]]
+
+
+def _angle_between(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Unsigned angle (deg) between 2D vectors."""
+    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+    return np.degrees(np.abs(np.arctan2(cross, np.sum(u * v, axis=-1))))
+
+
+def _signed_from(d: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Angle (deg) from 2D ``d`` to ``u``, counter-clockwise positive (in (y, z): from +y towards +z)."""
+    return np.degrees(np.arctan2(d[..., 0] * u[..., 1] - d[..., 1] * u[..., 0], np.sum(d * u, axis=-1)))
+
+
+def _above_sign(line_from: np.ndarray, line_to: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """+1 where 2D ``point`` is on the +z side of the line through the two points, -1 below."""
+    d = line_to - line_from
+    n = np.stack([-d[..., 1], d[..., 0]], -1)
+    n = np.where((n[..., 1] < 0)[..., None], -n, n)
+    return np.sign(np.sum((point - line_from) * n, axis=-1))
+
+
+def compute_truth(
+    joints_m: np.ndarray,
+    movement: str,
+    stance_side: np.ndarray,
+    work_side: np.ndarray | None = None,
+    rep_start: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """True measures of every frame (see the module docstring for keys, units and signs).
+
+    Parameters
+    ----------
+    joints_m : (T, 33, 3) world landmarks, metres (synth world frame).
+    movement : one of :data:`MOVEMENTS`.
+    stance_side : (T,) "left", "right" or "" per frame.
+    work_side : (T,) the working leg per frame (kickback thigh, single-leg
+        bridge knee); defaults to ``stance_side``.
+    rep_start : (T,) frame index where the current rep started (kickback
+        trunk change); defaults to 0.
+    """
+    j = np.asarray(joints_m, float)
+    n = j.shape[0]
+    lm = Landmark
+    stance = np.asarray(stance_side)
+    work = stance if work_side is None else np.asarray(work_side)
+    start = np.zeros(n, int) if rep_start is None else np.asarray(rep_start, int)
+    nan = np.full(n, np.nan)
+    P = {
+        f"{s}_{part}": j[:, lm[f"{s.upper()}_{part.upper()}"]]
+        for s in ("left", "right")
+        for part in ("hip", "knee", "ankle", "shoulder")
+    }
+    out: dict[str, np.ndarray] = {}
+    upright = movement in UPRIGHT_MOVEMENTS
+
+    # frontal plane (x, z)
+    for s, o in (("left", "right"), ("right", "left")):
+        hip, knee, ankle, other = (
+            _xz(P[f"{s}_hip"]),
+            _xz(P[f"{s}_knee"]),
+            _xz(P[f"{s}_ankle"]),
+            _xz(P[f"{o}_hip"]),
+        )
+        if upright:
+            out[f"knee_fppa_{s}_deg"] = _mv.signed_fppa_2d(hip, knee, ankle, other)
+            m = (other - hip) / np.linalg.norm(other - hip, axis=-1, keepdims=True)
+            down = np.stack([m[:, 1], -m[:, 0]], -1)
+            down = np.where((down[:, 1] > 0)[:, None], -down, down)
+            thigh = knee - hip
+            out[f"hip_adduction_{s}_deg"] = np.degrees(
+                np.arctan2(np.sum(thigh * m, -1), np.sum(thigh * down, -1))
+            )
+        else:
+            out[f"knee_fppa_{s}_deg"] = nan.copy()
+            out[f"hip_adduction_{s}_deg"] = nan.copy()
+    if upright:
+        kw = np.linalg.norm(_xz(P["left_knee"]) - _xz(P["right_knee"]), axis=-1)
+        aw = np.linalg.norm(_xz(P["left_ankle"]) - _xz(P["right_ankle"]), axis=-1)
+        out["knee_separation_ratio"] = kw / aw
+    else:
+        out["knee_separation_ratio"] = nan.copy()
+    lh, rh = P["left_hip"], P["right_hip"]
+    obliq = np.degrees(np.arctan2(lh[:, 2] - rh[:, 2], rh[:, 0] - lh[:, 0]))
+    out["pelvic_obliquity_deg"] = obliq
+    out["pelvic_drop_deg"] = np.where(stance == "left", obliq, np.where(stance == "right", -obliq, np.nan))
+
+    # sagittal plane (y, z)
+    sh_mid = _yz(0.5 * (P["left_shoulder"] + P["right_shoulder"]))
+    hip_mid = _yz(0.5 * (lh + rh))
+    trunk_down = hip_mid - sh_mid
+    out["trunk_inclination_deg"] = np.degrees(
+        np.arctan2(sh_mid[:, 0] - hip_mid[:, 0], sh_mid[:, 1] - hip_mid[:, 1])
+    )
+    for s in ("left", "right"):
+        hip, knee, ankle = _yz(P[f"{s}_hip"]), _yz(P[f"{s}_knee"]), _yz(P[f"{s}_ankle"])
+        out[f"knee_flexion_{s}_deg"] = -_signed_from(knee - hip, ankle - knee)
+        out[f"hip_flexion_{s}_deg"] = _signed_from(trunk_down, knee - hip)
+
+    if movement in ("bridge", "single-leg-bridge"):
+        if movement == "bridge":
+            knee = _yz(0.5 * (P["left_knee"] + P["right_knee"]))
+        else:
+            knee = np.where((work == "left")[:, None], _yz(P["left_knee"]), _yz(P["right_knee"]))
+        interior = _angle_between(sh_mid - hip_mid, knee - hip_mid)
+        out["bridge_hip_line_deg"] = (180.0 - interior) * _above_sign(sh_mid, knee, hip_mid)
+    else:
+        out["bridge_hip_line_deg"] = nan.copy()
+
+    if movement == "kickback":
+        knee = np.where((work == "left")[:, None], _yz(P["left_knee"]), _yz(P["right_knee"]))
+        hip = np.where((work == "left")[:, None], _yz(lh), _yz(rh))
+        thigh = knee - hip
+        past = _angle_between(trunk_down, thigh) * _above_sign(sh_mid, hip_mid, knee)
+        out["kickback_thigh_past_trunk_deg"] = past
+        elev = np.degrees(np.arctan2(trunk_down[:, 1], np.abs(trunk_down[:, 0])))
+        out["kickback_trunk_change_deg"] = elev - elev[start]
+    else:
+        out["kickback_thigh_past_trunk_deg"] = nan.copy()
+        out["kickback_trunk_change_deg"] = nan.copy()
+    return {k: out[k] for k in TRUTH_KEYS}

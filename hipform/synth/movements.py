@@ -1,0 +1,519 @@
+"""Joint trajectories of the synthetic athlete, one generator per movement.
+
+The public entry point is :func:`hipform.synth.athlete.simulate`; this module
+holds the geometry behind it. Every generator works in the synth world frame
+(metres, z up, floor z = 0, athlete's right = +x) and returns a
+:class:`RawMotion`: per-frame *driving* positions and directions (hips, knees,
+ankles, foot, trunk, head and arm directions) that :func:`assemble` turns into
+the 33 MediaPipe landmarks. Segment lengths are constant by construction:
+knees come from two-bone inverse kinematics with fixed thigh and shank
+lengths, arms and feet from unit directions times fixed lengths.
+
+Faults are injected geometrically, never by adding numbers to the truth:
+knee valgus rotates the knee about the hip–ankle axis until the frontal-plane
+projection angle reaches the target; pelvic drop rotates the pelvis in the
+frontal plane about the stance hip; back arching lifts the hips (bridge) or
+swings the thigh past the trunk and tilts the trunk (kickback).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hipform.landmarks import N_LANDMARKS, Landmark
+
+#: Where the face points sit in the head frame (right, forward, up), metres for
+#: a 1.75 m adult, origin midway between the ears; scaled with height.
+_FACE_175 = {
+    Landmark.NOSE: (0.0, 0.105, -0.02),
+    Landmark.LEFT_EYE_INNER: (-0.016, 0.088, 0.012),
+    Landmark.LEFT_EYE: (-0.032, 0.085, 0.013),
+    Landmark.LEFT_EYE_OUTER: (-0.047, 0.078, 0.012),
+    Landmark.RIGHT_EYE_INNER: (0.016, 0.088, 0.012),
+    Landmark.RIGHT_EYE: (0.032, 0.085, 0.013),
+    Landmark.RIGHT_EYE_OUTER: (0.047, 0.078, 0.012),
+    Landmark.LEFT_EAR: (-0.075, 0.0, 0.0),
+    Landmark.RIGHT_EAR: (0.075, 0.0, 0.0),
+    Landmark.MOUTH_LEFT: (-0.025, 0.09, -0.055),
+    Landmark.MOUTH_RIGHT: (0.025, 0.09, -0.055),
+}
+
+X = np.array([1.0, 0.0, 0.0])
+Y = np.array([0.0, 1.0, 0.0])
+Z = np.array([0.0, 0.0, 1.0])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Small vector helpers (all broadcast over leading frame axes)
+# ----------------------------------------------------------------------------------------------------------
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """``v`` scaled to unit length along the last axis."""
+    v = np.asarray(v, float)
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def rotate(v: np.ndarray, axis: np.ndarray, angle_rad: np.ndarray | float) -> np.ndarray:
+    """Rotate vectors ``v`` about unit ``axis`` by ``angle_rad`` (right-hand rule, Rodrigues)."""
+    v = np.asarray(v, float)
+    k = unit(np.broadcast_to(axis, np.broadcast_shapes(np.shape(axis), v.shape)))
+    a = np.asarray(angle_rad, float)[..., None]
+    c, s = np.cos(a), np.sin(a)
+    return v * c + np.cross(k, v) * s + k * np.sum(k * v, axis=-1, keepdims=True) * (1 - c)
+
+
+def tile(v: np.ndarray | tuple[float, ...], n: int) -> np.ndarray:
+    """A (3,) vector repeated over ``n`` frames: (n, 3)."""
+    return np.tile(np.asarray(v, float), (n, 1))
+
+
+def smoothstep(x: np.ndarray) -> np.ndarray:
+    """C1 ease from 0 to 1 on [0, 1] (clipped outside)."""
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def direction(yaw_deg: float | np.ndarray, pitch_deg: float | np.ndarray = 0.0) -> np.ndarray:
+    """Unit vector heading ``yaw_deg`` from +y towards +x, ``pitch_deg`` above horizontal."""
+    yaw, pitch = np.radians(yaw_deg), np.radians(pitch_deg)
+    return np.stack(
+        np.broadcast_arrays(np.sin(yaw) * np.cos(pitch), np.cos(yaw) * np.cos(pitch), np.sin(pitch)), -1
+    )
+
+
+def sagittal(angle_from_down_deg: np.ndarray | float, lateral: np.ndarray | float = 0.0) -> np.ndarray:
+    """Unit vector rotated from straight down (-z) towards +y by the angle, plus a small +x component."""
+    a = np.radians(angle_from_down_deg)
+    v = np.stack(np.broadcast_arrays(np.asarray(lateral, float) + 0 * a, np.sin(a), -np.cos(a)), -1)
+    return unit(v)
+
+
+def keyframes(x: np.ndarray, knots: list[tuple[float, float]], periodic: bool = False) -> np.ndarray:
+    """Cubic Hermite (Catmull-Rom) curve through ``(x, value)`` knots, evaluated at ``x``.
+
+    With ``periodic`` the knots span one period: the first and last values must
+    be equal and ``x`` is wrapped into the knot range.
+    """
+    kx = np.array([k[0] for k in knots], float)
+    ky = np.array([k[1] for k in knots], float)
+    x = np.asarray(x, float)
+    if periodic:
+        period = kx[-1] - kx[0]
+        x = kx[0] + np.mod(x - kx[0], period)
+        kx_ext = np.concatenate([[kx[-2] - period], kx, [kx[1] + period]])
+        ky_ext = np.concatenate([[ky[-2]], ky, [ky[1]]])
+    else:
+        kx_ext = np.concatenate([[kx[0] - 1.0], kx, [kx[-1] + 1.0]])
+        ky_ext = np.concatenate([[ky[0]], ky, [ky[-1]]])
+    slopes = (ky_ext[2:] - ky_ext[:-2]) / (kx_ext[2:] - kx_ext[:-2])
+    if not periodic:
+        slopes[0] = slopes[-1] = 0.0
+    i = np.clip(np.searchsorted(kx, x, side="right") - 1, 0, len(kx) - 2)
+    h = kx[i + 1] - kx[i]
+    s = np.clip((x - kx[i]) / h, 0.0, 1.0)
+    h00, h10 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s
+    h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
+    return h00 * ky[i] + h10 * h * slopes[i] + h01 * ky[i + 1] + h11 * h * slopes[i + 1]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Frontal-plane knee angle and the knee solver
+# ----------------------------------------------------------------------------------------------------------
+
+
+def fppa_xz(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
+    """Signed knee FPPA (deg) of points projected on the world x–z plane; positive = knee medial.
+
+    Works on any 2D or 3D points: only the first and last coordinates (x, z) are used.
+    """
+    h, k, a, o = (np.asarray(p, float)[..., [0, -1]] for p in (hip, knee, ankle, other_hip))
+    return signed_fppa_2d(h, k, a, o)
+
+
+def signed_fppa_2d(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, other_hip: np.ndarray) -> np.ndarray:
+    """Signed angle between thigh and shank in a 2D plane (deg), positive when the knee is medial.
+
+    *Medial* is the direction from ``hip`` towards ``other_hip``, so the sign is
+    the same whichever way the plane is viewed (front or rear, y up or down).
+    """
+    u, v = knee - hip, ankle - knee
+    ha, m = ankle - hip, other_hip - hip
+    bend = np.degrees(np.arctan2(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0], np.sum(u * v, axis=-1)))
+    orient = np.sign(ha[..., 0] * m[..., 1] - ha[..., 1] * m[..., 0])
+    return -bend * orient
+
+
+def knee_ik(hip: np.ndarray, ankle: np.ndarray, thigh: float, shank: float, pole: np.ndarray) -> np.ndarray:
+    """Knee position for fixed segment lengths, bent towards ``pole`` (a direction).
+
+    Raises
+    ------
+    ValueError
+        If the ankle is out of reach of the hip on any frame.
+    """
+    d_vec = ankle - hip
+    d = np.linalg.norm(d_vec, axis=-1, keepdims=True)
+    if np.any(d > thigh + shank + 1e-9) or np.any(d < abs(thigh - shank) - 1e-9):
+        worst = float(np.max(d))
+        raise ValueError(f"ankle out of reach of the hip ({worst:.3f} m > leg {thigh + shank:.3f} m)")
+    axis = d_vec / d
+    a = (thigh**2 - shank**2 + d**2) / (2 * d)
+    h = np.sqrt(np.clip(thigh**2 - a**2, 0.0, None))
+    p = pole - np.sum(pole * axis, axis=-1, keepdims=True) * axis
+    p = unit(p)
+    return hip + a * axis + h * p
+
+
+def knee_with_fppa(
+    hip: np.ndarray,
+    ankle: np.ndarray,
+    clean_knee: np.ndarray,
+    other_hip: np.ndarray,
+    target_deg: np.ndarray,
+) -> np.ndarray:
+    """Rotate ``clean_knee`` about the hip–ankle axis until its x–z FPPA equals ``target_deg``.
+
+    The rotation keeps thigh and shank lengths and the hip and ankle fixed, so
+    the knee moves on its circle about the hip–ankle line: a valgus collapse
+    that is really a knee movement, not a number added to the truth. The angle
+    is found by bisection on [-85°, 85°] per frame; where the target cannot be
+    reached (a nearly straight leg) the closest end is kept.
+    """
+    axis = unit(ankle - hip)
+    rel = clean_knee - hip
+    target = np.asarray(target_deg, float)
+
+    def err(psi: np.ndarray) -> np.ndarray:
+        knee = hip + rotate(rel, axis, np.radians(psi))
+        return fppa_xz(hip, knee, ankle, other_hip) - target
+
+    lo = np.full(target.shape, -85.0)
+    hi = np.full(target.shape, 85.0)
+    e_lo, e_hi = err(lo), err(hi)
+    increasing = e_hi >= e_lo
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        e_mid = err(mid)
+        go_up = (e_mid < 0) == increasing
+        lo = np.where(go_up, mid, lo)
+        hi = np.where(go_up, hi, mid)
+    psi = 0.5 * (lo + hi)
+    # a clean target of ~0 on a straight leg: do not spin the knee around for nothing
+    psi = np.where(np.abs(err(np.zeros_like(psi))) < 1e-9, 0.0, psi)
+    return hip + rotate(rel, axis, np.radians(psi))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Raw motion and assembly into 33 landmarks
+# ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawMotion:
+    """Driving trajectories of one simulated clip (internal).
+
+    ``pose`` maps names to (T, 3) world arrays: ``hip_l``, ``hip_r``,
+    ``knee_l``/``_r``, ``ankle_l``/``_r``, ``foot_fwd_l``/``_r`` (heel→toe unit
+    vectors), ``foot_up_l``/``_r`` (sole normals), ``trunk_up`` (hip mid →
+    shoulder mid unit), ``trunk_fwd`` (chest direction), ``head_up``,
+    ``head_fwd``, ``uarm_l``/``_r`` and ``farm_l``/``_r`` (upper-arm and forearm
+    unit directions), optionally ``thumb_l``/``_r`` (thumb-side hints).
+    """
+
+    pose: dict[str, np.ndarray]
+    reps: list[dict[str, Any]]
+    stance: np.ndarray  # (T,) "left"/"right"/""
+    work_side: np.ndarray  # (T,) the working leg ("left"/"right"/"")
+    rep_start: np.ndarray  # (T,) int frame where the current rep started (0 before the first)
+    props: list[dict[str, Any]] = field(default_factory=list)
+
+
+def assemble(body: Any, pose: dict[str, np.ndarray]) -> np.ndarray:
+    """(T, 33, 3) landmark positions from the driving trajectories of a :class:`RawMotion`."""
+    n = pose["hip_l"].shape[0]
+    out = np.full((n, N_LANDMARKS, 3), np.nan)
+    lm = Landmark
+    hip_mid = 0.5 * (pose["hip_l"] + pose["hip_r"])
+    t_up = unit(pose["trunk_up"])
+    t_fwd = unit(pose["trunk_fwd"] - np.sum(pose["trunk_fwd"] * t_up, -1, keepdims=True) * t_up)
+    t_right = np.cross(t_fwd, t_up)
+    sh_mid = hip_mid + body.trunk_m * t_up
+    sh = {
+        "l": sh_mid - 0.5 * body.shoulder_width_m * t_right,
+        "r": sh_mid + 0.5 * body.shoulder_width_m * t_right,
+    }
+
+    # head: rigid, hung on the shoulder midpoint by the neck
+    h_up = unit(pose["head_up"])
+    h_fwd = unit(pose["head_fwd"] - np.sum(pose["head_fwd"] * h_up, -1, keepdims=True) * h_up)
+    h_right = np.cross(h_fwd, h_up)
+    ear_mid = sh_mid + body.neck_m * h_up
+    scale = body.height_m / 1.75
+    for mark, (r, f, u) in _FACE_175.items():
+        out[:, mark] = ear_mid + scale * (r * h_right + f * h_fwd + u * h_up)
+
+    for s, side in (("l", "LEFT"), ("r", "RIGHT")):
+        out[:, lm[f"{side}_SHOULDER"]] = sh[s]
+        elbow = sh[s] + body.upper_arm_m * unit(pose[f"uarm_{s}"])
+        f_dir = unit(pose[f"farm_{s}"])
+        wrist = elbow + body.forearm_m * f_dir
+        out[:, lm[f"{side}_ELBOW"]] = elbow
+        out[:, lm[f"{side}_WRIST"]] = wrist
+        thumb_hint = pose.get(f"thumb_{s}", t_fwd)
+        thumb = thumb_hint - np.sum(thumb_hint * f_dir, -1, keepdims=True) * f_dir
+        bad = np.linalg.norm(thumb, axis=-1) < 0.2
+        alt = t_up - np.sum(t_up * f_dir, -1, keepdims=True) * f_dir
+        thumb = unit(np.where(bad[:, None], alt, thumb))
+        hl = body.hand_m
+        out[:, lm[f"{side}_INDEX"]] = wrist + 0.78 * hl * f_dir + 0.18 * hl * thumb
+        out[:, lm[f"{side}_PINKY"]] = wrist + 0.68 * hl * f_dir - 0.22 * hl * thumb
+        out[:, lm[f"{side}_THUMB"]] = wrist + 0.42 * hl * f_dir + 0.34 * hl * thumb
+
+        ankle = pose[f"ankle_{s}"]
+        ff = unit(pose[f"foot_fwd_{s}"])
+        fu = unit(pose[f"foot_up_{s}"] - np.sum(pose[f"foot_up_{s}"] * ff, -1, keepdims=True) * ff)
+        drop = body.ankle_height_m - body.foot_marker_height_m
+        out[:, lm[f"{side}_HIP"]] = pose[f"hip_{s}"]
+        out[:, lm[f"{side}_KNEE"]] = pose[f"knee_{s}"]
+        out[:, lm[f"{side}_ANKLE"]] = ankle
+        out[:, lm[f"{side}_HEEL"]] = ankle - body.heel_back_m * ff - drop * fu
+        out[:, lm[f"{side}_FOOT_INDEX"]] = ankle + body.toe_forward_m * ff - drop * fu
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Timeline: lead-in, reps with a key moment, rests
+# ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Timeline:
+    """Frame layout of a rep-based clip (internal).
+
+    ``u`` (T,) is the rep progress: 0 at the start pose, 1 at the key moment
+    (bottom of a squat, top of a bridge), smooth in between. ``rep`` (T,) is
+    the 0-based rep index of each frame (-1 outside reps).
+    """
+
+    n: int
+    u: np.ndarray
+    rep: np.ndarray
+    spans: list[tuple[int, int, int]]  # (start, key, end) frames per rep
+
+    def rep_start(self) -> np.ndarray:
+        """(T,) start frame of the current (or last) rep; 0 before the first rep."""
+        out = np.zeros(self.n, int)
+        for start, _, _ in self.spans:
+            out[start:] = start
+        return out
+
+
+def make_timeline(
+    params: Any, tempo_s: float, hold_frac: float, rng: np.random.Generator, rest_s: float = 0.4
+) -> Timeline:
+    """Lay out ``params.reps`` reps of ``tempo_s`` seconds after a still lead-in, with rests between them.
+
+    Each rep ramps the progress ``u`` from 0 to 1, holds it for ``hold_frac`` of
+    the rep, and ramps back; the key frame is the middle of the hold, where
+    ``u`` is exactly 1. Rep durations jitter by ±4% (seeded).
+    """
+    fps = params.fps
+    lead = int(round(params.standing_lead_in_s * fps))
+    rest = int(round(rest_s * fps))
+    spans = []
+    start = lead
+    for _ in range(params.reps):
+        nr = max(6, int(round(tempo_s * fps * (1 + rng.uniform(-0.04, 0.04)))))
+        ramp = max(2, int(round(nr * (1 - hold_frac) / 2)))
+        hold = max(0, nr - 2 * ramp)
+        spans.append((start, start + ramp + hold // 2, start + 2 * ramp + hold, ramp, hold))
+        start = start + 2 * ramp + hold + rest
+    n = start - rest + int(round(params.tail_s * fps)) + 1
+    u = np.zeros(n)
+    rep = np.full(n, -1)
+    for i, (s0, _key, end, ramp, hold) in enumerate(spans):
+        k = np.arange(ramp + 1)
+        u[s0 : s0 + ramp + 1] = smoothstep(k / ramp)
+        u[s0 + ramp : s0 + ramp + hold + 1] = 1.0
+        u[s0 + ramp + hold : end + 1] = smoothstep(1 - k / ramp)
+        rep[s0:end] = i
+    return Timeline(n, u, rep, [(s, k, e) for s, k, e, _, _ in spans])
+
+
+def fault_ramp(tl: Timeline, params: Any, attr: str, sides: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Per side, the (T,) fault magnitude ``params.faults.<attr>`` × progress, in affected reps and sides.
+
+    Peaks exactly at each affected rep's key frame.
+    """
+    f = params.faults
+    mag = float(getattr(f, attr))
+    affected = np.zeros(tl.n, bool)
+    for i in range(len(tl.spans)):
+        if f.reps is None or (i + 1) in f.reps:
+            affected |= tl.rep == i
+    out = {}
+    for side in ("left", "right"):
+        on = mag != 0 and side in sides and f.side in (side, "both")
+        out[side] = np.where(affected, tl.u, 0.0) * (mag if on else 0.0)
+    return out
+
+
+def rep_records(
+    tl: Timeline,
+    params: Any,
+    side: str | None,
+    knee: dict[str, np.ndarray],
+    drop: np.ndarray | None = None,
+    arch: np.ndarray | None = None,
+) -> list[dict[str, Any]]:
+    """Per-rep truth: frames, side and the fault magnitudes at each key frame."""
+    out = []
+    for i, (s, k, e) in enumerate(tl.spans):
+        out.append(
+            dict(
+                index=i + 1,
+                start_frame=s,
+                key_frame=k,
+                end_frame=e,
+                side=side,
+                knee_valgus_left_deg=float(knee["left"][k]),
+                knee_valgus_right_deg=float(knee["right"][k]),
+                pelvic_drop_deg=float(drop[k]) if drop is not None else 0.0,
+                back_arch_deg=float(arch[k]) if arch is not None else 0.0,
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Upper body helpers
+# ----------------------------------------------------------------------------------------------------------
+
+
+def upright_upper_body(
+    n: int, lean_deg: np.ndarray | float, head_pitch_deg: np.ndarray | float = 0.0
+) -> dict[str, np.ndarray]:
+    """Trunk leaning forward (towards +y) by ``lean_deg``, head looking ahead."""
+    lean = np.broadcast_to(np.radians(lean_deg), (n,))
+    hp = np.broadcast_to(np.radians(head_pitch_deg), (n,)) + 0.35 * lean
+    z = np.zeros(n)
+    return {
+        "trunk_up": np.stack([z, np.sin(lean), np.cos(lean)], -1),
+        "trunk_fwd": np.stack([z, np.cos(lean), -np.sin(lean)], -1),
+        "head_up": np.stack([z, np.sin(hp), np.cos(hp)], -1),
+        "head_fwd": np.stack([z, np.cos(hp), -np.sin(hp)], -1),
+    }
+
+
+def planted_foot(n: int, toe_out_deg: float, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Forward and up vectors of a foot flat on the floor, toes turned out by ``toe_out_deg``."""
+    sgn = 1.0 if side == "right" else -1.0
+    return tile(direction(sgn * toe_out_deg), n), tile(Z, n)
+
+
+def side_sign(side: str) -> float:
+    """+1 for the right side (+x), -1 for the left."""
+    return 1.0 if side == "right" else -1.0
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Movements
+# ----------------------------------------------------------------------------------------------------------
+
+
+def standing_hip_height(body: Any, ankle_dx: float, knee_flex_deg: float = 3.0) -> float:
+    """Hip height (m) with the ankle ``ankle_dx`` to the side and the knee bent ``knee_flex_deg``."""
+    reach = leg_reach(body, knee_flex_deg)
+    return body.ankle_height_m + float(np.sqrt(reach**2 - ankle_dx**2))
+
+
+def leg_reach(body: Any, knee_flex_deg: np.ndarray | float) -> np.ndarray:
+    """Hip–ankle distance (m) for a given knee flexion (law of cosines)."""
+    t, s = body.thigh_m, body.shank_m
+    return np.sqrt(t * t + s * s + 2 * t * s * np.cos(np.radians(knee_flex_deg)))
+
+
+#: Knee FPPA (deg) of a clean bilateral squat at the bottom: the knees track over the turned-out toes and so
+#: sit slightly outside the hip–ankle line at depth, as good squatters' knees do.
+CLEAN_SQUAT_FPPA_DEG = -4.0
+
+
+def leg_with_valgus(
+    body: Any,
+    hips: dict[str, np.ndarray],
+    side: str,
+    ankle: np.ndarray,
+    pole: np.ndarray,
+    clean_fppa_deg: np.ndarray | float,
+    valgus: dict[str, np.ndarray],
+    params: Any,
+) -> np.ndarray:
+    """Knee of a leg whose hip and ankle are given: clean FPPA blended into the injected valgus.
+
+    The frontal-plane angle follows ``(1 - r) * clean + r * fault`` where ``r``
+    is the fault ramp (1 at the key frame), so at the key frame the FPPA
+    equals the injected value exactly.
+    """
+    other = "right" if side == "left" else "left"
+    clean = knee_ik(hips[side], ankle, body.thigh_m, body.shank_m, pole)
+    mag = params.faults.knee_valgus_deg
+    r = valgus[side] / mag if mag else np.zeros(len(ankle))
+    target = (1 - r) * np.broadcast_to(clean_fppa_deg, r.shape) + valgus[side]
+    return knee_with_fppa(hips[side], ankle, clean, hips[other], target)
+
+
+def gen_squat(params: Any, rng: np.random.Generator) -> RawMotion:
+    """Bodyweight squat: shoulder-width stance, toes out, hips back, arms reaching forward."""
+    body = params.body
+    tempo = params.tempo_s or 2.4
+    depth = params.depth if params.depth is not None else 100.0
+    tl = make_timeline(params, tempo, 0.1, rng)
+    n, u = tl.n, tl.u
+    k0 = 3.0
+    rep_depth = np.full(n, depth)
+    for i in range(len(tl.spans)):
+        rep_depth[tl.rep == i] = depth * (1 + rng.uniform(-0.03, 0.03))
+    flex = k0 + (rep_depth - k0) * u
+    # shank tilts forward with depth (ankle dorsiflexion), the rest of the flexion is the thigh
+    shank_tilt = np.radians(0.36 * (flex - k0))
+    thigh_tilt = np.radians(flex) - shank_tilt
+    half_w = 0.5 * body.hip_width_m
+    ankle_dx = half_w + 0.025 * body.height_m
+    dx = ankle_dx - half_w
+    # sagittal leg geometry, then corrected for the lateral offset of the stance
+    sag_y = body.shank_m * np.sin(shank_tilt) - body.thigh_m * np.sin(thigh_tilt)
+    sag_z = body.shank_m * np.cos(shank_tilt) + body.thigh_m * np.cos(thigh_tilt)
+    sag_z = np.sqrt(np.clip(sag_z**2 - dx**2, 0.0, None))
+    hip_mid = np.stack([np.zeros(n), sag_y, body.ankle_height_m + sag_z], -1)
+    pose: dict[str, np.ndarray] = {}
+    valgus = fault_ramp(tl, params, "knee_valgus_deg", ("left", "right"))
+    hips = {s: hip_mid + side_sign(s) * half_w * X for s in ("left", "right")}
+    for side, s in (("left", "l"), ("right", "r")):
+        ankle = tile((side_sign(side) * ankle_dx, 0.0, body.ankle_height_m), n)
+        ff, fu = planted_foot(n, 12.0, side)
+        knee = leg_with_valgus(body, hips, side, ankle, ff, CLEAN_SQUAT_FPPA_DEG * u, valgus, params)
+        pose.update(
+            {
+                f"hip_{s}": hips[side],
+                f"knee_{s}": knee,
+                f"ankle_{s}": ankle,
+                f"foot_fwd_{s}": ff,
+                f"foot_up_{s}": fu,
+            }
+        )
+    w = (flex - k0) / 97.0
+    pose.update(upright_upper_body(n, 2.0 + 0.42 * (flex - k0), head_pitch_deg=-0.2 * (flex - k0)))
+    arm_a = 6.0 + 84.0 * np.clip(w, 0, 1.1)
+    for side, s in (("left", "l"), ("right", "r")):
+        pose[f"uarm_{s}"] = sagittal(arm_a, side_sign(side) * 0.12)
+        pose[f"farm_{s}"] = sagittal(arm_a + 8.0, side_sign(side) * 0.04)
+    stance = np.full(n, "", dtype="<U5")
+    reps = rep_records(tl, params, None, valgus)
+    return RawMotion(pose, reps, stance, stance.copy(), tl.rep_start())
+
+
+GENERATORS = {"squat": gen_squat}
