@@ -92,32 +92,26 @@ def sagittal(angle_from_down_deg: np.ndarray | float, lateral: np.ndarray | floa
     return unit(v)
 
 
-def keyframes(x: np.ndarray, knots: list[tuple[float, float]], periodic: bool = False) -> np.ndarray:
-    """Cubic Hermite (Catmull-Rom) curve through ``(x, value)`` knots, evaluated at ``x``.
+def keyframes(x: np.ndarray, knots: list[tuple[float, float]]) -> np.ndarray:
+    """Monotone cubic (PCHIP) curve through ``(x, value)`` knots, evaluated at ``x`` (held flat outside).
 
-    With ``periodic`` the knots span one period: the first and last values must
-    be equal and ``x`` is wrapped into the knot range.
+    Monotone between knots, so a foot eased onto a box never dips into it.
     """
     kx = np.array([k[0] for k in knots], float)
     ky = np.array([k[1] for k in knots], float)
-    x = np.asarray(x, float)
-    if periodic:
-        period = kx[-1] - kx[0]
-        x = kx[0] + np.mod(x - kx[0], period)
-        kx_ext = np.concatenate([[kx[-2] - period], kx, [kx[1] + period]])
-        ky_ext = np.concatenate([[ky[-2]], ky, [ky[1]]])
-    else:
-        kx_ext = np.concatenate([[kx[0] - 1.0], kx, [kx[-1] + 1.0]])
-        ky_ext = np.concatenate([[ky[0]], ky, [ky[-1]]])
-    slopes = (ky_ext[2:] - ky_ext[:-2]) / (kx_ext[2:] - kx_ext[:-2])
-    if not periodic:
-        slopes[0] = slopes[-1] = 0.0
+    x = np.clip(np.asarray(x, float), kx[0], kx[-1])
+    h = np.diff(kx)
+    delta = np.diff(ky) / h
+    slopes = np.zeros_like(ky)
+    for i in range(1, len(kx) - 1):
+        if delta[i - 1] * delta[i] > 0:
+            w1, w2 = 2 * h[i] + h[i - 1], h[i] + 2 * h[i - 1]
+            slopes[i] = (w1 + w2) / (w1 / delta[i - 1] + w2 / delta[i])
     i = np.clip(np.searchsorted(kx, x, side="right") - 1, 0, len(kx) - 2)
-    h = kx[i + 1] - kx[i]
-    s = np.clip((x - kx[i]) / h, 0.0, 1.0)
+    s = (x - kx[i]) / h[i]
     h00, h10 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s
     h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
-    return h00 * ky[i] + h10 * h * slopes[i] + h01 * ky[i + 1] + h11 * h * slopes[i + 1]
+    return h00 * ky[i] + h10 * h[i] * slopes[i] + h01 * ky[i + 1] + h11 * h[i] * slopes[i + 1]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -516,4 +510,167 @@ def gen_squat(params: Any, rng: np.random.Generator) -> RawMotion:
     return RawMotion(pose, reps, stance, stance.copy(), tl.rep_start())
 
 
-GENERATORS = {"squat": gen_squat}
+def other_side(side: str) -> str:
+    """ "left" ↔ "right"."""
+    return "right" if side == "left" else "left"
+
+
+def pelvis_about_stance_hip(
+    stance_hip: np.ndarray, side: str, width: float, drop_deg: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Both hips: the swing-side hip sits ``width`` across from the stance hip, dropped by ``drop_deg``."""
+    d = np.radians(drop_deg)
+    sgn = side_sign(side)
+    other = stance_hip + width * np.stack([-sgn * np.cos(d), np.zeros_like(d), -np.sin(d)], -1)
+    return {side: stance_hip, other_side(side): other}
+
+
+def hanging_arms(
+    n: int,
+    pose: dict[str, np.ndarray],
+    flex_deg: np.ndarray | float,
+    abd: float = 0.12,
+    elbow_deg: np.ndarray | float = 10.0,
+) -> None:
+    """Arms in the sagittal plane: upper arm ``flex_deg`` forward of down, elbow bent ``elbow_deg``."""
+    flex = np.broadcast_to(flex_deg, (n,))
+    for side, s in (("left", "l"), ("right", "r")):
+        pose[f"uarm_{s}"] = sagittal(flex, side_sign(side) * abd)
+        pose[f"farm_{s}"] = sagittal(flex + elbow_deg, side_sign(side) * abd * 0.3)
+
+
+def free_leg(
+    body: Any,
+    hip: np.ndarray,
+    thigh_deg: np.ndarray,
+    knee_deg: np.ndarray,
+    lateral: float,
+    ankle_pitch_deg: float = -20.0,
+) -> dict[str, np.ndarray]:
+    """A swing leg by forward kinematics: thigh ``thigh_deg`` forward of down, knee flexed ``knee_deg``."""
+    knee = hip + body.thigh_m * sagittal(thigh_deg, lateral)
+    shank_dir = sagittal(thigh_deg - knee_deg, lateral)
+    ankle = knee + body.shank_m * shank_dir
+    # foot at a right angle to the shank, then plantarflexed (negative pitch = toes down)
+    shank_angle = thigh_deg - knee_deg
+    ff = direction(0.0, -shank_angle + ankle_pitch_deg)
+    fu = direction(0.0, -shank_angle + ankle_pitch_deg + 90.0)
+    return {"knee": knee, "ankle": ankle, "foot_fwd": ff, "foot_up": fu}
+
+
+def gen_single_leg_squat(params: Any, rng: np.random.Generator) -> RawMotion:
+    """Single-leg squat on the working leg, the free leg held forward, arms reaching forward for balance."""
+    body = params.body
+    side = params.working_side
+    sgn, oth = side_sign(side), other_side(side)
+    tl = make_timeline(params, params.tempo_s or 2.6, 0.1, rng)
+    n, u = tl.n, tl.u
+    depth = params.depth if params.depth is not None else 70.0
+    k0 = 5.0
+    rep_depth = np.full(n, depth)
+    for i in range(len(tl.spans)):
+        rep_depth[tl.rep == i] = depth * (1 + rng.uniform(-0.03, 0.03))
+    flex = k0 + (rep_depth - k0) * u
+    shank_tilt = np.radians(0.45 * (flex - k0))
+    thigh_tilt = np.radians(flex) - shank_tilt
+    half_w = 0.5 * body.hip_width_m
+    ankle = tile((sgn * (half_w - 0.03 * body.height_m), 0.0, body.ankle_height_m), n)
+    dx = 0.03 * body.height_m
+    sag_y = body.shank_m * np.sin(shank_tilt) - body.thigh_m * np.sin(thigh_tilt)
+    sag_z = body.shank_m * np.cos(shank_tilt) + body.thigh_m * np.cos(thigh_tilt)
+    sag_z = np.sqrt(sag_z**2 - dx**2)
+    stance_hip = np.stack([np.full(n, sgn * half_w), sag_y, body.ankle_height_m + sag_z], -1)
+    drop = fault_ramp(tl, params, "pelvic_drop_deg", (side,))[side]
+    hips = pelvis_about_stance_hip(stance_hip, side, body.hip_width_m, drop)
+    valgus = fault_ramp(tl, params, "knee_valgus_deg", (side,))
+    ff, fu = planted_foot(n, 6.0, side)
+    knee = leg_with_valgus(body, hips, side, ankle, ff, 0.0, valgus, params)
+    w = (flex - k0) / max(depth - k0, 1.0)
+    fl = free_leg(body, hips[oth], 40.0 + 35.0 * w, 30.0 + 20.0 * w, -sgn * 0.02, ankle_pitch_deg=-5.0)
+    pose = {
+        f"hip_{side[0]}": hips[side],
+        f"knee_{side[0]}": knee,
+        f"ankle_{side[0]}": ankle,
+        f"foot_fwd_{side[0]}": ff,
+        f"foot_up_{side[0]}": fu,
+        f"hip_{oth[0]}": hips[oth],
+    }
+    pose.update({f"{k}_{oth[0]}": v for k, v in fl.items()})
+    pose.update(upright_upper_body(n, 5.0 + 0.35 * (flex - k0), head_pitch_deg=-0.2 * (flex - k0)))
+    hanging_arms(n, pose, 20.0 + 60.0 * np.clip(w, 0, 1.1), abd=0.2)
+    stance = np.full(n, side, dtype="<U5")
+    reps = rep_records(tl, params, side, valgus, drop)
+    return RawMotion(pose, reps, stance, stance.copy(), tl.rep_start())
+
+
+def gen_single_leg_balance(params: Any, rng: np.random.Generator) -> RawMotion:
+    """Stand on the working leg: shift over it, lift the other foot behind (knee bent), hold, put it down."""
+    body = params.body
+    side = params.working_side
+    sgn, oth = side_sign(side), other_side(side)
+    tl = make_timeline(params, params.tempo_s or 4.0, 0.5, rng, rest_s=0.8)
+    n, u = tl.n, tl.u
+    depth = params.depth if params.depth is not None else 20.0
+    half_w = 0.5 * body.hip_width_m
+    shift = smoothstep(u / 0.45)
+    lift = smoothstep((u - 0.25) / 0.75)
+    k0 = 3.0
+    flex = k0 + (depth - k0) * smoothstep(u)
+    ankle_x = sgn * 0.6 * half_w
+    ankle = tile((ankle_x, 0.0, body.ankle_height_m), n)
+    stance_hip_x = sgn * (half_w + 0.04 * body.height_m / 1.75 * shift)
+    dx = stance_hip_x - ankle_x
+    shank_tilt = np.radians(0.4 * (flex - k0))
+    thigh_tilt = np.radians(flex) - shank_tilt
+    sag_y = body.shank_m * np.sin(shank_tilt) - body.thigh_m * np.sin(thigh_tilt)
+    sag_z = body.shank_m * np.cos(shank_tilt) + body.thigh_m * np.cos(thigh_tilt)
+    stance_hip = np.stack([stance_hip_x, sag_y, body.ankle_height_m + np.sqrt(sag_z**2 - dx**2)], -1)
+    drop = fault_ramp(tl, params, "pelvic_drop_deg", (side,))[side]
+    hips = pelvis_about_stance_hip(stance_hip, side, body.hip_width_m, drop)
+    valgus = fault_ramp(tl, params, "knee_valgus_deg", (side,))
+    ff, fu = planted_foot(n, 6.0, side)
+    knee = leg_with_valgus(body, hips, side, ankle, ff, 0.0, valgus, params)
+    # free leg: from planted beside the stance foot to lifted behind (thigh a little forward, knee ~85°)
+    planted = tile((-ankle_x, 0.0, body.ankle_height_m), n)
+    fl = free_leg(body, hips[oth], np.full(n, 12.0), np.full(n, 85.0), 0.0)
+    target = planted + lift[:, None] * (fl["ankle"] - planted)
+    # keep the foot clear of the floor while it lifts: raise it first, then swing it back
+    target[:, 2] = np.maximum(
+        target[:, 2],
+        planted[:, 2] + 0.25 * body.height_m * np.sin(np.pi * np.clip(lift, 0, 0.5)) ** 2 * (lift > 0),
+    )
+    reach = np.linalg.norm(target - hips[oth], axis=-1, keepdims=True)
+    target = hips[oth] + (target - hips[oth]) * np.minimum(1.0, 0.995 * body.leg_m / reach)
+    free_knee = knee_ik(hips[oth], target, body.thigh_m, body.shank_m, tile(Y, n))
+    pff, pfu = planted_foot(n, 6.0, oth)
+    l3 = lift[:, None]
+    pose = {
+        f"hip_{side[0]}": hips[side],
+        f"knee_{side[0]}": knee,
+        f"ankle_{side[0]}": ankle,
+        f"foot_fwd_{side[0]}": ff,
+        f"foot_up_{side[0]}": fu,
+        f"hip_{oth[0]}": hips[oth],
+        f"knee_{oth[0]}": free_knee,
+        f"ankle_{oth[0]}": target,
+        f"foot_fwd_{oth[0]}": unit((1 - l3) * pff + l3 * fl["foot_fwd"]),
+        f"foot_up_{oth[0]}": unit((1 - l3) * pfu + l3 * fl["foot_up"]),
+    }
+    pose.update(upright_upper_body(n, 2.0 + 4.0 * shift))
+    for sd, s in (("left", "l"), ("right", "r")):
+        pose[f"uarm_{s}"] = unit(
+            np.stack([side_sign(sd) * (0.1 + 0.35 * shift), 0.1 + 0 * shift, -np.ones(n)], -1)
+        )
+        pose[f"farm_{s}"] = unit(
+            np.stack([side_sign(sd) * (0.1 + 0.3 * shift), 0.3 + 0 * shift, -np.ones(n)], -1)
+        )
+    stance = np.where(lift > 0, side, "").astype("<U5")
+    reps = rep_records(tl, params, side, valgus, drop)
+    return RawMotion(pose, reps, stance, np.full(n, side, dtype="<U5"), tl.rep_start())
+
+
+GENERATORS = {
+    "squat": gen_squat,
+    "single-leg-squat": gen_single_leg_squat,
+    "single-leg-balance": gen_single_leg_balance,
+}

@@ -45,6 +45,10 @@ FOOT = [L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]
 FAULT_CASES = [
     ("squat", Faults(knee_valgus_deg=12, side="right"), "knee_fppa_right_deg", 12.0),
     ("squat", Faults(knee_valgus_deg=15, side="left"), "knee_fppa_left_deg", 15.0),
+    ("single-leg-squat", Faults(knee_valgus_deg=14, side="left"), "knee_fppa_left_deg", 14.0),
+    ("single-leg-squat", Faults(pelvic_drop_deg=8, side="right"), "pelvic_drop_deg", 8.0),
+    ("single-leg-balance", Faults(knee_valgus_deg=10, side="right"), "knee_fppa_right_deg", 10.0),
+    ("single-leg-balance", Faults(pelvic_drop_deg=6, side="left"), "pelvic_drop_deg", 6.0),
 ]
 
 
