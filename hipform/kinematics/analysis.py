@@ -165,6 +165,7 @@ def compute_measures(px: np.ndarray, world: np.ndarray | None, facing_x: np.ndar
     return {
         "fppa_deg": M.compute_fppa_deg(px),
         "knee_separation_ratio": M.compute_knee_separation_ratio(px),
+        "knee_toe_ratio": M.compute_knee_toe_ratio(px),
         "hip_adduction_deg": M.compute_hip_adduction_deg(px),
         "pelvic_obliquity_deg": obl,
         "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px),
@@ -181,6 +182,9 @@ _KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
     "fppa_deg": ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.LEFT_HIP)),
     "hip_adduction_deg": ((L.LEFT_HIP, L.LEFT_KNEE, L.RIGHT_HIP), (L.RIGHT_HIP, L.RIGHT_KNEE, L.LEFT_HIP)),
     "pelvic_drop_deg": ((L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+    "knee_toe_ratio": (
+        (L.LEFT_KNEE, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX), (L.RIGHT_KNEE, L.RIGHT_FOOT_INDEX, L.LEFT_FOOT_INDEX)
+    ),
     "knee_separation_rel": ((L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),) * 2,
     "bridge_hip_line_deg": ((L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE)),
     "thigh_past_trunk_deg": ((L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE)),
@@ -476,6 +480,10 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
             values["trunk_inclination_deg"] = float(m["trunk_inclination_deg"][w.key])
         for ri, (rule, x2) in enumerate(zip(rules, series)):
             blocked = view_blocked[ri]
+            if rule.min_knee_flexion_deg > 0:
+                depth = float(_nanmean_cols(m["knee_flexion_deg"][w.key][None, :])[0])
+                if not depth >= rule.min_knee_flexion_deg:
+                    continue
             if rule.per_side:
                 sides = [w.side] if w.side is not None else [0, 1]
             else:

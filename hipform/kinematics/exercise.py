@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hipform.kinematics.events import detect_steps
 from hipform.kinematics.faults import MOVEMENTS
 from hipform.kinematics.measures import compute_knee_flexion_deg
 from hipform.landmarks import Landmark
@@ -48,17 +49,6 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
 
 def _mid(p: np.ndarray, a: Landmark, b: Landmark) -> np.ndarray:
     return 0.5 * (p[:, int(a)] + p[:, int(b)])
-
-
-def _cycle_hz(x: np.ndarray, t: np.ndarray) -> float:
-    """Dominant frequency of a signal from its mean crossings (Hz)."""
-    ok = np.isfinite(x)
-    if ok.sum() < 10:
-        return float("nan")
-    y = x[ok] - np.median(x[ok])
-    crossings = np.count_nonzero(np.diff(np.sign(y)) != 0)
-    dur = float(t[ok][-1] - t[ok][0])
-    return crossings / (2.0 * dur) if dur > 0 else float("nan")
 
 
 def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray) -> dict[str, float]:
@@ -105,8 +95,20 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
         down = (float(np.percentile(hy, 95)) - start) / leg_px
     else:
         up = down = float("nan")
-    kf_min = np.nanmin(kf, axis=1) if np.isfinite(kf).any() else np.full(kf.shape[0], np.nan)
-    kf_max = np.nanmax(kf, axis=1) if np.isfinite(kf).any() else np.full(kf.shape[0], np.nan)
+    with np.errstate(invalid="ignore"):
+        kf_min = np.fmin(kf[:, 0], kf[:, 1])
+        kf_max = np.fmax(kf[:, 0], kf[:, 1])
+    # running: the feet take turns being high, about 1.3–1.7 times a second each
+    ank_px = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
+    # running: heel strikes at 120–240 steps a minute (label-free: swaps do not matter)
+    heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
+    heel = np.where(np.isfinite(heel), heel, ank_px)
+    steps = detect_steps(heel, _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 1], kf, np.asarray(t_s, float), leg_px)
+    n_steps = len(steps)
+    cadence = steps.cadence_spm if n_steps >= 3 else float("nan")
+    with np.errstate(invalid="ignore"):
+        stance = np.where(ank_y[:, 0] >= ank_y[:, 1], 0, 1)
+    kf_stance = np.where(stance == 0, kf[:, 0], kf[:, 1])
     return {
         "upright": _median(cos_up),
         "wrist_below": _median(wrist_below),
@@ -114,11 +116,13 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
         "knee_range_left": _pct_range(kf[:, 0]),
         "knee_range_right": _pct_range(kf[:, 1]),
         "knee_corr": _corr(kf[:, 0], kf[:, 1]),
-        "knee_cycle_hz": _cycle_hz(kf[:, 0] - kf[:, 1], np.asarray(t_s, float)),
         "raised_fraction": float(raised[ok_ank].mean()) if ok_ank.any() else float("nan"),
         "hip_up": up,
         "hip_down": down,
         "straight_bent_fraction": float(np.mean((kf_min < 35) & (kf_max > 60))) if kf.size else float("nan"),
+        "n_steps": float(n_steps),
+        "cadence_spm": cadence,
+        "stance_knee_range": _pct_range(kf_stance),
     }
 
 
@@ -151,14 +155,21 @@ def recognise_exercise(
     sb = f["straight_bent_fraction"] if np.isfinite(f["straight_bent_fraction"]) else 0.0
     hip_up = f["hip_up"] if np.isfinite(f["hip_up"]) else 0.0
     hip_down = f["hip_down"] if np.isfinite(f["hip_down"]) else 0.0
-    cyc = f["knee_cycle_hz"] if np.isfinite(f["knee_cycle_hz"]) else 0.0
-
-    running = upright * _ramp(-corr, 0.0, 0.4) * _ramp(r_min, 30, 55) * _ramp(cyc, 0.8, 1.2)
-    step_up = upright * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - 0.7 * running)
+    cad = f["cadence_spm"] if np.isfinite(f["cadence_spm"]) else 0.0
+    # running legs move in turn; squatting legs together
+    running = (
+        upright * _ramp(f["n_steps"], 2, 4) * _ramp(cad, 120, 140) * (1 - _ramp(cad, 250, 300)) * (1 - _ramp(corr, 0.3, 0.6))
+    )
+    # a runner moving toward or away from the camera changes image height: discount the hip-height cues
+    hip_up, hip_down = hip_up * (1 - running), hip_down * (1 - running)
+    step_up = upright * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - running)
     not_step = 1.0 - _ramp(hip_up, 0.08, 0.2)
-    squat = upright * _ramp(corr, 0.3, 0.7) * _ramp(r_min, 15, 30) * (1 - _ramp(raised, 0.3, 0.6)) * not_step
-    sls = upright * _ramp(raised, 0.3, 0.6) * _ramp(r_max, 15, 30) * not_step * (1 - running)
-    slb = upright * _ramp(raised, 0.4, 0.7) * (1 - _ramp(r_max, 12, 25)) * not_step
+    both_bend = _ramp(corr, 0.5, 0.8) * _ramp(r_min / r_max if r_max > 0 else 0.0, 0.5, 0.7)
+    r_st = f["stance_knee_range"] if np.isfinite(f["stance_knee_range"]) else 0.0
+    squat = upright * both_bend * _ramp(r_min, 15, 30) * not_step * (1 - running)
+    one_leg = _ramp(raised, 0.2, 0.5) * (1 - both_bend) * not_step * (1 - running)
+    sls = upright * one_leg * _ramp(r_st, 15, 30)
+    slb = upright * one_leg * (1 - _ramp(r_st, 15, 30))
     bridge_any = lying * supine * (1 - quad)
     scores = {
         "bridge": bridge_any * (1 - _ramp(sb, 0.3, 0.6)),

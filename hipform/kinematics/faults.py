@@ -57,6 +57,8 @@ class FaultRule:
     confidence_scale : multiplies the flag confidence (< 1 for measures known
         to track the real joint motion poorly).
     setup : key of :data:`SETUP_HINTS` to suggest when the view is wrong.
+    min_knee_flexion_deg : the rule only applies to reps at least this deep
+        (mean knee flexion at the key frame); shallower reps are not graded by it.
     """
 
     fault: str
@@ -73,6 +75,7 @@ class FaultRule:
     cue: str
     confidence_scale: float = 1.0
     setup: str = "frontal"
+    min_knee_flexion_deg: float = 0.0
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -158,6 +161,19 @@ FAULT_TABLE: dict[str, tuple[FaultRule, ...]] = {
             "[J] mild < 0.9, marked < 0.75 of the standing ratio (after Noyes 2005's normalised knee "
             "separation); knees normally track outside the ankles at depth",
             _CUE_KNEE.replace("the knee", "the knees").replace("toe", "toes"),
+        ),
+        # Deviation from biomechanics.md §1, which grades the bilateral squat on knee separation
+        # relative to standing only: in a deep squat the knees travel outward with depth, so a
+        # knee that stays inside the toes at the bottom has collapsed even though the ratio to
+        # standing is still > 1 (a knee that "sways in" then out). Applied only to reps deeper
+        # than 100° of knee flexion, where the knee should be over the foot.
+        FaultRule(
+            "knee_collapse", "knee_toe_ratio", "knee inside the toes at the bottom of a deep squat",
+            "bottom", 0.9, 0.75, "below", "ratio", "frontal", True,
+            "[J] at ≥ 100° knee flexion the knee should be over the second toe (coaching standard; knee "
+            "medial to foot, Ageberg 2010): mild < 0.9, marked < 0.75 (1 = knee over the toes)",
+            _CUE_KNEE,
+            min_knee_flexion_deg=100.0,
         ),
     ),
     "single-leg-squat": (_fppa("bottom"), _cpd("bottom")),
