@@ -104,6 +104,33 @@ def cmd_annotate(args: argparse.Namespace, console) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace, console) -> int:
+    from hipform.kinematics import analyze
+    from hipform.report import save_measures_csv, save_report_json, save_reps_csv
+
+    seq = _load_pose(args.video, console, args.quiet)
+    report = analyze(seq, exercise=args.exercise)
+    print("\n".join(report.summary_lines()))
+    if args.json:
+        print(f"report saved to {save_report_json(report, args.json)}")
+    if args.csv:
+        print(f"per-frame measures saved to {save_measures_csv(report, args.csv)}")
+    if args.reps_csv:
+        print(f"per-rep table saved to {save_reps_csv(report, args.reps_csv)}")
+    if args.video_out:
+        if args.video.suffix.lower() == ".npz":
+            raise HipformError("--video needs the original video as input, not a landmark file.")
+        from hipform.annotate import annotate_video
+
+        bar = ProgressBar("drawing", console, enabled=not args.quiet)
+        try:
+            out = annotate_video(args.video, seq, args.video_out, progress=bar)
+        finally:
+            bar.close()
+        print(f"annotated video saved to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hipform",
@@ -129,6 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("annotate", cmd_annotate, "Draw the detected skeleton on a video (browser-playable MP4).")
     p.add_argument("video", type=Path, help="video file")
     p.add_argument("-o", "--output", type=Path, required=True, help="annotated video to write (.mp4)")
+
+    from hipform.kinematics.faults import MOVEMENTS
+
+    p = add("analyze", cmd_analyze, "Judge the form rep by rep: knee collapse, pelvic drop, back arching.")
+    p.add_argument("video", type=Path, help="video file, or a landmark file (.npz) saved by 'hipform pose'")
+    p.add_argument("--exercise", default="auto", choices=("auto", *MOVEMENTS),
+                   help="the movement in the clip (default: recognise it)")
+    p.add_argument("--json", type=Path, help="write the report as JSON (schema: docs/report-schema.md)")
+    p.add_argument("--csv", type=Path, help="write the per-frame measures as CSV")
+    p.add_argument("--reps-csv", type=Path, help="write the per-rep (per-step) table as CSV")
+    p.add_argument("--video", dest="video_out", type=Path, help="write an annotated video (.mp4)")
     return parser
 
 

@@ -492,7 +492,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
                 col = x2[:, s] if s >= 0 else _nanmean_cols(x2)
                 value, worst, frac = _read(rule, col, w)
                 if rule.per_side and w.side is None:
-                    key = rule.measure.replace("_deg", f"_{SIDES[s]}_deg")
+                    key = _side_key(rule.measure, SIDES[s])
                 else:
                     key = rule.measure
                 values[key] = value
@@ -567,6 +567,11 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
         t_s=t,
         measures=measures_out,
     )
+
+
+def _side_key(measure: str, side: str) -> str:
+    """``fppa_deg`` → ``fppa_left_deg``; ``knee_toe_ratio`` → ``knee_toe_ratio_left``."""
+    return measure[:-4] + f"_{side}_deg" if measure.endswith("_deg") else f"{measure}_{side}"
 
 
 def _dedupe(items: list[NotAssessed]) -> list[NotAssessed]:
@@ -695,7 +700,7 @@ def _flatten_measures(
     for name, arr in m.items():
         if arr.ndim == 2:
             for s, sname in enumerate(SIDES):
-                out[name.replace("_deg", f"_{sname}_deg")] = np.asarray(arr[:, s], dtype=np.float64)
+                out[_side_key(name, sname)] = np.asarray(arr[:, s], dtype=np.float64)
         else:
             out[name] = np.asarray(arr, dtype=np.float64)
     b = base["knee_separation_ratio"]
