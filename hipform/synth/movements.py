@@ -669,8 +669,273 @@ def gen_single_leg_balance(params: Any, rng: np.random.Generator) -> RawMotion:
     return RawMotion(pose, reps, stance, np.full(n, side, dtype="<U5"), tl.rep_start())
 
 
+#: Running step model, as fractions of the step time / stance time (treadmill, ~2.5–3.5 m/s).
+_RUN_CONTACT_FRAC = 0.72  # contact time ÷ step time (≈ 0.25 s at 175 steps/min)
+_RUN_MIDSTANCE = 0.35  # stance fraction where the ankle passes under the hip and the knee bends most
+_RUN_HEEL_FLAT, _RUN_HEEL_OFF = 0.15, 0.55  # stance fractions: foot flat, heel starts to rise
+_RUN_STRIKE_PITCH, _RUN_TOEOFF_PITCH = 8.0, -35.0  # foot pitch (deg, toes up positive)
+
+
+def _stance_foot(body: Any, s: np.ndarray, travel: float, x: float, side: str) -> dict[str, np.ndarray]:
+    """Ankle and foot frame of a foot rolling heel → flat → toe on a belt moving along -y (s: stance 0–1)."""
+    yaw = side_sign(side) * 5.0
+    pitch = np.where(
+        s < _RUN_HEEL_FLAT,
+        _RUN_STRIKE_PITCH * (1 - smoothstep(s / _RUN_HEEL_FLAT)),
+        np.where(
+            s > _RUN_HEEL_OFF, _RUN_TOEOFF_PITCH * smoothstep((s - _RUN_HEEL_OFF) / (1 - _RUN_HEEL_OFF)), 0.0
+        ),
+    )
+    ff, fu = direction(yaw, pitch), direction(yaw, pitch + 90.0)
+    drop = body.ankle_height_m - body.foot_marker_height_m
+    flat_fwd = direction(yaw)
+    # the heel is glued to the belt until the foot is flat, the toe after the heel lifts
+    heel0_y = _RUN_MIDSTANCE * travel - body.heel_back_m * flat_fwd[1]
+    heel = np.stack(
+        [
+            np.full_like(s, x - body.heel_back_m * flat_fwd[0]),
+            heel0_y - travel * s,
+            np.full_like(s, body.foot_marker_height_m),
+        ],
+        -1,
+    )
+    ankle_from_heel = heel + body.heel_back_m * ff + drop * fu
+    toe = heel + (body.heel_back_m + body.toe_forward_m) * flat_fwd
+    ankle_from_toe = toe - body.toe_forward_m * ff + drop * fu
+    ankle = np.where((s > _RUN_HEEL_OFF)[:, None], ankle_from_toe, ankle_from_heel)
+    return {"ankle": ankle, "foot_fwd": ff, "foot_up": fu}
+
+
+def gen_running(params: Any, rng: np.random.Generator) -> RawMotion:
+    """Treadmill running: heel-to-toe stance on a moving belt, flight, swing, counter-swinging arms.
+
+    ``tempo_s`` is the stride time (two steps; default 120/175 s = 175
+    steps/min), ``depth`` the knee flexion at midstance (default 40°),
+    ``speed_mps`` the belt speed. ``reps`` counts strides. Each step is one
+    :class:`RepTruth`: contact → midstance (key) → toe-off.
+    """
+    body = params.body
+    fps = params.fps
+    stride = params.tempo_s or 120.0 / 175.0
+    step = stride / 2
+    tc = _RUN_CONTACT_FRAC * step
+    travel = params.speed_mps * tc
+    depth = params.depth if params.depth is not None else 40.0
+    lead = int(round(params.standing_lead_in_s * fps))
+    n_run = int(round(params.reps * stride * fps))
+    n = lead + n_run + 1
+    t = (np.arange(n) - lead) / fps  # running time, negative during the lead-in
+    tr = np.maximum(t, 0.0)
+    half_w = 0.5 * body.hip_width_m
+    first = params.working_side  # the first stance leg
+    sides = (first, other_side(first))
+    foot_x = {sd: side_sign(sd) * max(half_w - 0.05 * body.height_m / 1.75, 0.02) for sd in sides}
+
+    # per leg: stance fraction (NaN in swing) and swing fraction
+    stance_s, swing_q, step_no = {}, {}, {}
+    for k, sd in enumerate(sides):
+        ph = (tr - k * step) / stride  # stride phase of this leg, 0 = its foot strike
+        cyc = np.floor(ph)
+        within = (ph - cyc) * stride
+        in_stance = (within < tc) & (ph >= 0) & (t >= 0)
+        stance_s[sd] = np.where(in_stance, within / tc, np.nan)
+        swing_q[sd] = np.where(in_stance, np.nan, ((within - tc) % stride) / (stride - tc))
+        step_no[sd] = np.where(ph >= 0, 2 * cyc + k, -1)
+
+    # stance leg knee flexion profile (deg) and the stance hip height it implies
+    def flex_of(s: np.ndarray) -> np.ndarray:
+        return keyframes(s, [(0.0, 18.0), (_RUN_MIDSTANCE, depth), (1.0, 16.0)])
+
+    def stance_hip_z(s: np.ndarray, sd: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        foot = _stance_foot(body, s, travel, foot_x[sd], sd)
+        a = foot["ankle"]
+        reach = leg_reach(body, flex_of(s))
+        dx = side_sign(sd) * half_w - a[:, 0]
+        return a[:, 2] + np.sqrt(np.clip(reach**2 - a[:, 1] ** 2 - dx**2, 1e-6, None)), foot
+
+    # hip-centre height over one step phase: stance from the model, flight by a cubic Hermite
+    grid = np.linspace(0.0, 1.0, 401)
+    c = _RUN_CONTACT_FRAC
+    zs, _ = stance_hip_z(np.clip(grid / c, 0, 1), first)
+    eps = 1e-4
+    z0 = stance_hip_z(np.array([0.0, eps]), first)[0]
+    z1 = stance_hip_z(np.array([1.0 - eps, 1.0]), first)[0]
+    v0, v1 = (z0[1] - z0[0]) / (eps * c * step), (z1[1] - z1[0]) / (eps * c * step)
+    tf = (1 - c) * step
+
+    def flight_z(q: np.ndarray) -> np.ndarray:
+        h00, h10 = 2 * q**3 - 3 * q**2 + 1, q**3 - 2 * q**2 + q
+        h01, h11 = -2 * q**3 + 3 * q**2, q**3 - q**2
+        return h00 * z1[1] + h10 * tf * v1 + h01 * z0[0] + h11 * tf * v0
+
+    stand_z = standing_hip_height(body, 0.0)
+    hip_z = np.full(n, stand_z)
+    pose: dict[str, np.ndarray] = {}
+    hips = {sd: np.zeros((n, 3)) for sd in sides}
+    drop_total = np.zeros(n)
+    valgus_deg = {sd: np.zeros(n) for sd in sides}
+    stance_arr = np.full(n, "", dtype="<U5")
+    reps: list[dict[str, Any]] = []
+    f = params.faults
+    for sd in sides:
+        st = np.isfinite(stance_s[sd])
+        stance_arr[st] = sd
+        if np.any(st):
+            z, _ = stance_hip_z(stance_s[sd][st], sd)
+            hip_z[st] = z
+    flight = (t >= 0) & (stance_arr == "")
+    q = ((tr - tc) % step) / tf
+    hip_z[flight] = flight_z(q[flight])
+
+    # steps: contact, midstance (the key frame, nearest frame to the model's midstance), toe-off
+    t_contact_all = []
+    for sd in sides:
+        k = sides.index(sd)
+        m = 0
+        while True:
+            tc0 = k * step + m * stride
+            if tc0 + tc > n_run / fps:
+                break
+            t_contact_all.append((tc0, sd))
+            m += 1
+    t_contact_all.sort()
+    ramp = {sd: np.zeros(n) for sd in sides}
+    for i, (tc0, sd) in enumerate(t_contact_all):
+        start = lead + int(np.ceil(tc0 * fps - 1e-9))
+        key = lead + int(round((tc0 + _RUN_MIDSTANCE * tc) * fps))
+        end = lead + int(np.floor((tc0 + tc) * fps - 1e-9))
+        if not start < key < end:
+            continue
+        s_key = stance_s[sd][key]
+        fr = np.arange(start, end + 1)
+        s_fr = np.nan_to_num(stance_s[sd][fr])
+        bump = np.where(s_fr <= s_key, smoothstep(s_fr / s_key), smoothstep((1 - s_fr) / (1 - s_key)))
+        affected = f.reps is None or (i + 1) in f.reps
+        if affected:
+            ramp[sd][fr] = np.maximum(ramp[sd][fr], bump)
+        on_v = affected and f.knee_valgus_deg != 0 and f.side in (sd, "both")
+        on_d = affected and f.pelvic_drop_deg != 0 and f.side in (sd, "both")
+        reps.append(
+            dict(
+                index=len(reps) + 1,
+                start_frame=start,
+                key_frame=key,
+                end_frame=end,
+                side=sd,
+                knee_valgus_left_deg=float(f.knee_valgus_deg) if on_v and sd == "left" else 0.0,
+                knee_valgus_right_deg=float(f.knee_valgus_deg) if on_v and sd == "right" else 0.0,
+                pelvic_drop_deg=float(f.pelvic_drop_deg) if on_d else 0.0,
+                back_arch_deg=0.0,
+            )
+        )
+    for sd in sides:
+        if f.side in (sd, "both"):
+            valgus_deg[sd] = ramp[sd] * f.knee_valgus_deg
+            drop_total += ramp[sd] * f.pelvic_drop_deg
+
+    # pelvis: level unless a stance hip carries a drop; the stance hip is the pivot
+    centre = np.stack([np.zeros(n), np.zeros(n), hip_z], -1)
+    for sd in sides:
+        hips[sd] = centre + side_sign(sd) * half_w * X
+    for sd in sides:
+        st = stance_arr == sd
+        if np.any(st):
+            pel = pelvis_about_stance_hip(hips[sd][st], sd, body.hip_width_m, drop_total[st])
+            hips[other_side(sd)][st] = pel[other_side(sd)]
+
+    # legs
+    for sd in sides:
+        lt = sd[0]
+        st = stance_arr == sd
+        ankle = np.zeros((n, 3))
+        ff = np.zeros((n, 3))
+        fu = np.zeros((n, 3))
+        if np.any(st):
+            foot = _stance_foot(body, stance_s[sd][st], travel, foot_x[sd], sd)
+            ankle[st], ff[st], fu[st] = foot["ankle"], foot["foot_fwd"], foot["foot_up"]
+        # swing: sagittal keyframes from toe-off to the next strike, corrected to meet the stance ends
+        sw = (~st) & (t >= 0)
+        qq = swing_q[sd][sw]
+        thigh = keyframes(qq, [(0.0, -22.0), (0.3, -5.0), (0.7, 32.0), (0.9, 28.0), (1.0, 25.0)])
+        kf = keyframes(qq, [(0.0, 16.0), (0.3, 95.0), (0.6, 75.0), (0.9, 22.0), (1.0, 18.0)])
+        pitch = keyframes(qq, [(0.0, _RUN_TOEOFF_PITCH), (0.3, -15.0), (0.8, 5.0), (1.0, _RUN_STRIKE_PITCH)])
+        fk = free_leg(body, hips[sd][sw], thigh, kf, 0.0)
+        end_to = _stance_foot(body, np.array([1.0]), travel, foot_x[sd], sd)["ankle"][0]
+        end_c = _stance_foot(body, np.array([0.0]), travel, foot_x[sd], sd)["ankle"][0]
+        fk_to = free_leg(body, np.zeros((1, 3)), np.array([-22.0]), np.array([16.0]), 0.0)["ankle"][0]
+        fk_c = free_leg(body, np.zeros((1, 3)), np.array([25.0]), np.array([18.0]), 0.0)["ankle"][0]
+        w = smoothstep(qq)[:, None]
+        hip_to = np.array([side_sign(sd) * half_w, 0.0, z1[1]])
+        hip_c = np.array([side_sign(sd) * half_w, 0.0, z0[0]])
+        corr = (1 - w) * (end_to - hip_to - fk_to) + w * (end_c - hip_c - fk_c)
+        target = fk["ankle"] + corr
+        target[:, 2] += 0.03 * body.height_m / 1.75 * np.sin(np.pi * qq) ** 2  # toe clearance
+        yaw = side_sign(sd) * 5.0
+        sff, sfu = direction(yaw, pitch), direction(yaw, pitch + 90.0)
+        drop = body.ankle_height_m - body.foot_marker_height_m
+        low = np.minimum(-body.heel_back_m * sff[:, 2], body.toe_forward_m * sff[:, 2]) - drop * sfu[:, 2]
+        target[:, 2] = np.maximum(target[:, 2], body.foot_marker_height_m - low)  # never through the belt
+        d = target - hips[sd][sw]
+        dist = np.linalg.norm(d, axis=-1, keepdims=True)
+        target = hips[sd][sw] + d * np.minimum(1.0, 0.999 * body.leg_m / dist)
+        ankle[sw] = target
+        ff[sw], fu[sw] = sff, sfu
+        # the still lead-in: standing, feet under the hips
+        pre = t < 0
+        ankle[pre] = (side_sign(sd) * half_w, 0.0, body.ankle_height_m)
+        ff[pre], fu[pre] = direction(side_sign(sd) * 5.0), Z
+        hips[sd][pre] = (side_sign(sd) * half_w, 0.0, stand_z)
+        pole = tile(Y, n)
+        clean = knee_ik(hips[sd], ankle, body.thigh_m, body.shank_m, pole)
+        if np.any(valgus_deg[sd]):
+            other = hips[other_side(sd)]
+            r = valgus_deg[sd] / f.knee_valgus_deg
+            clean_f = fppa_xz(hips[sd], clean, ankle, other)
+            target_f = (1 - r) * clean_f + valgus_deg[sd]
+            on = r > 0
+            knee = clean.copy()
+            knee[on] = knee_with_fppa(hips[sd][on], ankle[on], clean[on], other[on], target_f[on])
+        else:
+            knee = clean
+        pose.update(
+            {
+                f"hip_{lt}": hips[sd],
+                f"knee_{lt}": knee,
+                f"ankle_{lt}": ankle,
+                f"foot_fwd_{lt}": ff,
+                f"foot_up_{lt}": fu,
+            }
+        )
+
+    running = t >= 0
+    pose.update(
+        upright_upper_body(n, np.where(running, 7.0, 2.0), head_pitch_deg=np.where(running, -3.0, 0.0))
+    )
+    # arms swing against the legs: the arm on the side of the forward-swinging thigh goes back
+    phase = 2 * np.pi * tr / stride
+    for sd in sides:
+        k = sides.index(sd)
+        swing = np.where(running, 28.0 * np.cos(phase - k * np.pi), 0.0)  # + forward
+        upper = np.where(running, 12.0 + swing, 6.0)
+        elbow = np.where(running, 85.0 - 0.3 * swing, 10.0)
+        lt = sd[0]
+        pose[f"uarm_{lt}"] = sagittal(upper, side_sign(sd) * 0.15)
+        pose[f"farm_{lt}"] = sagittal(upper + elbow, -side_sign(sd) * 0.3)
+    work = np.full(n, "", dtype="<U5")
+    rep_start = np.zeros(n, int)
+    return RawMotion(
+        pose,
+        reps,
+        stance_arr,
+        work,
+        rep_start,
+        props=[dict(kind="treadmill", centre_m=(0.0, -0.1, 0.09), size_m=(0.8, 1.9, 0.0))],
+    )
+
+
 GENERATORS = {
     "squat": gen_squat,
     "single-leg-squat": gen_single_leg_squat,
     "single-leg-balance": gen_single_leg_balance,
+    "running": gen_running,
 }

@@ -49,6 +49,8 @@ FAULT_CASES = [
     ("single-leg-squat", Faults(pelvic_drop_deg=8, side="right"), "pelvic_drop_deg", 8.0),
     ("single-leg-balance", Faults(knee_valgus_deg=10, side="right"), "knee_fppa_right_deg", 10.0),
     ("single-leg-balance", Faults(pelvic_drop_deg=6, side="left"), "pelvic_drop_deg", 6.0),
+    ("running", Faults(knee_valgus_deg=10, side="both"), "knee_fppa_{side}_deg", 10.0),
+    ("running", Faults(pelvic_drop_deg=7, side="both"), "pelvic_drop_deg", 7.0),
 ]
 
 
@@ -181,7 +183,9 @@ def test_standing_lead_in_is_still() -> None:
 def test_injected_fault_exact_at_key_frame(movement: str, faults: Faults, key: str, value: float) -> None:
     m = sim(movement, faults)
     for r in m.reps:
-        assert m.truth[key][r.key_frame] == pytest.approx(value, abs=0.1)
+        assert m.truth[key.format(side=r.side)][r.key_frame] == pytest.approx(value, abs=0.1)
+        injected = r.knee_valgus_left_deg + r.knee_valgus_right_deg + r.pelvic_drop_deg + r.back_arch_deg
+        assert injected == pytest.approx(value)
 
 
 def test_valgus_only_on_named_side_and_reps() -> None:
@@ -227,3 +231,26 @@ def test_truth_is_what_a_far_camera_measures(view: str, side: str) -> None:
     assert np.abs(measured[keys] - 12).max() < 0.6  # the fault keeps its side from the rear too
     far = image_fppa(m, side, view, distance_m=150.0)
     assert np.abs(far - truth).max() < 0.15
+
+
+def test_running_stride() -> None:
+    m = simulate("running", MotionParams(reps=6, fps=120))
+    run = m.t_s >= m.params.standing_lead_in_s
+    steps = m.reps
+    assert [r.side for r in steps[:4]] == ["right", "left", "right", "left"]
+    cadence = 60.0 / np.mean(np.diff([r.t_start_s for r in steps]))
+    assert 170 <= cadence <= 180
+    contact = np.array([r.t_end_s - r.t_start_s for r in steps])
+    assert np.all((0.2 < contact) & (contact < 0.3))
+    assert np.mean(m.stance_side[run] == "") > 0.15  # a flight phase between steps
+    for r in steps:
+        assert m.truth[f"knee_flexion_{r.side}_deg"][r.key_frame] == pytest.approx(40, abs=3)
+    # stance foot on the belt, swing foot never below it
+    h = m.params.body.foot_marker_height_m
+    for side in ("left", "right"):
+        low = m.joints_m[:, [L[f"{side.upper()}_HEEL"], L[f"{side.upper()}_FOOT_INDEX"]], 2].min(axis=1)
+        st = m.stance_side == side
+        assert np.allclose(low[st], h) and np.all(low >= h - 1e-9)
+    # the runner stays on the treadmill
+    hips = m.joints_m[:, [L.LEFT_HIP, L.RIGHT_HIP]]
+    assert np.abs(hips[..., :2]).max() < 0.2
