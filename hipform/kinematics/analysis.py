@@ -153,14 +153,17 @@ def _nanmean_cols(a: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- measures
-def compute_measures(px: np.ndarray, world: np.ndarray | None, facing_x: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def compute_measures(
+    px: np.ndarray, world: np.ndarray | None, facing_x: np.ndarray | None = None, side_view: bool = False
+) -> dict[str, np.ndarray]:
     """All per-frame measures of a conditioned clip.
 
     Returns a dict of arrays: ``(T, 2)`` [left, right] for per-side measures,
     ``(T,)`` otherwise. Frontal-plane measures come from pixels; knee and
-    hip flexion from world landmarks when available (any view), else pixels.
+    hip flexion from pixels in a side view (the sagittal plane is the image),
+    otherwise from world landmarks when available (any view), else pixels.
     """
-    flex_src = world if _world_usable(world) else px
+    flex_src = world if (_world_usable(world) and not side_view) else px
     obl = M.compute_pelvic_obliquity_deg(px)
     return {
         "fppa_deg": M.compute_fppa_deg(px),
@@ -426,7 +429,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
         notes.append(f"The pose model swapped the left and right leg {n_swaps} time(s); hipform swapped them back.")
 
     view = estimate_view(px, world)
-    m = compute_measures(px, world, view.facing_x)
+    m = compute_measures(px, world, view.facing_x, side_view=view.side)
     windows, rest, rep_signal, steps = _segment(movement, px, world, m, t, config)
 
     # per-person standing baseline (biomechanics.md §0, §2)

@@ -166,14 +166,14 @@ FAULT_TABLE: dict[str, tuple[FaultRule, ...]] = {
         # relative to standing only: in a deep squat the knees travel outward with depth, so a
         # knee that stays inside the toes at the bottom has collapsed even though the ratio to
         # standing is still > 1 (a knee that "sways in" then out). Applied only to reps deeper
-        # than 100° of knee flexion, where the knee should be over the foot.
+        # than 110° of knee flexion, where the knee should be over the foot [J].
         FaultRule(
             "knee_collapse", "knee_toe_ratio", "knee inside the toes at the bottom of a deep squat",
             "bottom", 0.9, 0.75, "below", "ratio", "frontal", True,
-            "[J] at ≥ 100° knee flexion the knee should be over the second toe (coaching standard; knee "
+            "[J] at ≥ 110° knee flexion the knee should be over the second toe (coaching standard; knee "
             "medial to foot, Ageberg 2010): mild < 0.9, marked < 0.75 (1 = knee over the toes)",
             _CUE_KNEE,
-            min_knee_flexion_deg=100.0,
+            min_knee_flexion_deg=110.0,
         ),
     ),
     "single-leg-squat": (_fppa("bottom"), _cpd("bottom")),

@@ -182,14 +182,14 @@ def compute_pelvic_obliquity_deg(px: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (T,)
-        Degrees, positive when the left hip is lower in the image than the
+        Degrees, positive when the left hip is higher in the image than the
         right hip; computed with the horizontal hip distance taken as
         positive, so front and rear views give the same sign. Referenced to
         the image horizontal: subtract a standing value to cancel camera roll.
     """
     lh = px[:, int(L.LEFT_HIP)]
     rh = px[:, int(L.RIGHT_HIP)]
-    dy = lh[:, 1] - rh[:, 1]  # image y points down: positive = left hip lower
+    dy = rh[:, 1] - lh[:, 1]  # image y points down: positive = left hip higher
     dx = np.abs(lh[:, 0] - rh[:, 0])
     out = np.degrees(np.arctan2(dy, dx))
     return np.where((dx < 1e-9) & (np.abs(dy) < 1e-9), np.nan, out)
@@ -210,10 +210,17 @@ def compute_pelvic_drop_deg(obliquity_deg: np.ndarray) -> np.ndarray:
         lower is positive); column 1: the drop if the right leg is stance.
     """
     o = np.asarray(obliquity_deg, dtype=np.float64)
-    return np.stack([-o, o], axis=-1)
+    return np.stack([o, -o], axis=-1)
 
 
 # --------------------------------------------------------------------- sagittal / body angles
+def _mid_shoulder_hip(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 1, D) shoulder midpoint and hip midpoint, broadcastable against (T, 2, D) side arrays."""
+    sh = 0.5 * (pts[:, int(L.LEFT_SHOULDER)] + pts[:, int(L.RIGHT_SHOULDER)])
+    hp = 0.5 * (pts[:, int(L.LEFT_HIP)] + pts[:, int(L.RIGHT_HIP)])
+    return sh[:, None, :], hp[:, None, :]
+
+
 def compute_knee_flexion_deg(pts: np.ndarray) -> np.ndarray:
     """Knee flexion per side: 180° − interior hip–knee–ankle angle, unsigned, [left, right].
 
@@ -224,9 +231,14 @@ def compute_knee_flexion_deg(pts: np.ndarray) -> np.ndarray:
 
 
 def compute_hip_flexion_deg(pts: np.ndarray) -> np.ndarray:
-    """Hip flexion per side: 180° − interior shoulder–hip–knee angle, unsigned, [left, right]."""
-    hip, knee, sh = (_side_points(pts, k) for k in (0, 1, 3))
-    return _angle_between_deg(hip - sh, knee - hip)
+    """Hip flexion per side, unsigned, [left, right].
+
+    Angle between the extended trunk line (shoulder midpoint → hip
+    midpoint) and the thigh (hip → knee): 0 standing straight, 90 sitting.
+    """
+    hip, knee = (_side_points(pts, k) for k in (0, 1))
+    sh, hp = _mid_shoulder_hip(pts)
+    return _angle_between_deg(np.broadcast_to(hp - sh, knee.shape), knee - hip)
 
 
 def compute_bridge_hip_line_deg(pts: np.ndarray) -> np.ndarray:
@@ -235,12 +247,14 @@ def compute_bridge_hip_line_deg(pts: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (T, 2)
-        180° − shoulder–hip–knee angle, [left, right]: 0 for a straight
+        180° − shoulder–hip–knee angle with the shoulder and hip midpoints
+        and this side's knee, [left, right]: 0 for a straight
         shoulder–hip–knee line, positive when the hip rises above that line
-        (on the side away from the ankle, which rests on the floor), negative
-        while the hips are still below it.
+        (on the side away from this side's ankle, which rests on the floor),
+        negative while the hips are still below it.
     """
-    hip, knee, ankle, sh = (_side_points(pts, k) for k in (0, 1, 2, 3))
+    knee, ankle = (_side_points(pts, k) for k in (1, 2))
+    sh, hip = (np.broadcast_to(a, knee.shape) for a in _mid_shoulder_hip(pts))
     mag = _angle_between_deg(hip - sh, knee - hip)
     side = _side_of_line(sh, knee, hip, ankle)
     return mag * np.where(side == 0, 1.0, -side)
@@ -252,22 +266,25 @@ def compute_thigh_past_trunk_deg(pts: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (T, 2)
-        Angle (deg) between hip→knee and the shoulder→hip line extended,
-        [left, right]; positive when the knee is on the back side of the
-        trunk line (away from the hands), negative while it is below the line.
+        Angle (deg) between this side's hip→knee and the extended trunk line
+        (shoulder midpoint → hip midpoint), [left, right]; positive when the
+        knee is on the back side of the trunk line (away from the hands),
+        negative while it is below the line.
     """
-    hip, knee, sh, wrist = (_side_points(pts, k) for k in (0, 1, 3, 4))
-    mag = _angle_between_deg(hip - sh, knee - hip)
-    side = _side_of_line(sh, hip, knee, wrist)
+    hip, knee = (_side_points(pts, k) for k in (0, 1))
+    sh, hp = (np.broadcast_to(a, knee.shape) for a in _mid_shoulder_hip(pts))
+    wrist = np.broadcast_to((0.5 * (pts[:, int(L.LEFT_WRIST)] + pts[:, int(L.RIGHT_WRIST)]))[:, None, :], knee.shape)
+    mag = _angle_between_deg(hp - sh, knee - hip)
+    side = _side_of_line(sh, hp, knee, wrist)
     return mag * np.where(side == 0, 1.0, -side)
 
 
 def compute_trunk_line_deg(px: np.ndarray) -> np.ndarray:
-    """Shoulder→hip line against the image horizontal, (T,) degrees, positive when the hips are lower."""
+    """Shoulder→hip line against the image horizontal, (T,) degrees, positive when the hip end is higher."""
     sh = px[:, [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)]].mean(axis=1)
     hp = px[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)]].mean(axis=1)
     d = hp - sh
-    return np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))
+    return np.degrees(np.arctan2(-d[:, 1], np.abs(d[:, 0])))
 
 
 def compute_trunk_inclination_deg(px: np.ndarray, facing_x: np.ndarray | None = None) -> np.ndarray:
