@@ -44,9 +44,9 @@ measure does not apply to the movement.
     single stance leg (double support, flight, bilateral movements).
 ``bridge_hip_line_deg``
     Sagittal. 180° − the shoulder–hip–knee angle, positive when the hips are
-    above the shoulder–knee line (mid-shoulder, mid-hip; mid-knee for the
-    bridge, the stance knee for the single-leg bridge). 0 = a straight line.
-    Bridges only.
+    above the shoulder–knee line; 0 = a straight line. Bridge: mid-shoulder,
+    mid-hip, mid-knee. Single-leg bridge: shoulder, hip and knee of the floor
+    (stance) leg's side. Bridges only.
 ``kickback_thigh_past_trunk_deg``
     Sagittal. Angle between the working thigh (hip→knee) and the extended
     trunk line (mid-shoulder→mid-hip), positive when the knee is above that
@@ -557,11 +557,14 @@ def compute_truth(
 
     if movement in ("bridge", "single-leg-bridge"):
         if movement == "bridge":
-            knee = _yz(0.5 * (P["left_knee"] + P["right_knee"]))
-        else:
-            knee = np.where((work == "left")[:, None], _yz(P["left_knee"]), _yz(P["right_knee"]))
-        interior = _angle_between(sh_mid - hip_mid, knee - hip_mid)
-        out["bridge_hip_line_deg"] = (180.0 - interior) * _above_sign(sh_mid, knee, hip_mid)
+            sh, hip, knee = sh_mid, hip_mid, _yz(0.5 * (P["left_knee"] + P["right_knee"]))
+        else:  # the floor leg's side: a drop of the free-side hip does not change it
+            pick = (work == "left")[:, None]
+            sh, hip, knee = (
+                np.where(pick, _yz(P[f"left_{k}"]), _yz(P[f"right_{k}"])) for k in ("shoulder", "hip", "knee")
+            )
+        interior = _angle_between(sh - hip, knee - hip)
+        out["bridge_hip_line_deg"] = (180.0 - interior) * _above_sign(sh, knee, hip)
     else:
         out["bridge_hip_line_deg"] = nan.copy()
 

@@ -933,9 +933,168 @@ def gen_running(params: Any, rng: np.random.Generator) -> RawMotion:
     )
 
 
+def _bridge_geometry(body: Any) -> dict[str, float]:
+    """Supine set-up (y, z in the sagittal plane): shoulder point, lying hip height, ankle placement."""
+    scale = body.height_m / 1.75
+    zs, zh = 0.07 * scale, 0.09 * scale
+    ys = -float(np.sqrt(body.trunk_m**2 - (zh - zs) ** 2))  # hips start over the origin
+    beta_top = np.radians(24.0)  # trunk elevation of a straight shoulder–hip–knee line at the top
+    knee_y = ys + (body.trunk_m + body.thigh_m) * np.cos(beta_top)
+    knee_z = zs + (body.trunk_m + body.thigh_m) * np.sin(beta_top)
+    ankle_y = knee_y + float(np.sqrt(body.shank_m**2 - (knee_z - body.ankle_height_m) ** 2))
+    return {
+        "ys": ys,
+        "zs": zs,
+        "zh": zh,
+        "ankle_y": ankle_y,
+        "beta_rest": float(np.arcsin((zh - zs) / body.trunk_m)),
+    }
+
+
+def _bridge_leg(body: Any, g: dict[str, float], hip: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Ankle and knee of a bridge leg whose foot is flat on the floor (knees point up and a little out)."""
+    n = len(hip)
+    half_w = 0.5 * body.hip_width_m
+    ankle = tile((side_sign(side) * (half_w + 0.02 * body.height_m), g["ankle_y"], body.ankle_height_m), n)
+    knee = knee_ik(hip, ankle, body.thigh_m, body.shank_m, tile(Z, n) + 0.3 * side_sign(side) * X)
+    return ankle, knee
+
+
+def _bridge_pose_at(
+    body: Any, g: dict[str, float], beta: np.ndarray, side: str = "right", drop_deg: np.ndarray | float = 0.0
+) -> dict[str, np.ndarray]:
+    """Bridge pose for trunk elevations ``beta`` (rad): hips (pelvis turned about the ``side`` hip by
+    ``drop_deg``), trunk direction, shoulder midpoint and the ``side`` knee.
+
+    The upper back rests on the floor: the trunk points from the hip midpoint
+    to the fixed shoulder point, so a pelvic drop tilts it slightly.
+    """
+    n = len(beta)
+    sh = np.stack([np.zeros(n), np.full(n, g["ys"]), np.full(n, g["zs"])], -1)
+    level_mid = sh + body.trunk_m * np.stack([np.zeros(n), np.cos(beta), np.sin(beta)], -1)
+    stance_hip = level_mid + side_sign(side) * 0.5 * body.hip_width_m * X
+    hips = pelvis_about_stance_hip(stance_hip, side, body.hip_width_m, np.broadcast_to(drop_deg, (n,)))
+    mid = 0.5 * (hips["left"] + hips["right"])
+    trunk_up = unit(sh - mid)
+    _, knee = _bridge_leg(body, g, hips[side], side)
+    fwd = rotate(trunk_up, X, np.radians(-90.0))
+    fwd = unit(fwd - np.sum(fwd * trunk_up, -1, keepdims=True) * trunk_up)  # as assemble() does
+    shoulder = mid + body.trunk_m * trunk_up
+    side_shoulder = shoulder + side_sign(side) * 0.5 * body.shoulder_width_m * np.cross(fwd, trunk_up)
+    return {"hips": hips, "trunk_up": trunk_up, "trunk_fwd": fwd, "shoulder": side_shoulder, "knee": knee}
+
+
+def _hip_line(sh: np.ndarray, hip: np.ndarray, knee: np.ndarray) -> np.ndarray:
+    """Bridge hip-line angle (deg) of world points, evaluated in the y–z plane."""
+    a, b = sh[..., 1:] - hip[..., 1:], knee[..., 1:] - hip[..., 1:]
+    interior = np.degrees(
+        np.abs(np.arctan2(a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0], np.sum(a * b, -1)))
+    )
+    d = knee[..., 1:] - sh[..., 1:]
+    nrm = np.stack([-d[..., 1], d[..., 0]], -1)
+    nrm = np.where((nrm[..., 1] < 0)[..., None], -nrm, nrm)
+    return (180.0 - interior) * np.sign(np.sum((hip[..., 1:] - sh[..., 1:]) * nrm, -1))
+
+
+def _bridge_beta_for(
+    body: Any, g: dict[str, float], hip_line_deg: float, side: str, drop_deg: float
+) -> float:
+    """Trunk elevation (rad) at which the ``side`` hip-line angle equals ``hip_line_deg`` (bisection)."""
+    lo, hi = g["beta_rest"], np.radians(55.0)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        p = _bridge_pose_at(body, g, np.array([mid]), side, drop_deg)
+        if _hip_line(p["shoulder"], p["hips"][side], p["knee"])[0] < hip_line_deg:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def gen_bridge(params: Any, rng: np.random.Generator, single: bool = False) -> RawMotion:
+    """Glute bridge lying supine along y (head at -y), feet flat, arms on the floor; optional single-leg.
+
+    ``depth`` is the clean hip-line angle at the top hold (default 0°: a
+    straight shoulder–hip–knee line); ``back_arch_deg`` adds to it. In the
+    single-leg bridge the free leg is held straight, its thigh parallel to the
+    floor-leg thigh, and pelvic drop turns the pelvis about the floor-leg hip.
+    """
+    body = params.body
+    g = _bridge_geometry(body)
+    tl = make_timeline(params, params.tempo_s or 3.0, 0.3, rng, rest_s=0.6)
+    n, u = tl.n, tl.u
+    clean_top = params.depth if params.depth is not None else 0.0
+    side = params.working_side if single else None
+    side = params.working_side if single else "right"
+    arch_on = fault_ramp(tl, params, "back_arch_deg", (side,) if single else ("left", "right"))[side]
+    drop = fault_ramp(tl, params, "pelvic_drop_deg", (side,))[side] if single else np.zeros(n)
+    beta = np.full(n, g["beta_rest"])
+    for s0, k, e in tl.spans:
+        top = _bridge_beta_for(body, g, clean_top + arch_on[k], side, drop[k])
+        fr = slice(s0, e + 1)
+        beta[fr] = g["beta_rest"] + (top - g["beta_rest"]) * u[fr]
+    geo = _bridge_pose_at(body, g, beta, side, drop)
+    hips = geo["hips"]
+    pose: dict[str, np.ndarray] = {}
+    oth = other_side(side)
+    for sd in [side] if single else ["left", "right"]:
+        ankle, knee = _bridge_leg(body, g, hips[sd], sd)
+        ff, fu = planted_foot(n, 3.0, sd)
+        pose.update(
+            {
+                f"hip_{sd[0]}": hips[sd],
+                f"knee_{sd[0]}": knee,
+                f"ankle_{sd[0]}": ankle,
+                f"foot_fwd_{sd[0]}": ff,
+                f"foot_up_{sd[0]}": fu,
+            }
+        )
+    if single:
+        thigh_dir = unit(pose[f"knee_{side[0]}"] - hips[side])
+        knee = hips[oth] + body.thigh_m * thigh_dir
+        ankle = knee + body.shank_m * thigh_dir
+        # the foot of the straight leg points up and away, slightly plantarflexed
+        ff = unit(rotate(thigh_dir, X, np.radians(75.0)))
+        pose.update(
+            {
+                f"hip_{oth[0]}": hips[oth],
+                f"knee_{oth[0]}": knee,
+                f"ankle_{oth[0]}": ankle,
+                f"foot_fwd_{oth[0]}": ff,
+                f"foot_up_{oth[0]}": -thigh_dir,
+            }
+        )
+    trunk_up = geo["trunk_up"]
+    pose["trunk_up"] = trunk_up
+    pose["trunk_fwd"] = geo["trunk_fwd"]
+    pose["head_up"] = tile(-Y, n)
+    pose["head_fwd"] = tile(Z, n)
+    for sd in ("left", "right"):
+        pose[f"uarm_{sd[0]}"] = unit(np.broadcast_to([side_sign(sd) * 0.25, 1.0, -0.02], (n, 3)))
+        pose[f"farm_{sd[0]}"] = unit(np.broadcast_to([side_sign(sd) * 0.05, 1.0, -0.02], (n, 3)))
+        pose[f"thumb_{sd[0]}"] = tile(-side_sign(sd) * X, n)
+    pose["trunk_up"] = trunk_up
+    knee_truth = {"left": np.zeros(n), "right": np.zeros(n)}
+    reps = rep_records(tl, params, side if single else None, knee_truth, drop, arch_on)
+    stance = np.full(n, side if single else "", dtype="<U5")
+    mat = dict(
+        kind="mat",
+        centre_m=(0.0, g["ys"] + 0.55 * body.height_m / 1.75, 0.003),
+        size_m=(0.6, 1.8 * body.height_m / 1.75, 0.006),
+    )
+    return RawMotion(pose, reps, stance, stance.copy(), tl.rep_start(), props=[mat])
+
+
+def gen_single_leg_bridge(params: Any, rng: np.random.Generator) -> RawMotion:
+    """Single-leg glute bridge on the working leg (see :func:`gen_bridge`)."""
+    return gen_bridge(params, rng, single=True)
+
+
 GENERATORS = {
     "squat": gen_squat,
     "single-leg-squat": gen_single_leg_squat,
     "single-leg-balance": gen_single_leg_balance,
     "running": gen_running,
+    "bridge": gen_bridge,
+    "single-leg-bridge": gen_single_leg_bridge,
 }

@@ -51,6 +51,9 @@ FAULT_CASES = [
     ("single-leg-balance", Faults(pelvic_drop_deg=6, side="left"), "pelvic_drop_deg", 6.0),
     ("running", Faults(knee_valgus_deg=10, side="both"), "knee_fppa_{side}_deg", 10.0),
     ("running", Faults(pelvic_drop_deg=7, side="both"), "pelvic_drop_deg", 7.0),
+    ("bridge", Faults(back_arch_deg=15), "bridge_hip_line_deg", 15.0),
+    ("single-leg-bridge", Faults(back_arch_deg=12, side="left"), "bridge_hip_line_deg", 12.0),
+    ("single-leg-bridge", Faults(pelvic_drop_deg=8, side="right"), "pelvic_drop_deg", 8.0),
 ]
 
 
@@ -254,3 +257,24 @@ def test_running_stride() -> None:
     # the runner stays on the treadmill
     hips = m.joints_m[:, [L.LEFT_HIP, L.RIGHT_HIP]]
     assert np.abs(hips[..., :2]).max() < 0.2
+
+
+@pytest.mark.parametrize("movement", ["bridge", "single-leg-bridge"])
+def test_clean_bridge_top_is_a_straight_line(movement: str) -> None:
+    m = sim(movement)
+    line = m.truth["bridge_hip_line_deg"]
+    assert all(abs(line[r.key_frame]) < 0.1 for r in m.reps)
+    assert line[0] < -30  # lying: hips well below the shoulder–knee line
+    assert np.all(np.isnan(m.truth["knee_fppa_left_deg"]))  # a supine knee has no frontal-plane angle
+
+
+def test_single_leg_bridge_drop_with_arch() -> None:
+    m = simulate(
+        "single-leg-bridge", MotionParams(faults=Faults(back_arch_deg=12, pelvic_drop_deg=8, side="left"))
+    )
+    for r in m.reps:
+        assert m.truth["bridge_hip_line_deg"][r.key_frame] == pytest.approx(12, abs=0.1)
+        assert m.truth["pelvic_drop_deg"][r.key_frame] == pytest.approx(8, abs=0.1)
+        # the free (right) hip is the lower one
+        j = m.joints_m[r.key_frame]
+        assert j[L.RIGHT_HIP, 2] < j[L.LEFT_HIP, 2]
