@@ -1,0 +1,368 @@
+"""hipform's app: analyse a clip, review it, film live, and follow progress over time.
+
+Run with ``streamlit run app.py``. This file only lays out widgets and calls
+hipform; what it shows is computed in ``hipform.webapp``, ``hipform.analysis_job``,
+``hipform.history`` and ``hipform.live``. Nothing leaves this machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from hipform.analysis_job import (
+    EXERCISE_CHOICES,
+    VIEW_HINTS,
+    AnalysisResult,
+    AnalysisSettings,
+    run_analysis,
+    view_hint_mismatch,
+)
+from hipform.errors import HipformError
+from hipform.history import History, HistoryError, hipform_home
+from hipform.report import save_measures_csv
+from hipform.webapp import media, present
+from hipform.webapp.plots import timeline_figure, trend_figure
+from hipform.webapp.progress import ProgressTracker
+from hipform.webapp.setup_help import advice_for
+
+log = logging.getLogger("hipform.app")
+
+PAGES = ("Analyse a clip", "Live webcam", "History")
+
+
+# ------------------------------------------------------------------ helpers (no layout)
+def open_history() -> History:
+    return History()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def sample_sha256(path: str, mtime_ns: int, size: int) -> str:
+    from hipform.analysis_job import file_sha256
+
+    return file_sha256(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def analyse_cached(
+    file_sha256: str,
+    settings_key: str,
+    source_name: str,
+    _path: str,
+    _settings: AnalysisSettings,
+    _out_dir: str,
+) -> AnalysisResult:
+    """Analyse once per (clip bytes, settings); a rerun of the script reuses the result."""
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        tracker = ProgressTracker(lambda fraction, text: bar.progress(fraction, text=text))
+        return run_analysis(_path, _out_dir, _settings, progress=tracker, source_name=source_name)
+    finally:
+        bar.empty()
+
+
+def analyse(
+    path: Path, sha: str, source_name: str, settings: AnalysisSettings, origin: str
+) -> AnalysisResult | None:
+    """Analyse (or fetch from the cache), save to history once, and report problems plainly."""
+    with open_history() as hist:
+        out_dir = hist.video_dir
+    try:
+        result = analyse_cached(sha, settings.key, source_name, str(path), settings, str(out_dir))
+        if result.annotated_path is not None and not result.annotated_path.exists():
+            analyse_cached.clear()  # the video was deleted (e.g. from history): make it again
+            result = analyse_cached(sha, settings.key, source_name, str(path), settings, str(out_dir))
+    except HipformError as exc:
+        st.error(str(exc))
+        return None
+    except Exception:  # a bug: say so plainly, log the details, never show a traceback
+        log.exception("analysis failed")
+        st.error(
+            "Something went wrong inside hipform while analysing this clip. Please report it "
+            "(the details are in the terminal that runs the app)."
+        )
+        return None
+    saved = st.session_state.setdefault("saved_sessions", {})
+    key = (sha, settings.key)
+    if key not in saved:
+        try:
+            with open_history() as hist:
+                found = hist.find(sha, settings.to_dict())
+                saved[key] = (
+                    found
+                    if found is not None
+                    else hist.save(
+                        result.report.to_dict(),
+                        source_name=source_name,
+                        file_sha256=sha,
+                        width_px=result.video.width_px,
+                        height_px=result.video.height_px,
+                        settings=settings.to_dict(),
+                        origin=origin,
+                        annotated_video=result.annotated_path,
+                    )
+                )
+        except HistoryError as exc:
+            st.warning(f"The analysis could not be saved to the history: {exc}")
+    return result
+
+
+# ------------------------------------------------------------------ review
+def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
+    report = result.report
+    st.markdown(present.headline(report))
+    mismatch = view_hint_mismatch(report, settings.view_hint)
+    if mismatch:
+        st.warning(mismatch)
+    for note in report.notes:
+        st.info(note)
+
+    cols = st.columns(3)
+    for col, fs in zip(cols, present.fault_statuses(report), strict=True):
+        icon = {"flagged": "🔴", "not_flagged": "🟢", "not_assessed": "⚪"}.get(fs.status, "➖")
+        col.markdown(f"**{fs.title}**  \n{icon} {fs.text}")
+
+    flags = list(report.flags)
+    left, right = st.columns([3, 2])
+    chosen = None
+    with right:
+        st.subheader("Flags")
+        if flags:
+            st.dataframe(pd.DataFrame(present.flag_rows(report)), hide_index=True, width="stretch")
+            chosen = st.selectbox(
+                "Show a flag",
+                options=list(range(len(flags))),
+                key="flag_choice",
+                format_func=lambda i: present.flag_title(flags[i]),
+            )
+            flag = flags[chosen]
+            image = result.flag_frames[chosen] if chosen < len(result.flag_frames) else None
+            if image:
+                st.image(image, caption=f"Worst moment: {present.flag_title(flag)}", width="stretch")
+            st.markdown(
+                f"**{flag.label}**: {present.format_value(flag.value, flag.unit)} "
+                f"({present.format_thresholds(flag)}) · {flag.confidence:.0%} sure  \n"
+                f"**What to do:** {flag.cue}"
+            )
+            with st.expander("Where the thresholds come from"):
+                st.write(flag.threshold_source)
+        else:
+            st.success("No fault flagged in this clip." if report.reps else "No rep was found to judge.")
+    with left:
+        st.subheader("Annotated video")
+        if result.annotated_path is not None:
+            start = 0.0
+            if chosen is not None:
+                i = min(max(int(flags[chosen].worst_frame), 0), len(report.t_s) - 1)
+                start = max(float(report.t_s[i]) - 1.0, 0.0)
+            st.video(str(result.annotated_path), start_time=int(start))
+
+    na = present.clip_not_assessed(report)
+    tabs = st.tabs(["Timeline", "Reps", "Left vs right", f"Not assessed ({len(na)})", "Downloads"])
+    with tabs[0]:
+        st.plotly_chart(timeline_figure(report), width="stretch")
+    with tabs[1]:
+        rows = present.rep_rows(report)
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        else:
+            st.write("No reps found.")
+    with tabs[2]:
+        rows = present.left_right_rows(report)
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        else:
+            st.write("This movement is judged on both legs together, or no side could be measured.")
+    with tabs[3]:
+        if not na:
+            st.write("Every fault checked for this movement was assessed.")
+        for item in na:
+            where = f" (rep {item.rep})" if item.rep is not None else ""
+            side = f" — {item.side} side" if item.side else ""
+            st.markdown(f"**{present.fault_name(item.fault)}{where}{side}:** {item.reason}")
+            advice = advice_for(report.exercise, item.fault, item.setup) if item.rep is None else None
+            if advice is not None:
+                c1, c2 = st.columns([1, 2])
+                c1.image(advice.svg, width=260)
+                c2.markdown(f"*{advice.title}*\n\n" + "\n".join(f"- {s}" for s in advice.steps))
+    with tabs[4]:
+        show_downloads(result)
+
+
+def show_downloads(result: AnalysisResult) -> None:
+    import json
+
+    stem = Path(media.safe_filename(result.source_name)).stem or "clip"
+    report_json = json.dumps(result.report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "Report (JSON)",
+        report_json,
+        file_name=f"{stem}-hipform-report.json",
+        mime="application/json",
+        key="dl_json",
+    )
+    tmp = hipform_home() / "tmp" / f"{uuid.uuid4().hex}.csv"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        save_measures_csv(result.report, tmp)
+        csv_bytes = tmp.read_bytes()
+    finally:
+        tmp.unlink(missing_ok=True)
+    c2.download_button(
+        "Measures per frame (CSV)",
+        csv_bytes,
+        file_name=f"{stem}-hipform-measures.csv",
+        mime="text/csv",
+        key="dl_csv",
+    )
+    if result.annotated_path is not None and result.annotated_path.exists():
+        c3.download_button(
+            "Annotated video (MP4)",
+            result.annotated_path.read_bytes(),
+            file_name=f"{stem}-hipform.mp4",
+            mime="video/mp4",
+            key="dl_video",
+        )
+
+
+# ------------------------------------------------------------------ pages
+def page_analyse() -> None:
+    st.header("Analyse a clip")
+    samples = media.list_samples()
+    c1, c2, c3 = st.columns([2, 1, 1])
+    with c1:
+        sources = (["Bundled sample"] if samples else []) + ["Upload a clip"]
+        source = st.radio("Clip", sources, horizontal=True, key="source")
+    with c2:
+        exercise = st.selectbox(
+            "Movement", EXERCISE_CHOICES, format_func=present.exercise_name, key="exercise"
+        )
+    with c3:
+        view = st.selectbox(
+            "Camera view (optional)", VIEW_HINTS, format_func=lambda v: present.VIEW_NAMES[v], key="view"
+        )
+    settings = AnalysisSettings(exercise=exercise, view_hint=view)
+
+    if source == "Bundled sample":
+        titles = [s.title for s in samples]
+        pick = st.selectbox("Sample clip", range(len(samples)), format_func=lambda i: titles[i], key="sample")
+        sample = samples[pick]
+        stat = sample.path.stat()
+        sha = sample_sha256(str(sample.path), stat.st_mtime_ns, stat.st_size)
+        result = analyse(sample.path, sha, sample.path.name, settings, origin="sample")
+    else:
+        upload = st.file_uploader(
+            "Upload a clip (MP4, MOV, AVI, WebM or GIF): the whole body in view, filmed from the front, "
+            "behind or the side",
+            type=list(media.UPLOAD_TYPES),
+            key="upload",
+        )
+        if upload is None:
+            st.info("Choose a clip to analyse. It stays on this computer.")
+            return
+        result = analyse_upload(upload.name, upload.getvalue(), settings)
+    if result is not None:
+        show_results(result, settings)
+
+
+def analyse_upload(
+    name: str, data: bytes, settings: AnalysisSettings, origin: str = "upload"
+) -> AnalysisResult | None:
+    """Save the upload to a private folder, analyse it, and remove it again."""
+    work = hipform_home() / "tmp" / uuid.uuid4().hex
+    try:
+        try:
+            path, sha = media.save_upload(data, name, work)
+        except HipformError as exc:
+            st.error(str(exc))
+            return None
+        return analyse(path, sha, media.safe_filename(name), settings, origin=origin)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def page_history() -> None:
+    st.header("History")
+    try:
+        with open_history() as hist:
+            sessions = hist.list_sessions()
+            exercises = hist.exercises()
+            st.caption(f"{len(sessions)} saved analyses in {hist.path} (kept on this computer only).")
+            if not sessions:
+                st.info("Nothing saved yet: analyse a clip and it appears here.")
+                return
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "#": s.id,
+                            "When": s.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                            "Clip": s.source_name,
+                            "Movement": present.exercise_name(s.exercise),
+                            "View": s.view,
+                            "Reps": s.n_reps,
+                            "Flags": s.n_flags,
+                            "From": s.origin,
+                        }
+                        for s in sessions
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            st.subheader("Is it getting better?")
+            ex = st.selectbox("Movement", exercises, format_func=present.exercise_name, key="trend_exercise")
+            points = hist.trend(ex)
+            if points:
+                st.plotly_chart(trend_figure(points, ex), width="stretch")
+            st.subheader("Compare two sessions")
+            ids = [s.id for s in sessions]
+            label = {
+                s.id: f"#{s.id} · {s.created_at.astimezone():%Y-%m-%d %H:%M} · {s.source_name}"
+                for s in sessions
+            }
+            c1, c2 = st.columns(2)
+            a = c1.selectbox("Earlier", ids, index=min(1, len(ids) - 1), format_func=label.get, key="cmp_a")
+            b = c2.selectbox("Later", ids, index=0, format_func=label.get, key="cmp_b")
+            rows = hist.compare(a, b)
+            if rows:
+                st.dataframe(
+                    pd.DataFrame(present.compare_rows(rows, label[a], label[b])),
+                    hide_index=True,
+                    width="stretch",
+                )
+            else:
+                st.write("These sessions have no measure in common.")
+            for col, sid in ((c1, a), (c2, b)):
+                sess = hist.get(sid)
+                if sess and sess.summary.annotated_path and Path(sess.summary.annotated_path).exists():
+                    col.video(sess.summary.annotated_path)
+    except HistoryError as exc:
+        st.error(str(exc))
+
+
+def page_live() -> None:
+    st.header("Live webcam")
+    st.info("Coming next.")
+
+
+def main() -> None:
+    st.set_page_config(page_title="hipform", page_icon="🦵", layout="wide")
+    st.sidebar.title("hipform")
+    st.sidebar.caption("Knee collapse, pelvic drop and back arching, rep by rep. Runs on this computer only.")
+    page = st.sidebar.radio("Page", PAGES, key="page")
+    if page == PAGES[0]:
+        page_analyse()
+    elif page == PAGES[1]:
+        page_live()
+    else:
+        page_history()
+
+
+main()

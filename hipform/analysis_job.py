@@ -1,0 +1,413 @@
+"""One analysis from start to finish: video file → pose → report → annotated video.
+
+This is the single code path the app (upload, bundled sample, webcam
+recording) and the command line share, so a clip gives the same result
+wherever it is analysed. Nothing here imports Streamlit.
+
+Stages, reported through the progress callback as ``(stage, done, total)``:
+
+``pose``
+    MediaPipe on every frame (most of the time).
+``annotate``
+    the annotated H.264 video with flagged joints highlighted.
+``frames``
+    one still per flag at its worst frame, with the measurement lines drawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from hipform.annotate import FLAG_RGB, Highlight, annotate_video, draw_pose
+from hipform.errors import InputLimitError
+from hipform.landmarks import Landmark
+from hipform.pose import PoseOptions, estimate_pose
+from hipform.report import Flag, Report
+from hipform.sequence import PoseSequence
+from hipform.video import VideoInfo, iter_frames, probe_video
+
+#: Progress callback: (stage, frames done, frames expected or 0 when unknown).
+StageProgress = Callable[[str, int, int], None]
+
+#: Rough share of the total time each stage takes (for one progress bar over all stages).
+STAGE_WEIGHTS = {"pose": 0.78, "annotate": 0.2, "frames": 0.02}
+
+#: Movements the user can name; "auto" lets hipform recognise it.
+EXERCISE_CHOICES = (
+    "auto",
+    "squat",
+    "single-leg-squat",
+    "step-up",
+    "bridge",
+    "single-leg-bridge",
+    "kickback",
+    "single-leg-balance",
+    "running",
+)
+#: View hints the user can give; None = let hipform find the view.
+VIEW_HINTS = (None, "front", "rear", "side")
+
+#: Environment variables that set the input limits (defaults in brackets).
+ENV_MAX_UPLOAD_MB = "HIPFORM_MAX_UPLOAD_MB"  # [500] megabytes
+ENV_MAX_CLIP_S = "HIPFORM_MAX_CLIP_S"  # [600] seconds
+DEFAULT_MAX_UPLOAD_MB = 500.0
+DEFAULT_MAX_CLIP_S = 600.0
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """What the user chose.
+
+    Attributes
+    ----------
+    exercise : ``"auto"`` or one of :data:`EXERCISE_CHOICES`.
+    view_hint : ``"front"``, ``"rear"``, ``"side"`` or None (find it from the clip).
+    annotate : write the annotated video.
+    annotated_max_side_px : longer side of the annotated video, pixels.
+    """
+
+    exercise: str = "auto"
+    view_hint: str | None = None
+    annotate: bool = True
+    annotated_max_side_px: int = 960
+
+    def __post_init__(self) -> None:
+        if self.exercise not in EXERCISE_CHOICES:
+            raise ValueError(f"exercise must be one of {', '.join(EXERCISE_CHOICES)}; got {self.exercise!r}")
+        if self.view_hint not in VIEW_HINTS:
+            raise ValueError(f"view_hint must be one of {VIEW_HINTS}; got {self.view_hint!r}")
+        if self.annotated_max_side_px < 64:
+            raise ValueError(f"annotated_max_side_px must be at least 64, got {self.annotated_max_side_px}")
+
+    @property
+    def key(self) -> str:
+        """Short stable text naming these settings (for cache keys and file names)."""
+        annotate = "ann" if self.annotate else "noann"
+        return f"{self.exercise}-{self.view_hint or 'anyview'}-{annotate}-{self.annotated_max_side_px}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exercise": self.exercise,
+            "view_hint": self.view_hint,
+            "annotate": self.annotate,
+            "annotated_max_side_px": self.annotated_max_side_px,
+        }
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Largest input accepted; set by :data:`ENV_MAX_UPLOAD_MB` and :data:`ENV_MAX_CLIP_S`."""
+
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
+    max_clip_s: float = DEFAULT_MAX_CLIP_S
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
+        env = os.environ if environ is None else environ
+
+        def read(name: str, default: float) -> float:
+            text = env.get(name, "").strip()
+            if not text:
+                return default
+            try:
+                value = float(text)
+            except ValueError:
+                raise ValueError(f"{name} must be a number, got {text!r}") from None
+            if not np.isfinite(value) or value <= 0:
+                raise ValueError(f"{name} must be a positive number, got {text!r}")
+            return value
+
+        return cls(read(ENV_MAX_UPLOAD_MB, DEFAULT_MAX_UPLOAD_MB), read(ENV_MAX_CLIP_S, DEFAULT_MAX_CLIP_S))
+
+    def check_size(self, size_bytes: int, name: str = "the clip") -> None:
+        """Raise :class:`InputLimitError` when a file is over the size limit."""
+        if size_bytes > self.max_upload_mb * 1e6:
+            raise InputLimitError(
+                f"'{name}' is {size_bytes / 1e6:.0f} MB, over this installation's limit of "
+                f"{self.max_upload_mb:.0f} MB. Trim the clip to the set you want checked, or raise "
+                f"{ENV_MAX_UPLOAD_MB}."
+            )
+
+    def check_video(self, info: VideoInfo, name: str = "the clip") -> None:
+        """Raise :class:`InputLimitError` when a video is too large or too long."""
+        self.check_size(info.size_bytes, name)
+        if info.duration_s > self.max_clip_s:
+            raise InputLimitError(
+                f"'{name}' lasts {info.duration_s / 60:.1f} min, over this installation's limit of "
+                f"{self.max_clip_s / 60:.1f} min. Trim it to the set you want checked, or raise "
+                f"{ENV_MAX_CLIP_S}."
+            )
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisResult:
+    """Everything one analysis produced.
+
+    Attributes
+    ----------
+    source_name : the clip's file name as the user knows it.
+    file_sha256 : hex SHA-256 of the clip's bytes.
+    settings : what the user chose.
+    video : the clip's header (size, rotation, fps, codec…).
+    seq : landmarks of every frame.
+    report : what hipform found.
+    annotated_path : the annotated H.264 MP4, or None when not written.
+    flag_frames : one JPEG (bytes) per flag of ``report.flags``, same order: the
+        flag's worst frame with its measurement lines drawn; None where the
+        frame could not be read.
+    timings_s : seconds spent per stage.
+    """
+
+    source_name: str
+    file_sha256: str
+    settings: AnalysisSettings
+    video: VideoInfo
+    seq: PoseSequence
+    report: Report
+    annotated_path: Path | None
+    flag_frames: tuple[bytes | None, ...] = ()
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def file_sha256(path: str | Path, chunk_bytes: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks (bounded memory)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while chunk := fh.read(chunk_bytes):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------- highlights
+L = Landmark
+_SIDE_PREFIX = {"left": "LEFT_", "right": "RIGHT_"}
+
+
+def _lm(side: str, name: str) -> Landmark:
+    return Landmark[_SIDE_PREFIX[side] + name]
+
+
+def flag_marks(flag: Flag) -> tuple[tuple[Landmark, ...], tuple[tuple[Landmark, Landmark], ...]]:
+    """Joints to circle and measurement lines to draw for a flag.
+
+    The lines are the segments the measure is built from (biomechanics.md):
+    thigh and shank for the knee angles, the pelvis line for pelvic drop,
+    shoulder–hip–knee for the back measures.
+    """
+    sides = [flag.side] if flag.side in _SIDE_PREFIX else ["left", "right"]
+    joints: list[Landmark] = []
+    lines: list[tuple[Landmark, Landmark]] = []
+    for s in sides:
+        hip, knee, ankle, shoulder = _lm(s, "HIP"), _lm(s, "KNEE"), _lm(s, "ANKLE"), _lm(s, "SHOULDER")
+        if flag.measure in ("fppa_deg", "hip_adduction_deg"):
+            joints.append(knee)
+            lines += [(hip, knee), (knee, ankle)]
+        elif flag.measure == "knee_separation_rel":
+            joints.append(knee)
+            lines.append((knee, ankle))
+        elif flag.measure == "pelvic_drop_deg":
+            joints.append(hip)
+        elif flag.measure in ("bridge_hip_line_deg", "thigh_past_trunk_deg"):
+            joints.append(hip)
+            lines += [(shoulder, hip), (hip, knee)]
+        elif flag.measure == "trunk_line_change_deg":
+            joints.append(hip)
+            lines.append((shoulder, hip))
+        else:  # a measure this table does not know yet: circle the hip, draw nothing misleading
+            joints.append(hip)
+    if flag.measure == "knee_separation_rel":
+        lines += [(L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE)]
+    if flag.measure == "pelvic_drop_deg":
+        joints = [L.LEFT_HIP, L.RIGHT_HIP] if flag.side is None else joints
+        lines.append((L.LEFT_HIP, L.RIGHT_HIP))
+    return tuple(dict.fromkeys(joints)), tuple(dict.fromkeys(lines))
+
+
+def flag_label(flag: Flag) -> str:
+    """Short text written next to the flagged joint, e.g. ``rep 3: L knee collapse 14 deg``.
+
+    Plain ASCII: OpenCV's built-in fonts have no degree sign.
+    """
+    where = f"rep {flag.rep}: " if flag.rep is not None else ""
+    side = {"left": "L ", "right": "R "}.get(flag.side or "", "")
+    value = f"{flag.value:.0f} deg" if flag.unit == "deg" else f"{flag.value:.2f}"
+    return f"{where}{side}{flag.fault.replace('_', ' ')} {value}"
+
+
+def highlights_for(report: Report) -> list[Highlight]:
+    """One video highlight per rep-level flag, shown for the span of its rep."""
+    out = []
+    for flag in report.flags:
+        if flag.rep is None:  # clip-level (asymmetry) flags have no moment to point at
+            continue
+        joints, lines = flag_marks(flag)
+        out.append(
+            Highlight(
+                t_start_s=float(flag.t_start_s),
+                t_end_s=float(flag.t_end_s),
+                landmarks=joints,
+                label=flag_label(flag),
+                color=FLAG_RGB.get(flag.severity, FLAG_RGB["marked"]),
+                segments=lines,
+            )
+        )
+    return out
+
+
+def render_flag_frames(
+    video_path: str | Path,
+    seq: PoseSequence,
+    flags: Sequence[Flag],
+    max_side_px: int = 960,
+    jpeg_quality: int = 88,
+) -> tuple[bytes | None, ...]:
+    """JPEG stills of each flag's worst frame with its joints and measurement lines drawn.
+
+    Decodes the clip once, up to the last frame needed.
+    """
+    wanted = {int(f.worst_frame) for f in flags if 0 <= int(f.worst_frame) < seq.n_frames}
+    images: dict[int, tuple[np.ndarray, float]] = {}
+    if wanted:
+        last = max(wanted)
+        for frame in iter_frames(video_path, max_side=max_side_px):
+            if frame.index in wanted:
+                images[frame.index] = (frame.image, frame.scale)
+            if frame.index >= last:
+                break
+    out: list[bytes | None] = []
+    for flag in flags:
+        got = images.get(int(flag.worst_frame))
+        if got is None:
+            out.append(None)
+            continue
+        image, scale = got
+        joints, lines = flag_marks(flag)
+        hl = Highlight(
+            0.0, 0.0, joints, flag_label(flag), FLAG_RGB.get(flag.severity, FLAG_RGB["marked"]), lines
+        )
+        i = int(flag.worst_frame)
+        drawn = draw_pose(image, seq.landmarks_px[i, :, :2] * scale, seq.visibility[i], [hl])
+        ok, buf = cv2.imencode(
+            ".jpg", cv2.cvtColor(drawn, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality]
+        )
+        out.append(buf.tobytes() if ok else None)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------- the job
+def _analyze(seq: PoseSequence, settings: AnalysisSettings) -> Report:
+    from hipform.kinematics.analysis import analyze  # deferred: keeps `import hipform.analysis_job` light
+
+    # The view hint is not passed on: the analyzer measures the view itself and
+    # the app compares the two (see view_hint_mismatch) instead of trusting a guess.
+    return analyze(seq, exercise=settings.exercise)
+
+
+def view_hint_mismatch(report: Report, view_hint: str | None) -> str | None:
+    """A sentence when the user's view hint disagrees with the view seen in the clip, else None."""
+    if view_hint is None or report.view in ("unknown", view_hint):
+        return None
+    if view_hint in ("front", "rear") and report.view in ("front", "rear"):
+        return None  # both are frontal-plane views: every frontal measure works
+    return (
+        f"You said the camera was at the {view_hint}, but the clip looks like a {report.view} view; "
+        f"hipform used the view it sees."
+    )
+
+
+def run_analysis(
+    video_path: str | Path,
+    out_dir: str | Path,
+    settings: AnalysisSettings | None = None,
+    progress: StageProgress | None = None,
+    source_name: str | None = None,
+    limits: Limits | None = None,
+    pose_options: PoseOptions | None = None,
+) -> AnalysisResult:
+    """Analyse one clip: pose → report → annotated video → flag stills.
+
+    Parameters
+    ----------
+    video_path : the clip.
+    out_dir : folder for the annotated video (created if needed); the file is
+        named after the clip's hash and the settings, so the same clip with the
+        same settings reuses one name.
+    settings : what the user chose (defaults: movement recognised, any view).
+    progress : called as ``(stage, done, total)``; see the module docstring.
+    source_name : the name to show for the clip (defaults to the file name).
+    limits : size and length limits (defaults: from the environment).
+
+    Raises
+    ------
+    VideoReadError, NoPersonError, ClipTooShortError, InputLimitError, ModelUnavailableError
+        With a message for the user (see :mod:`hipform.errors`).
+    """
+    settings = settings or AnalysisSettings()
+    limits = limits or Limits.from_env()
+    video_path = Path(video_path)
+    name = source_name or video_path.name
+    info = probe_video(video_path)
+    limits.check_video(info, name)
+    timings: dict[str, float] = {}
+
+    def stage(name_: str) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+        return lambda done, total: progress(name_, done, total)
+
+    t0 = time.perf_counter()
+    sha = file_sha256(video_path)
+    seq = estimate_pose(video_path, options=pose_options, progress=stage("pose"))
+    timings["pose"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    report = _analyze(seq, settings)
+    timings["analyze"] = time.perf_counter() - t0
+
+    annotated: Path | None = None
+    if settings.annotate:
+        t0 = time.perf_counter()
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        annotated = out_dir / f"{sha[:16]}-{settings.key}.mp4"
+        partial = annotated.with_suffix(".part.mp4")
+        try:
+            annotate_video(
+                video_path,
+                seq,
+                partial,
+                highlights=highlights_for(report),
+                max_side_px=settings.annotated_max_side_px,
+                progress=stage("annotate"),
+            )
+            os.replace(partial, annotated)  # readers never see a half-written video
+        finally:
+            partial.unlink(missing_ok=True)
+        timings["annotate"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    frames = render_flag_frames(video_path, seq, report.flags, max_side_px=settings.annotated_max_side_px)
+    if progress is not None:
+        progress("frames", 1, 1)
+    timings["frames"] = time.perf_counter() - t0
+
+    return AnalysisResult(
+        source_name=name,
+        file_sha256=sha,
+        settings=settings,
+        video=info,
+        seq=seq,
+        report=report,
+        annotated_path=annotated,
+        flag_frames=frames,
+        timings_s=timings,
+    )

@@ -1,0 +1,272 @@
+"""Plotly figures: the measures timeline of one clip, and trends over sessions.
+
+Colours follow the annotated video: the person's left in blue, right in
+orange; mild in amber, marked in red.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from hipform.history import TrendPoint
+from hipform.kinematics.faults import FAULT_TABLE
+from hipform.report import Report
+from hipform.webapp.present import fault_name, format_value
+
+SIDE_COLOURS = {"left": "rgb(66,165,245)", "right": "rgb(255,167,38)", "both": "rgb(120,144,156)"}
+BAND_COLOURS = {"mild": "rgba(255,213,0,0.18)", "marked": "rgba(229,57,53,0.16)"}
+MARK_COLOURS = {"mild": "rgb(230,180,0)", "marked": "rgb(229,57,53)"}
+
+
+def series_for(report: Report, measure: str) -> list[tuple[str, str]]:
+    """(side, series name in ``report.measures``) for a graded measure.
+
+    Per-side series are named ``<stem>_left_<unit>`` (or ``<stem>_stance_left_<unit>``
+    for pelvic drop, read on the stance leg); others carry the measure's own name.
+    """
+    stem, _, suffix = measure.rpartition("_")
+    out = []
+    for side in ("left", "right"):
+        for name in (f"{stem}_{side}_{suffix}", f"{stem}_stance_{side}_{suffix}"):
+            if name in report.measures:
+                out.append((side, name))
+                break
+    if not out and measure in report.measures:
+        out.append(("both", measure))
+    return out
+
+
+def _bands(
+    direction: str, mild: float, marked: float, lo: float, hi: float
+) -> list[tuple[str, float, float]]:
+    if direction == "above":
+        return [("mild", mild, marked), ("marked", marked, max(hi, marked))]
+    return [("mild", marked, mild), ("marked", min(lo, marked), marked)]
+
+
+def _finite_range(arrays: Sequence[np.ndarray], extra: Sequence[float]) -> tuple[float, float]:
+    vals = [a[np.isfinite(a)] for a in arrays]
+    vals = [v for v in vals if v.size]
+    pool = np.concatenate(vals) if vals else np.array([], float)
+    pool = np.concatenate([pool, np.asarray([e for e in extra if math.isfinite(e)], float)])
+    if not pool.size:
+        return 0.0, 1.0
+    lo, hi = float(np.min(pool)), float(np.max(pool))
+    pad = 0.08 * max(hi - lo, 1e-6)
+    return lo - pad, hi + pad
+
+
+def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
+    """Graded measures over time, one row each, with threshold bands, rep spans and flag marks.
+
+    Rows: every measure graded for the movement (``report.summary['measures']``)
+    that has a per-frame series. Shaded horizontal bands show where the value
+    is mild (amber) or marked (red); grey vertical spans are the reps; crosses
+    mark each flag's value at its worst frame.
+    """
+    measures = [
+        (name, info)
+        for name, info in ((report.summary or {}).get("measures") or {}).items()
+        if series_for(report, name)
+    ]
+    n_rows = max(1, len(measures))
+    titles = [
+        f"{fault_name(info.get('fault', ''))}: {info.get('label', name)}" for name, info in measures
+    ] or ["No graded measure for this clip"]
+    fig = make_subplots(
+        rows=n_rows, cols=1, shared_xaxes=True, vertical_spacing=0.12 / n_rows + 0.04, subplot_titles=titles
+    )
+    t = np.asarray(report.t_s, float)
+    shown_legend: set[str] = set()
+    for row, (name, info) in enumerate(measures, start=1):
+        unit = info.get("unit", "")
+        deg = "°" if unit == "deg" else ""
+        thr = info.get("thresholds") or {}
+        mild, marked, direction = (
+            float(thr.get("mild", np.nan)),
+            float(thr.get("marked", np.nan)),
+            thr.get("direction"),
+        )
+        arrays = []
+        for side, series in series_for(report, name):
+            y = np.asarray(report.measures[series], float)
+            arrays.append(y)
+            fig.add_trace(
+                go.Scatter(
+                    x=t,
+                    y=np.where(np.isfinite(y), y, None),
+                    mode="lines",
+                    name=side,
+                    legendgroup=side,
+                    showlegend=side not in shown_legend,
+                    line={"color": SIDE_COLOURS[side], "width": 2},
+                    hovertemplate=f"{side}: %{{y:.2f}}{deg} at %{{x:.2f}} s<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+            shown_legend.add(side)
+        flags = [f for f in report.flags if f.measure == name and f.rep is not None]
+        lo, hi = _finite_range(arrays, [mild, marked] + [f.value for f in flags])
+        if direction in ("above", "below") and math.isfinite(mild) and math.isfinite(marked):
+            for sev, y0, y1 in _bands(direction, mild, marked, lo, hi):
+                fig.add_hrect(
+                    y0=y0, y1=y1, fillcolor=BAND_COLOURS[sev], line_width=0, layer="below", row=row, col=1
+                )
+            for sev, y in (("mild", mild), ("marked", marked)):
+                fig.add_hline(
+                    y=y, line={"color": MARK_COLOURS[sev], "width": 1, "dash": "dot"}, row=row, col=1
+                )
+        for f in flags:
+            i = int(np.clip(f.worst_frame, 0, len(t) - 1)) if len(t) else 0
+            fig.add_trace(
+                go.Scatter(
+                    x=[float(t[i]) if len(t) else 0.0],
+                    y=[f.value],
+                    mode="markers",
+                    marker={
+                        "symbol": "x",
+                        "size": 11,
+                        "color": MARK_COLOURS.get(f.severity, "black"),
+                        "line": {"width": 1, "color": "black"},
+                    },
+                    name=f"{f.severity} flag",
+                    legendgroup=f"flag-{f.severity}",
+                    showlegend=f"flag-{f.severity}" not in shown_legend,
+                    hovertemplate=(
+                        f"rep {f.rep} {f.side or ''} {f.severity}: {format_value(f.value, unit)} "
+                        f"(threshold {format_value(f.threshold, unit)})<extra></extra>"
+                    ),
+                ),
+                row=row,
+                col=1,
+            )
+            shown_legend.add(f"flag-{f.severity}")
+        fig.update_yaxes(range=[lo, hi], title_text="degrees" if unit == "deg" else "ratio", row=row, col=1)
+    for rep in report.reps:
+        fig.add_vrect(
+            x0=rep.t_start_s,
+            x1=rep.t_end_s,
+            fillcolor="rgba(120,120,120,0.10)",
+            line_width=0,
+            layer="below",
+            row="all",
+            col=1,
+        )
+        fig.add_annotation(
+            x=(rep.t_start_s + rep.t_end_s) / 2,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=f"{rep.kind} {rep.index}",
+            showarrow=False,
+            font={"size": 10, "color": "#555"},
+            xref="x",
+        )
+    fig.update_xaxes(title_text="time (s)", row=n_rows, col=1)
+    fig.update_layout(
+        height=max(260, height_per_row_px * n_rows + 80),
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.12 if n_rows == 1 else -0.06},
+        hovermode="closest",
+        template="plotly_white",
+    )
+    return fig
+
+
+def _rule_thresholds(exercise: str, measure: str) -> dict[str, Any] | None:
+    for rule in FAULT_TABLE.get(exercise, ()):
+        if rule.measure == measure:
+            return {
+                "mild": rule.mild,
+                "marked": rule.marked,
+                "direction": rule.direction,
+                "label": rule.label,
+            }
+    return None
+
+
+def trend_figure(points: Sequence[TrendPoint], exercise: str, height_per_row_px: int = 220) -> go.Figure:
+    """Each fault measure of one movement over sessions: mean per side (lines) and worst rep (dots)."""
+    keys = list(dict.fromkeys((p.fault, p.measure) for p in points))
+    n_rows = max(1, len(keys))
+    titles = []
+    for fault, measure in keys:
+        info = _rule_thresholds(exercise, measure)
+        titles.append(f"{fault_name(fault)}: {info['label'] if info else measure}")
+    fig = make_subplots(
+        rows=n_rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12 / n_rows + 0.04,
+        subplot_titles=titles or ["No sessions yet"],
+    )
+    shown: set[str] = set()
+    for row, (fault, measure) in enumerate(keys, start=1):
+        mine = [p for p in points if (p.fault, p.measure) == (fault, measure)]
+        unit = mine[0].unit if mine else ""
+        values = []
+        for side in ("left", "right", "both"):
+            pts = [p for p in mine if p.side == side]
+            if not pts:
+                continue
+            x = [p.created_at for p in pts]
+            y = [p.mean_value for p in pts]
+            w = [p.worst_value for p in pts]
+            values += y + w
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="lines+markers",
+                    name=f"{side} (mean)",
+                    legendgroup=side,
+                    showlegend=side not in shown,
+                    line={"color": SIDE_COLOURS[side], "width": 2},
+                    customdata=[[p.session_id, p.reps_flagged, p.n_reps] for p in pts],
+                    hovertemplate=(
+                        "session %{customdata[0]}: mean %{y:.2f}, "
+                        "%{customdata[1]} of %{customdata[2]} reps flagged<extra></extra>"
+                    ),
+                ),
+                row=row,
+                col=1,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=w,
+                    mode="markers",
+                    name=f"{side} (worst rep)",
+                    legendgroup=side,
+                    showlegend=False,
+                    marker={"color": SIDE_COLOURS[side], "size": 6, "opacity": 0.45},
+                    hovertemplate="worst rep %{y:.2f}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+            shown.add(side)
+        info = _rule_thresholds(exercise, measure)
+        extra = [info["mild"], info["marked"]] if info else []
+        lo, hi = _finite_range([np.asarray(values, float)], extra)
+        if info:
+            for sev, y0, y1 in _bands(info["direction"], info["mild"], info["marked"], lo, hi):
+                fig.add_hrect(
+                    y0=y0, y1=y1, fillcolor=BAND_COLOURS[sev], line_width=0, layer="below", row=row, col=1
+                )
+        fig.update_yaxes(range=[lo, hi], title_text="degrees" if unit == "deg" else "ratio", row=row, col=1)
+    fig.update_xaxes(title_text="session date", row=n_rows, col=1)
+    fig.update_layout(
+        height=max(260, height_per_row_px * n_rows + 80),
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.15 if n_rows == 1 else -0.06},
+        template="plotly_white",
+    )
+    return fig

@@ -1,0 +1,254 @@
+"""Words and tables for a report: flag rows, rep table, left vs right, fault status.
+
+Everything returns plain Python data (lists of dicts, strings) that
+``st.dataframe``/``st.markdown`` show as they are.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from hipform.history import rep_value
+from hipform.report import Flag, NotAssessed, Report
+
+FAULT_NAMES = {"knee_collapse": "Knee collapse", "pelvic_drop": "Pelvic drop", "back_arch": "Back arching"}
+SEVERITY_BADGES = {"mild": "🟡 mild", "marked": "🔴 marked"}
+STATUS_TEXT = {
+    "flagged": "flagged",
+    "not_flagged": "not seen",
+    "not_assessed": "could not assess",
+    "not_checked": "not checked for this movement",
+}
+EXERCISE_NAMES = {
+    "auto": "Recognise it for me",
+    "squat": "Squat",
+    "single-leg-squat": "Single-leg squat",
+    "step-up": "Step-up",
+    "bridge": "Glute bridge",
+    "single-leg-bridge": "Single-leg bridge",
+    "kickback": "Kickback",
+    "single-leg-balance": "Single-leg balance",
+    "running": "Running",
+}
+VIEW_NAMES = {None: "Let hipform find out", "front": "Front", "rear": "Behind", "side": "Side"}
+
+
+def fault_name(fault: str) -> str:
+    return FAULT_NAMES.get(fault, fault.replace("_", " ").capitalize())
+
+
+def exercise_name(exercise: str) -> str:
+    return EXERCISE_NAMES.get(exercise, exercise.replace("-", " ").capitalize())
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """``14.2°`` for degrees, ``0.74`` for ratios, ``–`` when missing."""
+    if value is None or not math.isfinite(float(value)):
+        return "–"
+    return f"{float(value):.1f}°" if unit == "deg" else f"{float(value):.2f}"
+
+
+def threshold_direction(flag: Flag) -> str:
+    """``above`` when larger values are worse, ``below`` when smaller are."""
+    return "above" if flag.threshold_marked >= flag.threshold_mild else "below"
+
+
+def format_thresholds(flag: Flag) -> str:
+    """e.g. ``mild ≥ 10.0°, marked ≥ 16.0°`` or ``mild < 0.90, marked < 0.75``."""
+    op = "≥" if threshold_direction(flag) == "above" else "<"
+    return (
+        f"mild {op} {format_value(flag.threshold_mild, flag.unit)}, "
+        f"marked {op} {format_value(flag.threshold_marked, flag.unit)}"
+    )
+
+
+def side_name(side: str | None) -> str:
+    return {"left": "left", "right": "right"}.get(side or "", "both")
+
+
+def flag_title(flag: Flag) -> str:
+    """One line naming a flag, e.g. ``Rep 3 · left knee collapse · marked · 14.2°``."""
+    where = f"Rep {flag.rep}" if flag.rep is not None else "Whole clip"
+    side = f"{flag.side} " if flag.side else ""
+    value = format_value(flag.value, flag.unit)
+    return f"{where} · {side}{fault_name(flag.fault).lower()} · {flag.severity} · {value}"
+
+
+def flag_rows(report: Report) -> list[dict[str, Any]]:
+    """One row per flag for a table (strings, ready to show)."""
+    rows = []
+    for f in report.flags:
+        rows.append(
+            {
+                "Rep": str(f.rep) if f.rep is not None else "clip",
+                "Side": side_name(f.side),
+                "Fault": fault_name(f.fault),
+                "Severity": SEVERITY_BADGES.get(f.severity, f.severity),
+                "Measured": format_value(f.value, f.unit),
+                "Threshold": format_thresholds(f),
+                "Measure": f.label,
+                "Confidence": f"{f.confidence:.0%}",
+                "What to do": f.cue,
+            }
+        )
+    return rows
+
+
+def graded_measures(report: Report) -> list[tuple[str, dict[str, Any]]]:
+    """(measure name, summary entry) of each measure graded for this movement, in table order."""
+    return list(((report.summary or {}).get("measures") or {}).items())
+
+
+def rep_rows(report: Report) -> list[dict[str, Any]]:
+    """One row per rep/step: timing, working side, the graded values and the flags it got."""
+    measures = graded_measures(report)
+    rows = []
+    for r in report.reps:
+        row: dict[str, Any] = {
+            report.reps[0].kind.capitalize() if report.reps else "Rep": r.index,
+            "Side": r.side or "both",
+            "Start (s)": round(r.t_start_s, 2),
+            "Key moment (s)": round(r.t_key_s, 2),
+            "End (s)": round(r.t_end_s, 2),
+        }
+        for name, info in measures:
+            unit = info.get("unit", "")
+            sides = (
+                ("left", "right")
+                if any(k in ("left", "right") for k in info.get("mean_by_side", {}))
+                else ("both",)
+            )
+            for side in sides:
+                v = rep_value(r.values, r.side, name, side)
+                if v is None and side != "both" and r.side not in (None, side):
+                    continue
+                col = _short_label(name) + ("" if side == "both" else f" ({side})")
+                row[col] = format_value(v, unit)
+        flagged = [f for f in report.flags if f.rep == r.index]
+        row["Flags"] = (
+            ", ".join(f"{side_name(f.side)} {fault_name(f.fault).lower()} ({f.severity})" for f in flagged)
+            or "—"
+        )
+        rows.append(row)
+    return rows
+
+
+_SHORT = {
+    "fppa_deg": "knee angle (FPPA)",
+    "knee_separation_rel": "knee width ratio",
+    "hip_adduction_deg": "hip adduction",
+    "pelvic_drop_deg": "pelvic drop",
+    "bridge_hip_line_deg": "hips above line",
+    "thigh_past_trunk_deg": "thigh past trunk",
+    "trunk_line_change_deg": "trunk line change",
+}
+
+
+def _short_label(measure: str) -> str:
+    return _SHORT.get(measure, measure.replace("_", " "))
+
+
+def left_right_rows(report: Report) -> list[dict[str, Any]]:
+    """Left vs right per graded measure: mean over reps, reps flagged, and the difference."""
+    rows = []
+    for name, info in graded_measures(report):
+        means = info.get("mean_by_side") or {}
+        if not ({"left", "right"} & set(means)):
+            continue
+        unit = info.get("unit", "")
+        left, right = means.get("left"), means.get("right")
+        flagged = {
+            s: len({f.rep for f in report.flags if f.measure == name and f.side == s and f.rep is not None})
+            for s in ("left", "right")
+        }
+        diff = (right - left) if left is not None and right is not None else None
+        rows.append(
+            {
+                "Measure": f"{fault_name(info.get('fault', ''))}: {info.get('label', name)}",
+                "Left (mean)": format_value(left, unit),
+                "Right (mean)": format_value(right, unit),
+                "Right − left": format_value(diff, unit),
+                "Left reps flagged": flagged["left"],
+                "Right reps flagged": flagged["right"],
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class FaultStatus:
+    """How one fault came out, for the summary cards."""
+
+    fault: str
+    title: str
+    status: str
+    text: str
+    reps_flagged: int
+    reps_assessed: int
+
+
+def fault_statuses(report: Report) -> list[FaultStatus]:
+    """One entry per fault hipform knows, in a fixed order."""
+    faults = (report.summary or {}).get("faults") or {}
+    out = []
+    for fault in FAULT_NAMES:
+        info = faults.get(fault, {"status": "not_checked"})
+        status = info.get("status", "not_checked")
+        n_flag, n_ass = int(info.get("reps_flagged", 0)), int(info.get("reps_assessed", 0))
+        text = STATUS_TEXT.get(status, status)
+        if status == "flagged":
+            text = f"flagged in {n_flag} of {n_ass} {_kind_plural(report)}"
+        elif status == "not_flagged":
+            text = f"not seen in {n_ass} {_kind_plural(report)}"
+        out.append(FaultStatus(fault, fault_name(fault), status, text, n_flag, n_ass))
+    return out
+
+
+def _kind_plural(report: Report) -> str:
+    kind = (report.summary or {}).get("rep_kind") or ("step" if report.exercise == "running" else "rep")
+    return kind + "s"
+
+
+def clip_not_assessed(report: Report) -> list[NotAssessed]:
+    """Not-assessed entries for the whole clip (one per fault), then per-rep ones."""
+    whole = [n for n in report.not_assessed if n.rep is None]
+    return whole + [n for n in report.not_assessed if n.rep is not None]
+
+
+def headline(report: Report) -> str:
+    """One sentence: movement, view, reps, number of flags."""
+    src = (
+        "you named"
+        if report.exercise_source == "user"
+        else f"recognised, {report.exercise_confidence:.0%} sure"
+    )
+    n = len(report.reps)
+    kind = _kind_plural(report) if n != 1 else _kind_plural(report)[:-1]
+    flags = len(report.flags)
+    return (
+        f"**{exercise_name(report.exercise)}** ({src}) · {report.view} view · {n} {kind} · "
+        f"{flags} flag{'s' if flags != 1 else ''}"
+    )
+
+
+def compare_rows(rows: list[dict[str, Any]], label_a: str, label_b: str) -> list[dict[str, Any]]:
+    """Rows of :meth:`hipform.history.History.compare` as a table: means, worst reps, flagged reps, change."""
+    out = []
+    for r in rows:
+        unit = r.get("unit", "")
+        a, b = r.get("a") or {}, r.get("b") or {}
+        out.append(
+            {
+                "Fault": fault_name(r["fault"]),
+                "Measure": _short_label(r["measure"]),
+                "Side": r["side"],
+                f"{label_a}: mean": format_value(a.get("mean"), unit),
+                f"{label_b}: mean": format_value(b.get("mean"), unit),
+                "Change": format_value(r.get("change"), unit),
+                f"{label_a}: reps flagged": str(a.get("reps_flagged", "–")),
+                f"{label_b}: reps flagged": str(b.get("reps_flagged", "–")),
+            }
+        )
+    return out
