@@ -162,6 +162,34 @@ class Box:
             raise ValueError(f"Box.max_m must exceed min_m on every axis, got {self.min_m} .. {self.max_m}")
 
 
+#: Colours of the props :func:`hipform.synth.athlete.simulate` asks for, by kind.
+PROP_COLOURS: dict[str, tuple[RGB, ...]] = {
+    "box": ((0.55, 0.38, 0.22), (0.20, 0.20, 0.22), (0.70, 0.55, 0.35)),
+    "mat": ((0.25, 0.45, 0.65), (0.45, 0.25, 0.55), (0.20, 0.50, 0.35), (0.15, 0.15, 0.17)),
+    "treadmill": ((0.16, 0.16, 0.18), (0.25, 0.25, 0.27)),
+}
+
+
+def boxes_from_props(props: Any, seed: int = 0) -> tuple[Box, ...]:
+    """Boxes for scene objects that have ``kind``, ``centre_m`` and ``size_m`` (full extents, metres).
+
+    This is the shape of :class:`hipform.synth.athlete.Prop`; ``seed`` picks
+    the colour of each kind.
+    """
+    rng = np.random.default_rng([int(seed), 0xB0C5])
+    out = []
+    for prop in props:
+        for name in ("kind", "centre_m", "size_m"):
+            if not hasattr(prop, name):
+                raise TypeError(f"a prop needs kind, centre_m and size_m; {type(prop).__name__} has no {name}")
+        centre = np.asarray(prop.centre_m, float)
+        half = 0.5 * np.asarray(prop.size_m, float)
+        options = PROP_COLOURS.get(prop.kind, ((0.5, 0.5, 0.5),))
+        rgb = options[int(rng.integers(len(options)))]
+        out.append(Box(tuple(centre - half), tuple(centre + half), rgb))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Degradation:
     """Optional camera faults applied after rendering.
@@ -352,11 +380,15 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
             [0.05 * w, 0.052 * w, 0.12 * s],
             shank_mat if shank_mat.b is None else _Material(shank_mat.b if app.bottoms == "shorts" else bottoms),
         )
+        # a low-cut shoe: its collar sits at ankle height, as on a real running shoe
         foot, up_f = _orthonormal(to - he, an - he)
-        heel_c = he + 0.035 * s * foot + 0.03 * s * up_f
-        toe_c = to - 0.028 * s * foot + 0.022 * s * up_f
-        cone(heel_c, toe_c, 0.036 * s, 0.03 * s, shoe_mat)
-        cone(an, heel_c + 0.03 * s * foot, 0.036 * s, 0.038 * s, shoe_mat)
+        half_len = 0.5 * float(np.linalg.norm(to - he)) + 0.012 * s
+        ell(
+            0.5 * (he + to) + 0.018 * s * up_f,
+            [np.cross(foot, up_f), foot, up_f],
+            [0.046 * s, half_len, 0.042 * s],
+            shoe_mat,
+        )
 
     # --- neck and head -----------------------------------------------------
     le, re, nose = j[L.LEFT_EAR], j[L.RIGHT_EAR], j[L.NOSE]
@@ -532,7 +564,7 @@ def _paint_head(p: np.ndarray, local: np.ndarray, e: _Ellipsoid, base: np.ndarra
         out[d < 0.004 * hs] = brow
     ml, mr = x["mouth"]
     d = _seg_dist(p, ml, mr)
-    out[d < 0.0055 * hs] = (0.62, 0.25, 0.25)
+    out[d < 0.0035 * hs] = (0.70, 0.36, 0.36)
     if x["style"] != "shaved":
         out[_keep_hair(local)] = x["hair"]
     return out
@@ -753,11 +785,48 @@ class Renderer:
             raise ValueError(f"joints_m must have shape ({N_LANDMARKS}, 3), got {j.shape}")
         if not np.all(np.isfinite(j)):
             raise ValueError("joints_m contains NaN or infinite values")
+        return self.render_with_occlusion(j)[0]
+
+    def render_with_occlusion(self, joints_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Draw one pose and say which landmarks are hidden.
+
+        Returns
+        -------
+        image : (H, W, 3) uint8 RGB.
+        occluded : (33,) bool, True where something (another body part or a
+            prop) lies in front of the landmark by more than the local body
+            radius, or the landmark is outside the frame or behind the camera.
+        """
+        j = np.asarray(joints_m, float)
+        if j.shape != (N_LANDMARKS, 3):
+            raise ValueError(f"joints_m must have shape ({N_LANDMARKS}, 3), got {j.shape}")
+        if not np.all(np.isfinite(j)):
+            raise ValueError("joints_m contains NaN or infinite values")
         out = self._bg_u8.copy()
         self._apply_shadow(out, j)
         prims = [self._to_camera(p) for p in _body_primitives(j, self.appearance)]
-        self._draw_body(out, prims)
-        return self._degrade(out)
+        zbuf, origin = self._draw_body(out, prims)
+        return self._degrade(out), self._occlusion(j, zbuf, origin)
+
+    def _occlusion(self, j: np.ndarray, zbuf: np.ndarray | None, origin: tuple[int, int]) -> np.ndarray:
+        cam = self._cam(j)
+        dist = np.linalg.norm(cam, axis=-1)
+        xy, depth = self.camera.project(j)
+        h, w = self.camera.height_px, self.camera.width_px
+        with np.errstate(invalid="ignore"):
+            inside = (depth > 0) & (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        occluded = ~inside
+        # a landmark sits inside its limb: only count occluders clearly nearer than the limb surface
+        margin = 0.12 * self.appearance.build
+        for i in np.flatnonzero(inside):
+            u, v = int(xy[i, 0]), int(xy[i, 1])
+            surface = float(self._bg_depth[v, u])
+            if zbuf is not None:
+                r, c = v - origin[0], u - origin[1]
+                if 0 <= r < zbuf.shape[0] and 0 <= c < zbuf.shape[1]:
+                    surface = float(zbuf[r, c])
+            occluded[i] = surface < dist[i] - margin
+        return occluded
 
     def _cam(self, pts: np.ndarray) -> np.ndarray:
         """World points → camera coordinates (as :meth:`Camera.to_camera`, with cached axes)."""
@@ -797,11 +866,14 @@ class Renderer:
             return None
         return y0, y1, x0, x1
 
-    def _draw_body(self, out: np.ndarray, prims: list[_Cone | _Ellipsoid]) -> None:
+    def _draw_body(
+        self, out: np.ndarray, prims: list[_Cone | _Ellipsoid]
+    ) -> tuple[np.ndarray | None, tuple[int, int]]:
+        """Ray-cast ``prims`` into ``out`` in place; returns the z-buffer crop and its (row, col) origin."""
         boxes = [self._bbox(p) for p in prims]
         live = [(p, b) for p, b in zip(prims, boxes) if b is not None]
         if not live:
-            return
+            return None, (0, 0)
         Y0 = min(b[0] for _, b in live)
         Y1 = max(b[1] for _, b in live)
         X0 = min(b[2] for _, b in live)
@@ -855,7 +927,7 @@ class Renderer:
             pid[sl][m] = k
         body = pid >= 0
         if not body.any():
-            return
+            return zbuf, (Y0, X0)
         region = out[Y0:Y1, X0:X1]
         body_u8 = np.clip(col * 255.0 + 0.5, 0, 255).astype(np.uint8)
         np.copyto(region, body_u8, where=body[..., None])
@@ -869,6 +941,7 @@ class Renderer:
         edge[:, :-1] |= diff_h
         soft = cv2.blur(region, (3, 3))
         np.copyto(region, soft, where=edge[..., None])
+        return zbuf, (Y0, X0)
 
     def _degrade(self, img: np.ndarray) -> np.ndarray:
         d = self.degradation
