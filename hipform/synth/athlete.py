@@ -52,10 +52,10 @@ measure does not apply to the movement.
     trunk line (mid-shoulder→mid-hip), positive when the knee is above that
     line (thigh extended past the trunk), negative below. Kickback only.
 ``kickback_trunk_change_deg``
-    Sagittal. Change of the trunk line's elevation (mid-shoulder→mid-hip
-    against horizontal, positive when the hip end is higher) since the start
-    of the current rep (before the first rep: since the first frame).
-    Kickback only.
+    Sagittal. Change of the trunk line (mid-shoulder→mid-hip against
+    horizontal, positive when the hips are lower than the shoulders) since the
+    start of the current rep (before the first rep: since the first frame);
+    positive = the hips sank. Kickback only.
 ``trunk_inclination_deg``
     Sagittal. Angle of mid-hip→mid-shoulder from vertical, positive leaning
     towards +y (forwards for upright movements). All movements.
@@ -574,7 +574,7 @@ def compute_truth(
         thigh = knee - hip
         past = _angle_between(trunk_down, thigh) * _above_sign(sh_mid, hip_mid, knee)
         out["kickback_thigh_past_trunk_deg"] = past
-        elev = np.degrees(np.arctan2(trunk_down[:, 1], np.abs(trunk_down[:, 0])))
+        elev = np.degrees(np.arctan2(-trunk_down[:, 1], np.abs(trunk_down[:, 0])))  # + = hips lower
         out["kickback_trunk_change_deg"] = elev - elev[start]
     else:
         out["kickback_thigh_past_trunk_deg"] = nan.copy()

@@ -215,7 +215,8 @@ class RawMotion:
     vectors), ``foot_up_l``/``_r`` (sole normals), ``trunk_up`` (hip mid →
     shoulder mid unit), ``trunk_fwd`` (chest direction), ``head_up``,
     ``head_fwd``, ``uarm_l``/``_r`` and ``farm_l``/``_r`` (upper-arm and forearm
-    unit directions), optionally ``thumb_l``/``_r`` (thumb-side hints).
+    unit directions), optionally ``hand_l``/``_r`` (wrist→fingers, default the
+    forearm direction) and ``thumb_l``/``_r`` (thumb-side hints).
     """
 
     pose: dict[str, np.ndarray]
@@ -257,15 +258,16 @@ def assemble(body: Any, pose: dict[str, np.ndarray]) -> np.ndarray:
         wrist = elbow + body.forearm_m * f_dir
         out[:, lm[f"{side}_ELBOW"]] = elbow
         out[:, lm[f"{side}_WRIST"]] = wrist
+        h_dir = unit(pose.get(f"hand_{s}", f_dir))
         thumb_hint = pose.get(f"thumb_{s}", t_fwd)
-        thumb = thumb_hint - np.sum(thumb_hint * f_dir, -1, keepdims=True) * f_dir
+        thumb = thumb_hint - np.sum(thumb_hint * h_dir, -1, keepdims=True) * h_dir
         bad = np.linalg.norm(thumb, axis=-1) < 0.2
-        alt = t_up - np.sum(t_up * f_dir, -1, keepdims=True) * f_dir
+        alt = t_up - np.sum(t_up * h_dir, -1, keepdims=True) * h_dir
         thumb = unit(np.where(bad[:, None], alt, thumb))
         hl = body.hand_m
-        out[:, lm[f"{side}_INDEX"]] = wrist + 0.78 * hl * f_dir + 0.18 * hl * thumb
-        out[:, lm[f"{side}_PINKY"]] = wrist + 0.68 * hl * f_dir - 0.22 * hl * thumb
-        out[:, lm[f"{side}_THUMB"]] = wrist + 0.42 * hl * f_dir + 0.34 * hl * thumb
+        out[:, lm[f"{side}_INDEX"]] = wrist + 0.78 * hl * h_dir + 0.18 * hl * thumb
+        out[:, lm[f"{side}_PINKY"]] = wrist + 0.68 * hl * h_dir - 0.22 * hl * thumb
+        out[:, lm[f"{side}_THUMB"]] = wrist + 0.42 * hl * h_dir + 0.34 * hl * thumb
 
         ankle = pose[f"ankle_{s}"]
         ff = unit(pose[f"foot_fwd_{s}"])
@@ -1090,6 +1092,96 @@ def gen_single_leg_bridge(params: Any, rng: np.random.Generator) -> RawMotion:
     return gen_bridge(params, rng, single=True)
 
 
+#: Share of the kickback back-arch fault that shows as a trunk-line change: as the thigh extends past the
+#: trunk the shoulders sink (elbows give) so the shoulder→hip line tilts, hips relatively higher, by this
+#: fraction of the extra thigh extension. With hands and the support knee on the floor and rigid segments,
+#: the hips themselves cannot sink without large motion; the shoulders can.
+KICKBACK_TRUNK_SHARE = 0.5
+
+
+def _kickback_frame(body: Any, scale: float) -> dict[str, float]:
+    """All-fours set-up in (y, z): hands under the shoulders, knees under the hips, hips over the origin."""
+    arm = body.upper_arm_m + body.forearm_m
+    z_w, z_k = 0.04 * scale, 0.05 * scale
+    z_s, z_h = z_w + arm, z_k + body.thigh_m
+    y_w = float(np.sqrt(body.trunk_m**2 - (z_s - z_h) ** 2))
+    return {"arm": arm, "y_w": y_w, "z_w": z_w, "z_s": z_s, "y_k": 0.0, "z_k": z_k, "z_h": z_h}
+
+
+def gen_kickback(params: Any, rng: np.random.Generator) -> RawMotion:
+    """Quadruped hip kickback on all fours along y (head towards +y), kicking the working leg up and back.
+
+    ``depth`` is the clean thigh-past-trunk angle at the top (default 5°).
+    ``back_arch_deg`` adds to it, and the trunk line sinks at the hips by
+    :data:`KICKBACK_TRUNK_SHARE` of it (arms leaning, knee and hands fixed).
+    """
+    body = params.body
+    scale = body.height_m / 1.75
+    side = params.working_side
+    tl = make_timeline(params, params.tempo_s or 2.4, 0.15, rng)
+    n, u = tl.n, tl.u
+    clean_top = params.depth if params.depth is not None else 5.0
+    arch = fault_ramp(tl, params, "back_arch_deg", (side,))[side]
+    f = _kickback_frame(body, scale)
+    zeros = np.zeros(n)
+    hip_mid = np.stack([zeros, np.full(n, f["y_k"]), np.full(n, f["z_h"])], -1)
+    v0 = np.array([0.0, f["y_w"] - f["y_k"], f["z_s"] - f["z_h"]])
+    sh_mid = hip_mid + rotate(np.broadcast_to(v0, (n, 3)), X, -np.radians(KICKBACK_TRUNK_SHARE * arch))
+    half_w = 0.5 * body.hip_width_m
+    hips = {sd: hip_mid + side_sign(sd) * half_w * X for sd in ("left", "right")}
+    d = unit(hip_mid - sh_mid)  # the extended trunk line, pointing back
+    start_past = -np.degrees(np.arccos(np.clip(np.sum(d * -Z, -1), -1, 1)))
+    top = clean_top + arch
+    past = start_past + (np.where(tl.rep >= 0, top, start_past) - start_past) * u
+    past = np.where(u > 0, past, start_past)
+    thigh = rotate(d, X, -np.radians(past))
+    kflex = 90.0 - 20.0 * u
+    shank = rotate(thigh, X, -np.radians(kflex))
+    pose: dict[str, np.ndarray] = {}
+    knee_floor = {
+        sd: np.stack([np.full(n, side_sign(sd) * half_w), np.full(n, f["y_k"]), np.full(n, f["z_k"])], -1)
+        for sd in ("left", "right")
+    }
+    for sd in ("left", "right"):
+        if sd == side:
+            knee = hips[sd] + body.thigh_m * thigh
+            sdir = shank
+        else:
+            knee = knee_floor[sd]
+            sdir = tile(-Y, n)
+        ankle = knee + body.shank_m * sdir
+        ff = rotate(sdir, X, np.radians(10.0))
+        pose.update(
+            {
+                f"hip_{sd[0]}": hips[sd],
+                f"knee_{sd[0]}": knee,
+                f"ankle_{sd[0]}": ankle,
+                f"foot_fwd_{sd[0]}": ff,
+                f"foot_up_{sd[0]}": rotate(ff, X, np.radians(90.0)),
+            }
+        )
+    trunk_up = -d
+    chest = rotate(trunk_up, X, np.radians(-90.0))
+    pose["trunk_up"], pose["trunk_fwd"] = trunk_up, chest
+    pose["head_up"] = rotate(trunk_up, X, np.radians(15.0))
+    pose["head_fwd"] = rotate(trunk_up, X, np.radians(-75.0))
+    t_right = np.cross(chest, trunk_up)
+    for sd in ("left", "right"):
+        sh = sh_mid + side_sign(sd) * 0.5 * body.shoulder_width_m * t_right
+        wrist = np.stack([sh[:, 0], np.full(n, f["y_w"]), np.full(n, f["z_w"])], -1)
+        # elbows give (pointing back) when the shoulders sink; straight arms otherwise
+        elbow = knee_ik(sh, wrist, body.upper_arm_m, body.forearm_m, tile(-Y, n))
+        pose[f"uarm_{sd[0]}"] = unit(elbow - sh)
+        pose[f"farm_{sd[0]}"] = unit(wrist - elbow)
+        pose[f"hand_{sd[0]}"] = tile(Y, n)
+        pose[f"thumb_{sd[0]}"] = tile(-side_sign(sd) * X, n)
+    knee_truth = {"left": zeros, "right": zeros}
+    reps = rep_records(tl, params, side, knee_truth, None, arch)
+    work = np.full(n, side, dtype="<U5")
+    mat = dict(kind="mat", centre_m=(0.0, 0.25 * scale, 0.003), size_m=(0.6, 1.8 * scale, 0.006))
+    return RawMotion(pose, reps, np.full(n, "", dtype="<U5"), work, tl.rep_start(), props=[mat])
+
+
 GENERATORS = {
     "squat": gen_squat,
     "single-leg-squat": gen_single_leg_squat,
@@ -1097,4 +1189,5 @@ GENERATORS = {
     "running": gen_running,
     "bridge": gen_bridge,
     "single-leg-bridge": gen_single_leg_bridge,
+    "kickback": gen_kickback,
 }

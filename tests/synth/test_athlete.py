@@ -54,6 +54,7 @@ FAULT_CASES = [
     ("bridge", Faults(back_arch_deg=15), "bridge_hip_line_deg", 15.0),
     ("single-leg-bridge", Faults(back_arch_deg=12, side="left"), "bridge_hip_line_deg", 12.0),
     ("single-leg-bridge", Faults(pelvic_drop_deg=8, side="right"), "pelvic_drop_deg", 8.0),
+    ("kickback", Faults(back_arch_deg=20, side="left"), "kickback_thigh_past_trunk_deg", 25.0 - 5.0),
 ]
 
 
@@ -186,8 +187,11 @@ def test_standing_lead_in_is_still() -> None:
 def test_injected_fault_exact_at_key_frame(movement: str, faults: Faults, key: str, value: float) -> None:
     m = sim(movement, faults)
     for r in m.reps:
-        assert m.truth[key.format(side=r.side)][r.key_frame] == pytest.approx(value, abs=0.1)
         injected = r.knee_valgus_left_deg + r.knee_valgus_right_deg + r.pelvic_drop_deg + r.back_arch_deg
+        if movement == "kickback":  # the clean kickback already reaches 5° past the trunk line
+            assert m.truth[key][r.key_frame] - 5.0 == pytest.approx(value, abs=0.1)
+            continue
+        assert m.truth[key.format(side=r.side)][r.key_frame] == pytest.approx(value, abs=0.1)
         assert injected == pytest.approx(value)
 
 
@@ -278,3 +282,22 @@ def test_single_leg_bridge_drop_with_arch() -> None:
         # the free (right) hip is the lower one
         j = m.joints_m[r.key_frame]
         assert j[L.RIGHT_HIP, 2] < j[L.LEFT_HIP, 2]
+
+
+def test_kickback_arch_tilts_the_trunk() -> None:
+    from hipform.synth.movements import KICKBACK_TRUNK_SHARE
+
+    clean = sim("kickback")
+    m = sim("kickback", Faults(back_arch_deg=20, side="left"))
+    for r in m.reps:
+        assert r.side == "left" and r.back_arch_deg == pytest.approx(20)
+        assert m.truth["kickback_thigh_past_trunk_deg"][r.key_frame] == pytest.approx(25, abs=0.1)
+        assert abs(m.truth["kickback_trunk_change_deg"][r.key_frame]) == pytest.approx(
+            20 * KICKBACK_TRUNK_SHARE, abs=0.1
+        )
+        assert clean.truth["kickback_thigh_past_trunk_deg"][r.key_frame] == pytest.approx(5, abs=0.1)
+        assert abs(clean.truth["kickback_trunk_change_deg"][r.key_frame]) < 0.1
+    assert m.truth["kickback_thigh_past_trunk_deg"][0] < -60  # knee down under the hip at the start
+    # hands and the support knee stay put
+    for lm in (L.LEFT_WRIST, L.RIGHT_WRIST, L.RIGHT_KNEE):
+        assert np.ptp(m.joints_m[:, lm], axis=0).max() < 1e-9
