@@ -43,7 +43,7 @@ CUTOFF_HZ = {
     "squat": 5.0,
     "single-leg-squat": 5.0,
     "single-leg-balance": 4.0,
-    "running": 8.0,
+    "running": 10.0,
 }
 #: Typical measurement error used to scale flag confidence by the margin over the threshold:
 #: 2D FPPA SEM ~3° (Munro 2012); a ratio error of 0.05 [J].
@@ -215,6 +215,12 @@ def _leg_length_px(px: np.ndarray) -> float:
     return _nanmedian(M.compute_leg_length(px).ravel())
 
 
+def _bent_leg(kf: np.ndarray) -> int:
+    """0/1: the leg with the larger median knee flexion (the stance leg of a single-leg bridge)."""
+    med = [_nanmedian(kf[:, 0]), _nanmedian(kf[:, 1])]
+    return 1 if (np.nan_to_num(med[1], nan=-1.0) > np.nan_to_num(med[0], nan=-1.0)) else 0
+
+
 def _segment(
     movement: str, px: np.ndarray, world: np.ndarray | None, m: dict[str, np.ndarray], t: np.ndarray,
     cfg: AnalysisConfig,
@@ -274,12 +280,15 @@ def _segment(
         sides = [None] * len(reps)
     elif movement in ("bridge", "single-leg-bridge"):
         hl = M.compute_bridge_hip_line_deg(src)
-        sig = _nanmean_cols(hl)
-        reps = reps_from(sig, 15.0)
         if movement == "single-leg-bridge":
             # the stance leg is the bent one with its foot on the floor
-            sides = [int(np.nanargmax(np.nan_to_num(kf[k], nan=-1.0))) for k in reps.peak]
+            stance_clip = _bent_leg(kf)
+            sig = hl[:, stance_clip]
+            reps = reps_from(sig, 15.0)
+            sides = [stance_clip] * len(reps)
         else:
+            sig = _nanmean_cols(hl)
+            reps = reps_from(sig, 15.0)
             sides = [None] * len(reps)
     elif movement == "kickback":
         tpt = M.compute_thigh_past_trunk_deg(src)

@@ -23,7 +23,8 @@ class Reps:
     """Rep windows as frame indices (all arrays shape (N,), int).
 
     ``start`` is the last rest frame before the rep, ``peak`` the frame of the
-    largest rep signal (bottom of a squat, top of a bridge), ``end`` the first
+    largest rep signal (bottom of a squat, top of a bridge; the middle of the
+    hold when the signal stays within 3% of its peak), ``end`` the first
     rest frame after it. ``rest`` is a (T,) bool mask of frames at rest.
     """
 
@@ -136,7 +137,16 @@ def detect_reps(
     if a.size == 0:
         return Reps(empty, empty, empty, mark == 0)
     xs = np.where(np.isfinite(x), x, -np.inf)
-    peaks = np.array([a_i + int(np.argmax(xs[a_i:b_i])) for a_i, b_i in zip(a, b)], dtype=np.int64)
+    peaks = []
+    for a_i, b_i in zip(a, b):
+        seg = xs[a_i:b_i]
+        top = int(np.argmax(seg))
+        # a held top or bottom: the key frame is the middle of the hold (within 3% of the range of the peak)
+        near = seg >= seg[top] - 0.03 * rng
+        lo = top - int(np.argmin(near[top::-1])) + 1 if not near[: top + 1].all() else 0
+        hi = top + int(np.argmin(near[top:])) - 1 if not near[top:].all() else seg.size - 1
+        peaks.append(a_i + (lo + hi) // 2)
+    peaks = np.asarray(peaks, dtype=np.int64)
     return Reps(start.astype(np.int64), peaks, end.astype(np.int64), mark == 0)
 
 
@@ -211,7 +221,13 @@ def detect_steps(
     order = np.argsort(strikes, kind="stable")
     side_a = np.asarray(sides, dtype=np.int64)[order]
     strike_a = np.asarray(strikes, dtype=np.int64)[order]
-    # remove strikes of the same foot closer than min_stride (plateau double hits)
+    # the same foot cannot strike twice within about one step time: keep the later strike
+    if strike_a.size >= 3:
+        dts = np.diff(t[strike_a])
+        alt = side_a[1:] != side_a[:-1]
+        unit = float(np.median(np.where(alt, dts, dts / 2.0)))
+        bad = np.concatenate([(~alt) & (dts < 1.5 * unit), [False]])
+        side_a, strike_a = side_a[~bad], strike_a[~bad]
     mids, toes = [], []
     dt_med = float(np.median(np.diff(t[strike_a]))) if strike_a.size > 1 else 0.35
     for i, (sd, st) in enumerate(zip(side_a, strike_a)):
@@ -228,11 +244,13 @@ def detect_steps(
         toes.append(min(toe, n - 1))
     ts = t[strike_a]
     if strike_a.size >= 2:
-        alternating = side_a[1:] != side_a[:-1]
+        # steps between consecutive strikes: 1 for alternate feet, 2 for the same foot, more across
+        # gaps where strikes were not seen; cadence = steps / time spanned
         dts = np.diff(ts)
-        # a step is strike-to-strike of alternate feet; same-foot gaps are strides (two steps)
-        step_times = np.where(alternating, dts, dts / 2.0)
-        cadence = 60.0 / float(np.median(step_times))
+        alternating = side_a[1:] != side_a[:-1]
+        unit = float(np.median(np.where(alternating, dts, dts / 2.0)))
+        n_between = np.maximum(np.where(alternating, 1, 2), np.round(dts / unit)) if unit > 0 else np.ones_like(dts)
+        cadence = 60.0 * float(n_between.sum()) / float(ts[-1] - ts[0]) if ts[-1] > ts[0] else float("nan")
     else:
         cadence = float("nan")
     return Steps(side_a, strike_a, np.asarray(mids, np.int64), np.asarray(toes, np.int64), cadence)

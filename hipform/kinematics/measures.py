@@ -231,14 +231,26 @@ def compute_knee_flexion_deg(pts: np.ndarray) -> np.ndarray:
 
 
 def compute_hip_flexion_deg(pts: np.ndarray) -> np.ndarray:
-    """Hip flexion per side, unsigned, [left, right].
+    """Hip flexion per side, [left, right].
 
     Angle between the extended trunk line (shoulder midpoint → hip
-    midpoint) and the thigh (hip → knee): 0 standing straight, 90 sitting.
+    midpoint) and the thigh (hip → knee): 0 standing straight, 90 sitting;
+    negative (extension) when the knee is behind the trunk line. Front is
+    the way the face points (nose ahead of the ears); where that is not
+    measurable the angle is unsigned.
     """
     hip, knee = (_side_points(pts, k) for k in (0, 1))
     sh, hp = _mid_shoulder_hip(pts)
-    return _angle_between_deg(np.broadcast_to(hp - sh, knee.shape), knee - hip)
+    trunk = np.broadcast_to(hp - sh, knee.shape)
+    thigh = knee - hip
+    mag = _angle_between_deg(trunk, thigh)
+    face = pts[:, int(L.NOSE)] - 0.5 * (pts[:, int(L.LEFT_EAR)] + pts[:, int(L.RIGHT_EAR)])
+    tn = np.linalg.norm(trunk, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tu = trunk / tn
+    perp = thigh - np.einsum("...i,...i->...", thigh, tu)[..., None] * tu
+    sign = np.sign(np.einsum("...i,...i->...", perp, np.broadcast_to(face[:, None, :], perp.shape)))
+    return mag * np.where(np.isfinite(sign) & (sign != 0), sign, 1.0)
 
 
 def compute_bridge_hip_line_deg(pts: np.ndarray) -> np.ndarray:
