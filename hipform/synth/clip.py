@@ -16,7 +16,8 @@ Truth JSON (``schema_version`` 1)
 ``noise``                the :class:`~hipform.synth.render.Degradation` fields, or null.
 ``fps``, ``n_frames``, ``width_px``, ``height_px``.
 ``t_s``                  (T,) frame times, seconds.
-``landmark_names``       the 33 lower-case landmark names (``left_knee`` …), the order of every (…, 33, …) array.
+``landmark_names``       the 33 lower-case landmark names (``left_knee`` …), in the order of
+                         every (…, 33, …) array.
 ``landmarks_px``         (T, 33, 3) what a perfect pose model would report: x, y pixels (origin top
                          left, y down) and z, the depth relative to the hip midpoint in pixels
                          (see :func:`hipform.synth.camera.pose_sequence_from_joints`).
@@ -93,7 +94,12 @@ def camera_for(
         )
     else:
         defaults = dict(
-            distance_m=3.3, height_m=1.0, target_m=(0.0, 0.0, 0.9), width_px=720, height_px=1280, vertical_fov_deg=45.0
+            distance_m=3.3,
+            height_m=1.0,
+            target_m=(0.0, 0.0, 0.9),
+            width_px=720,
+            height_px=1280,
+            vertical_fov_deg=45.0,
         )
     given = dict(
         width_px=width_px,
@@ -240,7 +246,10 @@ def render_clip(
         raise ValueError(f"motion.joints_m must have shape (T>0, {N_LANDMARKS}, 3), got {joints.shape}")
     look = appearance if appearance is not None else Appearance.from_seed(appearance_seed)
     renderer = Renderer(
-        camera, look, props=boxes_from_props(getattr(motion, "props", ()), appearance_seed), degradation=noise,
+        camera,
+        look,
+        props=boxes_from_props(getattr(motion, "props", ()), appearance_seed),
+        degradation=noise,
         seed=appearance_seed,
     )
     n = joints.shape[0]
@@ -254,8 +263,16 @@ def render_clip(
             writer.write(image)
             if progress is not None:
                 progress(i + 1, n)
-    truth = build_truth(motion, camera, occluded, path.name, look, appearance_seed if appearance is None else None,
-                        noise, view)
+    truth = build_truth(
+        motion,
+        camera,
+        occluded,
+        path.name,
+        look,
+        appearance_seed if appearance is None else None,
+        noise,
+        view,
+    )
     tpath = truth_path_for(path)
     tpath.write_text(json.dumps(truth, separators=(",", ":"), allow_nan=False))
     key = [Landmark[f"{s}_{p}"] for s in ("LEFT", "RIGHT") for p in ("SHOULDER", "HIP", "KNEE", "ANKLE")]
@@ -306,9 +323,13 @@ class ClipTruth:
     data: dict[str, Any]
 
     def pose_sequence(self, source: str = "truth") -> PoseSequence:
-        """What a perfect pose model would report, as a :class:`PoseSequence` (visibility 0 where occluded)."""
+        """What a perfect pose model would report (visibility 0 where occluded)."""
         seq = pose_sequence_from_joints(
-            self.joints_m, self.t_s, self.camera, self.fps, visibility=(~self.occluded).astype(np.float32),
+            self.joints_m,
+            self.t_s,
+            self.camera,
+            self.fps,
+            visibility=(~self.occluded).astype(np.float32),
             source=source,
         )
         return seq
@@ -340,7 +361,9 @@ def load_truth(path: str | Path) -> ClipTruth:
     if not isinstance(data, dict) or data.get("generator") != "hipform.synth":
         raise ValueError(f"{p} is not a hipform ground-truth file")
     if data.get("schema_version") != SCHEMA_VERSION:
-        raise ValueError(f"{p} has schema version {data.get('schema_version')!r}; this hipform reads {SCHEMA_VERSION}")
+        raise ValueError(
+            f"{p} has schema version {data.get('schema_version')!r}; this hipform reads {SCHEMA_VERSION}"
+        )
     cam = data["camera"]
     camera = Camera(
         position_m=tuple(cam["position_m"]),

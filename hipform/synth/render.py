@@ -129,7 +129,15 @@ class Appearance:
             "rubber": (0.22, 0.23, 0.25),
             "carpet": (0.35, 0.40, 0.50),
         }[floor]
-        wall = pick(((0.88, 0.87, 0.82), (0.75, 0.82, 0.88), (0.90, 0.84, 0.72), (0.70, 0.72, 0.70), (0.95, 0.95, 0.95)))
+        wall = pick(
+            (
+                (0.88, 0.87, 0.82),
+                (0.75, 0.82, 0.88),
+                (0.90, 0.84, 0.72),
+                (0.70, 0.72, 0.70),
+                (0.95, 0.95, 0.95),
+            )
+        )
         return cls(
             skin_rgb=jitter(pick(SKIN_TONES), 0.03),
             hair_rgb=jitter(pick(HAIR_COLOURS), 0.03),
@@ -181,7 +189,9 @@ def boxes_from_props(props: Any, seed: int = 0) -> tuple[Box, ...]:
     for prop in props:
         for name in ("kind", "centre_m", "size_m"):
             if not hasattr(prop, name):
-                raise TypeError(f"a prop needs kind, centre_m and size_m; {type(prop).__name__} has no {name}")
+                raise TypeError(
+                    f"a prop needs kind, centre_m and size_m; {type(prop).__name__} has no {name}"
+                )
         centre = np.asarray(prop.centre_m, float)
         half = 0.5 * np.asarray(prop.size_m, float)
         options = PROP_COLOURS.get(prop.kind, ((0.5, 0.5, 0.5),))
@@ -287,7 +297,9 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
     g = app.build
     skin, shirt, bottoms, shoe = app.skin_rgb, app.shirt_rgb, app.bottoms_rgb, app.shoe_rgb
     # Body scale from bone lengths that do not change with pose (1 ≈ 1.75 m adult).
-    thigh = 0.5 * (np.linalg.norm(j[L.LEFT_HIP] - j[L.LEFT_KNEE]) + np.linalg.norm(j[L.RIGHT_HIP] - j[L.RIGHT_KNEE]))
+    thigh = 0.5 * (
+        np.linalg.norm(j[L.LEFT_HIP] - j[L.LEFT_KNEE]) + np.linalg.norm(j[L.RIGHT_HIP] - j[L.RIGHT_KNEE])
+    )
     shank = 0.5 * (
         np.linalg.norm(j[L.LEFT_KNEE] - j[L.LEFT_ANKLE]) + np.linalg.norm(j[L.RIGHT_KNEE] - j[L.RIGHT_ANKLE])
     )
@@ -299,13 +311,16 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
         prims.append(_Cone(np.asarray(a, float), np.asarray(b, float), ra, rb, mat))
 
     def ell(c, axes, radii, mat, keep=None, **extra):
-        prims.append(_Ellipsoid(np.asarray(c, float), np.asarray(axes, float), np.asarray(radii, float), mat, keep, extra))
+        prims.append(
+            _Ellipsoid(
+                np.asarray(c, float), np.asarray(axes, float), np.asarray(radii, float), mat, keep, extra
+            )
+        )
 
     # --- torso frames -------------------------------------------------------
     lh, rh, ls, rs = j[L.LEFT_HIP], j[L.RIGHT_HIP], j[L.LEFT_SHOULDER], j[L.RIGHT_SHOULDER]
     hip_mid, sh_mid = 0.5 * (lh + rh), 0.5 * (ls + rs)
     trunk = sh_mid - hip_mid
-    trunk_len = float(np.linalg.norm(trunk))
     hw = 0.5 * float(np.linalg.norm(rh - lh))
     sw = 0.5 * float(np.linalg.norm(rs - ls))
     xp, up_p = _orthonormal(rh - lh, trunk)
@@ -322,7 +337,12 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
     shoe_mat = _Material(shoe)
 
     # pelvis and glutes (shorts), waist and chest (shirt, waistband at the bottom)
-    ell(hip_mid + 0.035 * s * up_p - 0.01 * s * fwd_p, [xp, fwd_p, up_p], [hw + 0.075 * w, 0.10 * w, 0.13 * s], bottoms_mat)
+    ell(
+        hip_mid + 0.035 * s * up_p - 0.01 * s * fwd_p,
+        [xp, fwd_p, up_p],
+        [hw + 0.075 * w, 0.10 * w, 0.13 * s],
+        bottoms_mat,
+    )
     for side in (-1, 1):
         ell(
             hip_mid + side * 0.55 * hw * xp - 0.045 * s * fwd_p - 0.02 * s * up_p,
@@ -336,7 +356,12 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
         [0.135 * w, 0.095 * w, 0.17 * s],
         _Material(bottoms, shirt, -0.55),
     )
-    ell(hip_mid + 0.70 * trunk - 0.005 * fwd_c, [xc, fwd_c, up_c], [0.86 * sw * g, 0.11 * w, 0.21 * s], shirt_mat)
+    ell(
+        hip_mid + 0.70 * trunk - 0.005 * fwd_c,
+        [xc, fwd_c, up_c],
+        [0.86 * sw * g, 0.11 * w, 0.21 * s],
+        shirt_mat,
+    )
     # shoulder girdle and deltoids
     cone(ls, rs, 0.055 * w, 0.055 * w, _Material(sleeve_top))
     for sh in (ls, rs):
@@ -358,7 +383,12 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
         along, across = _orthonormal(knuckles - wr, idx - pky)
         palm = np.cross(along, across)
         hand_len = float(np.clip(np.linalg.norm(knuckles - wr), 0.05 * s, 0.12 * s))
-        ell(wr + 0.55 * hand_len * along, [across, palm, along], [0.036 * s, 0.017 * s, 0.6 * hand_len], skin_mat)
+        ell(
+            wr + 0.55 * hand_len * along,
+            [across, palm, along],
+            [0.036 * s, 0.017 * s, 0.6 * hand_len],
+            skin_mat,
+        )
         cone(wr + 0.01 * s * along, thb, 0.014 * s, 0.01 * s, skin_mat)
 
     # --- legs and feet -----------------------------------------------------
@@ -378,7 +408,9 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
             kn + 0.32 * (an - kn) - 0.018 * w * fwd_leg,
             [np.cross(axis, fwd_leg), fwd_leg, axis],
             [0.05 * w, 0.052 * w, 0.12 * s],
-            shank_mat if shank_mat.b is None else _Material(shank_mat.b if app.bottoms == "shorts" else bottoms),
+            shank_mat
+            if shank_mat.b is None
+            else _Material(shank_mat.b if app.bottoms == "shorts" else bottoms),
         )
         # a low-cut shoe: its collar sits at ankle height, as on a real running shoe
         foot, up_f = _orthonormal(to - he, an - he)
@@ -399,7 +431,13 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
     head_c = ear_mid + 0.025 * hs * up_h + 0.0 * fwd_h
     head_axes = np.stack([xh, fwd_h, up_h])
     head_r = np.array([0.077, 0.098, 0.113]) * hs
-    cone(sh_mid + 0.02 * s * up_c - 0.01 * s * fwd_c, ear_mid - 0.045 * hs * up_h - 0.01 * fwd_h, 0.056 * w, 0.048 * s, skin_mat)
+    cone(
+        sh_mid + 0.02 * s * up_c - 0.01 * s * fwd_c,
+        ear_mid - 0.045 * hs * up_h - 0.01 * fwd_h,
+        0.056 * w,
+        0.048 * s,
+        skin_mat,
+    )
     face = {
         "eyes": [j[L.LEFT_EYE], j[L.RIGHT_EYE]],
         "brows": [(j[L.LEFT_EYE_INNER], j[L.LEFT_EYE_OUTER]), (j[L.RIGHT_EYE_INNER], j[L.RIGHT_EYE_OUTER])],
@@ -427,7 +465,13 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
     cone(nose_base, tip, 0.014 * hs, 0.011 * hs, _Material(tuple(0.95 * c for c in skin)))
     # hair volume
     if app.hair_style != "shaved":
-        ell(head_c + 0.006 * hs * up_h - 0.006 * hs * fwd_h, head_axes, head_r * 1.07, _Material(app.hair_rgb), keep="hair")
+        ell(
+            head_c + 0.006 * hs * up_h - 0.006 * hs * fwd_h,
+            head_axes,
+            head_r * 1.07,
+            _Material(app.hair_rgb),
+            keep="hair",
+        )
     if app.hair_style == "long":
         ell(
             head_c - 0.075 * hs * fwd_h - 0.11 * hs * up_h,
@@ -436,7 +480,12 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
             _Material(app.hair_rgb),
         )
     elif app.hair_style == "bun":
-        ell(head_c - 0.08 * hs * fwd_h + 0.07 * hs * up_h, head_axes, np.array([0.04, 0.04, 0.04]) * hs, _Material(app.hair_rgb))
+        ell(
+            head_c - 0.08 * hs * fwd_h + 0.07 * hs * up_h,
+            head_axes,
+            np.array([0.04, 0.04, 0.04]) * hs,
+            _Material(app.hair_rgb),
+        )
     return prims
 
 
@@ -604,7 +653,11 @@ def _floor_albedo(x: np.ndarray, y: np.ndarray, app: Appearance) -> np.ndarray:
         line = (np.abs(x / 1.0 - np.round(x / 1.0)) < 0.006) | (np.abs(y / 1.0 - np.round(y / 1.0)) < 0.006)
         f = f * np.where(line, 1.6, 1.0)
     else:  # carpet
-        f = 0.85 + 0.3 * _hash2(np.floor(x * 60), np.floor(y * 60)) * 0.6 + 0.08 * np.sin(x * 3) * np.sin(y * 2.3)
+        f = (
+            0.85
+            + 0.3 * _hash2(np.floor(x * 60), np.floor(y * 60)) * 0.6
+            + 0.08 * np.sin(x * 3) * np.sin(y * 2.3)
+        )
     return f[..., None].astype(np.float32) * base
 
 
@@ -674,11 +727,19 @@ class Renderer:
         self._rays = rays
         self._axes = camera.axes()
         self._pos = np.asarray(camera.position_m, float)
-        az, el = np.radians(self.appearance.light_azimuth_deg), np.radians(self.appearance.light_elevation_deg)
+        az, el = (
+            np.radians(self.appearance.light_azimuth_deg),
+            np.radians(self.appearance.light_elevation_deg),
+        )
         light_world = np.array([np.sin(az) * np.cos(el), np.cos(az) * np.cos(el), np.sin(el)])
         self._light = (self._axes @ light_world).astype(np.float32)  # towards the light, camera coords
         self._up = (self._axes @ np.array([0.0, 0.0, 1.0])).astype(np.float32)
         self._build_background()
+
+    @property
+    def background(self) -> np.ndarray:
+        """(H, W, 3) uint8 RGB: the empty room (floor, wall, props), without shadow or noise."""
+        return self._bg_u8.copy()
 
     # -- background ----------------------------------------------------------
     def _build_background(self) -> None:
@@ -749,13 +810,20 @@ class Renderer:
         if small is None:
             return
         pts = np.concatenate(
-            [j, 0.5 * (j[[L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE]] + j[[L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]])]
+            [
+                j,
+                0.5
+                * (
+                    j[[L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE]]
+                    + j[[L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]]
+                ),
+            ]
         )
         hgt = np.maximum(pts[:, 2], 0.0)
         sig = 0.06 + 0.3 * hgt
         wgt = 0.10 / (1 + 4 * hgt)
         acc = np.zeros(small.shape[:2], np.float32)
-        for p, sg, wg in zip(pts, sig, wgt):
+        for p, sg, wg in zip(pts, sig, wgt, strict=True):
             d2 = (small[..., 0] - p[0]) ** 2 + (small[..., 1] - p[1]) ** 2
             acc += np.exp(-d2 / (2 * sg * sg)) * wg
         mult = 1.0 - np.clip(np.nan_to_num(acc), 0, 0.5)
@@ -853,7 +921,9 @@ class Renderer:
             lo, hi = p.centre - r, p.centre + r
         if hi[2] <= 0.01:
             return None
-        corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+        corners = np.array(
+            [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
+        )
         corners[:, 2] = np.maximum(corners[:, 2], 0.01)
         f = self.camera.focal_px
         xs = f * corners[:, 0] / corners[:, 2] + self.camera.width_px / 2
@@ -871,7 +941,7 @@ class Renderer:
     ) -> tuple[np.ndarray | None, tuple[int, int]]:
         """Ray-cast ``prims`` into ``out`` in place; returns the z-buffer crop and its (row, col) origin."""
         boxes = [self._bbox(p) for p in prims]
-        live = [(p, b) for p, b in zip(prims, boxes) if b is not None]
+        live = [(p, b) for p, b in zip(prims, boxes, strict=True) if b is not None]
         if not live:
             return None, (0, 0)
         Y0 = min(b[0] for _, b in live)
@@ -953,7 +1023,9 @@ class Renderer:
             noise = self._rng.normal(0.0, d.noise_sigma, img.shape).astype(np.float32)
             img = np.clip(img.astype(np.float32) + noise, 0, 255).astype(np.uint8)
         if d.jpeg_quality is not None:
-            ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, d.jpeg_quality])
+            ok, buf = cv2.imencode(
+                ".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, d.jpeg_quality]
+            )
             if ok:
                 img = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
         return img
