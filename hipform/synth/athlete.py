@@ -412,6 +412,15 @@ def simulate(movement: str, params: MotionParams | None = None, seed: int = 0) -
     if generator is None:
         raise ValueError(f"movement {movement!r} is not simulated yet")
     _check_faults(movement, params.faults)
+    if (
+        movement in _UNILATERAL
+        and params.faults.any
+        and params.faults.side not in (params.working_side, "both")
+    ):
+        raise ValueError(
+            f"in {movement} only the working leg ({params.working_side}) can show the fault; "
+            f"set stance_side={params.faults.side!r} or faults.side={params.working_side!r}"
+        )
     rng = np.random.default_rng(seed)
     raw = generator(params, rng)
     joints = _mv.assemble(params.body, raw.pose)
@@ -438,6 +447,9 @@ _FAULTS_ALLOWED = {
     "pelvic_drop_deg": ("step-up", "single-leg-squat", "single-leg-balance", "running", "single-leg-bridge"),
     "back_arch_deg": ("bridge", "single-leg-bridge", "kickback"),
 }
+
+
+_UNILATERAL = ("single-leg-bridge", "kickback", "step-up", "single-leg-squat", "single-leg-balance")
 
 
 def _check_faults(movement: str, faults: Faults) -> None:

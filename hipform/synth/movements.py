@@ -1182,6 +1182,212 @@ def gen_kickback(params: Any, rng: np.random.Generator) -> RawMotion:
     return RawMotion(pose, reps, np.full(n, "", dtype="<U5"), work, tl.rep_start(), props=[mat])
 
 
+_STEP_KEY = 0.25  # rep fraction of the key moment: weight on the lead foot, lead knee most bent
+_STEP_LAND, _STEP_LIFT, _STEP_BACK = (
+    0.2,
+    0.36,
+    0.8,
+)  # lead foot lands, trail foot lifts off, trail foot back down
+
+
+def _step_phase(tl: Timeline) -> np.ndarray:
+    """(T,) step-up rep fraction p in [0, 1], exactly ``_STEP_KEY`` at each key frame (-1 outside reps)."""
+    p = np.full(tl.n, -1.0)
+    for s0, k, e in tl.spans:
+        f = np.arange(s0, e + 1)
+        p[f] = np.where(
+            f <= k, _STEP_KEY * (f - s0) / (k - s0), _STEP_KEY + (1 - _STEP_KEY) * (f - k) / (e - k)
+        )
+    return p
+
+
+def gen_step_up(params: Any, rng: np.random.Generator) -> RawMotion:
+    """Step-up onto a box with the working (lead) leg, knee drive with the other, step back down.
+
+    ``depth`` is the box height in cm (default 30). The key frame is the
+    weight acceptance on the box, when the lead knee is most bent; the
+    trailing foot rolls onto its toes and leaves the floor shortly after. The
+    lead leg counts as the stance leg from its landing on the box until the
+    trailing foot is back on the floor.
+    """
+    body = params.body
+    lead = params.working_side
+    trail = other_side(lead)
+    h = (params.depth if params.depth is not None else 30.0) / 100.0
+    if not 0.1 <= h <= 0.5:
+        raise ValueError(f"step-up box height (depth, cm) must be 10–50, got {params.depth!r}")
+    tl = make_timeline(params, params.tempo_s or 3.2, 0.0, rng, rest_s=0.5)
+    n = tl.n
+    p = _step_phase(tl)
+    active = p >= 0
+    pp = np.where(active, p, 0.0)
+    ah = body.ankle_height_m
+    half_w = 0.5 * body.hip_width_m
+    scale = body.height_m / 1.75
+    box_front, box_depth = 0.30 * scale, 0.42
+    y_lead = box_front + body.heel_back_m + 0.07
+    z_stand = standing_hip_height(body, 0.0)
+    drop_h = ah - body.foot_marker_height_m
+    toe_y = body.toe_forward_m
+
+    def rolled(pitch_deg: float) -> np.ndarray:
+        ff, fu = direction(0.0, pitch_deg), direction(0.0, pitch_deg + 90.0)
+        return np.array([0.0, toe_y, body.foot_marker_height_m]) - body.toe_forward_m * ff + drop_h * fu
+
+    # hip path: up on the trailing toes while the lead foot lands, forward over the box, up, back down
+    y_key = 0.12 * scale
+    t_key = rolled(-15.0)
+    z_key = t_key[2] + float(np.sqrt(leg_reach(body, 15.0) ** 2 - (y_key - t_key[1]) ** 2))
+    z_top = h + standing_hip_height(body, 0.0, 5.0)
+    y_down = 0.06 * scale
+    t_back = rolled(-30.0)  # the trailing foot comes back down toe first
+    z_down = t_back[2] + float(np.sqrt(leg_reach(body, 5.0) ** 2 - (y_down - t_back[1]) ** 2))
+    hip_y = keyframes(
+        pp,
+        [
+            (0, 0),
+            (_STEP_LAND, 0.03),
+            (_STEP_KEY, y_key),
+            (0.56, y_lead),
+            (0.66, y_lead),
+            (_STEP_BACK, y_down),
+            (0.92, 0.03),
+            (1.0, 0.0),
+        ],
+    )
+    hip_z = keyframes(
+        pp,
+        [
+            (0, z_stand),
+            (_STEP_LAND, z_key - 0.01),
+            (_STEP_KEY, z_key),
+            (0.56, z_top),
+            (0.66, z_top),
+            (_STEP_BACK, z_down),
+            (0.92, z_stand - 0.02),
+            (1.0, z_stand),
+        ],
+    )
+    hip_mid = np.stack([np.zeros(n), hip_y, hip_z], -1)
+
+    # fault bump: in from the lead foot's lift, peak at the key frame, out by the top hold
+    f = params.faults
+    bump = np.where(
+        pp <= _STEP_KEY,
+        smoothstep((pp - 0.05) / (_STEP_KEY - 0.05)),
+        smoothstep((0.66 - pp) / (0.66 - _STEP_KEY)),
+    )
+    affected = np.zeros(n, bool)
+    for i in range(len(tl.spans)):
+        if f.reps is None or (i + 1) in f.reps:
+            affected |= tl.rep == i
+    bump = np.where(affected & active, bump, 0.0)
+    on = f.side in (lead, "both")
+    drop = bump * (f.pelvic_drop_deg if on else 0.0)
+    valgus = {lead: bump * (f.knee_valgus_deg if on else 0.0), trail: np.zeros(n)}
+    hips = pelvis_about_stance_hip(hip_mid + side_sign(lead) * half_w * X, lead, body.hip_width_m, drop)
+
+    # lead foot: lifted over the box edge onto the box, stays, comes back down last
+    ly = keyframes(
+        pp, [(0, 0), (0.09, 0), (_STEP_LAND, y_lead), (0.82, y_lead), (0.87, 0.2), (0.91, 0.0), (1, 0)]
+    )
+    lz = keyframes(
+        pp,
+        [
+            (0, ah),
+            (0.09, h + ah + 0.06),
+            (_STEP_LAND, h + ah),
+            (0.82, h + ah),
+            (0.87, h + ah + 0.06),
+            (0.91, h + ah + 0.05),
+            (0.96, ah),
+            (1.0, ah),
+        ],
+    )
+    lead_ankle = np.stack([np.full(n, side_sign(lead) * half_w), ly, lz], -1)
+    lff, lfu = planted_foot(n, 5.0, lead)
+
+    # trail foot: flat, onto the toes, knee drive over the box, back to the floor behind it
+    pitch = keyframes(
+        pp,
+        [
+            (0, 0),
+            (0.1, 0),
+            (_STEP_LIFT, -30),
+            (0.5, -20),
+            (0.66, -15),
+            (0.72, -25),
+            (_STEP_BACK, -30),
+            (0.88, 0),
+            (1, 0),
+        ],
+    )
+    yaw = side_sign(trail) * 5.0
+    tff, tfu = direction(yaw, pitch), direction(yaw, pitch + 90.0)
+    x_t = side_sign(trail) * half_w
+    on_toes = np.array([x_t, toe_y, body.foot_marker_height_m]) - body.toe_forward_m * tff + drop_h * tfu
+    drive = free_leg(body, hips[trail], np.full(n, 70.0), np.full(n, 95.0), 0.0)["ankle"]
+    top = np.abs(pp - 0.61) < 0.05
+    d_y = float(np.mean(drive[top, 1] - hip_y[top]))
+    d_z = float(np.mean(drive[top, 2] - hip_z[top]))
+    lift_y, lift_z = float(on_toes[0, 1]) * 0 + rolled(-30.0)[1], rolled(-30.0)[2]
+    ty = keyframes(
+        pp,
+        [
+            (_STEP_LIFT, lift_y),
+            (0.42, lift_y + 0.02),
+            (0.5, box_front + 0.05),
+            (0.58, y_lead + d_y),
+            (0.66, y_lead + d_y),
+            (0.72, 0.08),
+            (_STEP_BACK, float(t_back[1])),
+        ],
+    )
+    tz = keyframes(
+        pp,
+        [
+            (_STEP_LIFT, lift_z),
+            (0.42, h + 0.1),
+            (0.5, h + 0.2),
+            (0.58, z_top + d_z),
+            (0.66, z_top + d_z),
+            (0.72, h + 0.2),
+            (_STEP_BACK, float(t_back[2])),
+        ],
+    )
+    swing = (pp > _STEP_LIFT) & (pp < _STEP_BACK)
+    trail_ankle = np.where(swing[:, None], np.stack([np.full(n, x_t), ty, tz], -1), on_toes)
+    d = trail_ankle - hips[trail]
+    dist = np.linalg.norm(d, axis=-1, keepdims=True)
+    trail_ankle = hips[trail] + d * np.minimum(1.0, 0.999 * body.leg_m / dist)
+
+    pose: dict[str, np.ndarray] = {}
+    fwd = tile(Y, n)
+    lead_knee = leg_with_valgus(body, hips, lead, lead_ankle, fwd, 0.0, valgus, params)
+    trail_knee = knee_ik(hips[trail], trail_ankle, body.thigh_m, body.shank_m, fwd)
+    pose.update(
+        {
+            f"hip_{lead[0]}": hips[lead],
+            f"knee_{lead[0]}": lead_knee,
+            f"ankle_{lead[0]}": lead_ankle,
+            f"foot_fwd_{lead[0]}": lff,
+            f"foot_up_{lead[0]}": lfu,
+            f"hip_{trail[0]}": hips[trail],
+            f"knee_{trail[0]}": trail_knee,
+            f"ankle_{trail[0]}": trail_ankle,
+            f"foot_fwd_{trail[0]}": tff,
+            f"foot_up_{trail[0]}": tfu,
+        }
+    )
+    lean = keyframes(pp, [(0, 2), (_STEP_LAND, 12), (_STEP_KEY, 18), (0.56, 4), (_STEP_BACK, 10), (1.0, 2)])
+    pose.update(upright_upper_body(n, lean))
+    hanging_arms(n, pose, 8.0 + 25.0 * np.sin(np.pi * pp) ** 2, abd=0.15, elbow_deg=25.0)
+    stance = np.where(active & (pp >= _STEP_LAND) & (pp < _STEP_BACK), lead, "").astype("<U5")
+    reps = rep_records(tl, params, lead, {lead: valgus[lead], trail: valgus[trail]}, drop)
+    box = dict(kind="box", centre_m=(0.0, box_front + box_depth / 2, h / 2), size_m=(0.6, box_depth, h))
+    return RawMotion(pose, reps, stance, np.full(n, lead, dtype="<U5"), tl.rep_start(), props=[box])
+
+
 GENERATORS = {
     "squat": gen_squat,
     "single-leg-squat": gen_single_leg_squat,
@@ -1190,4 +1396,5 @@ GENERATORS = {
     "bridge": gen_bridge,
     "single-leg-bridge": gen_single_leg_bridge,
     "kickback": gen_kickback,
+    "step-up": gen_step_up,
 }

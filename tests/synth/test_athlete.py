@@ -55,6 +55,8 @@ FAULT_CASES = [
     ("single-leg-bridge", Faults(back_arch_deg=12, side="left"), "bridge_hip_line_deg", 12.0),
     ("single-leg-bridge", Faults(pelvic_drop_deg=8, side="right"), "pelvic_drop_deg", 8.0),
     ("kickback", Faults(back_arch_deg=20, side="left"), "kickback_thigh_past_trunk_deg", 25.0 - 5.0),
+    ("step-up", Faults(knee_valgus_deg=14, side="right"), "knee_fppa_right_deg", 14.0),
+    ("step-up", Faults(pelvic_drop_deg=8, side="left"), "pelvic_drop_deg", 8.0),
 ]
 
 
@@ -136,6 +138,11 @@ def test_unknown_movement_and_impossible_fault() -> None:
         simulate("deadlift")
     with pytest.raises(ValueError, match="pelvic_drop_deg"):
         simulate("squat", MotionParams(faults=Faults(pelvic_drop_deg=8)))
+    with pytest.raises(ValueError, match="working leg"):
+        simulate(
+            "single-leg-squat",
+            MotionParams(stance_side="left", faults=Faults(knee_valgus_deg=8, side="right")),
+        )
 
 
 @pytest.mark.parametrize("movement", MOVES)
@@ -301,3 +308,31 @@ def test_kickback_arch_tilts_the_trunk() -> None:
     # hands and the support knee stay put
     for lm in (L.LEFT_WRIST, L.RIGHT_WRIST, L.RIGHT_KNEE):
         assert np.ptp(m.joints_m[:, lm], axis=0).max() < 1e-9
+
+
+def test_step_up_on_the_box() -> None:
+    m = sim("step-up", Faults(knee_valgus_deg=14, side="right"))
+    box = m.props[0]
+    assert box.kind == "box" and box.size_m[2] == pytest.approx(0.30)
+    centre, size = np.array(box.centre_m), np.array(box.size_m)
+    feet = m.joints_m[:, FOOT + [L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_KNEE, L.RIGHT_KNEE]]
+    assert not np.any(np.all(np.abs(feet - centre) < size / 2 - 1e-6, axis=-1))  # nothing inside the box
+    for r in m.reps:
+        k = r.key_frame
+        assert m.stance_side[k] == "right"
+        heel = m.joints_m[k, L.RIGHT_HEEL]
+        assert heel[2] == pytest.approx(
+            box.size_m[2] + m.params.body.foot_marker_height_m
+        )  # lead foot on the box
+        # key frame ≈ the lead knee's deepest bend while it carries the body
+        st = np.nonzero(m.stance_side[r.start_frame : r.end_frame] == "right")[0] + r.start_frame
+        peak = st[np.argmax(m.truth["knee_flexion_right_deg"][st])]
+        assert abs(peak - k) <= 3
+
+
+@pytest.mark.parametrize("movement", ["single-leg-squat", "step-up", "single-leg-balance"])
+def test_rear_view_keeps_the_side(movement: str) -> None:
+    m = sim(movement, Faults(knee_valgus_deg=12, side="left"))
+    for view in ("front", "rear"):
+        measured = image_fppa(m, "left", view, distance_m=150.0)
+        assert all(measured[r.key_frame] == pytest.approx(12, abs=0.3) for r in m.reps)
