@@ -67,6 +67,15 @@ measure does not apply to the movement.
     thigh (hip→knee), positive = flexion (thigh in front of the trunk line),
     negative = extension. All movements.
 
+Stance side
+-----------
+``Motion.stance_side`` is the single supporting leg per frame: the standing
+leg of single-leg squats and balances (only while the other foot is off the
+floor for the balance), the floor leg of the single-leg bridge, the lead leg
+of a step-up from its landing on the box until the trailing foot is back on
+the floor, the foot on the belt when running (empty in flight). Empty for
+bilateral movements.
+
 Faults
 ------
 ``Faults.side`` names the affected leg: for knee valgus the collapsing knee;
@@ -216,7 +225,9 @@ class Faults:
     pelvic_drop_deg : contralateral pelvic drop (deg) at the key frame; the
         swing-side hip drops, the pelvis turning about the stance hip.
     back_arch_deg : extra hip-line angle at the top of a bridge, or extra
-        thigh-past-trunk angle at the top of a kickback (deg).
+        thigh-past-trunk angle at the top of a kickback (deg); in the kickback
+        the trunk line also tilts by ``KICKBACK_TRUNK_SHARE`` (0.5) of it,
+        shoulders sinking (``kickback_trunk_change_deg`` = -0.5 × fault).
     side : "left", "right" or "both": the collapsing knee, or the stance leg
         for pelvic drop.
     reps : 1-based rep numbers (steps for running) affected; None = all.

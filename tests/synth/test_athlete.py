@@ -336,3 +336,10 @@ def test_rear_view_keeps_the_side(movement: str) -> None:
     for view in ("front", "rear"):
         measured = image_fppa(m, "left", view, distance_m=150.0)
         assert all(measured[r.key_frame] == pytest.approx(12, abs=0.3) for r in m.reps)
+
+
+def test_seeded_and_varied() -> None:
+    a, b = simulate("squat", seed=1), simulate("squat", seed=1)
+    assert np.array_equal(a.joints_m, b.joints_m)
+    c = simulate("squat", seed=2)
+    assert a.joints_m.shape != c.joints_m.shape or not np.allclose(a.joints_m, c.joints_m)
