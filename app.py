@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from hipform.analysis_job import (
 )
 from hipform.errors import HipformError
 from hipform.history import History, HistoryError, hipform_home
+from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration
 from hipform.report import save_measures_csv
 from hipform.webapp import media, present
 from hipform.webapp.plots import timeline_figure, trend_figure
@@ -124,11 +126,12 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
 
     cols = st.columns(3)
     for col, fs in zip(cols, present.fault_statuses(report), strict=True):
-        icon = {"flagged": "🔴", "not_flagged": "🟢", "not_assessed": "⚪"}.get(fs.status, "➖")
-        col.markdown(f"**{fs.title}**  \n{icon} {fs.text}")
+        colour = {"flagged": "red", "not_flagged": "green", "not_assessed": "orange"}.get(fs.status, "gray")
+        col.markdown(f"**{fs.title}**  \n:{colour}[● {fs.text}]")
 
     flags = list(report.flags)
-    left, right = st.columns([3, 2])
+    portrait = result.video.height_px > result.video.width_px
+    left, right = st.columns([2, 3] if portrait else [3, 2])
     chosen = None
     with right:
         st.subheader("Flags")
@@ -347,9 +350,79 @@ def page_history() -> None:
         st.error(str(exc))
 
 
+def live_processor(exercise: str) -> LiveProcessor:
+    """This browser session's processor (made once; pose runs on the WebRTC worker thread)."""
+    key = ("live_processor", exercise)
+    if st.session_state.get("live_key") != key:
+        old = st.session_state.get("live_processor")
+        if old is not None:
+            old.close()
+        st.session_state["live_processor"] = LiveProcessor(analyzer=default_analyzer(exercise))
+        st.session_state["live_key"] = key
+    return st.session_state["live_processor"]
+
+
 def page_live() -> None:
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
     st.header("Live webcam")
-    st.info("Coming next.")
+    st.caption("Video goes from this browser to this computer only. Stand 3–4 m away, whole body in view.")
+    c1, c2 = st.columns([1, 2])
+    exercise = c1.selectbox(
+        "Movement", EXERCISE_CHOICES, format_func=present.exercise_name, key="live_exercise"
+    )
+    processor = live_processor(exercise)
+    try:
+        rtc = rtc_configuration()
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    with c2:
+        ctx = webrtc_streamer(
+            key="live",
+            mode=WebRtcMode.SENDRECV,
+            rtc_configuration=rtc,
+            media_stream_constraints={
+                "video": {"width": {"ideal": 640}, "frameRate": {"ideal": 30}},
+                "audio": False,
+            },
+            queued_video_frames_callback=make_queued_callback(processor),
+            async_processing=True,
+        )
+    b1, b2 = c1.columns(2)
+    if b1.button("Start recording", disabled=processor.recording or not ctx.state.playing, key="rec_start"):
+        path = hipform_home() / "tmp" / f"webcam-{uuid.uuid4().hex[:8]}.mp4"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        processor.start_recording(path)
+        st.rerun()
+    if b2.button("Stop and analyse", disabled=not processor.recording, key="rec_stop"):
+        done = processor.stop_recording()
+        if done is not None:
+            st.session_state["live_recording"] = str(done[0])
+    status = c1.empty()
+    cues_box = c1.container()
+    recorded = st.session_state.get("live_recording")
+    if recorded and Path(recorded).exists():
+        rec_path = Path(recorded)
+        name = f"webcam-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
+        settings = AnalysisSettings(exercise=exercise)
+        result = analyse_upload(name, rec_path.read_bytes(), settings, origin="webcam")
+        rec_path.unlink(missing_ok=True)
+        st.session_state["live_recording"] = None
+        st.session_state["live_result"] = result
+    if st.session_state.get("live_result") is not None:
+        st.subheader("Your recorded set")
+        show_results(st.session_state["live_result"], AnalysisSettings(exercise=exercise))
+    cues: list[str] = st.session_state.setdefault("live_cues", [])
+    while ctx.state.playing:
+        for r in processor.drain():
+            cues.extend(r.cues)
+            rec = f" · recording {r.recorded_frames} frames" if r.recording else ""
+            status.markdown(f"**{r.fps:.0f} fps** · {r.frames_dropped} frames skipped to keep up{rec}")
+        with cues_box.container():
+            for text in cues[-6:][::-1]:
+                st.markdown(f"- {text}")
+        time.sleep(0.2)
 
 
 def main() -> None:

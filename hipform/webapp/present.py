@@ -14,7 +14,7 @@ from hipform.history import rep_value
 from hipform.report import Flag, NotAssessed, Report
 
 FAULT_NAMES = {"knee_collapse": "Knee collapse", "pelvic_drop": "Pelvic drop", "back_arch": "Back arching"}
-SEVERITY_BADGES = {"mild": "🟡 mild", "marked": "🔴 marked"}
+SEVERITY_BADGES = {"mild": "mild", "marked": "MARKED"}
 STATUS_TEXT = {
     "flagged": "flagged",
     "not_flagged": "not seen",

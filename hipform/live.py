@@ -1,0 +1,403 @@
+"""The live webcam path: one frame in, the frame with the skeleton and cues out.
+
+:class:`LiveProcessor` does the work for each frame — pose (MediaPipe, via
+:class:`hipform.pose.PoseEstimator`), the causal rep-by-rep analyzer
+(:class:`hipform.kinematics.live.LiveAnalyzer`) and the overlay
+(:func:`hipform.annotate.draw_pose`) — without knowing about Streamlit or
+WebRTC, so it can be tested with plain arrays. The app wires it to
+streamlit-webrtc with :func:`make_queued_callback`.
+
+Keeping up
+    The WebRTC worker hands over every frame that arrived since the last
+    call; :meth:`LiveProcessor.process_batch` runs pose on the newest one only
+    and counts the rest as dropped, so a slow CPU shows fewer frames, never
+    older ones. Pose sees the frame scaled down to ``max_side_px``.
+
+Handing results over
+    Each processed frame posts a :class:`LiveFrameResult` on
+    :attr:`LiveProcessor.results`, a bounded queue the script thread drains;
+    when nobody drains it, the oldest results are discarded (the worker never
+    blocks).
+
+Recording
+    :meth:`LiveProcessor.start_recording` writes every incoming frame (dropped
+    ones included) to an H.264 MP4 on a background thread, with the camera's
+    timestamps, until :meth:`LiveProcessor.stop_recording`; the file is then
+    analysed like an upload.
+
+Network
+    WebRTC needs no server on localhost. :func:`rtc_configuration` reads
+    ``HIPFORM_ICE_SERVERS`` (JSON list of RTCIceServer dicts) for remote use and
+    defaults to no ICE server at all, so nothing is contacted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from hipform.annotate import draw_pose
+from hipform.video import VideoWriter
+
+ENV_ICE_SERVERS = "HIPFORM_ICE_SERVERS"
+
+#: How long a cue stays on screen, seconds.
+CUE_SHOW_S = 4.0
+
+
+def rtc_configuration(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """WebRTC configuration: ``{"iceServers": [...]}`` from ``HIPFORM_ICE_SERVERS``, else none.
+
+    Example for a remote deployment (your own STUN/TURN server)::
+
+        HIPFORM_ICE_SERVERS='[{"urls": ["turn:turn.example.org:3478"], "username": "u", "credential": "p"}]'
+
+    Raises
+    ------
+    ValueError
+        The variable is not a JSON list of objects each with ``urls``.
+    """
+    env = os.environ if environ is None else environ
+    text = env.get(ENV_ICE_SERVERS, "").strip()
+    if not text:
+        return {"iceServers": []}
+    try:
+        servers = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_ICE_SERVERS} must be JSON ({exc})") from None
+    if not isinstance(servers, list) or not all(isinstance(s, dict) and "urls" in s for s in servers):
+        raise ValueError(f'{ENV_ICE_SERVERS} must be a JSON list like [{{"urls": ["stun:host:3478"]}}]')
+    return {"iceServers": servers}
+
+
+@dataclass(frozen=True)
+class LiveFrameResult:
+    """What one processed frame produced, for the script thread.
+
+    Attributes
+    ----------
+    t_s : the frame's camera time, seconds.
+    detected : a person was found.
+    cues : cues that fired on this frame (plain sentences, e.g.
+        ``rep 3: left knee collapsing — 14°``).
+    fps : processed frames per second over the last ~2 s.
+    latency_ms : time spent on this frame (pose + analyzer + drawing).
+    frames_seen, frames_processed, frames_dropped : counters since start.
+    recording : a recording is running; ``recorded_frames`` frames written so far.
+    """
+
+    t_s: float
+    detected: bool
+    cues: tuple[str, ...]
+    fps: float
+    latency_ms: float
+    frames_seen: int
+    frames_processed: int
+    frames_dropped: int
+    recording: bool
+    recorded_frames: int
+
+
+def cue_text(cue: object) -> str:
+    """A cue object from the live analyzer as a sentence (its ``text``/``message``, else ``str``)."""
+    for attr in ("text", "message"):
+        value = getattr(cue, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(cue)
+
+
+def default_analyzer(exercise: str = "auto") -> Any | None:
+    """hipform's causal live analyzer for ``exercise``, or None when it is not available."""
+    try:
+        from hipform.kinematics.live import LiveAnalyzer
+    except ImportError:
+        return None
+    import inspect
+
+    params = inspect.signature(LiveAnalyzer).parameters
+    return LiveAnalyzer(exercise=exercise) if "exercise" in params else LiveAnalyzer()
+
+
+class _Recorder:
+    """Writes frames to an MP4 on its own thread; drops frames rather than block the caller."""
+
+    def __init__(self, path: Path, fps: float = 30.0, max_queue: int = 60) -> None:
+        self.path = Path(path)
+        self.frames = 0
+        self.dropped = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
+        self._t0: float | None = None
+        self._error: BaseException | None = None
+        self._writer = VideoWriter(self.path, fps=fps)
+        self._thread = threading.Thread(target=self._run, name="hipform-record", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    break
+                image, t_s = item
+                self._writer.write(image, t_s=t_s)
+                self.frames += 1
+        except BaseException as exc:  # handed to stop(), which re-raises it in the caller's thread
+            self._error = exc
+        finally:
+            self._writer.close()
+
+    def add(self, image: np.ndarray, t_s: float) -> None:
+        if self._t0 is None:
+            self._t0 = t_s
+        try:
+            self._queue.put_nowait((image, max(t_s - self._t0, 0.0)))
+        except queue.Full:
+            self.dropped += 1
+
+    def stop(self, timeout_s: float = 30.0) -> Path:
+        self._queue.put(None)
+        self._thread.join(timeout_s)
+        if self._error is not None:
+            raise self._error
+        return self.path
+
+
+class LiveProcessor:
+    """Processes webcam frames: pose, live cues, overlay; optional recording.
+
+    Parameters
+    ----------
+    estimator_factory : makes the pose estimator (an object with
+        ``process(rgb, size_px) -> FramePose | None``); created on first use,
+        in the worker thread, and used by that thread only.
+    analyzer : the causal analyzer (``update(landmarks_px, visibility, t_s) -> cues``);
+        None shows the skeleton without cues.
+    max_side_px : longer side of the image pose sees.
+    results_maxsize : size of :attr:`results`; older results are discarded when full.
+    clock : seconds, for the frame rate (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        estimator_factory: Callable[[], Any] | None = None,
+        analyzer: Any | None = None,
+        max_side_px: int = 480,
+        results_maxsize: int = 64,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_side_px < 64:
+            raise ValueError(f"max_side_px must be at least 64, got {max_side_px}")
+        self._estimator_factory = estimator_factory or _default_estimator
+        self._estimator: Any | None = None
+        self.analyzer = analyzer
+        self.max_side_px = int(max_side_px)
+        self.results: queue.Queue[LiveFrameResult] = queue.Queue(maxsize=results_maxsize)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._recorder: _Recorder | None = None
+        self._times: deque[float] = deque(maxlen=120)
+        self._cues_on_screen: deque[tuple[float, str]] = deque(maxlen=3)
+        self.frames_seen = 0
+        self.frames_processed = 0
+        self.frames_dropped = 0
+        self.last_landmarks: np.ndarray | None = None
+
+    # ------------------------------------------------------------ recording
+    def start_recording(self, path: str | Path, fps: float = 30.0) -> None:
+        """Start writing every incoming frame to ``path`` (H.264 MP4)."""
+        with self._lock:
+            if self._recorder is not None:
+                raise RuntimeError("already recording")
+            self._recorder = _Recorder(Path(path), fps=fps)
+
+    def stop_recording(self) -> tuple[Path, int] | None:
+        """Finish the recording; returns (path, frames written), or None if none was running."""
+        with self._lock:
+            rec, self._recorder = self._recorder, None
+        if rec is None:
+            return None
+        path = rec.stop()
+        return path, rec.frames
+
+    @property
+    def recording(self) -> bool:
+        return self._recorder is not None
+
+    # ------------------------------------------------------------ processing
+    def process_batch(self, frames: Sequence[tuple[np.ndarray, float]]) -> np.ndarray:
+        """Record all ``frames`` (RGB, camera time in s), process the newest, return it drawn on.
+
+        The others count as dropped: the picture stays current however slow pose is.
+        """
+        if not frames:
+            raise ValueError("process_batch needs at least one frame")
+        with self._lock:
+            rec = self._recorder
+        for image, t_s in frames:
+            self.frames_seen += 1
+            if rec is not None:
+                rec.add(image, float(t_s))
+        self.frames_dropped += len(frames) - 1
+        image, t_s = frames[-1]
+        return self._process(image, float(t_s), rec)
+
+    def process(self, image_rgb: np.ndarray, t_s: float) -> np.ndarray:
+        """Process one frame (recording it when recording); returns the frame drawn on."""
+        return self.process_batch([(image_rgb, t_s)])
+
+    def _process(self, image: np.ndarray, t_s: float, rec: _Recorder | None) -> np.ndarray:
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image.shape} {image.dtype}")
+        start = self._clock()
+        if self._estimator is None:
+            self._estimator = self._estimator_factory()
+        h, w = image.shape[:2]
+        scale = min(1.0, self.max_side_px / max(h, w))
+        small = image
+        if scale < 1.0:
+            small = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        found = self._estimator.process(small, size_px=(w, h))
+        new_cues: list[str] = []
+        if found is not None:
+            self.last_landmarks = found.landmarks_px
+            if self.analyzer is not None:
+                cues = self.analyzer.update(found.landmarks_px, found.visibility, t_s)
+                new_cues = [cue_text(c) for c in cues]
+            out = draw_pose(image, found.landmarks_px[:, :2], found.visibility)
+        else:
+            out = image.copy()
+        now = self._clock()
+        for text in new_cues:
+            self._cues_on_screen.append((now, text))
+        self._times.append(now)
+        self.frames_processed += 1
+        fps = self._fps()
+        self._draw_status(out, fps, rec is not None, found is not None, now)
+        result = LiveFrameResult(
+            t_s=t_s,
+            detected=found is not None,
+            cues=tuple(new_cues),
+            fps=fps,
+            latency_ms=(now - start) * 1000.0,
+            frames_seen=self.frames_seen,
+            frames_processed=self.frames_processed,
+            frames_dropped=self.frames_dropped,
+            recording=rec is not None,
+            recorded_frames=rec.frames if rec is not None else 0,
+        )
+        self._post(result)
+        return out
+
+    def _fps(self) -> float:
+        if len(self._times) < 2:
+            return 0.0
+        recent = [t for t in self._times if t >= self._times[-1] - 2.0]
+        span = recent[-1] - recent[0]
+        return (len(recent) - 1) / span if span > 0 else 0.0
+
+    def _post(self, result: LiveFrameResult) -> None:
+        while True:
+            try:
+                self.results.put_nowait(result)
+                return
+            except queue.Full:
+                try:
+                    self.results.get_nowait()  # discard the oldest: the worker never waits for the script
+                except queue.Empty:
+                    pass
+
+    def drain(self) -> list[LiveFrameResult]:
+        """Every result posted since the last call (script thread)."""
+        out = []
+        while True:
+            try:
+                out.append(self.results.get_nowait())
+            except queue.Empty:
+                return out
+
+    def _draw_status(
+        self, image: np.ndarray, fps: float, recording: bool, detected: bool, now: float
+    ) -> None:
+        h, w = image.shape[:2]
+        scale = max(h, w) / 1000.0
+        thick = max(1, round(scale * 2))
+        status = f"{fps:4.1f} fps" + ("" if detected else "  - step into view")
+        _text(image, status, (10, round(30 * scale) + 8), scale * 0.8, (255, 255, 255), thick)
+        if recording:
+            cv2.circle(
+                image,
+                (w - round(28 * scale) - 10, round(24 * scale) + 8),
+                round(12 * scale) + 2,
+                (229, 57, 53),
+                -1,
+                cv2.LINE_AA,
+            )
+            _text(
+                image,
+                "REC",
+                (w - round(120 * scale) - 14, round(32 * scale) + 8),
+                scale * 0.8,
+                (229, 57, 53),
+                thick,
+            )
+        y = h - 14
+        for at, text in reversed(self._cues_on_screen):
+            if now - at > CUE_SHOW_S:
+                continue
+            _text(image, text, (10, y), scale * 0.9, (255, 213, 0), thick + 1)
+            y -= round(40 * scale) + 6
+
+    def close(self) -> None:
+        """Stop any recording and release the pose model."""
+        self.stop_recording()
+        if self._estimator is not None and hasattr(self._estimator, "close"):
+            self._estimator.close()
+        self._estimator = None
+
+
+def _text(
+    image: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int], thick: int
+) -> None:
+    # OpenCV's fonts have no degree sign or dashes beyond ASCII
+    ascii_text = text.replace("°", " deg").replace("—", "-").replace("–", "-")
+    ascii_text = ascii_text.encode("ascii", "replace").decode()
+    cv2.putText(image, ascii_text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thick + 3, cv2.LINE_AA)
+    cv2.putText(image, ascii_text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
+
+
+def _default_estimator() -> Any:
+    from hipform.pose import PoseEstimator
+
+    return PoseEstimator()
+
+
+def make_queued_callback(processor: LiveProcessor) -> Callable[[list[Any]], Any]:
+    """An async ``queued_video_frames_callback`` for streamlit-webrtc around ``processor``.
+
+    It receives every ``av.VideoFrame`` queued since the last call and returns
+    one frame: the newest, processed.
+    """
+    import av
+
+    async def callback(frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
+        batch = []
+        for f in frames:
+            t = float(f.time) if f.time is not None else time.monotonic()
+            batch.append((f.to_ndarray(format="rgb24"), t))
+        out = av.VideoFrame.from_ndarray(processor.process_batch(batch), format="rgb24")
+        out.pts, out.time_base = frames[-1].pts, frames[-1].time_base
+        return [out]
+
+    return callback
