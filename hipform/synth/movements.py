@@ -931,7 +931,7 @@ def gen_running(params: Any, rng: np.random.Generator) -> RawMotion:
         stance_arr,
         work,
         rep_start,
-        props=[dict(kind="treadmill", centre_m=(0.0, -0.1, 0.09), size_m=(0.8, 1.9, 0.0))],
+        props=[dict(kind="treadmill", centre_m=(0.0, -0.1, 0.002), size_m=(0.8, 1.9, 0.004))],
     )
 
 
