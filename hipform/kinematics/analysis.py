@@ -685,6 +685,15 @@ def _summarise(
             "left": int(np.sum(steps.side == 0)) if steps is not None else 0,
             "right": int(np.sum(steps.side == 1)) if steps is not None else 0,
         }
+        if len(windows) >= 4:
+            dts = np.diff(t[[w.start for w in windows]])
+            cv = float(np.std(dts) / np.mean(dts)) if np.mean(dts) > 0 else float("inf")
+            out["step_time_cv"] = cv
+            if cv > 0.35:
+                notes.append(
+                    "Step timing is irregular: the pose model may be mixing up the legs (common side-on or "
+                    "with a small runner); steps and cadence are approximate."
+                )
         ti = [float(m["trunk_inclination_deg"][w.key]) for w in windows]
         ti = [v for v in ti if np.isfinite(v)]
         out["trunk_inclination_deg"] = {

@@ -176,7 +176,8 @@ def detect_steps(
     min_stride_s : float
         Shortest time between two strikes of the same foot.
     prominence_fraction : float
-        Heel excursion, as a fraction of leg length, that makes a step.
+        Heel excursion, as a fraction of leg length, that makes a step (at
+        least 30% of the heel's own 5–95 percentile range is also required).
 
     Returns
     -------
@@ -207,7 +208,9 @@ def detect_steps(
         if ok.sum() < 5:
             continue
         yf = np.where(ok, y, np.interp(np.arange(n), np.flatnonzero(ok), y[ok]))
-        pk, _ = sps.find_peaks(yf, distance=distance, prominence=prom)
+        # a strike must stand out against the heel's own swing, not only against landmark jitter
+        lo, hi = np.percentile(yf, [5, 95])
+        pk, _ = sps.find_peaks(yf, distance=distance, prominence=max(prom, 0.3 * (hi - lo)))
         for p in pk:
             if not ok[p]:
                 continue

@@ -156,9 +156,10 @@ def recognise_exercise(
     hip_up = f["hip_up"] if np.isfinite(f["hip_up"]) else 0.0
     hip_down = f["hip_down"] if np.isfinite(f["hip_down"]) else 0.0
     cad = f["cadence_spm"] if np.isfinite(f["cadence_spm"]) else 0.0
-    # running legs move in turn; squatting legs together
+    # running legs move in turn; squatting legs together. The cadence floor is low because phone
+    # clips of running are often slow motion (the clip's time, not the runner's, is what we see)
     running = (
-        upright * _ramp(f["n_steps"], 2, 4) * _ramp(cad, 120, 140) * (1 - _ramp(cad, 250, 300)) * (1 - _ramp(corr, 0.3, 0.6))
+        upright * _ramp(f["n_steps"], 2, 4) * _ramp(cad, 70, 100) * (1 - _ramp(cad, 250, 300)) * (1 - _ramp(corr, 0.3, 0.6))
     )
     # a runner moving toward or away from the camera changes image height: discount the hip-height cues
     hip_up, hip_down = hip_up * (1 - running), hip_down * (1 - running)
