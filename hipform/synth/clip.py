@@ -75,7 +75,7 @@ def camera_for(
     """A camera that frames ``movement`` well from ``view`` (a name from :data:`VIEW_YAW_DEG` or a yaw, deg).
 
     Upright movements get a portrait 720×1280 phone framing 3.3 m away at
-    hip height; floor movements a landscape 1280×720 framing from 3.2 m,
+    hip height; floor movements a landscape 1280×720 framing from 2.8 m,
     looking down from 0.8 m (1.3 m from the feet or head end, so the body is
     not hidden behind the knees). Any argument given overrides the default.
     """
@@ -85,7 +85,7 @@ def camera_for(
     if movement in FLOOR_MOVEMENTS:
         end_on = abs(np.cos(np.radians(yaw))) > 0.9  # looking along the body
         defaults = dict(
-            distance_m=3.2,
+            distance_m=2.8,
             height_m=1.3 if end_on else 0.8,
             target_m=(0.0, 0.0, 0.3),
             width_px=1280,

@@ -182,7 +182,8 @@ def boxes_from_props(props: Any, seed: int = 0) -> tuple[Box, ...]:
     """Boxes for scene objects that have ``kind``, ``centre_m`` and ``size_m`` (full extents, metres).
 
     This is the shape of :class:`hipform.synth.athlete.Prop`; ``seed`` picks
-    the colour of each kind.
+    the colour of each kind. A prop of zero height (a treadmill belt at
+    ``centre_m`` z) becomes a deck from the floor up to that surface.
     """
     rng = np.random.default_rng([int(seed), 0xB0C5])
     out = []
@@ -194,9 +195,12 @@ def boxes_from_props(props: Any, seed: int = 0) -> tuple[Box, ...]:
                 )
         centre = np.asarray(prop.centre_m, float)
         half = 0.5 * np.asarray(prop.size_m, float)
+        lo, hi = centre - half, centre + half
+        if half[2] <= 0:  # a surface (e.g. a treadmill belt): draw it as a deck standing on the floor
+            lo[2], hi[2] = 0.0, max(centre[2], 0.005)
         options = PROP_COLOURS.get(prop.kind, ((0.5, 0.5, 0.5),))
         rgb = options[int(rng.integers(len(options)))]
-        out.append(Box(tuple(centre - half), tuple(centre + half), rgb))
+        out.append(Box(tuple(lo), tuple(hi), rgb))
     return tuple(out)
 
 
@@ -345,9 +349,9 @@ def _body_primitives(j: np.ndarray, app: Appearance) -> list[_Cone | _Ellipsoid]
     )
     for side in (-1, 1):
         ell(
-            hip_mid + side * 0.55 * hw * xp - 0.045 * s * fwd_p - 0.02 * s * up_p,
+            hip_mid + side * 0.5 * hw * xp - 0.035 * s * fwd_p - 0.02 * s * up_p,
             [xp, fwd_p, up_p],
-            [0.075 * w, 0.075 * w, 0.095 * s],
+            [0.08 * w, 0.068 * w, 0.09 * s],
             bottoms_mat,
         )
     ell(
