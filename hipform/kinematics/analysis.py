@@ -221,6 +221,44 @@ def _bent_leg(kf: np.ndarray) -> int:
     return 1 if (np.nan_to_num(med[1], nan=-1.0) > np.nan_to_num(med[0], nan=-1.0)) else 0
 
 
+def _step_up_key(
+    px: np.ndarray, kf: np.ndarray, start: int, top: int, lo: int, leg_px: float, fps: float
+) -> tuple[int, int]:
+    """(key frame, lead side) of a step-up rep.
+
+    The lead foot is the one on the step (the higher ankle as the body starts
+    to rise). The moment that matters is its loaded peak knee flexion: the
+    last local maximum while that foot stands still on the step, not the
+    flexion of lifting it through the air onto the step.
+    """
+    ank = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)]]
+    y0 = ank[start, :, 1]
+    side = int(np.nanargmin(y0)) if np.isfinite(y0).any() else 0
+    other = 1 - side
+    seg = slice(lo, top + 1)
+    a = ank[seg, side]
+    speed = np.full(a.shape[0], np.inf)
+    if a.shape[0] > 2:
+        speed[1:-1] = np.linalg.norm(a[2:] - a[:-2], axis=-1) * fps / 2.0
+    with np.errstate(invalid="ignore"):
+        still = speed < 0.5 * leg_px
+        # on the step: where the foot will stand at the top, and above the other foot
+        on_step = np.abs(ank[seg, side, 1] - ank[top, side, 1]) < 0.03 * leg_px
+        raised = on_step & (ank[seg, side, 1] < ank[seg, other, 1] - 0.05 * leg_px)
+    flex = kf[seg, side]
+    cand = np.flatnonzero(still & raised & np.isfinite(flex))
+    if cand.size == 0:
+        cand = np.flatnonzero(np.isfinite(flex))
+    if cand.size == 0:
+        return top, side
+    # the loaded peak: the last local maximum of flexion with the foot on the step (the flexion left
+    # over from lifting the foot onto the step decreases from the first such frame)
+    f = np.where(np.isfinite(flex), flex, -np.inf)
+    peaks = [int(i) for i in cand[1:] if 0 < i < f.size - 1 and f[i] >= f[i - 1] and f[i] >= f[i + 1]]
+    best = peaks[-1] if peaks else int(cand[np.argmax(flex[cand])])
+    return lo + best, side
+
+
 def _segment(
     movement: str, px: np.ndarray, world: np.ndarray | None, m: dict[str, np.ndarray], t: np.ndarray,
     cfg: AnalysisConfig,
@@ -304,12 +342,8 @@ def _segment(
         s, k, e = int(reps.start[i]), int(reps.peak[i]), int(reps.end[i])
         side = sides[i]
         if movement == "step-up":
-            # the working leg is the one on the step: most flexed as the body starts to rise
-            lo = max(prev_end, s - int(round(fps)))
-            seg = kf[lo : k + 1]
-            if np.isfinite(seg).any():
-                flat = int(np.nanargmax(np.where(np.isfinite(seg), seg, -np.inf)))
-                k, side = lo + flat // 2, flat % 2
+            k, side = _step_up_key(px, kf, s, k, max(prev_end, s - int(round(1.5 * fps))), leg_px, fps)
+            s = min(s, k)
         windows.append(_Window(s, k, e, side, "rep"))
         prev_end = e
     return windows, reps.rest, sig, None

@@ -93,8 +93,9 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
         start = float(np.median(hy[: max(3, hy.size // 10)]))
         up = (start - float(np.percentile(hy, 5))) / leg_px
         down = (float(np.percentile(hy, 95)) - start) / leg_px
+        drift = abs(float(np.median(hy[-max(3, hy.size // 10) :])) - start) / leg_px
     else:
-        up = down = float("nan")
+        up = down = drift = float("nan")
     with np.errstate(invalid="ignore"):
         kf_min = np.fmin(kf[:, 0], kf[:, 1])
         kf_max = np.fmax(kf[:, 0], kf[:, 1])
@@ -118,6 +119,7 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
         "knee_corr": _corr(kf[:, 0], kf[:, 1]),
         "raised_fraction": float(raised[ok_ank].mean()) if ok_ank.any() else float("nan"),
         "hip_up": up,
+        "hip_drift": drift,
         "hip_down": down,
         "straight_bent_fraction": float(np.mean((kf_min < 35) & (kf_max > 60))) if kf.size else float("nan"),
         "n_steps": float(n_steps),
@@ -161,10 +163,13 @@ def recognise_exercise(
     running = (
         upright * _ramp(f["n_steps"], 2, 4) * _ramp(cad, 70, 100) * (1 - _ramp(cad, 250, 300)) * (1 - _ramp(corr, 0.3, 0.6))
     )
-    # a runner moving toward or away from the camera changes image height: discount the hip-height cues
-    hip_up, hip_down = hip_up * (1 - running), hip_down * (1 - running)
-    step_up = upright * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - running)
-    not_step = 1.0 - _ramp(hip_up, 0.08, 0.2)
+    # a step-up lifts the hips well above the start and brings them back down; a runner moving
+    # toward or away from the camera drifts in image height and does not come back
+    drift = f["hip_drift"] if np.isfinite(f["hip_drift"]) else 1.0
+    step_ev = upright * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - _ramp(drift, 0.1, 0.3))
+    running *= 1 - step_ev
+    step_up = step_ev * (1 - running)
+    not_step = 1.0 - step_ev
     both_bend = _ramp(corr, 0.5, 0.8) * _ramp(r_min / r_max if r_max > 0 else 0.0, 0.5, 0.7)
     r_st = f["stance_knee_range"] if np.isfinite(f["stance_knee_range"]) else 0.0
     squat = upright * both_bend * _ramp(r_min, 15, 30) * not_step * (1 - running)
