@@ -76,6 +76,15 @@ def compute_normalised(signal_: np.ndarray, lo_pct: float = 5.0, hi_pct: float =
     return (x - lo) / rng, rng
 
 
+def compute_rep_state(normalised: np.ndarray, enter: float = REP_ENTER, exit_: float = REP_EXIT) -> np.ndarray:
+    """(T,) bool: inside a rep by the hysteresis rule (entered above ``enter``, not yet below ``exit_``)."""
+    s = np.asarray(normalised, dtype=np.float64)
+    mark = np.full(s.shape[0], -1, dtype=np.int64)
+    mark[s > enter] = 1
+    mark[s < exit_] = 0
+    return _forward_fill_state(mark).astype(bool)
+
+
 def detect_reps(
     signal_: np.ndarray,
     t_s: np.ndarray,
@@ -119,7 +128,7 @@ def detect_reps(
     mark = np.full(n, -1, dtype=np.int64)
     mark[s > enter] = 1
     mark[s < exit_] = 0
-    state = _forward_fill_state(mark)
+    state = compute_rep_state(s, enter, exit_).astype(np.int64)
     d = np.diff(np.concatenate([[0], state, [0]]))
     a = np.flatnonzero(d == 1)
     b = np.flatnonzero(d == -1)  # exclusive end of the active run
