@@ -1,0 +1,148 @@
+"""The SQLite history: saving, listing, comparing, trends, migrations, transactions, paths."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from hipform.history import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    History,
+    HistoryError,
+    default_db_path,
+    fault_values_from_report,
+    hipform_home,
+)
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def _save(hist: History, report: dict, day: int = 0, **kw) -> int:
+    args = {"source_name": "clip.mp4", "file_sha256": f"{day:064x}", "width_px": 720, "height_px": 1280}
+    args.update(kw)
+    return hist.save(report, created_at=T0 + timedelta(days=day), **args)
+
+
+@pytest.fixture
+def report_dict(synthetic_report) -> dict:
+    return json.loads(json.dumps(synthetic_report.to_dict()))
+
+
+def test_paths_follow_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("HIPFORM_DB", raising=False)
+    monkeypatch.setenv("HIPFORM_HOME", str(tmp_path / "h"))
+    assert hipform_home() == tmp_path / "h"
+    assert default_db_path() == tmp_path / "h" / "history.sqlite"
+    monkeypatch.setenv("HIPFORM_DB", str(tmp_path / "other.db"))
+    assert default_db_path() == tmp_path / "other.db"
+    monkeypatch.delenv("HIPFORM_HOME")
+    monkeypatch.delenv("HIPFORM_DB")
+    assert default_db_path() == Path.home() / ".hipform" / "history.sqlite"
+
+
+def test_save_list_get_roundtrip(tmp_path, report_dict):
+    video = tmp_path / "annotated.mp4"
+    video.write_bytes(b"not really a video, only bytes to copy")
+    with History(tmp_path / "h.sqlite") as hist:
+        assert hist.schema_version == SCHEMA_VERSION
+        sid = _save(hist, report_dict, settings={"exercise": "auto"}, annotated_video=video)
+        [summary] = hist.list_sessions()
+        assert summary.id == sid and summary.exercise == "single-leg-squat"
+        assert summary.n_flags == len(report_dict["flags"]) == 3
+        assert summary.n_reps == 3
+        kept = Path(summary.annotated_path)
+        assert kept.parent == tmp_path / "videos" and kept.read_bytes() == video.read_bytes()
+        got = hist.get(sid)
+        assert got.report == report_dict and got.settings == {"exercise": "auto"}
+        assert hist.get(sid + 1) is None
+        assert hist.find(f"{0:064x}", {"exercise": "auto"}) == sid
+        assert hist.find(f"{0:064x}", {"exercise": "squat"}) is None
+        assert hist.delete(sid) and not kept.exists() and hist.count() == 0
+
+
+def test_fault_values_read_the_left_leg(report_dict):
+    rows = {(r["measure"], r["side"]): r for r in fault_values_from_report(report_dict)}
+    fppa = rows[("fppa_deg", "left")]
+    assert fppa["fault"] == "knee_collapse" and fppa["reps_flagged"] == 3 and fppa["n_reps"] == 3
+    assert 16.0 <= fppa["mean_value"] <= 22.0
+    assert fppa["worst_value"] >= fppa["mean_value"]
+
+
+def test_compare_and_trend(tmp_path, report_dict):
+    better = json.loads(json.dumps(report_dict))
+    better["summary"]["measures"]["fppa_deg"]["mean_by_side"]["left"] = 6.0
+    better["flags"] = []
+    with History(tmp_path / "h.sqlite") as hist:
+        a = _save(hist, report_dict, day=0)
+        b = _save(hist, better, day=7)
+        assert [s.id for s in hist.list_sessions()] == [b, a]  # newest first
+        rows = {(r["measure"], r["side"]): r for r in hist.compare(a, b)}
+        fppa = rows[("fppa_deg", "left")]
+        assert fppa["a"]["reps_flagged"] == 3 and fppa["b"]["reps_flagged"] == 0
+        assert fppa["change"] == pytest.approx(6.0 - fppa["a"]["mean"])
+        trend = [p for p in hist.trend("single-leg-squat") if p.measure == "fppa_deg"]
+        assert [p.session_id for p in trend] == [a, b] and trend[1].mean_value == 6.0
+        assert hist.trend("bridge") == []
+        assert hist.exercises() == ["single-leg-squat"]
+
+
+def test_failed_save_leaves_nothing(tmp_path, report_dict, monkeypatch):
+    video = tmp_path / "annotated.mp4"
+    video.write_bytes(b"x" * 100)
+    with History(tmp_path / "h.sqlite") as hist:
+        import hipform.history as mod
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(mod, "_insert_fault_values", boom)  # fails after the session row is inserted
+        with pytest.raises(RuntimeError):
+            _save(hist, report_dict, annotated_video=video)
+        assert hist.count() == 0
+        assert not (tmp_path / "videos").exists() or not any((tmp_path / "videos").iterdir())
+
+
+def test_migrates_a_version_1_database(tmp_path, report_dict):
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    MIGRATIONS[0](conn)
+    conn.execute("INSERT INTO schema_version VALUES (1)")
+    conn.execute(
+        "INSERT INTO sessions (created_at, source_name, file_sha256, exercise, view, n_frames, fps, duration_s, "
+        "width_px, height_px, n_reps, n_flags, settings_json, report_json) VALUES "
+        "(?, 'old.mp4', 'ab', 'single-leg-squat', 'front', 300, 30, 10, 720, 1280, 3, 3, '{}', ?)",
+        (T0.isoformat(), json.dumps(report_dict)),
+    )
+    conn.commit()
+    conn.close()
+    with History(path) as hist:
+        assert hist.schema_version == SCHEMA_VERSION == 2
+        trend = hist.trend("single-leg-squat")  # filled from the stored report by the migration
+        assert any(p.measure == "fppa_deg" and p.side == "left" for p in trend)
+
+
+def test_refuses_newer_or_foreign_files(tmp_path):
+    newer = tmp_path / "newer.sqlite"
+    with History(newer):
+        pass
+    conn = sqlite3.connect(newer)
+    conn.execute("UPDATE schema_version SET version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(HistoryError, match="newer hipform"):
+        History(newer)
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(HistoryError, match="not a hipform history"):
+        History(junk)
+
+
+def test_rejects_a_non_report(tmp_path):
+    with History(tmp_path / "h.sqlite") as hist, pytest.raises(TypeError):
+        hist.save({"no": "exercise"}, source_name="x", file_sha256="0", width_px=1, height_px=1)

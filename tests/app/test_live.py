@@ -1,0 +1,183 @@
+"""The live webcam path without a browser: frames in, overlay and cues out, recording, ICE settings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from hipform.annotate import LEFT_RGB
+from hipform.landmarks import Landmark
+from hipform.live import LiveProcessor, cue_text, rtc_configuration
+from hipform.pose import FramePose
+from hipform.video import probe_video
+
+
+class FakeEstimator:
+    """Finds a standing stick figure in every frame whose top-left pixel is not black."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def process(self, image, size_px=None):
+        self.calls += 1
+        if not image[0, 0].any():
+            return None
+        w, h = size_px or (image.shape[1], image.shape[0])
+        px = np.zeros((33, 3), np.float32)
+        for lm in Landmark:
+            side = -1 if lm.name.startswith("LEFT") else 1 if lm.name.startswith("RIGHT") else 0
+            px[lm] = (w / 2 - side * w * 0.1, h * (0.1 + 0.8 * int(lm) / 32), 0)
+        return FramePose(px, np.ones(33, np.float32), np.zeros((33, 3), np.float32))
+
+
+@dataclass
+class Cue:
+    text: str
+
+
+class FakeAnalyzer:
+    def __init__(self) -> None:
+        self.times = []
+
+    def update(self, landmarks_px, visibility, t_s):
+        assert landmarks_px.shape == (33, 3) and visibility.shape == (33,)
+        self.times.append(t_s)
+        n = len(self.times)
+        return [Cue(f"rep {n // 10}: left knee collapsing — 14°")] if n % 10 == 0 else []
+
+
+def frame(value: int = 90) -> np.ndarray:
+    return np.full((240, 320, 3), value, np.uint8)
+
+
+def test_each_frame_gets_the_skeleton_and_cues_reach_the_queue():
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyzer=FakeAnalyzer())
+    for i in range(20):
+        out = proc.process(frame(), i / 30)
+    assert out.shape == (240, 320, 3) and out.dtype == np.uint8
+    assert (np.abs(out.astype(int) - LEFT_RGB).sum(axis=2) < 30).sum() > 50  # left side drawn in blue
+    results = proc.drain()
+    assert len(results) == 20 and proc.drain() == []
+    cues = [c for r in results for c in r.cues]
+    assert cues == ["rep 1: left knee collapsing — 14°", "rep 2: left knee collapsing — 14°"]
+    assert all(r.detected for r in results) and results[-1].frames_processed == 20
+
+
+def test_nobody_in_view_gives_no_skeleton_and_no_cues():
+    analyzer = FakeAnalyzer()
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyzer=analyzer)
+    out = proc.process(frame(0), 0.0)
+    [result] = proc.drain()
+    assert not result.detected and result.cues == () and analyzer.times == []
+    assert out[100:, :].max() == 0  # nothing drawn on the body area
+
+
+def test_only_the_newest_frame_is_processed_when_behind():
+    est = FakeEstimator()
+    proc = LiveProcessor(estimator_factory=lambda: est)
+    proc.process_batch([(frame(), 0.0), (frame(), 0.033), (frame(), 0.066)])
+    assert est.calls == 1
+    [r] = proc.drain()
+    assert r.frames_seen == 3 and r.frames_dropped == 2 and r.t_s == pytest.approx(0.066)
+
+
+def test_result_queue_never_blocks_the_worker():
+    proc = LiveProcessor(estimator_factory=FakeEstimator, results_maxsize=4)
+    for i in range(50):
+        proc.process(frame(), i / 30)
+    results = proc.drain()
+    assert [r.frames_processed for r in results] == [47, 48, 49, 50]  # oldest discarded
+
+
+def test_pose_sees_a_scaled_down_frame_but_landmarks_use_full_size():
+    seen = []
+
+    class Spy(FakeEstimator):
+        def process(self, image, size_px=None):
+            seen.append((image.shape, size_px))
+            return super().process(image, size_px)
+
+    proc = LiveProcessor(estimator_factory=Spy, max_side_px=160)
+    proc.process(np.full((480, 640, 3), 50, np.uint8), 0.0)
+    assert seen == [((120, 160, 3), (640, 480))]
+
+
+def test_recording_keeps_every_frame_with_its_time(tmp_path):
+    proc = LiveProcessor(estimator_factory=FakeEstimator)
+    proc.process(frame(), 0.0)  # before recording: not kept
+    proc.start_recording(tmp_path / "rec.mp4")
+    assert proc.recording
+    with pytest.raises(RuntimeError):
+        proc.start_recording(tmp_path / "other.mp4")
+    for i in range(1, 31, 2):
+        proc.process_batch([(frame(60 + i), 10 + i / 30), (frame(61 + i), 10 + (i + 1) / 30)])
+    path, n = proc.stop_recording()
+    assert n == 30 and not proc.recording and proc.stop_recording() is None
+    info = probe_video(path)
+    assert (info.width_px, info.height_px) == (320, 240)
+    assert info.duration_s == pytest.approx(1.0, abs=0.1)  # camera time, from the first recorded frame
+    proc.close()
+
+
+def test_frame_rate_is_measured():
+    clock = [0.0]
+    proc = LiveProcessor(estimator_factory=FakeEstimator, clock=lambda: clock[0])
+    for i in range(31):
+        clock[0] = i / 20
+        proc.process(frame(), i / 20)
+    assert proc.drain()[-1].fps == pytest.approx(20.0, rel=0.05)
+
+
+def test_bad_frames_are_refused():
+    proc = LiveProcessor(estimator_factory=FakeEstimator)
+    with pytest.raises(ValueError, match="uint8"):
+        proc.process(np.zeros((10, 10), np.uint8), 0.0)
+    with pytest.raises(ValueError, match="at least one"):
+        proc.process_batch([])
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, {"iceServers": []}),  # default: no server contacted at all
+        ("", {"iceServers": []}),
+        ('[{"urls": ["stun:stun.example.org:3478"]}]', {"iceServers": [{"urls": ["stun:stun.example.org:3478"]}]}),
+        ("not json", ValueError),
+        ('{"urls": "stun:x"}', ValueError),  # must be a list
+        ('[{"url": "stun:x"}]', ValueError),  # each needs "urls"
+    ],
+)
+def test_ice_servers_from_the_environment(value, expected):
+    env = {} if value is None else {"HIPFORM_ICE_SERVERS": value}
+    if expected is ValueError:
+        with pytest.raises(ValueError, match="HIPFORM_ICE_SERVERS"):
+            rtc_configuration(env)
+    else:
+        assert rtc_configuration(env) == expected
+
+
+def test_cue_text():
+    assert cue_text(Cue("rep 1: hips level")) == "rep 1: hips level"
+    assert cue_text("plain") == "plain"
+
+
+@pytest.mark.slow
+def test_real_pose_keeps_up_at_15_fps(sample_clip):
+    """MediaPipe on webcam-sized frames: at least 15 processed frames per second on this machine."""
+    from hipform.video import iter_frames
+
+    frames = [f.image for f in iter_frames(sample_clip)][:90]
+    proc = LiveProcessor()
+    proc.process(frames[0], 0.0)  # model load is not part of the rate
+    detected = 0
+    t0 = time.perf_counter()
+    for i, image in enumerate(frames[1:], start=1):
+        proc.process(image, i / 30)
+        detected += sum(r.detected for r in proc.drain())
+    rate = (len(frames) - 1) / (time.perf_counter() - t0)
+    proc.close()
+    assert rate >= 15.0, f"{rate:.1f} frames/s"
+    assert detected >= 0.9 * (len(frames) - 1)

@@ -1,0 +1,121 @@
+"""What the app shows, computed without Streamlit: tables, figures, set-up help, progress, uploads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from hipform.errors import VideoReadError
+from hipform.history import TrendPoint
+from hipform.report import NotAssessed
+from hipform.webapp import media, present
+from hipform.webapp.plots import series_for, timeline_figure, trend_figure
+from hipform.webapp.progress import ProgressTracker
+from hipform.webapp.setup_help import ADVICE, advice_for
+
+
+def test_flag_rows_show_value_threshold_and_cue(synthetic_report):
+    rows = present.flag_rows(synthetic_report)
+    assert len(rows) == 3
+    first = rows[0]
+    assert first["Rep"] == "1" and first["Side"] == "left" and first["Fault"] == "Knee collapse"
+    assert first["Severity"] == "MARKED"
+    assert first["Measured"].endswith("°") and 16 <= float(first["Measured"][:-1]) <= 22
+    assert first["Threshold"] == "mild ≥ 10.0°, marked ≥ 16.0°"
+    assert first["What to do"] == synthetic_report.flags[0].cue
+    assert present.flag_title(synthetic_report.flags[0]).startswith("Rep 1 · left knee collapse · marked")
+
+
+def test_rep_and_left_right_tables(synthetic_report):
+    reps = present.rep_rows(synthetic_report)
+    assert [r["Rep"] for r in reps] == [1, 2, 3]
+    assert all("knee collapse (marked)" in r["Flags"] for r in reps)
+    assert any(k.startswith("knee angle (FPPA)") for k in reps[0])
+    statuses = {s.fault: s for s in present.fault_statuses(synthetic_report)}
+    assert statuses["knee_collapse"].status == "flagged" and statuses["knee_collapse"].reps_flagged == 3
+    assert statuses["back_arch"].status == "not_checked"
+    assert "3 reps" in present.headline(synthetic_report) and "3 flags" in present.headline(synthetic_report)
+
+
+def test_timeline_has_threshold_bands_reps_and_flags(synthetic_report):
+    assert [s for s, _ in series_for(synthetic_report, "fppa_deg")] == ["left", "right"]
+    assert series_for(synthetic_report, "pelvic_drop_deg")[0][1] == "pelvic_drop_stance_left_deg"
+    fig = timeline_figure(synthetic_report)
+    shapes = fig.layout.shapes
+    bands = [s for s in shapes if s.type == "rect" and "domain" in (s.xref or "") and "domain" not in (s.yref or "")]
+    rep_spans = [s for s in shapes if s.type == "rect" and "domain" in (s.yref or "") and "domain" not in s.xref]
+    assert len(rep_spans) >= 3  # one per rep (drawn on every row)
+    assert bands, "threshold bands missing"
+    markers = [t for t in fig.data if t.mode == "markers"]
+    assert sum(len(t.x) for t in markers) == 3  # one cross per flag
+    assert {a.text for a in fig.layout.annotations} >= {"rep 1", "rep 2", "rep 3"}
+
+
+def test_trend_figure_has_a_line_per_side():
+    t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    pts = [
+        TrendPoint(i, t0 + timedelta(days=7 * i), "knee_collapse", "fppa_deg", "deg", side, 15 - i, 17 - i, 3, 1)
+        for i in range(3)
+        for side in ("left", "right")
+    ]
+    fig = trend_figure(pts, "single-leg-squat")
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert sorted(t.name for t in lines) == ["left (mean)", "right (mean)"]
+    assert list(lines[0].y) == [15, 14, 13]
+    assert fig.layout.shapes  # mild/marked bands from the fault table
+
+
+def test_setup_advice_for_not_assessed_faults():
+    assert advice_for("single-leg-squat", "knee_collapse").key == "frontal"
+    assert advice_for("bridge", "back_arch").key == "side"
+    assert advice_for("single-leg-bridge", "pelvic_drop").key == "frontal-feet"
+    assert advice_for("squat", "back_arch") is None
+    for advice in ADVICE.values():
+        assert advice.svg.startswith("<svg") and advice.svg.endswith("</svg>") and advice.steps
+    na = NotAssessed("knee_collapse", "needs a front view", setup="")
+    assert present.clip_not_assessed(type("R", (), {"not_assessed": (na,)})()) == [na]
+
+
+def test_progress_gives_fraction_and_time_left():
+    now = [0.0]
+    shown = []
+    tracker = ProgressTracker(lambda f, t: shown.append((f, t)), min_interval_s=0.0, clock=lambda: now[0])
+    now[0] = 10.0
+    tracker("pose", 150, 300)
+    fraction, text = shown[-1]
+    assert fraction == pytest.approx(0.39)
+    assert "frame 150 of 300" in text and "left" in text
+    tracker("annotate", 300, 300)
+    assert shown[-1][0] == pytest.approx(0.98)
+    tracker("pose", 10, 300)  # never goes backwards
+    assert tracker.fraction == pytest.approx(0.98)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("squat.mp4", "squat.mp4"),  # plain names are kept
+        ("../../etc/passwd.mp4", "passwd.mp4"),  # no folders
+        ("C:\\Users\\me\\clip.MOV", "clip.MOV"),  # Windows paths too
+        ("<b>x</b>.webm", "b_.webm"),  # no markup characters (and "/" ends a folder name)
+        ("", "clip"),  # something to call it
+    ],
+)
+def test_safe_filename(name, expected):
+    assert media.safe_filename(name) == expected
+
+
+def test_save_upload_checks_type_and_content(tmp_path):
+    path, sha = media.save_upload(b"\x00\x00\x00\x18ftypmp42", "My Clip.MP4", tmp_path)
+    assert path.parent == tmp_path and path.suffix == ".mp4" and path.stem == sha
+    with pytest.raises(VideoReadError, match="not a video type"):
+        media.save_upload(b"hello", "notes.txt", tmp_path)
+    with pytest.raises(VideoReadError, match="empty"):
+        media.save_upload(b"", "clip.mp4", tmp_path)
+
+
+def test_samples_are_listed_with_their_titles(samples_dir):
+    [sample] = media.list_samples(samples_dir)
+    assert sample.title == "Single-leg squat, left knee collapse"
+    assert sample.truth["exercise"] == "single-leg-squat"
