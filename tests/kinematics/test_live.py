@@ -1,0 +1,47 @@
+"""The live (webcam) analyser: causal, counts reps, cues when a rep ends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from kin_helpers import film, simulate_or_skip
+
+from hipform.kinematics.live import LiveAnalyzer, LiveCue
+
+
+def _run(live: LiveAnalyzer, seq) -> list[LiveCue]:
+    cues: list[LiveCue] = []
+    for i in range(seq.n_frames):
+        cues += live.update(seq.landmarks_px[i], seq.visibility[i], float(seq.t_s[i]))
+    return cues
+
+
+def test_live_counts_reps_and_cues_knee_collapse() -> None:
+    athlete = pytest.importorskip("hipform.synth.athlete")
+    motion = simulate_or_skip("single-leg-squat", reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right"))
+    live = LiveAnalyzer("single-leg-squat")
+    cues = _run(live, film(motion, "front"))
+    assert live.reps == 3
+    knee = [c for c in cues if c.fault == "knee_collapse"]
+    assert [c.rep for c in knee] == [1, 2, 3]
+    assert all(c.side == "right" and c.text.startswith(f"rep {c.rep}: right knee collapsing") for c in knee)
+    assert all(c.value == pytest.approx(18.0, abs=3.0) for c in knee)
+
+
+def test_live_clean_reps_are_good() -> None:
+    motion = simulate_or_skip("squat", reps=2)
+    live = LiveAnalyzer("squat")
+    cues = _run(live, film(motion, "front"))
+    assert live.reps == 2
+    assert [c.text for c in cues] == ["rep 1: good", "rep 2: good"]
+
+
+def test_live_survives_missing_frames_and_rejects_misuse() -> None:
+    live = LiveAnalyzer("squat")
+    assert live.update(np.full((33, 3), np.nan), np.zeros(33), 0.0) == []
+    with pytest.raises(ValueError, match="increase"):
+        live.update(np.full((33, 3), np.nan), np.zeros(33), 0.0)
+    with pytest.raises(ValueError, match="expected"):
+        live.update(np.zeros((32, 3)), np.zeros(33), 1.0)
+    with pytest.raises(ValueError, match="recorded clip"):
+        LiveAnalyzer("running")
