@@ -1,0 +1,154 @@
+"""Shared helpers for the benchmark scripts: clips, timing, tables, results.
+
+Benchmarks are plain scripts (``python benchmarks/NAME.py``), not tests. Each
+prints a table and saves its figures as JSON in ``benchmarks/results/`` so
+``python benchmarks/make_docs.py`` can rebuild ``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIPS = ROOT.parent / "shared" / "clips"
+RESULTS = ROOT / "benchmarks" / "results"
+#: Generated clips go here, never into the project.
+SCRATCH = Path(os.environ.get("HIPFORM_BENCH_TMP", "/tmp/hipform-bench"))
+
+SIDE_CLIP = CLIPS / "squat_side_barbell.mp4"
+CLIP_1080 = CLIPS / "squat_front_clean.mov"
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for pkg in ("mediapipe", "av", "numpy", "opencv-contrib-python"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "-"
+    return {
+        "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_1min": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def wait_for_quiet(max_load: float = 0.7, timeout_s: float = 0.0) -> float:
+    """Wait (up to ``timeout_s``) until the 1-minute load average drops below ``max_load``."""
+    end = time.monotonic() + timeout_s
+    while os.getloadavg()[0] > max_load and time.monotonic() < end:
+        time.sleep(5)
+    return os.getloadavg()[0]
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+def repeat(fn: Callable[[], float], runs: int) -> list[float]:
+    """Call ``fn`` (which returns a figure) ``runs`` times and return the figures."""
+    return [fn() for _ in range(runs)]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table (also readable on a terminal)."""
+    cells = [[str(h) for h in headers]] + [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    out = [line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(r) for r in cells[1:]]
+    return "\n".join(out)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        if value == 0 or abs(value) >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def save_results(name: str, data: dict) -> Path:
+    """Write ``data`` (plus the machine description) to ``benchmarks/results/NAME.json``."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    payload = {"benchmark": name, "command": f"python benchmarks/{name}.py " + " ".join(sys.argv[1:]),
+               "machine": machine(), **data}
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    return path
+
+
+def looped_clip(src: Path, seconds: float, name: str | None = None) -> Path:
+    """A clip of about ``seconds`` made by repeating ``src`` end to end (no re-encoding).
+
+    The packets are copied with shifted timestamps, so the result decodes
+    exactly like the original played over and over. Cached in :data:`SCRATCH`.
+    """
+    import av
+
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    dst = SCRATCH / (name or f"{src.stem}_loop{int(seconds)}s.mp4")
+    if dst.exists() and dst.stat().st_size > 0:
+        return dst
+    tmp = dst.with_suffix(".part.mp4")
+    with av.open(str(src)) as inp:
+        s_in = inp.streams.video[0]
+        packets = [p for p in inp.demux(s_in) if p.size > 0]
+        tb = s_in.time_base
+        rate = s_in.average_rate or Fraction(30)
+        pts = sorted(p.pts for p in packets)
+        step = pts[1] - pts[0] if len(pts) > 1 else int(1 / (rate * tb))
+        span = pts[-1] - pts[0] + step
+        loops = max(1, int(round(seconds / float(span * tb))))
+        with av.open(str(tmp), mode="w", format="mp4") as out:
+            s_out = out.add_stream_from_template(s_in)
+            rotation = s_in.metadata.get("rotate")
+            if rotation:
+                s_out.metadata["rotate"] = rotation
+            for k in range(loops):
+                for p in packets:
+                    q = av.Packet(bytes(p))
+                    q.pts = p.pts + k * span
+                    q.dts = (p.dts if p.dts is not None else p.pts) + k * span
+                    q.time_base = tb
+                    q.is_keyframe = p.is_keyframe
+                    q.stream = s_out
+                    out.mux(q)
+    os.replace(tmp, dst)
+    return dst
+
+
+def run_script(name: str, *args: str) -> None:
+    """Run another benchmark script in a fresh interpreter (clean memory figures)."""
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), *args], check=True)

@@ -1,0 +1,141 @@
+"""Clip analysis speed: end-to-end vs pose alone vs the naive tutorial loop.
+
+For each clip, three ways of getting a report, each run ``--runs`` times
+(interleaved, medians reported):
+
+* **pose only** — the frames are decoded and scaled beforehand (not timed);
+  only ``PoseEstimator.process`` runs, frame after frame. This is the floor.
+* **end-to-end** — what ``hipform`` does: ``estimate_pose`` (probe, model
+  load, decode thread, scaling, pose, landmark arrays) then
+  ``hipform.kinematics.analysis.analyze``. No landmark cache, no video written.
+* **naive** — the loop most tutorials show: ``cv2.VideoCapture`` →
+  ``cv2.cvtColor`` → ``mp.solutions.pose.Pose.process`` on the full frame,
+  landmarks copied into Python lists, then the same ``analyze``.
+
+Usage::
+
+    python benchmarks/clip_analysis.py [--runs 3] [--seconds-1080p 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+import numpy as np  # noqa: E402
+from _common import CLIP_1080, SIDE_CLIP, looped_clip, median, save_results, table  # noqa: E402
+
+from hipform.landmarks import N_LANDMARKS  # noqa: E402
+from hipform.pose import PoseEstimator, PoseOptions, estimate_pose, native_logs_silenced  # noqa: E402
+from hipform.sequence import PoseSequence  # noqa: E402
+from hipform.video import iter_frames, probe_video  # noqa: E402
+
+EXERCISE = "squat"
+
+
+def analyse(seq: PoseSequence):
+    from hipform.kinematics.analysis import analyze
+
+    return analyze(seq, exercise=EXERCISE)
+
+
+def pose_only(frames: list[np.ndarray], size: tuple[int, int]) -> float:
+    with PoseEstimator(PoseOptions()) as est:
+        t0 = time.perf_counter()
+        for image in frames:
+            est.process(image, size_px=size)
+        return time.perf_counter() - t0
+
+
+def end_to_end(path: Path) -> float:
+    t0 = time.perf_counter()
+    seq = estimate_pose(path)
+    analyse(seq)
+    return time.perf_counter() - t0
+
+
+def naive(path: Path) -> float:
+    """The tutorial loop, written the usual way."""
+    import cv2
+    import mediapipe as mp
+
+    t0 = time.perf_counter()
+    cap = cv2.VideoCapture(str(path))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    rows, worlds, times = [], [], []
+    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as pose:
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            h, w = bgr.shape[:2]
+            result = pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            times.append(cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
+            if result.pose_landmarks:
+                rows.append([[p.x * w, p.y * h, p.z * w, p.visibility] for p in result.pose_landmarks.landmark])
+                worlds.append([[p.x, p.y, p.z] for p in result.pose_world_landmarks.landmark])
+            else:
+                rows.append([[np.nan] * 4] * N_LANDMARKS)
+                worlds.append([[np.nan] * 3] * N_LANDMARKS)
+    cap.release()
+    lm = np.array(rows, np.float32)
+    t = np.arange(len(rows)) / fps  # tutorials rarely keep real timestamps
+    seq = PoseSequence(landmarks_px=lm[:, :, :3], visibility=np.nan_to_num(lm[:, :, 3]),
+                       world_m=np.array(worlds, np.float32), t_s=t, width_px=w, height_px=h, fps=fps)
+    analyse(seq)
+    return time.perf_counter() - t0
+
+
+def bench_clip(path: Path, label: str, runs: int) -> dict:
+    info = probe_video(path)
+    frames = [f.image for f in iter_frames(path, max_side=PoseOptions().max_side_px)]
+    n = len(frames)
+    size = (info.width_px, info.height_px)
+    end_to_end(path)  # warm-up: file cache, imports, model file
+    t_pose, t_e2e, t_naive = [], [], []
+    for _ in range(runs):
+        t_pose.append(pose_only(frames, size))
+        t_e2e.append(end_to_end(path))
+        t_naive.append(naive(path))
+    del frames
+    p, e, nv = median(t_pose), median(t_e2e), median(t_naive)
+    return {
+        "clip": label, "frames": n, "size": f"{info.width_px}x{info.height_px}",
+        "pose_only_s": t_pose, "end_to_end_s": t_e2e, "naive_s": t_naive,
+        "pose_only_fps": n / p, "end_to_end_fps": n / e, "naive_fps": n / nv,
+        "e2e_over_pose": e / p, "e2e_over_naive": e / nv,
+        "pose_ms_per_frame": 1000 * p / n, "e2e_ms_per_frame": 1000 * e / n,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seconds-1080p", type=float, default=10.0)
+    args = ap.parse_args()
+    clips = [(SIDE_CLIP, SIDE_CLIP.name),
+             (looped_clip(CLIP_1080, args.seconds_1080p), f"{CLIP_1080.name} looped (1080p)")]
+    results = []
+    with native_logs_silenced() as console:
+        for path, label in clips:
+            print(f"… {label}", file=console)
+            results.append(bench_clip(path, label, args.runs))
+    headers = ["clip", "frames", "pose only fps", "end-to-end fps", "naive fps",
+               "e2e ÷ pose-only", "e2e ÷ naive", "pose ms/frame", "e2e ms/frame"]
+    rows = [[r["clip"], r["frames"], r["pose_only_fps"], r["end_to_end_fps"], r["naive_fps"],
+             r["e2e_over_pose"], r["e2e_over_naive"], r["pose_ms_per_frame"], r["e2e_ms_per_frame"]]
+            for r in results]
+    print(f"\nClip analysis, medians of {args.runs} runs (lower ratio is better; targets: "
+          "e2e ÷ pose-only ≤ 1.10, e2e ÷ naive < 1)\n")
+    print(table(headers, rows))
+    print(f"\nsaved {save_results('clip_analysis', {'runs': args.runs, 'results': results})}")
+
+
+if __name__ == "__main__":
+    main()
