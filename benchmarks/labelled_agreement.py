@@ -52,8 +52,15 @@ def load_stage_table(path: Path = STAGE_CSV) -> tuple[PoseSequence, np.ndarray]:
             lm[i, int(lmk)] = (float(r[f"{c}_x"]) * FRAME_PX[0], float(r[f"{c}_y"]) * FRAME_PX[1], 0.0)
             vis[i, int(lmk)] = float(r[f"{c}_v"])
     labels = np.array([r["label"] == "down" for r in rows])
-    seq = PoseSequence(lm, vis, np.full((n, 33, 3), np.nan, np.float32), np.arange(n) / 30.0, *FRAME_PX, 30.0,
-                       source=path.name)
+    seq = PoseSequence(
+        lm,
+        vis,
+        np.full((n, 33, 3), np.nan, np.float32),
+        np.arange(n) / 30.0,
+        *FRAME_PX,
+        30.0,
+        source=path.name,
+    )
     return seq, labels
 
 
@@ -82,8 +89,13 @@ def ratio_false_alarms() -> dict[str, float]:
     flagged, total, rel_all = 0, 0, []
     for video in sorted({r["video"] for r in rows}):
         ratio = {
-            st: np.array([float(r["knee_width"]) / float(r["feet_width"]) for r in rows
-                          if r["video"] == video and r["stage"] == st])
+            st: np.array(
+                [
+                    float(r["knee_width"]) / float(r["feet_width"])
+                    for r in rows
+                    if r["video"] == video and r["stage"] == st
+                ]
+            )
             for st in ("up", "down")
         }
         standing = float(np.median(ratio["up"]))
@@ -103,13 +115,17 @@ def ratio_false_alarms() -> dict[str, float]:
 
 def main() -> None:
     st = stage_agreement()
-    print(f"squat stage ({STAGE_CSV.name}): {st['frames']:.0f} frames, frame agreement "
-          f"{st['frame_agreement']:.1%}; down phases labelled {st['down_phases_labelled']:.0f}, "
-          f"reps found {st['reps_found']:.0f}; knee-collapse flags {st['knee_collapse_flags']:.0f}")
+    print(
+        f"squat stage ({STAGE_CSV.name}): {st['frames']:.0f} frames, frame agreement "
+        f"{st['frame_agreement']:.1%}; down phases labelled {st['down_phases_labelled']:.0f}, "
+        f"reps found {st['reps_found']:.0f}; knee-collapse flags {st['knee_collapse_flags']:.0f}"
+    )
     ra = ratio_false_alarms()
-    print(f"knee separation on correct squats ({RATIO_CSV.name}): {ra['down_frames']:.0f} bottom frames in "
-          f"{ra['videos']:.0f} videos, false alarms {ra['false_alarm_rate']:.1%}; ratio to standing median "
-          f"{ra['rel_ratio_median']:.2f}, 5th percentile {ra['rel_ratio_p5']:.2f}")
+    print(
+        f"knee separation on correct squats ({RATIO_CSV.name}): {ra['down_frames']:.0f} bottom frames in "
+        f"{ra['videos']:.0f} videos, false alarms {ra['false_alarm_rate']:.1%}; ratio to standing median "
+        f"{ra['rel_ratio_median']:.2f}, 5th percentile {ra['rel_ratio_p5']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -116,7 +116,13 @@ class NotAssessed:
     setup: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fault": self.fault, "reason": self.reason, "side": self.side, "rep": self.rep, "setup": self.setup}
+        return {
+            "fault": self.fault,
+            "reason": self.reason,
+            "side": self.side,
+            "rep": self.rep,
+            "setup": self.setup,
+        }
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,11 @@ class Report:
             "view_confidence": _num(self.view_confidence, 2),
             "facing": self.facing,
             "view_yaw_deg": _num(self.view_yaw_deg, 1),
-            "clip": {"n_frames": self.n_frames, "fps": _num(self.fps, 3), "duration_s": _num(self.duration_s)},
+            "clip": {
+                "n_frames": self.n_frames,
+                "fps": _num(self.fps, 3),
+                "duration_s": _num(self.duration_s),
+            },
             "reps": [r.to_dict() for r in self.reps],
             "flags": [f.to_dict() for f in self.flags],
             "not_assessed": [n.to_dict() for n in self.not_assessed],
@@ -240,8 +250,9 @@ class Report:
 
     def summary_lines(self) -> list[str]:
         """A short, readable summary table (plain text lines) for a terminal."""
+        how = "named" if self.exercise_source == "user" else "recognised"
         lines = [
-            f"{self.source or 'clip'}: {self.exercise} ({'named' if self.exercise_source == 'user' else 'recognised'}"
+            f"{self.source or 'clip'}: {self.exercise} ({how}"
             f", {self.exercise_confidence:.0%} sure), {self.view} view ({self.view_confidence:.0%}), "
             f"{self.n_frames} frames, {self.duration_s:.1f} s",
         ]
@@ -290,12 +301,14 @@ def _jsonable(obj: Any) -> Any:
 def save_report_json(report: Report, path: str | Path) -> Path:
     """Write ``report.to_dict()`` as indented UTF-8 JSON; returns the path."""
     path = Path(path)
-    path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n", "utf-8")
+    path.write_text(
+        json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n", "utf-8"
+    )
     return path
 
 
 def save_measures_csv(report: Report, path: str | Path) -> Path:
-    """Write the per-frame measures: columns ``frame``, ``t_s`` and one per measure (empty = not measurable)."""
+    """Write the per-frame measures: ``frame``, ``t_s``, one column per measure (empty = not measurable)."""
     path = Path(path)
     names = sorted(report.measures)
     with path.open("w", newline="") as fh:
@@ -322,7 +335,15 @@ def save_reps_csv(report: Report, path: str | Path) -> Path:
             )
             vals = [r.values.get(k, float("nan")) for k in keys]
             w.writerow(
-                [r.index, r.kind, r.side or "", f"{r.t_start_s:.3f}", f"{r.t_key_s:.3f}", f"{r.t_end_s:.3f}", r.key_frame]
+                [
+                    r.index,
+                    r.kind,
+                    r.side or "",
+                    f"{r.t_start_s:.3f}",
+                    f"{r.t_key_s:.3f}",
+                    f"{r.t_end_s:.3f}",
+                    r.key_frame,
+                ]
                 + ["" if not math.isfinite(v) else f"{v:.4f}" for v in vals]
                 + [flags]
             )

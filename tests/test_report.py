@@ -19,16 +19,28 @@ from hipform.synth.camera import Camera, pose_sequence_from_joints  # noqa: E402
 @pytest.fixture(scope="module")
 def report():
     motion = athlete.simulate(
-        "single-leg-squat", athlete.MotionParams(reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right"))
+        "single-leg-squat",
+        athlete.MotionParams(reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right")),
     )
     cam = Camera.around("front", distance_m=400.0, vertical_fov_deg=0.5)
-    return analyze(pose_sequence_from_joints(motion.joints_m, motion.t_s, cam, motion.fps), "single-leg-squat")
+    return analyze(
+        pose_sequence_from_joints(motion.joints_m, motion.t_s, cam, motion.fps), "single-leg-squat"
+    )
 
 
 def test_json_has_the_documented_keys(report, tmp_path) -> None:
     data = json.loads(save_report_json(report, tmp_path / "r.json").read_text("utf-8"))
     assert data["schema_version"] == SCHEMA_VERSION
-    for key in ("exercise", "exercise_confidence", "view", "reps", "flags", "not_assessed", "summary", "clip"):
+    for key in (
+        "exercise",
+        "exercise_confidence",
+        "view",
+        "reps",
+        "flags",
+        "not_assessed",
+        "summary",
+        "clip",
+    ):
         assert key in data
     assert data["exercise"] == "single-leg-squat"
     assert len(data["reps"]) == 3
@@ -36,7 +48,16 @@ def test_json_has_the_documented_keys(report, tmp_path) -> None:
     assert flag["fault"] in ("knee_collapse", "pelvic_drop", "back_arch")
     assert flag["side"] in ("left", "right", None)
     assert flag["severity"] in ("mild", "marked")
-    for key in ("rep", "t_start_s", "t_end_s", "threshold", "threshold_source", "worst_frame", "confidence", "cue"):
+    for key in (
+        "rep",
+        "t_start_s",
+        "t_end_s",
+        "threshold",
+        "threshold_source",
+        "worst_frame",
+        "confidence",
+        "cue",
+    ):
         assert key in flag
     assert "value_deg" in flag or "value" in flag
     assert flag["value_deg"] == pytest.approx(18.0, abs=0.5)

@@ -4,4 +4,13 @@ from hipform.kinematics.analysis import AnalysisConfig, analyze
 from hipform.kinematics.faults import FAULT_TABLE, FAULTS, MOVEMENTS, FaultRule
 from hipform.kinematics.live import LiveAnalyzer, LiveCue
 
-__all__ = ["AnalysisConfig", "analyze", "FAULT_TABLE", "FAULTS", "MOVEMENTS", "FaultRule", "LiveAnalyzer", "LiveCue"]
+__all__ = [
+    "AnalysisConfig",
+    "analyze",
+    "FAULT_TABLE",
+    "FAULTS",
+    "MOVEMENTS",
+    "FaultRule",
+    "LiveAnalyzer",
+    "LiveCue",
+]

@@ -25,10 +25,16 @@ from hipform.kinematics.faults import (
     FaultRule,
     rules_for,
 )
-from hipform.kinematics.signals import MAX_GAP_S, VISIBILITY_MIN, compute_gap_filled, compute_lowpass, compute_masked
+from hipform.kinematics.signals import (
+    MAX_GAP_S,
+    VISIBILITY_MIN,
+    compute_gap_filled,
+    compute_lowpass,
+    compute_masked,
+)
 from hipform.kinematics.view import ViewEstimate, detect_lr_swaps, estimate_view, swap_legs
 from hipform.landmarks import Landmark
-from hipform.report import Flag, NotAssessed, RepResult, Report
+from hipform.report import Flag, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
 
 L = Landmark
@@ -136,7 +142,11 @@ def _frame_rate(seq: PoseSequence) -> float:
 
 
 def _world_usable(world: np.ndarray | None) -> bool:
-    return world is not None and world.shape[0] > 0 and float(np.isfinite(world[:, int(L.LEFT_HIP), 0]).mean()) > 0.5
+    return (
+        world is not None
+        and world.shape[0] > 0
+        and float(np.isfinite(world[:, int(L.LEFT_HIP), 0]).mean()) > 0.5
+    )
 
 
 def _nanmedian(x: np.ndarray) -> float:
@@ -182,15 +192,25 @@ def compute_measures(
 
 #: Landmarks a graded measure needs, per side (visibility of these sets the flag confidence).
 _KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
-    "fppa_deg": ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.LEFT_HIP)),
+    "fppa_deg": (
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP),
+        (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.LEFT_HIP),
+    ),
     "hip_adduction_deg": ((L.LEFT_HIP, L.LEFT_KNEE, L.RIGHT_HIP), (L.RIGHT_HIP, L.RIGHT_KNEE, L.LEFT_HIP)),
     "pelvic_drop_deg": ((L.LEFT_HIP, L.RIGHT_HIP),) * 2,
     "knee_toe_ratio": (
-        (L.LEFT_KNEE, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX), (L.RIGHT_KNEE, L.RIGHT_FOOT_INDEX, L.LEFT_FOOT_INDEX)
+        (L.LEFT_KNEE, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX),
+        (L.RIGHT_KNEE, L.RIGHT_FOOT_INDEX, L.LEFT_FOOT_INDEX),
     ),
     "knee_separation_rel": ((L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),) * 2,
-    "bridge_hip_line_deg": ((L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE)),
-    "thigh_past_trunk_deg": ((L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE)),
+    "bridge_hip_line_deg": (
+        (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
+        (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
+    ),
+    "thigh_past_trunk_deg": (
+        (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
+        (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
+    ),
     "trunk_line_change_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),) * 2,
 }
 
@@ -260,7 +280,11 @@ def _step_up_key(
 
 
 def _segment(
-    movement: str, px: np.ndarray, world: np.ndarray | None, m: dict[str, np.ndarray], t: np.ndarray,
+    movement: str,
+    px: np.ndarray,
+    world: np.ndarray | None,
+    m: dict[str, np.ndarray],
+    t: np.ndarray,
     cfg: AnalysisConfig,
 ) -> tuple[list[_Window], np.ndarray, np.ndarray, Steps | None]:
     """Rep / step / hold windows, the rest mask and the rep signal (T,)."""
@@ -281,7 +305,7 @@ def _segment(
         heel = np.where(np.isfinite(heel), heel, ank_y)
         hip_y = 0.5 * (px[:, int(L.LEFT_HIP), 1] + px[:, int(L.RIGHT_HIP), 1])
         steps = detect_steps(heel, hip_y, kf, t, leg_px)
-        for sd, st, mid, toe in zip(steps.side, steps.strike, steps.midstance, steps.toe_off):
+        for sd, st, mid, toe in zip(steps.side, steps.strike, steps.midstance, steps.toe_off, strict=False):
             windows.append(_Window(int(st), int(mid), int(max(toe, mid)), int(sd), "step"))
         return windows, no_rest, heel.mean(axis=1) if n else np.zeros(0), steps
 
@@ -292,7 +316,7 @@ def _segment(
         stance = np.where(diff > 0, 0, 1)
         code = np.where(raised, stance + 1, 0)
         edges = np.flatnonzero(np.diff(np.concatenate([[0], code, [0]])) != 0)
-        for a, b in zip(edges[:-1], edges[1:]):
+        for a, b in zip(edges[:-1], edges[1:], strict=False):
             if code[a] == 0 or t[b - 1] - t[a] < 0.5:
                 continue
             windows.append(_Window(int(a), int((a + b - 1) // 2), int(b - 1), int(code[a] - 1), "hold"))
@@ -380,14 +404,24 @@ def _read(rule: FaultRule, x: np.ndarray, w: _Window) -> tuple[float, int, float
     frac = float(ok.mean()) if seg.size else 0.0
     if not ok.any():
         return float("nan"), w.key, 0.0
-    worst = int(np.argmax(np.where(ok, seg, -np.inf)) if rule.direction == "above" else np.argmin(np.where(ok, seg, np.inf)))
+    worst = int(
+        np.argmax(np.where(ok, seg, -np.inf))
+        if rule.direction == "above"
+        else np.argmin(np.where(ok, seg, np.inf))
+    )
     if rule.phase == "hold":
         return float(np.median(seg[ok])), w.start + worst, frac
     return float(seg[worst]), w.start + worst, frac
 
 
 def _confidence(
-    rule: FaultRule, value: float, threshold: float, vis: np.ndarray, side: int, frame: int, view: ViewEstimate,
+    rule: FaultRule,
+    value: float,
+    threshold: float,
+    vis: np.ndarray,
+    side: int,
+    frame: int,
+    view: ViewEstimate,
     has_baseline: bool,
 ) -> float:
     lms = [int(lm) for lm in _KEY_LANDMARKS.get(rule.measure, ((), ()))[side]]
@@ -469,7 +503,9 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     px, world = pre.px, pre.world
     n_swaps = int(np.count_nonzero(np.diff(pre.swaps.astype(np.int8)))) if n > 1 else 0
     if n_swaps:
-        notes.append(f"The pose model swapped the left and right leg {n_swaps} time(s); hipform swapped them back.")
+        notes.append(
+            f"The pose model swapped the left and right leg {n_swaps} time(s); hipform swapped them back."
+        )
 
     view = estimate_view(px, world)
     m = compute_measures(px, world, view.facing_x, side_view=view.side)
@@ -504,9 +540,11 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
             not_assessed.append(NotAssessed(fault, reason))
     else:
         for fault in dict.fromkeys(r.fault for r in rules):
-            fr = [r for r, b in zip(rules, view_blocked) if r.fault == fault]
+            fr = [r for r, b in zip(rules, view_blocked, strict=False) if r.fault == fault]
             if all(not _view_ok(r, view) for r in fr):
-                not_assessed.append(NotAssessed(fault, _view_reason(fr[0], view), setup=SETUP_HINTS[fr[0].setup]))
+                not_assessed.append(
+                    NotAssessed(fault, _view_reason(fr[0], view), setup=SETUP_HINTS[fr[0].setup])
+                )
 
     series = [_graded_series(r, m, base) for r in rules]
     has_base = {
@@ -524,7 +562,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
             values[f"hip_flexion_{sname}_deg"] = float(m["hip_flexion_deg"][w.key, s])
         if movement == "running":
             values["trunk_inclination_deg"] = float(m["trunk_inclination_deg"][w.key])
-        for ri, (rule, x2) in enumerate(zip(rules, series)):
+        for ri, (rule, x2) in enumerate(zip(rules, series, strict=False)):
             blocked = view_blocked[ri]
             if rule.min_knee_flexion_deg > 0:
                 depth = float(_nanmean_cols(m["knee_flexion_deg"][w.key][None, :])[0])
@@ -565,11 +603,23 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
                 )
                 flags.append(
                     Flag(
-                        fault=rule.fault, side=sname, severity=sev, measure=rule.measure, label=rule.label,
-                        value=value, unit=rule.unit, threshold=thr, threshold_mild=rule.mild,
-                        threshold_marked=rule.marked, threshold_source=rule.source, rep=i,
-                        t_start_s=float(t[w.start]), t_end_s=float(t[w.end]), worst_frame=int(worst),
-                        confidence=conf, cue=rule.cue,
+                        fault=rule.fault,
+                        side=sname,
+                        severity=sev,
+                        measure=rule.measure,
+                        label=rule.label,
+                        value=value,
+                        unit=rule.unit,
+                        threshold=thr,
+                        threshold_mild=rule.mild,
+                        threshold_marked=rule.marked,
+                        threshold_source=rule.source,
+                        rep=i,
+                        t_start_s=float(t[w.start]),
+                        t_end_s=float(t[w.end]),
+                        worst_frame=int(worst),
+                        confidence=conf,
+                        cue=rule.cue,
                     )
                 )
         if w.side is not None and any(r.measure == "fppa_deg" for r in rules):
@@ -577,19 +627,34 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
             values["fppa_standing_deg"] = float(base["fppa_deg"][w.side])
         reps_out.append(
             RepResult(
-                index=i, kind=w.kind, side=SIDES[w.side] if w.side is not None else None,
-                start_frame=w.start, key_frame=w.key, end_frame=w.end,
-                t_start_s=float(t[w.start]), t_key_s=float(t[w.key]), t_end_s=float(t[w.end]), values=values,
+                index=i,
+                kind=w.kind,
+                side=SIDES[w.side] if w.side is not None else None,
+                start_frame=w.start,
+                key_frame=w.key,
+                end_frame=w.end,
+                t_start_s=float(t[w.start]),
+                t_key_s=float(t[w.key]),
+                t_end_s=float(t[w.end]),
+                values=values,
             )
         )
 
-    summary = _summarise(movement, rules, view_blocked, graded_by_rule, flags, windows, steps, m, t, fs, notes)
+    summary = _summarise(
+        movement, rules, view_blocked, graded_by_rule, flags, windows, steps, m, t, fs, notes
+    )
     flags.extend(_asymmetry_flags(movement, rules, graded_by_rule, windows, t, view, vis))
     if any(f.rep is None for f in flags):
         summary["faults"]["pelvic_drop"]["status"] = "flagged"
 
-    if not has_base["knee_separation_rel"] and any(r.measure == "knee_separation_rel" for r in rules) and windows:
-        notes.append("No standing position before the first rep: knee separation is not relative to standing.")
+    if (
+        not has_base["knee_separation_rel"]
+        and any(r.measure == "knee_separation_rel" for r in rules)
+        and windows
+    ):
+        notes.append(
+            "No standing position before the first rep: knee separation is not relative to standing."
+        )
 
     measures_out = _flatten_measures(m, base, rep_signal, view, movement)
     return Report(
@@ -628,12 +693,17 @@ def _dedupe(items: list[NotAssessed]) -> list[NotAssessed]:
 
 
 def _asymmetry_flags(
-    movement: str, rules: tuple[FaultRule, ...], graded: list[list[tuple[int, int | None, float, int]]],
-    windows: list[_Window], t: np.ndarray, view: ViewEstimate, vis: np.ndarray,
+    movement: str,
+    rules: tuple[FaultRule, ...],
+    graded: list[list[tuple[int, int | None, float, int]]],
+    windows: list[_Window],
+    t: np.ndarray,
+    view: ViewEstimate,
+    vis: np.ndarray,
 ) -> list[Flag]:
-    """Left/right difference of mean pelvic drop ≥ 3° (biomechanics.md §2), for single-leg tasks and running."""
+    """Left/right difference of mean pelvic drop ≥ 3° (biomechanics.md §2): single-leg tasks, running."""
     out: list[Flag] = []
-    for rule, g in zip(rules, graded):
+    for rule, g in zip(rules, graded, strict=False):
         if rule.measure != "pelvic_drop_deg" or not g:
             continue
         by_side = {s: [v for _, sd, v, _ in g if sd == s] for s in (0, 1)}
@@ -646,32 +716,62 @@ def _asymmetry_flags(
         worse = int(np.argmax(means))
         worst = max((x for x in g if x[1] == worse), key=lambda x: x[2])
         n_min = min(len(by_side[0]), len(by_side[1]))
-        conf = float(np.clip(view.confidence, 0.3, 1.0) * min(1.0, n_min / STEPS_PER_SIDE) * (0.6 + 0.4 * min(1.0, (diff - CPD_ASYMMETRY_DEG) / 3.0)))
+        conf = float(
+            np.clip(view.confidence, 0.3, 1.0)
+            * min(1.0, n_min / STEPS_PER_SIDE)
+            * (0.6 + 0.4 * min(1.0, (diff - CPD_ASYMMETRY_DEG) / 3.0))
+        )
         out.append(
             Flag(
-                fault="pelvic_drop", side=SIDES[worse], severity="mild", measure="pelvic_drop_asymmetry_deg",
-                label="left/right difference of mean pelvic drop", value=diff, unit="deg",
-                threshold=CPD_ASYMMETRY_DEG, threshold_mild=CPD_ASYMMETRY_DEG, threshold_marked=2 * CPD_ASYMMETRY_DEG,
-                threshold_source=CPD_ASYMMETRY_SOURCE, rep=None, t_start_s=float(t[windows[0].start]),
-                t_end_s=float(t[windows[-1].end]), worst_frame=int(worst[3]), confidence=conf,
-                cue=f"the pelvis drops more when standing on the {SIDES[worse]} leg: strengthen that side's glutes",
+                fault="pelvic_drop",
+                side=SIDES[worse],
+                severity="mild",
+                measure="pelvic_drop_asymmetry_deg",
+                label="left/right difference of mean pelvic drop",
+                value=diff,
+                unit="deg",
+                threshold=CPD_ASYMMETRY_DEG,
+                threshold_mild=CPD_ASYMMETRY_DEG,
+                threshold_marked=2 * CPD_ASYMMETRY_DEG,
+                threshold_source=CPD_ASYMMETRY_SOURCE,
+                rep=None,
+                t_start_s=float(t[windows[0].start]),
+                t_end_s=float(t[windows[-1].end]),
+                worst_frame=int(worst[3]),
+                confidence=conf,
+                cue=(
+                    f"the pelvis drops more when standing on the {SIDES[worse]} leg: "
+                    "strengthen that side's glutes"
+                ),
             )
         )
     return out
 
 
 def _summarise(
-    movement: str, rules: tuple[FaultRule, ...], view_blocked: list[bool],
-    graded: list[list[tuple[int, int | None, float, int]]], flags: list[Flag], windows: list[_Window],
-    steps: Steps | None, m: dict[str, np.ndarray], t: np.ndarray, fs: float, notes: list[str],
+    movement: str,
+    rules: tuple[FaultRule, ...],
+    view_blocked: list[bool],
+    graded: list[list[tuple[int, int | None, float, int]]],
+    flags: list[Flag],
+    windows: list[_Window],
+    steps: Steps | None,
+    m: dict[str, np.ndarray],
+    t: np.ndarray,
+    fs: float,
+    notes: list[str],
 ) -> dict[str, Any]:
     """Per-clip summary: reps averaged per side for each graded measure, and each fault's status."""
     measures: dict[str, Any] = {}
     faults: dict[str, Any] = {}
-    for rule, blocked, g in zip(rules, view_blocked, graded):
+    for rule, blocked, g in zip(rules, view_blocked, graded, strict=False):
         by_side: dict[str, list[float]] = {}
         for _, s, v, _ in g:
-            key = SIDES[s] if s is not None and s >= 0 and (rule.per_side or windows[0].side is not None) else "both"
+            key = (
+                SIDES[s]
+                if s is not None and s >= 0 and (rule.per_side or windows[0].side is not None)
+                else "both"
+            )
             by_side.setdefault(key, []).append(v)
         entry = {
             "fault": rule.fault,
@@ -689,8 +789,13 @@ def _summarise(
         measures.setdefault(rule.measure, entry)
         f = faults.setdefault(
             rule.fault,
-            {"status": "not_assessed", "measure": rule.measure, "reps_assessed": 0, "reps_flagged": 0,
-             "mean_by_side": {}},
+            {
+                "status": "not_assessed",
+                "measure": rule.measure,
+                "reps_assessed": 0,
+                "reps_flagged": 0,
+                "mean_by_side": {},
+            },
         )
         if entry["assessed"]:
             if f["status"] == "not_assessed":
@@ -704,8 +809,16 @@ def _summarise(
         if reps_flagged:
             f["status"] = "flagged"
     for fault in FAULTS:
-        faults.setdefault(fault, {"status": "not_checked", "measure": None, "reps_assessed": 0, "reps_flagged": 0,
-                                  "mean_by_side": {}})
+        faults.setdefault(
+            fault,
+            {
+                "status": "not_checked",
+                "measure": None,
+                "reps_assessed": 0,
+                "reps_flagged": 0,
+                "mean_by_side": {},
+            },
+        )
     out: dict[str, Any] = {
         "n_reps": len(windows),
         "rep_kind": windows[0].kind if windows else ("step" if movement == "running" else "rep"),
@@ -742,7 +855,8 @@ def _summarise(
         n_min = min(out["steps_by_side"].values())
         if windows and n_min < STEPS_PER_SIDE:
             notes.append(
-                f"Only {n_min} step(s) on one side; {STEPS_PER_SIDE} or more per side give a trustworthy average."
+                f"Only {n_min} step(s) on one side; {STEPS_PER_SIDE} or more per side give a "
+                "trustworthy average."
             )
     return out
 

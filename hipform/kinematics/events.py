@@ -63,7 +63,9 @@ def _forward_fill_state(mark: np.ndarray, initial: int = 0) -> np.ndarray:
     return np.where(last >= 0, mark[np.maximum(last, 0)], initial)
 
 
-def compute_normalised(signal_: np.ndarray, lo_pct: float = 5.0, hi_pct: float = 95.0) -> tuple[np.ndarray, float]:
+def compute_normalised(
+    signal_: np.ndarray, lo_pct: float = 5.0, hi_pct: float = 95.0
+) -> tuple[np.ndarray, float]:
     """Scale a signal to about [0, 1] between its low and high percentiles; also return the range."""
     x = np.asarray(signal_, dtype=np.float64)
     ok = np.isfinite(x)
@@ -76,7 +78,9 @@ def compute_normalised(signal_: np.ndarray, lo_pct: float = 5.0, hi_pct: float =
     return (x - lo) / rng, rng
 
 
-def compute_rep_state(normalised: np.ndarray, enter: float = REP_ENTER, exit_: float = REP_EXIT) -> np.ndarray:
+def compute_rep_state(
+    normalised: np.ndarray, enter: float = REP_ENTER, exit_: float = REP_EXIT
+) -> np.ndarray:
     """(T,) bool: inside a rep by the hysteresis rule (entered above ``enter``, not yet below ``exit_``)."""
     s = np.asarray(normalised, dtype=np.float64)
     mark = np.full(s.shape[0], -1, dtype=np.int64)
@@ -147,7 +151,7 @@ def detect_reps(
         return Reps(empty, empty, empty, mark == 0)
     xs = np.where(np.isfinite(x), x, -np.inf)
     peaks = []
-    for a_i, b_i in zip(a, b):
+    for a_i, b_i in zip(a, b, strict=False):
         seg = xs[a_i:b_i]
         top = int(np.argmax(seg))
         # a held top or bottom: the key frame is the middle of the hold (within 3% of the range of the peak)
@@ -242,7 +246,7 @@ def detect_steps(
         side_a, strike_a = side_a[~bad], strike_a[~bad]
     mids, toes = [], []
     dt_med = float(np.median(np.diff(t[strike_a]))) if strike_a.size > 1 else 0.35
-    for i, (sd, st) in enumerate(zip(side_a, strike_a)):
+    for i, (sd, st) in enumerate(zip(side_a, strike_a, strict=False)):
         nxt = next((int(strike_a[k]) for k in range(i + 1, strike_a.size) if side_a[k] != sd), None)
         if nxt is None:
             nxt = min(n - 1, st + max(2, int(round(dt_med * fps))))
@@ -261,7 +265,9 @@ def detect_steps(
         dts = np.diff(ts)
         alternating = side_a[1:] != side_a[:-1]
         unit = float(np.median(np.where(alternating, dts, dts / 2.0)))
-        n_between = np.maximum(np.where(alternating, 1, 2), np.round(dts / unit)) if unit > 0 else np.ones_like(dts)
+        n_between = (
+            np.maximum(np.where(alternating, 1, 2), np.round(dts / unit)) if unit > 0 else np.ones_like(dts)
+        )
         cadence = 60.0 * float(n_between.sum()) / float(ts[-1] - ts[0]) if ts[-1] > ts[0] else float("nan")
     else:
         cadence = float("nan")

@@ -161,12 +161,18 @@ def recognise_exercise(
     # running legs move in turn; squatting legs together. The cadence floor is low because phone
     # clips of running are often slow motion (the clip's time, not the runner's, is what we see)
     running = (
-        upright * _ramp(f["n_steps"], 2, 4) * _ramp(cad, 70, 100) * (1 - _ramp(cad, 250, 300)) * (1 - _ramp(corr, 0.3, 0.6))
+        upright
+        * _ramp(f["n_steps"], 2, 4)
+        * _ramp(cad, 70, 100)
+        * (1 - _ramp(cad, 250, 300))
+        * (1 - _ramp(corr, 0.3, 0.6))
     )
     # a step-up lifts the hips well above the start and brings them back down; a runner moving
     # toward or away from the camera drifts in image height and does not come back
     drift = f["hip_drift"] if np.isfinite(f["hip_drift"]) else 1.0
-    step_ev = upright * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - _ramp(drift, 0.1, 0.3))
+    step_ev = (
+        upright * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - _ramp(drift, 0.1, 0.3))
+    )
     running *= 1 - step_ev
     step_up = step_ev * (1 - running)
     not_step = 1.0 - step_ev

@@ -110,22 +110,51 @@ _CUE_PELVIS = "keep the pelvis level: squeeze the standing-side glute"
 
 def _fppa(phase: str) -> FaultRule:
     return FaultRule(
-        "knee_collapse", "fppa_deg", "knee frontal plane projection angle (FPPA)", phase,
-        10.0, 16.0, "above", "deg", "frontal", True, _SRC_FPPA, _CUE_KNEE,
+        "knee_collapse",
+        "fppa_deg",
+        "knee frontal plane projection angle (FPPA)",
+        phase,
+        10.0,
+        16.0,
+        "above",
+        "deg",
+        "frontal",
+        True,
+        _SRC_FPPA,
+        _CUE_KNEE,
     )
 
 
 def _cpd(phase: str, setup: str = "frontal") -> FaultRule:
     return FaultRule(
-        "pelvic_drop", "pelvic_drop_deg", "contralateral pelvic drop", phase,
-        5.0, 8.0, "above", "deg", "frontal", True, _SRC_CPD, _CUE_PELVIS, setup=setup,
+        "pelvic_drop",
+        "pelvic_drop_deg",
+        "contralateral pelvic drop",
+        phase,
+        5.0,
+        8.0,
+        "above",
+        "deg",
+        "frontal",
+        True,
+        _SRC_CPD,
+        _CUE_PELVIS,
+        setup=setup,
     )
 
 
 def _hip_line() -> FaultRule:
     return FaultRule(
-        "back_arch", "bridge_hip_line_deg", "hips above the shoulder–knee line (lumbar extension proxy)", "top",
-        10.0, 20.0, "above", "deg", "side", False,
+        "back_arch",
+        "bridge_hip_line_deg",
+        "hips above the shoulder–knee line (lumbar extension proxy)",
+        "top",
+        10.0,
+        20.0,
+        "above",
+        "deg",
+        "side",
+        False,
         "[J] mild > 10°, marked > 20°: hip extension range is only ~10–20° (Roach 2015), more with bent "
         "knees comes from the lumbar spine",
         "stop the lift when the ribs start to flare: keep a straight shoulder–hip–knee line",
@@ -139,15 +168,31 @@ FAULT_TABLE: dict[str, tuple[FaultRule, ...]] = {
     "single-leg-bridge": (_cpd("top", setup="frontal-feet"), _hip_line()),
     "kickback": (
         FaultRule(
-            "back_arch", "thigh_past_trunk_deg", "thigh extended past the trunk line", "rep",
-            15.0, 25.0, "above", "deg", "side", True,
+            "back_arch",
+            "thigh_past_trunk_deg",
+            "thigh extended past the trunk line",
+            "rep",
+            15.0,
+            25.0,
+            "above",
+            "deg",
+            "side",
+            True,
             "[J] mild > 15°, marked > 25°; some lumbar extension is normal (Arab 2017)",
             "lift the leg only as high as the hip allows: stop before the lower back arches",
             setup="side",
         ),
         FaultRule(
-            "back_arch", "trunk_line_change_deg", "change of the shoulder–hip line from the start of the rep",
-            "rep", 5.0, 10.0, "above", "deg", "side", False,
+            "back_arch",
+            "trunk_line_change_deg",
+            "change of the shoulder–hip line from the start of the rep",
+            "rep",
+            5.0,
+            10.0,
+            "above",
+            "deg",
+            "side",
+            False,
             "[J] > 5° change from the start position (biomechanics.md §3); marked at 10° [J]",
             "keep the back still like a table top while the leg moves",
             setup="side",
@@ -156,8 +201,16 @@ FAULT_TABLE: dict[str, tuple[FaultRule, ...]] = {
     "step-up": (_fppa("bottom"), _cpd("bottom")),
     "squat": (
         FaultRule(
-            "knee_collapse", "knee_separation_rel", "knee width ÷ ankle width at the bottom, relative to standing",
-            "bottom", 0.9, 0.75, "below", "ratio", "frontal", False,
+            "knee_collapse",
+            "knee_separation_rel",
+            "knee width ÷ ankle width at the bottom, relative to standing",
+            "bottom",
+            0.9,
+            0.75,
+            "below",
+            "ratio",
+            "frontal",
+            False,
             "[J] mild < 0.9, marked < 0.75 of the standing ratio (after Noyes 2005's normalised knee "
             "separation); knees normally track outside the ankles at depth",
             _CUE_KNEE.replace("the knee", "the knees").replace("toe", "toes"),
@@ -168,8 +221,16 @@ FAULT_TABLE: dict[str, tuple[FaultRule, ...]] = {
         # standing is still > 1 (a knee that "sways in" then out). Applied only to reps deeper
         # than 110° of knee flexion, where the knee should be over the foot [J].
         FaultRule(
-            "knee_collapse", "knee_toe_ratio", "knee inside the toes at the bottom of a deep squat",
-            "bottom", 0.9, 0.75, "below", "ratio", "frontal", True,
+            "knee_collapse",
+            "knee_toe_ratio",
+            "knee inside the toes at the bottom of a deep squat",
+            "bottom",
+            0.9,
+            0.75,
+            "below",
+            "ratio",
+            "frontal",
+            True,
             "[J] at ≥ 110° knee flexion the knee should be over the second toe (coaching standard; knee "
             "medial to foot, Ageberg 2010): mild < 0.9, marked < 0.75 (1 = knee over the toes)",
             _CUE_KNEE,
@@ -180,16 +241,32 @@ FAULT_TABLE: dict[str, tuple[FaultRule, ...]] = {
     "single-leg-balance": (_fppa("hold"), _cpd("hold")),
     "running": (
         FaultRule(
-            "knee_collapse", "hip_adduction_deg", "2D hip adduction at midstance", "midstance",
-            10.0, 15.0, "above", "deg", "frontal", True,
+            "knee_collapse",
+            "hip_adduction_deg",
+            "2D hip adduction at midstance",
+            "midstance",
+            10.0,
+            15.0,
+            "above",
+            "deg",
+            "frontal",
+            True,
             "[J] no published 2D cut-off; 2D hip adduction tracks 3D knee abduction in running where 2D FPPA "
             "does not (biomechanics.md §1)",
             "land with the knee under the hip: try a slightly higher step rate",
             confidence_scale=0.8,
         ),
         FaultRule(
-            "knee_collapse", "fppa_deg", "knee FPPA at midstance (low confidence in running)", "midstance",
-            10.0, 16.0, "above", "deg", "frontal", True,
+            "knee_collapse",
+            "fppa_deg",
+            "knee FPPA at midstance (low confidence in running)",
+            "midstance",
+            10.0,
+            16.0,
+            "above",
+            "deg",
+            "frontal",
+            True,
             _SRC_FPPA + "; in running 2D FPPA does not track 3D knee abduction: low confidence",
             "land with the knee under the hip: try a slightly higher step rate",
             confidence_scale=0.4,

@@ -97,7 +97,10 @@ class LiveAnalyzer:
     """
 
     def __init__(
-        self, exercise: str = "squat", min_visibility: float = VISIBILITY_MIN, min_cutoff_hz: float = 1.5,
+        self,
+        exercise: str = "squat",
+        min_visibility: float = VISIBILITY_MIN,
+        min_cutoff_hz: float = 1.5,
         beta: float = 0.02,
     ) -> None:
         if exercise not in LIVE_MOVEMENTS:
@@ -150,7 +153,9 @@ class LiveAnalyzer:
         lm = np.asarray(landmarks_px, dtype=np.float64)
         vis = np.asarray(visibility, dtype=np.float64)
         if lm.shape != (N_LANDMARKS, 3) or vis.shape != (N_LANDMARKS,):
-            raise ValueError(f"expected landmarks (33, 3) and visibility (33,), got {lm.shape} and {vis.shape}")
+            raise ValueError(
+                f"expected landmarks (33, 3) and visibility (33,), got {lm.shape} and {vis.shape}"
+            )
         if self._last_t is not None and not float(t_s) > self._last_t:
             raise ValueError(f"timestamps must increase, got {t_s} after {self._last_t}")
         self._last_t = float(t_s)
@@ -198,7 +203,11 @@ class LiveAnalyzer:
     def _depth(self, px: np.ndarray, m: dict[str, np.ndarray]) -> float:
         """The rep signal, larger = deeper into the rep, in the units of :data:`LIVE_THRESHOLDS`."""
         ex = self.exercise
-        leg = float(np.nanmax(M.compute_leg_length(px)[0])) if np.isfinite(M.compute_leg_length(px)).any() else np.nan
+        leg = (
+            float(np.nanmax(M.compute_leg_length(px)[0]))
+            if np.isfinite(M.compute_leg_length(px)).any()
+            else np.nan
+        )
         if np.isfinite(leg):
             self._leg = leg if not np.isfinite(self._leg) else max(self._leg * 0.999, leg)
         if ex in ("squat", "single-leg-squat"):
@@ -298,10 +307,16 @@ class LiveAnalyzer:
             if rule.min_knee_flexion_deg > 0:
                 # live depth comes from 2D angles, too rough to decide "deep enough": skip such rules
                 continue
-            vals = self._at_peak.get(rule.measure) if rule.phase in ("bottom", "top") else self._worst.get(rule.measure)
+            vals = (
+                self._at_peak.get(rule.measure)
+                if rule.phase in ("bottom", "top")
+                else self._worst.get(rule.measure)
+            )
             if vals is None:
                 continue
-            sides = [stance] if stance is not None and rule.per_side else ([0, 1] if rule.per_side else [None])
+            sides = (
+                [stance] if stance is not None and rule.per_side else ([0, 1] if rule.per_side else [None])
+            )
             for s in sides:
                 if s is not None:
                     v = float(vals[s])
@@ -311,8 +326,18 @@ class LiveAnalyzer:
                 if sev is None:
                     continue
                 side = SIDES[s] if s is not None else None
-                cues.append(LiveCue(t_s, rep, rule.fault, side, sev, v, rule.unit,
-                                    f"rep {rep}: {_describe(rule, side, v)}"))
+                cues.append(
+                    LiveCue(
+                        t_s,
+                        rep,
+                        rule.fault,
+                        side,
+                        sev,
+                        v,
+                        rule.unit,
+                        f"rep {rep}: {_describe(rule, side, v)}",
+                    )
+                )
         if not cues:
             cues.append(LiveCue(t_s, rep, None, None, None, None, None, f"rep {rep}: good"))
         return cues

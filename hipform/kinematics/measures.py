@@ -285,7 +285,9 @@ def compute_thigh_past_trunk_deg(pts: np.ndarray) -> np.ndarray:
     """
     hip, knee = (_side_points(pts, k) for k in (0, 1))
     sh, hp = (np.broadcast_to(a, knee.shape) for a in _mid_shoulder_hip(pts))
-    wrist = np.broadcast_to((0.5 * (pts[:, int(L.LEFT_WRIST)] + pts[:, int(L.RIGHT_WRIST)]))[:, None, :], knee.shape)
+    wrist = np.broadcast_to(
+        (0.5 * (pts[:, int(L.LEFT_WRIST)] + pts[:, int(L.RIGHT_WRIST)]))[:, None, :], knee.shape
+    )
     mag = _angle_between_deg(hp - sh, knee - hip)
     side = _side_of_line(sh, hp, knee, wrist)
     return mag * np.where(side == 0, 1.0, -side)

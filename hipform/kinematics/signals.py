@@ -15,7 +15,9 @@ VISIBILITY_MIN = 0.5
 MAX_GAP_S = 0.1
 
 
-def compute_masked(points: np.ndarray, visibility: np.ndarray, min_visibility: float = VISIBILITY_MIN) -> np.ndarray:
+def compute_masked(
+    points: np.ndarray, visibility: np.ndarray, min_visibility: float = VISIBILITY_MIN
+) -> np.ndarray:
     """Landmark coordinates with unreliable points set to NaN.
 
     Parameters
@@ -36,7 +38,9 @@ def compute_masked(points: np.ndarray, visibility: np.ndarray, min_visibility: f
     pts = np.array(points, dtype=np.float64)
     vis = np.asarray(visibility, dtype=np.float64)
     if pts.ndim != 3 or vis.shape != pts.shape[:2]:
-        raise ValueError(f"points (T, K, D) and visibility (T, K) must agree, got {pts.shape} and {vis.shape}")
+        raise ValueError(
+            f"points (T, K, D) and visibility (T, K) must agree, got {pts.shape} and {vis.shape}"
+        )
     bad = ~(vis >= min_visibility) | ~np.isfinite(pts).all(axis=-1)
     pts[bad] = np.nan
     return pts

@@ -27,7 +27,13 @@ DEFAULT_WIDTH_TO_TORSO = 0.56
 VIEW_CODES = {0: "front", 1: "rear", 2: "side", 3: "oblique", -1: "unknown"}
 
 _LEFT_LEG = [int(L.LEFT_HIP), int(L.LEFT_KNEE), int(L.LEFT_ANKLE), int(L.LEFT_HEEL), int(L.LEFT_FOOT_INDEX)]
-_RIGHT_LEG = [int(L.RIGHT_HIP), int(L.RIGHT_KNEE), int(L.RIGHT_ANKLE), int(L.RIGHT_HEEL), int(L.RIGHT_FOOT_INDEX)]
+_RIGHT_LEG = [
+    int(L.RIGHT_HIP),
+    int(L.RIGHT_KNEE),
+    int(L.RIGHT_ANKLE),
+    int(L.RIGHT_HEEL),
+    int(L.RIGHT_FOOT_INDEX),
+]
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,9 @@ def compute_facing_x(px: np.ndarray) -> np.ndarray:
     return np.sign(votes)
 
 
-def estimate_view(px: np.ndarray, world: np.ndarray | None = None, frames: np.ndarray | None = None) -> ViewEstimate:
+def estimate_view(
+    px: np.ndarray, world: np.ndarray | None = None, frames: np.ndarray | None = None
+) -> ViewEstimate:
     """Estimate the clip's view and the person's facing direction.
 
     Parameters

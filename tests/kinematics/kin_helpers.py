@@ -16,8 +16,13 @@ def far_camera(view: str, movement: str) -> Camera:
     target = (0.0, 0.0, 0.3) if movement in LYING else (0.0, 0.0, 0.9)
     if movement == "single-leg-bridge" and view in ("front", "rear"):
         # at the feet, looking along the body (the athlete lies along y, feet towards +y)
-        return Camera((0.0, 400.0, 0.3), target, focal_px=0.5 * 1280 / np.tan(np.radians(0.25)), width_px=720,
-                      height_px=1280)
+        return Camera(
+            (0.0, 400.0, 0.3),
+            target,
+            focal_px=0.5 * 1280 / np.tan(np.radians(0.25)),
+            width_px=720,
+            height_px=1280,
+        )
     return Camera.around(view, distance_m=400.0, height_m=target[2], target_m=target, vertical_fov_deg=0.5)
 
 
@@ -33,4 +38,6 @@ def simulate_or_skip(movement: str, **params):
 
 
 def film(motion, view: str) -> PoseSequence:
-    return pose_sequence_from_joints(motion.joints_m, motion.t_s, far_camera(view, motion.movement), motion.fps)
+    return pose_sequence_from_joints(
+        motion.joints_m, motion.t_s, far_camera(view, motion.movement), motion.fps
+    )

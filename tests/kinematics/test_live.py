@@ -18,7 +18,9 @@ def _run(live: LiveAnalyzer, seq) -> list[LiveCue]:
 
 def test_live_counts_reps_and_cues_knee_collapse() -> None:
     athlete = pytest.importorskip("hipform.synth.athlete")
-    motion = simulate_or_skip("single-leg-squat", reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right"))
+    motion = simulate_or_skip(
+        "single-leg-squat", reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right")
+    )
     live = LiveAnalyzer("single-leg-squat")
     cues = _run(live, film(motion, "front"))
     assert live.reps == 3

@@ -33,11 +33,22 @@ def _pose(rng: np.random.Generator, n: int = 5) -> np.ndarray:
     from hipform.landmarks import Landmark as L
 
     for lm, xy in {
-        L.NOSE: (360, 150), L.LEFT_EAR: (385, 150), L.RIGHT_EAR: (335, 150),
-        L.LEFT_SHOULDER: (420, 250), L.RIGHT_SHOULDER: (300, 250), L.LEFT_WRIST: (430, 450),
-        L.RIGHT_WRIST: (290, 450), L.LEFT_HIP: (395, 520), L.RIGHT_HIP: (325, 520), L.LEFT_KNEE: (400, 760),
-        L.RIGHT_KNEE: (320, 760), L.LEFT_ANKLE: (405, 990), L.RIGHT_ANKLE: (315, 990),
-        L.LEFT_HEEL: (405, 1010), L.RIGHT_HEEL: (315, 1010), L.LEFT_FOOT_INDEX: (420, 1030),
+        L.NOSE: (360, 150),
+        L.LEFT_EAR: (385, 150),
+        L.RIGHT_EAR: (335, 150),
+        L.LEFT_SHOULDER: (420, 250),
+        L.RIGHT_SHOULDER: (300, 250),
+        L.LEFT_WRIST: (430, 450),
+        L.RIGHT_WRIST: (290, 450),
+        L.LEFT_HIP: (395, 520),
+        L.RIGHT_HIP: (325, 520),
+        L.LEFT_KNEE: (400, 760),
+        L.RIGHT_KNEE: (320, 760),
+        L.LEFT_ANKLE: (405, 990),
+        L.RIGHT_ANKLE: (315, 990),
+        L.LEFT_HEEL: (405, 1010),
+        L.RIGHT_HEEL: (315, 1010),
+        L.LEFT_FOOT_INDEX: (420, 1030),
         L.RIGHT_FOOT_INDEX: (300, 1030),
     }.items():
         base[int(lm)] = xy
@@ -74,12 +85,17 @@ def test_mirroring_swaps_left_and_right_measures(seed) -> None:
 
     mirrored = px[:, list(MIRROR_ORDER)].copy()
     mirrored[..., 0] = 720 - mirrored[..., 0]
-    for fn in (M.compute_fppa_deg, M.compute_hip_adduction_deg, M.compute_knee_flexion_deg,
-               M.compute_knee_toe_ratio):
+    for fn in (
+        M.compute_fppa_deg,
+        M.compute_hip_adduction_deg,
+        M.compute_knee_flexion_deg,
+        M.compute_knee_toe_ratio,
+    ):
         np.testing.assert_allclose(fn(px)[:, ::-1], fn(mirrored), atol=1e-6, err_msg=fn.__name__)
     # obliquity flips sign (the left hip becomes the right), so the drop columns swap
-    np.testing.assert_allclose(M.compute_pelvic_obliquity_deg(px), -M.compute_pelvic_obliquity_deg(mirrored),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        M.compute_pelvic_obliquity_deg(px), -M.compute_pelvic_obliquity_deg(mirrored), atol=1e-9
+    )
 
 
 def test_fppa_of_a_known_leg() -> None:
@@ -105,10 +121,14 @@ def test_fppa_of_a_known_leg() -> None:
 
 def test_mirrored_clip_swaps_flag_sides() -> None:
     athlete = pytest.importorskip("hipform.synth.athlete")
-    motion = simulate_or_skip("single-leg-squat", reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right"))
+    motion = simulate_or_skip(
+        "single-leg-squat", reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right")
+    )
     seq = film(motion, "front")
     sides = {f.side for f in analyze(seq, exercise="single-leg-squat").flags_for("knee_collapse")}
-    mirrored = {f.side for f in analyze(seq.mirrored(), exercise="single-leg-squat").flags_for("knee_collapse")}
+    mirrored = {
+        f.side for f in analyze(seq.mirrored(), exercise="single-leg-squat").flags_for("knee_collapse")
+    }
     assert sides == {"right"}
     assert mirrored == {"left"}
 
@@ -128,16 +148,30 @@ def squat_seq() -> PoseSequence:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.data(),
-    exercise=st.sampled_from(["auto", "squat", "single-leg-squat", "running", "bridge", "kickback", "step-up",
-                              "single-leg-balance", "single-leg-bridge"]),
+    exercise=st.sampled_from(
+        [
+            "auto",
+            "squat",
+            "single-leg-squat",
+            "running",
+            "bridge",
+            "kickback",
+            "step-up",
+            "single-leg-balance",
+            "single-leg-bridge",
+        ]
+    ),
 )
 def test_damaged_input_gives_not_assessed_never_an_error(squat_seq, data, exercise) -> None:
-    """NaN frames, missing landmarks, zero-length segments, tiny clips: no exception, no flag from bad data."""
+    """NaN frames, missing landmarks, zero-length segments, tiny clips: no exception, no flag."""
     n = squat_seq.n_frames
     lm = np.array(squat_seq.landmarks_px, dtype=np.float32)
     vis = np.array(squat_seq.visibility, dtype=np.float32)
-    kind = data.draw(st.sampled_from(["nan_all", "hide_knees", "collapse_legs", "one_frame", "two_frames",
-                                      "random_nan", "low_vis"]))
+    kind = data.draw(
+        st.sampled_from(
+            ["nan_all", "hide_knees", "collapse_legs", "one_frame", "two_frames", "random_nan", "low_vis"]
+        )
+    )
     if kind == "nan_all":
         lm[:] = np.nan
         vis[:] = 0

@@ -59,7 +59,9 @@ def test_side_clips_do_not_assess_frontal_faults(sequences, name) -> None:
             assert not report.is_assessed("pelvic_drop")
 
 
-@pytest.mark.parametrize(("name", "min_steps"), [("running_rear_outdoor.mp4", 3), ("running_treadmill_side.mp4", 20)])
+@pytest.mark.parametrize(
+    ("name", "min_steps"), [("running_rear_outdoor.mp4", 3), ("running_treadmill_side.mp4", 20)]
+)
 def test_running_clips_yield_steps_and_cadence(sequences, name, min_steps) -> None:
     report = analyze(sequences[name])
     assert report.exercise == "running"

@@ -69,11 +69,11 @@ def test_one_euro_is_causal_and_smooths_jitter() -> None:
     f = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0)
     t = np.arange(200) / 30
     x = 5.0 + rng.normal(0, 1.0, t.size)
-    y = np.array([f(v, ti) for v, ti in zip(x, t)])
+    y = np.array([f(v, ti) for v, ti in zip(x, t, strict=False)])
     assert np.std(y[50:]) < 0.5 * np.std(x[50:])
     # causal: changing the future does not change the past
     g = OneEuroFilter(min_cutoff_hz=1.0, beta=0.0)
-    y2 = np.array([g(v, ti) for v, ti in zip(np.concatenate([x[:100], x[100:] + 50]), t)])
+    y2 = np.array([g(v, ti) for v, ti in zip(np.concatenate([x[:100], x[100:] + 50]), t, strict=False)])
     np.testing.assert_array_equal(y[:100], y2[:100])
     with pytest.raises(ValueError, match="increase"):
         f(1.0, t[-1])

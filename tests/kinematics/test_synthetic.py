@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kin_helpers import film, simulate_or_skip
 
 from hipform.kinematics import analyze
 from hipform.kinematics import measures as M
 from hipform.kinematics.analysis import compute_measures
 
-from kin_helpers import film, simulate_or_skip
-
 pytest.importorskip("hipform.synth.athlete")
 from hipform.synth.athlete import Faults  # noqa: E402
 
-ALL = ("bridge", "single-leg-bridge", "kickback", "step-up", "squat", "single-leg-squat", "single-leg-balance",
-       "running")
+ALL = (
+    "bridge",
+    "single-leg-bridge",
+    "kickback",
+    "step-up",
+    "squat",
+    "single-leg-squat",
+    "single-leg-balance",
+    "running",
+)
 UPRIGHT = ("step-up", "squat", "single-leg-squat", "single-leg-balance", "running")
 
 # truth key → (our measure key in compute_measures, column or None, view it needs)
@@ -37,11 +44,14 @@ SAGITTAL = {
 
 
 def _foreshortened(seq, motion) -> np.ndarray:
-    """(T, 2) a thigh or shank seen nearly end-on (< 40% of its length): frontal angles are ill-defined there."""
+    """(T, 2) thigh or shank seen nearly end-on (< 40% of its length): frontal angles are ill-defined."""
     from hipform.landmarks import Landmark as L
 
     out = []
-    for hip, knee, ankle in ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)):
+    for hip, knee, ankle in (
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
+        (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+    ):
         bad = np.zeros(seq.n_frames, bool)
         for a, b in ((hip, knee), (knee, ankle)):
             img = np.linalg.norm(seq.landmarks_px[:, a, :2] - seq.landmarks_px[:, b, :2], axis=-1)
