@@ -112,24 +112,62 @@ class Prepared:
     swaps: np.ndarray
 
 
+#: Landmarks the analysis reads; the others are left NaN and cost nothing.
+USED_LANDMARKS = tuple(
+    int(lm)
+    for lm in (
+        L.NOSE,
+        L.LEFT_EAR,
+        L.RIGHT_EAR,
+        L.LEFT_SHOULDER,
+        L.RIGHT_SHOULDER,
+        L.LEFT_WRIST,
+        L.RIGHT_WRIST,
+        L.LEFT_HIP,
+        L.RIGHT_HIP,
+        L.LEFT_KNEE,
+        L.RIGHT_KNEE,
+        L.LEFT_ANKLE,
+        L.RIGHT_ANKLE,
+        L.LEFT_HEEL,
+        L.RIGHT_HEEL,
+        L.LEFT_FOOT_INDEX,
+        L.RIGHT_FOOT_INDEX,
+    )
+)
+
+
+def _condition(points: np.ndarray, seq: PoseSequence, config: AnalysisConfig) -> np.ndarray:
+    """Masked and gap-filled copy of ``points`` (T, 33, D) for the used landmarks only (others NaN)."""
+    used = list(USED_LANDMARKS)
+    out = np.full(points.shape, np.nan)
+    sub = compute_masked(points[:, used], seq.visibility[:, used], config.min_visibility)
+    out[:, used] = compute_gap_filled(sub, seq.t_s, config.max_gap_s)
+    return out
+
+
+def _lowpass_used(points: np.ndarray, fs: float, cutoff_hz: float) -> np.ndarray:
+    used = list(USED_LANDMARKS)
+    out = points.copy()
+    out[:, used] = compute_lowpass(points[:, used], fs, cutoff_hz)
+    return out
+
+
 def prepare(seq: PoseSequence, config: AnalysisConfig, cutoff_hz: float) -> Prepared:
     """Mask, gap-fill, undo leg swaps and low-pass the landmarks of ``seq``."""
-    t = seq.t_s
-    px = compute_masked(seq.landmarks_px[..., :2], seq.visibility, config.min_visibility)
-    px = compute_gap_filled(px, t, config.max_gap_s)
+    px = _condition(seq.landmarks_px[..., :2], seq, config)
     world = None
-    if seq.n_frames and np.isfinite(seq.world_m[..., 0]).any():
-        world = compute_masked(seq.world_m, seq.visibility, config.min_visibility)
-        world = compute_gap_filled(world, t, config.max_gap_s)
+    if seq.n_frames and np.isfinite(seq.world_m[:, int(L.LEFT_HIP), 0]).any():
+        world = _condition(seq.world_m, seq, config)
     swaps = detect_lr_swaps(px) if config.fix_lr_swaps else np.zeros(seq.n_frames, bool)
     if swaps.any():
         px = swap_legs(px, swaps)
         if world is not None:
             world = swap_legs(world, swaps)
     fs = _frame_rate(seq)
-    px = compute_lowpass(px, fs, cutoff_hz)
+    px = _lowpass_used(px, fs, cutoff_hz)
     if world is not None:
-        world = compute_lowpass(world, fs, cutoff_hz)
+        world = _lowpass_used(world, fs, cutoff_hz)
     return Prepared(px, world, swaps)
 
 
@@ -547,6 +585,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
                 )
 
     series = [_graded_series(r, m, base) for r in rules]
+    series_mean = [_nanmean_cols(x) for x in series]
     has_base = {
         "fppa_deg": bool(np.isfinite(base["fppa_deg"]).all()),
         "knee_separation_rel": bool(np.isfinite(base["knee_separation_ratio"])),
@@ -562,7 +601,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
             values[f"hip_flexion_{sname}_deg"] = float(m["hip_flexion_deg"][w.key, s])
         if movement == "running":
             values["trunk_inclination_deg"] = float(m["trunk_inclination_deg"][w.key])
-        for ri, (rule, x2) in enumerate(zip(rules, series, strict=False)):
+        for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
             blocked = view_blocked[ri]
             if rule.min_knee_flexion_deg > 0:
                 depth = float(_nanmean_cols(m["knee_flexion_deg"][w.key][None, :])[0])
@@ -573,7 +612,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
             else:
                 sides = [w.side if w.side is not None else -1]
             for s in sides:
-                col = x2[:, s] if s >= 0 else _nanmean_cols(x2)
+                col = x2[:, s] if s >= 0 else series_mean[ri]
                 value, worst, frac = _read(rule, col, w)
                 if rule.per_side and w.side is None:
                     key = _side_key(rule.measure, SIDES[s])

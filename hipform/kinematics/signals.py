@@ -96,8 +96,16 @@ def compute_gap_filled(x: np.ndarray, t_s: np.ndarray, max_gap_s: float = MAX_GA
 
 def _fill_all(flat: np.ndarray) -> np.ndarray:
     """Fill every NaN by linear interpolation (edges: nearest value); all-NaN columns become 0."""
+    valid_all = np.isfinite(flat)
+    bad_cols = np.flatnonzero(~valid_all.all(axis=0))
+    if bad_cols.size == 0:
+        return flat
+    if bad_cols.size < flat.shape[1]:
+        out = flat.copy()
+        out[:, bad_cols] = _fill_all(flat[:, bad_cols])
+        return out
     n = flat.shape[0]
-    valid = np.isfinite(flat)
+    valid = valid_all
     idx = np.arange(n)[:, None]
     prev_i = np.maximum.accumulate(np.where(valid, idx, -1), axis=0)
     next_i = np.flip(np.minimum.accumulate(np.flip(np.where(valid, idx, n), axis=0), axis=0), axis=0)
