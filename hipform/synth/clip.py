@@ -76,17 +76,28 @@ def camera_for(
 
     Upright movements get a portrait 720×1280 phone framing 3.3 m away at
     hip height; floor movements a landscape 1280×720 framing from 2.8 m,
-    looking down from 0.8 m (1.3 m from the feet or head end, so the body is
-    not hidden behind the knees). Any argument given overrides the default.
+    looking down from 0.8 m, except from the feet or head end ("front",
+    "rear"), which is portrait from 2.2 m at 1.8 m height (lower down, the
+    knees hide the trunk). Any argument given overrides the default.
     """
     if isinstance(view, str) and view not in VIEW_YAW_DEG:
         raise ValueError(f"view must be one of {sorted(VIEW_YAW_DEG)} or a yaw in degrees, got {view!r}")
     yaw = VIEW_YAW_DEG[view] if isinstance(view, str) else float(view)
-    if movement in FLOOR_MOVEMENTS:
-        end_on = abs(np.cos(np.radians(yaw))) > 0.9  # looking along the body
+    if movement in FLOOR_MOVEMENTS and abs(np.cos(np.radians(yaw))) > 0.9:
+        # looking along a lying body: from low down the knees hide the trunk and head, so film
+        # in portrait from head height, looking down at the body
+        defaults = dict(
+            distance_m=2.2,
+            height_m=1.8,
+            target_m=(0.0, -0.2 * np.sign(np.cos(np.radians(yaw))), 0.2),
+            width_px=720,
+            height_px=1280,
+            vertical_fov_deg=50.0,
+        )
+    elif movement in FLOOR_MOVEMENTS:
         defaults = dict(
             distance_m=2.8,
-            height_m=1.3 if end_on else 0.8,
+            height_m=0.8,
             target_m=(0.0, 0.0, 0.3),
             width_px=1280,
             height_px=720,

@@ -194,6 +194,9 @@ def test_boxes_from_props():
     (box,) = boxes_from_props([prop])
     np.testing.assert_allclose(box.min_m, (-0.25, 0.2, 0.0))
     np.testing.assert_allclose(box.max_m, (0.25, 0.6, 0.3))
+    belt = SimpleNamespace(kind="treadmill", centre_m=(0.0, -0.1, 0.09), size_m=(0.8, 1.9, 0.0))
+    (deck,) = boxes_from_props([belt])  # a zero-height surface becomes a deck standing on the floor
+    assert deck.min_m[2] == 0.0 and deck.max_m[2] == pytest.approx(0.09)
     with pytest.raises(TypeError):
         boxes_from_props([object()])
 
