@@ -78,7 +78,8 @@ def naive(path: Path) -> float:
             result = pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
             times.append(cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)
             if result.pose_landmarks:
-                rows.append([[p.x * w, p.y * h, p.z * w, p.visibility] for p in result.pose_landmarks.landmark])
+                points = result.pose_landmarks.landmark
+                rows.append([[p.x * w, p.y * h, p.z * w, p.visibility] for p in points])
                 worlds.append([[p.x, p.y, p.z] for p in result.pose_world_landmarks.landmark])
             else:
                 rows.append([[np.nan] * 4] * N_LANDMARKS)

@@ -131,6 +131,28 @@ def cmd_analyze(args: argparse.Namespace, console) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace, console) -> int:
+    import time
+
+    from hipform.batch import BatchSettings, find_clips, run_batch, summary_table
+
+    clips = find_clips(args.folder)
+    workers = args.workers or min(len(clips), os.cpu_count() or 1)
+    settings = BatchSettings(exercise=args.exercise, out_dir=args.out, use_cache=not args.no_cache)
+    label = f"{len(clips)} clips, {workers} worker{'s' * (workers > 1)}"
+    bar = ProgressBar(label, console, enabled=not args.quiet)
+    t0 = time.perf_counter()
+    try:
+        results = run_batch(clips, settings, workers=workers, progress=lambda _r, n, total: bar(n, total))
+    finally:
+        bar.close()
+    print("\n".join(summary_table(results, wall_s=time.perf_counter() - t0)))
+    if args.out:
+        print(f"reports and {args.out / 'batch_summary.csv'} saved in {args.out}")
+    failed = [r for r in results if not r.ok]
+    return failed[0].exit_code if len(failed) == len(results) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hipform",
@@ -167,6 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, help="write the per-frame measures as CSV")
     p.add_argument("--reps-csv", type=Path, help="write the per-rep (per-step) table as CSV")
     p.add_argument("--video", dest="video_out", type=Path, help="write an annotated video (.mp4)")
+
+    p = add("batch", cmd_batch, "Analyse every clip in a folder, several at a time; print a summary table.")
+    p.add_argument("folder", type=Path, help="folder holding the clips (MP4, MOV, WebM…; subfolders ignored)")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="clips analysed at once, one process each (default: one per CPU core)")
+    p.add_argument("--exercise", default="auto", choices=("auto", *MOVEMENTS),
+                   help="the movement in every clip (default: recognise it in each)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="write one JSON report per clip and batch_summary.csv into this folder")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run the pose model even on clips analysed before (landmark cache off)")
     return parser
 
 

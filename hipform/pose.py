@@ -236,7 +236,7 @@ class _Rows:
         self.world = np.full((capacity, N_LANDMARKS, 3), np.nan, np.float32)
         self.t = np.zeros(capacity, np.float64)
         if old is not None:
-            for new, prev in zip((self.lm, self.vis, self.world, self.t), old):
+            for new, prev in zip((self.lm, self.vis, self.world, self.t), old, strict=True):
                 new[: self.n] = prev[: self.n]
 
     def add(self, found: FramePose | None, t_s: float) -> None:
@@ -329,9 +329,15 @@ def estimate_pose(
             "warnings": list(status.warnings),
         },
     )
-    if require_person and not seq.detected.any():
+    if require_person:
+        require_person_in(seq, path)
+    return seq
+
+
+def require_person_in(seq: PoseSequence, path: str | Path) -> None:
+    """Raise :class:`NoPersonError` unless some frame of ``seq`` shows a person."""
+    if not seq.detected.any():
         raise NoPersonError(
             f"No person was found in '{Path(path).name}'. Film the whole body, well lit, "
             "with only one person in view."
         )
-    return seq
