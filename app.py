@@ -21,13 +21,17 @@ from hipform.analysis_job import (
     VIEW_HINTS,
     AnalysisResult,
     AnalysisSettings,
+    Limits,
     run_analysis,
     view_hint_mismatch,
 )
 from hipform.errors import HipformError
 from hipform.history import History, HistoryError, hipform_home
 from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration
+from hipform.pose import estimate_pose
 from hipform.report import save_measures_csv
+from hipform.sequence import PoseSequence
+from hipform.video import probe_video
 from hipform.webapp import media, present
 from hipform.webapp.plots import timeline_figure, trend_figure
 from hipform.webapp.progress import ProgressTracker
@@ -51,6 +55,18 @@ def sample_sha256(path: str, mtime_ns: int, size: int) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def pose_cached(file_sha256: str, source_name: str, _path: str) -> PoseSequence:
+    """Landmarks of a clip, once per clip bytes: changing the movement does not run the pose model again."""
+    Limits.from_env().check_video(probe_video(_path), source_name)
+    bar = st.progress(0.0, text="Finding the body…")
+    try:
+        tracker = ProgressTracker(lambda f, text: bar.progress(f, text=text), weights={"pose": 1.0})
+        return estimate_pose(_path, progress=lambda done, total: tracker("pose", done, total))
+    finally:
+        bar.empty()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def analyse_cached(
     file_sha256: str,
     settings_key: str,
@@ -60,10 +76,12 @@ def analyse_cached(
     _out_dir: str,
 ) -> AnalysisResult:
     """Analyse once per (clip bytes, settings); a rerun of the script reuses the result."""
-    bar = st.progress(0.0, text="Starting…")
+    seq = pose_cached(file_sha256, source_name, _path)
+    bar = st.progress(0.0, text="Drawing the video…")
     try:
-        tracker = ProgressTracker(lambda fraction, text: bar.progress(fraction, text=text))
-        return run_analysis(_path, _out_dir, _settings, progress=tracker, source_name=source_name)
+        weights = {"annotate": 0.9, "frames": 0.1}
+        tracker = ProgressTracker(lambda f, text: bar.progress(f, text=text), weights=weights)
+        return run_analysis(_path, _out_dir, _settings, progress=tracker, source_name=source_name, seq=seq)
     finally:
         bar.empty()
 

@@ -332,6 +332,7 @@ def run_analysis(
     source_name: str | None = None,
     limits: Limits | None = None,
     pose_options: PoseOptions | None = None,
+    seq: PoseSequence | None = None,
 ) -> AnalysisResult:
     """Analyse one clip: pose → report → annotated video → flag stills.
 
@@ -345,6 +346,8 @@ def run_analysis(
     progress : called as ``(stage, done, total)``; see the module docstring.
     source_name : the name to show for the clip (defaults to the file name).
     limits : size and length limits (defaults: from the environment).
+    seq : landmarks already found in this clip (e.g. cached from an analysis
+        with other settings); the pose stage is then skipped.
 
     Raises
     ------
@@ -366,7 +369,10 @@ def run_analysis(
 
     t0 = time.perf_counter()
     sha = file_sha256(video_path)
-    seq = estimate_pose(video_path, options=pose_options, progress=stage("pose"))
+    if seq is None:
+        seq = estimate_pose(video_path, options=pose_options, progress=stage("pose"))
+    elif not isinstance(seq, PoseSequence):
+        raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
     timings["pose"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -17,7 +17,9 @@ STAGE_TEXT = {
 class ProgressTracker:
     """Turns ``(stage, done, total)`` calls into a fraction and a sentence.
 
-    ``show(fraction, text)`` is called at most every ``min_interval_s``
+    ``weights`` gives each stage's share of the bar, in stage order (default
+    :data:`hipform.analysis_job.STAGE_WEIGHTS`). ``show(fraction, text)`` is
+    called at most every ``min_interval_s``
     seconds (and always at a stage's last frame), so a progress bar is not
     redrawn for every frame.
     """
@@ -27,7 +29,9 @@ class ProgressTracker:
         show: Callable[[float, str], None],
         min_interval_s: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
+        weights: dict[str, float] | None = None,
     ) -> None:
+        self._weights = dict(weights or STAGE_WEIGHTS)
         self._show = show
         self._min_interval_s = float(min_interval_s)
         self._clock = clock
@@ -37,9 +41,9 @@ class ProgressTracker:
         self.text = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        order = list(STAGE_WEIGHTS)
-        before = sum(STAGE_WEIGHTS[s] for s in order[: order.index(stage)]) if stage in STAGE_WEIGHTS else 0.0
-        weight = STAGE_WEIGHTS.get(stage, 0.0)
+        order = list(self._weights)
+        before = sum(self._weights[s] for s in order[: order.index(stage)]) if stage in self._weights else 0.0
+        weight = self._weights.get(stage, 0.0)
         part = min(done / total, 1.0) if total > 0 else 0.0
         self.fraction = min(max(before + weight * part, self.fraction), 1.0)
         elapsed = self._clock() - self._t0

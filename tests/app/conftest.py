@@ -27,7 +27,9 @@ def render_clip(path: Path, width: int = 360, height: int = 640) -> Path:
     with VideoWriter(path, fps=motion.fps) as writer:
         for joints in motion.joints_m:
             writer.write(renderer.render(joints))
-    path.with_suffix(".truth.json").write_text(json.dumps({"title": "Single-leg squat, left knee collapse", **CLIP_TRUTH}))
+    path.with_suffix(".truth.json").write_text(
+        json.dumps({"title": "Single-leg squat, left knee collapse", **CLIP_TRUTH})
+    )
     return path
 
 
@@ -54,7 +56,7 @@ def hipform_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, samples_dir: P
 
 @pytest.fixture(scope="session")
 def synthetic_report():
-    """A Report with knee-collapse flags on the left, straight from synthetic landmarks (no video, no MediaPipe)."""
+    """A Report with left knee-collapse flags, straight from synthetic landmarks (no video, no MediaPipe)."""
     from hipform.kinematics.analysis import analyze
     from hipform.synth.athlete import Faults, MotionParams, simulate
     from hipform.synth.camera import Camera, pose_sequence_from_joints

@@ -76,7 +76,9 @@ def test_view_hint_mismatch(synthetic_report):
 def test_run_analysis_on_the_rendered_clip(sample_clip, tmp_path):
     stages = []
     result = run_analysis(
-        sample_clip, tmp_path, AnalysisSettings(exercise="single-leg-squat"),
+        sample_clip,
+        tmp_path,
+        AnalysisSettings(exercise="single-leg-squat"),
         progress=lambda stage, done, total: stages.append(stage),
     )
     assert result.file_sha256 == file_sha256(sample_clip)

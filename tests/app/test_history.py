@@ -114,8 +114,8 @@ def test_migrates_a_version_1_database(tmp_path, report_dict):
     MIGRATIONS[0](conn)
     conn.execute("INSERT INTO schema_version VALUES (1)")
     conn.execute(
-        "INSERT INTO sessions (created_at, source_name, file_sha256, exercise, view, n_frames, fps, duration_s, "
-        "width_px, height_px, n_reps, n_flags, settings_json, report_json) VALUES "
+        "INSERT INTO sessions (created_at, source_name, file_sha256, exercise, view, n_frames, fps, "
+        "duration_s, width_px, height_px, n_reps, n_flags, settings_json, report_json) VALUES "
         "(?, 'old.mp4', 'ab', 'single-leg-squat', 'front', 300, 30, 10, 720, 1280, 3, 3, '{}', ?)",
         (T0.isoformat(), json.dumps(report_dict)),
     )

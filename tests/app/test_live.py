@@ -144,7 +144,10 @@ def test_bad_frames_are_refused():
     [
         (None, {"iceServers": []}),  # default: no server contacted at all
         ("", {"iceServers": []}),
-        ('[{"urls": ["stun:stun.example.org:3478"]}]', {"iceServers": [{"urls": ["stun:stun.example.org:3478"]}]}),
+        (
+            '[{"urls": ["stun:stun.example.org:3478"]}]',
+            {"iceServers": [{"urls": ["stun:stun.example.org:3478"]}]},
+        ),
         ("not json", ValueError),
         ('{"urls": "stun:x"}', ValueError),  # must be a list
         ('[{"url": "stun:x"}]', ValueError),  # each needs "urls"

@@ -43,8 +43,14 @@ def test_timeline_has_threshold_bands_reps_and_flags(synthetic_report):
     assert series_for(synthetic_report, "pelvic_drop_deg")[0][1] == "pelvic_drop_stance_left_deg"
     fig = timeline_figure(synthetic_report)
     shapes = fig.layout.shapes
-    bands = [s for s in shapes if s.type == "rect" and "domain" in (s.xref or "") and "domain" not in (s.yref or "")]
-    rep_spans = [s for s in shapes if s.type == "rect" and "domain" in (s.yref or "") and "domain" not in s.xref]
+    bands = [
+        s
+        for s in shapes
+        if s.type == "rect" and "domain" in (s.xref or "") and "domain" not in (s.yref or "")
+    ]
+    rep_spans = [
+        s for s in shapes if s.type == "rect" and "domain" in (s.yref or "") and "domain" not in s.xref
+    ]
     assert len(rep_spans) >= 3  # one per rep (drawn on every row)
     assert bands, "threshold bands missing"
     markers = [t for t in fig.data if t.mode == "markers"]
@@ -55,7 +61,9 @@ def test_timeline_has_threshold_bands_reps_and_flags(synthetic_report):
 def test_trend_figure_has_a_line_per_side():
     t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
     pts = [
-        TrendPoint(i, t0 + timedelta(days=7 * i), "knee_collapse", "fppa_deg", "deg", side, 15 - i, 17 - i, 3, 1)
+        TrendPoint(
+            i, t0 + timedelta(days=7 * i), "knee_collapse", "fppa_deg", "deg", side, 15 - i, 17 - i, 3, 1
+        )
         for i in range(3)
         for side in ("left", "right")
     ]

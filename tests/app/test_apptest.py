@@ -1,0 +1,103 @@
+"""The app, headless (streamlit.testing.v1.AppTest): sample, upload, bad upload, history.
+
+These run MediaPipe on the rendered clip once (the app caches the result for
+the rest of the tests in the process), so they are marked slow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+pytestmark = pytest.mark.slow
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=240)
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def run_ok(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_sample_pick_shows_the_expected_flags(hipform_home):
+    at = run_ok(new_app())
+    assert at.radio(key="source").value == "Bundled sample"  # opens on a bundled sample
+    at.selectbox(key="exercise").set_value("single-leg-squat")
+    run_ok(at)
+    assert not at.error, [e.value for e in at.error]
+    md = texts(at)
+    assert "**Single-leg squat** (you named)" in md and "3 reps" in md
+    options = at.selectbox(key="flag_choice").options
+    assert options and all("left knee collapse" in o for o in options)
+    flags = at.dataframe[0].value
+    assert set(flags["Side"]) == {"left"} and set(flags["Fault"]) == {"Knee collapse"}
+    assert {"Measured", "Threshold", "Confidence", "What to do"} <= set(flags.columns)
+    assert len(at.get("video")) == 1 and len(at.get("image")) == 1  # annotated video and the worst frame
+    assert len(at.get("download_button")) == 3  # JSON, CSV, video
+    # choosing another flag is a rerun from the cache, not a new analysis
+    if len(options) > 1:
+        at.selectbox(key="flag_choice").set_value(1)
+        run_ok(at)
+        assert at.selectbox(key="flag_choice").value == 1 and len(at.get("image")) == 1
+
+
+def test_upload_is_analysed_and_removed(hipform_home, sample_clip):
+    at = run_ok(new_app())
+    at.radio(key="source").set_value("Upload a clip")
+    at.selectbox(key="exercise").set_value("single-leg-squat")
+    run_ok(at)
+    at.file_uploader(key="upload").set_value(("my squat.mp4", sample_clip.read_bytes(), "video/mp4"))
+    run_ok(at)
+    assert not at.error, [e.value for e in at.error]
+    assert "left knee collapse" in " ".join(at.selectbox(key="flag_choice").options)
+    tmp = hipform_home / "tmp"
+    assert not tmp.exists() or not any(tmp.iterdir())  # the uploaded copy is gone
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("notes.mp4", b"this is a text file, not a video\n" * 20, "could not be opened as a video"),
+        ("empty.mov", b"", "empty"),
+    ],
+)
+def test_bad_upload_gives_one_clear_message(hipform_home, name, data, message):
+    at = run_ok(new_app())
+    at.radio(key="source").set_value("Upload a clip")
+    run_ok(at)
+    at.file_uploader(key="upload").set_value((name, data, "video/mp4"))
+    run_ok(at)
+    assert len(at.error) == 1 and message in at.error[0].value, [e.value for e in at.error]
+    assert not at.get("video")
+
+
+def test_history_lists_the_saved_session(hipform_home):
+    at = run_ok(new_app())
+    at.selectbox(key="exercise").set_value("single-leg-squat")
+    run_ok(at)
+    at.sidebar.radio(key="page").set_value("History")
+    run_ok(at)
+    # the app opened on the sample with the movement recognised, then named: two analyses
+    assert "2 saved analyses" in texts(at)
+    table = at.dataframe[0].value
+    assert list(table["Clip"]) == ["single_leg_squat_left_valgus.mp4"] * 2
+    assert table["Movement"][0] == "Single-leg squat" and table["Flags"][0] >= 1  # newest first
+    assert at.selectbox(key="trend_exercise").value == "single-leg-squat"
+    assert len(at.get("plotly_chart")) == 1  # the trend plot
+    # analysing the same clip again does not add a duplicate
+    at.sidebar.radio(key="page").set_value("Analyse a clip")
+    run_ok(at)
+    at.sidebar.radio(key="page").set_value("History")
+    run_ok(at)
+    assert "2 saved analyses" in texts(at)
