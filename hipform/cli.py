@@ -62,11 +62,20 @@ def _load_pose(path: Path, console: object, quiet: bool):
             return load_sequence(path)
         except ValueError as exc:
             raise HipformError(f"{exc}. Give a video or a file saved by 'hipform pose'.") from None
+    from hipform.limits import Limits, check_clip
     from hipform.pose import estimate_pose
 
+    limits = Limits.from_env()
+    check_clip(path, limits)  # size, length and resolution from the header, before decoding
+    guard = limits.frame_guard(path.name)  # for headers that understate the length
     bar = ProgressBar(f"pose {path.name}", console, enabled=not quiet)
+
+    def progress(done: int, total: int) -> None:
+        guard(done)
+        bar(done, total)
+
     try:
-        return estimate_pose(path, progress=bar)
+        return estimate_pose(path, progress=progress)
     finally:
         bar.close()
 
