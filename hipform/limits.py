@@ -114,9 +114,7 @@ class Limits:
             except ValueError:
                 value = math.nan
             if not math.isfinite(value) or value <= 0:
-                raise LimitSettingError(
-                    f"{name} must be a positive number, got {text!r}: fix or unset it."
-                )
+                raise LimitSettingError(f"{name} must be a positive number, got {text!r}: fix or unset it.")
             if f.type in (int, "int"):
                 if value < 1 or value != int(value):
                     raise LimitSettingError(f"{name} must be a whole number, got {text!r}: fix or unset it.")
@@ -167,8 +165,8 @@ class Limits:
             duration = info.n_frames / info.fps
         if duration > self.max_clip_s:
             raise InputLimitError(
-                f"'{name}' lasts {_fmt_duration(duration, self.max_clip_s)}, over this installation's limit of "
-                f"{_fmt_duration(self.max_clip_s)}: trim it to the set you want checked, or raise "
+                f"'{name}' lasts {_fmt_duration(duration, self.max_clip_s)}, over this installation's "
+                f"limit of {_fmt_duration(self.max_clip_s)}: trim it to the set you want checked, or raise "
                 f"{ENV_MAX_CLIP_S}."
             )
         if info.n_frames > self.max_frames:

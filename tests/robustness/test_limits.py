@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+
 import pytest
 from clipmaker import pattern_frames, write_clip
 
@@ -13,8 +14,16 @@ from hipform.video import VideoInfo
 
 def info(**kw) -> VideoInfo:
     base = dict(
-        path="x.mp4", width_px=1080, height_px=1920, rotation_deg=0, fps=30.0, n_frames=300,
-        duration_s=10.0, codec="h264", container="mov,mp4", size_bytes=5_000_000,
+        path="x.mp4",
+        width_px=1080,
+        height_px=1920,
+        rotation_deg=0,
+        fps=30.0,
+        n_frames=300,
+        duration_s=10.0,
+        codec="h264",
+        container="mov,mp4",
+        size_bytes=5_000_000,
     )
     return VideoInfo(**{**base, **kw})
 
