@@ -1,0 +1,102 @@
+"""Kinematics + flags speed: ``analyze`` on a long synthetic sequence.
+
+A synthetic athlete (``hipform.synth.athlete``, squats with knee valgus, or
+the movement given) filmed by a camera model is repeated end to end until
+the sequence has at least ``--frames`` frames; ``hipform.kinematics.analyze``
+then runs on it ``--runs`` times. ``--profile`` adds a cProfile listing of
+where the time goes.
+
+Usage::
+
+    python benchmarks/kinematics_speed.py [--frames 100000] [--runs 5] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import numpy as np  # noqa: E402
+from _common import median, save_results, table  # noqa: E402
+
+from hipform.sequence import PoseSequence  # noqa: E402
+
+TARGET_FPS = 500_000
+
+
+def long_sequence(movement: str, view: str, n_frames: int) -> PoseSequence:
+    from hipform.synth import athlete
+    from hipform.synth.camera import Camera, pose_sequence_from_joints
+
+    if movement == "squat":
+        faults = athlete.Faults(knee_valgus_deg=12.0, side="right")
+    else:
+        faults = athlete.Faults(pelvic_drop_deg=6.0, side="right")
+    motion = athlete.simulate(movement, athlete.MotionParams(reps=100, faults=faults))
+    camera = Camera.around(view, distance_m=4.0, height_m=0.9, target_m=(0.0, 0.0, 0.9))
+    base = pose_sequence_from_joints(motion.joints_m, motion.t_s, camera, motion.fps)
+    k = -(-n_frames // base.n_frames)
+    period = base.t_s[-1] - base.t_s[0] + 1.0 / base.fps
+    t = np.concatenate([base.t_s + i * period for i in range(k)])
+    tile = lambda a: np.concatenate([a] * k)  # noqa: E731
+    return PoseSequence(
+        landmarks_px=tile(base.landmarks_px), visibility=tile(base.visibility), world_m=tile(base.world_m),
+        t_s=t, width_px=base.width_px, height_px=base.height_px, fps=base.fps, source=f"synthetic {movement}",
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--frames", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--profile", action="store_true", help="print where the time goes (cProfile)")
+    args = ap.parse_args()
+    from hipform.kinematics import analyze
+
+    cases = [("squat", "front", "squat"), ("squat", "front", "auto"), ("running", "rear", "running")]
+    rows, results = [], []
+    for movement, view, exercise in cases:
+        try:
+            seq = long_sequence(movement, view, args.frames)
+        except ValueError as exc:  # a movement the synthetic athlete does not do yet
+            print(f"skipped {movement}: {exc}")
+            continue
+        analyze(seq.slice(0, 2000), exercise=exercise)  # warm-up (imports, caches)
+        times, cpu = [], []
+        for _ in range(args.runs):
+            t0, c0 = time.perf_counter(), time.process_time()
+            report = analyze(seq, exercise=exercise)
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        t = median(times)
+        r = {"movement": movement, "view": view, "exercise": exercise, "frames": seq.n_frames,
+             "seconds": times, "cpu_seconds": cpu, "frames_per_s": seq.n_frames / t,
+             "frames_per_cpu_s": seq.n_frames / median(cpu), "reps": len(report.reps),
+             "flags": len(report.flags), "meets_target": seq.n_frames / t >= TARGET_FPS}
+        results.append(r)
+        rows.append([f"{movement} ({view}), exercise={exercise}", seq.n_frames, t * 1000, median(cpu) * 1000,
+                     r["frames_per_s"],
+                     r["reps"], r["flags"], "yes" if r["meets_target"] else "NO"])
+        if args.profile:
+            prof = cProfile.Profile()
+            prof.enable()
+            analyze(seq, exercise=exercise)
+            prof.disable()
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
+            print(out.getvalue())
+    print(f"\nKinematics + flags (hipform.kinematics.analyze), medians of {args.runs} runs; "
+          f"target ≥ {TARGET_FPS:,} frames/s\n")
+    print(table(["sequence", "frames", "wall ms", "CPU ms", "frames/s", "reps", "flags", "≥ target"], rows))
+    print(f"\nsaved {save_results('kinematics_speed', {'runs': args.runs, 'results': results})}")
+
+
+if __name__ == "__main__":
+    main()
