@@ -3,8 +3,9 @@
 Frames of a real clip (``squat_side_barbell.mp4``, letterboxed to 640×480
 like a webcam picture of a person squatting) are turned into
 ``av.VideoFrame`` objects in yuv420p, as WebRTC delivers them, and passed
-one at a time to the very callback the app registers with streamlit-webrtc (``hipform.live.make_queued_callback`` around a
-``LiveProcessor`` with the live analyzer). Latency is the wall time of each
+one at a time to the very callback the app registers with streamlit-webrtc
+(``hipform.live.make_queued_callback`` around a ``LiveProcessor`` with the
+live analyzer). Latency is the wall time of each
 callback: YUV→RGB, scaling, pose, live analysis, drawing, RGB→frame. The
 first frame (model loading) is left out. A second row times the bare
 ``PoseEstimator.process`` + ``draw_pose`` on the same frames.
