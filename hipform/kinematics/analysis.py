@@ -411,6 +411,40 @@ def _segment(
     return windows, reps.rest, sig, None
 
 
+#: A rep is graded only when the tracked body moves like a body over it: from one
+#: frame to the next, the image length of a leg segment (hip-knee, knee-ankle)
+#: changes by a few percent in real tracking, even while it foreshortens, but by
+#: half or more when the landmarks are random or jumping. At least
+#: :data:`MIN_STEADY_SEGMENTS` leg segments must change by at most this fraction
+#: (median over at least 9 frames around the rep, 6 changes measured). [J]
+MAX_SEGMENT_CHANGE = 0.12
+MIN_STEADY_SEGMENTS = 2
+_LEG_SEGMENTS = (
+    (L.LEFT_HIP, L.LEFT_KNEE),
+    (L.LEFT_KNEE, L.LEFT_ANKLE),
+    (L.RIGHT_HIP, L.RIGHT_KNEE),
+    (L.RIGHT_KNEE, L.RIGHT_ANKLE),
+)
+
+
+def _body_steady(raw_px: np.ndarray, w: _Window, min_frames: int = 9) -> bool:
+    """True when enough leg segments keep a steady, non-zero image length over the window.
+
+    Read on the unfiltered landmarks (filtering would smooth random points into a
+    steady-looking body), over at least ``min_frames`` frames around the window.
+    """
+    pad = max(0, min_frames - (w.end - w.start + 1) + 1) // 2
+    seg = raw_px[max(w.start - pad, 0) : w.end + 1 + pad]
+    steady = 0
+    for a, b in _LEG_SEGMENTS:
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            d = np.hypot(*(seg[:, int(a), :2] - seg[:, int(b), :2]).T)
+            change = np.abs(np.diff(d)) / (0.5 * (d[1:] + d[:-1]))
+        change = change[np.isfinite(change)]
+        steady += bool(change.size >= min_frames - 3 and np.median(change) <= MAX_SEGMENT_CHANGE)
+    return steady >= MIN_STEADY_SEGMENTS
+
+
 # ----------------------------------------------------------------------------- grading
 def _graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[str, Any]) -> np.ndarray:
     """(T, 2) series graded by ``rule`` (per-side columns; non-side measures repeated)."""
@@ -592,6 +626,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
         "pelvic_drop_deg": bool(np.isfinite(base["pelvic_obliquity_deg"])) or movement == "running",
     }
     vis = np.asarray(seq.visibility, dtype=np.float64)
+    raw_px = np.asarray(seq.landmarks_px, dtype=np.float64)
     kind_name = {"step": "step", "hold": "hold", "rep": "rep"}
 
     for i, w in enumerate(windows, start=1):
@@ -601,8 +636,14 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
             values[f"hip_flexion_{sname}_deg"] = float(m["hip_flexion_deg"][w.key, s])
         if movement == "running":
             values["trunk_inclination_deg"] = float(m["trunk_inclination_deg"][w.key])
+        coherent = _body_steady(raw_px, w)
+        if not coherent:
+            for fault in dict.fromkeys(r.fault for r in rules):
+                not_assessed.append(
+                    NotAssessed(fault, f"the body was not tracked steadily in {kind_name[w.kind]} {i}", rep=i)
+                )
         for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
-            blocked = view_blocked[ri]
+            blocked = view_blocked[ri] or not coherent
             if rule.min_knee_flexion_deg > 0:
                 depth = float(_nanmean_cols(m["knee_flexion_deg"][w.key][None, :])[0])
                 if not depth >= rule.min_knee_flexion_deg:
