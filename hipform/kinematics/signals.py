@@ -46,6 +46,79 @@ def compute_masked(
     return pts
 
 
+def nan_runs(valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of missing samples in each row of a validity mask.
+
+    Parameters
+    ----------
+    valid : ndarray of bool, shape (R, T)
+        True where a sample is valid; time runs along the last axis.
+
+    Returns
+    -------
+    row, start, stop : ndarray of int, shape (N,)
+        For each run of False: its row, first index and exclusive end, sorted
+        by row then start. ``start == 0`` is a run at the beginning of the
+        row, ``stop == T`` one at the end.
+    """
+    valid = np.asarray(valid, dtype=bool)
+    r, n = valid.shape
+    pad = np.ones((r, n + 2), dtype=np.int8)
+    pad[:, 1:-1] = valid
+    d = np.diff(pad, axis=1)  # d[:, j] = valid[j] - valid[j - 1], with valid[-1] = valid[T] = True
+    row, start = np.nonzero(d == -1)
+    _, stop = np.nonzero(d == 1)
+    return row, start, stop
+
+
+def _run_positions(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(run number, index) of every sample inside the runs ``[start, stop)``."""
+    length = stop - start
+    run = np.repeat(np.arange(start.size), length)
+    first = np.cumsum(length) - length
+    pos = np.arange(run.size) - first[run] + start[run]
+    return run, pos
+
+
+def fill_short_gaps_rows(
+    x: np.ndarray, valid: np.ndarray, t_s: np.ndarray, max_gap_s: float = MAX_GAP_S
+) -> None:
+    """In place: linearly interpolate short runs of missing samples along the last axis.
+
+    Parameters
+    ----------
+    x : ndarray, shape (R, T), float64
+        Signals, one per row, time along the last axis; modified in place.
+    valid : ndarray of bool, shape (R, T)
+        True where ``x`` holds a valid sample.
+    t_s : ndarray, shape (T,)
+        Sample times, seconds, increasing.
+    max_gap_s : float
+        Same rule as :func:`compute_gap_filled`.
+    """
+    n = x.shape[-1]
+    if n < 3:
+        return
+    t = np.asarray(t_s, dtype=np.float64)
+    row, start, stop = nan_runs(valid)
+    inner = (start > 0) & (stop < n)
+    row, start, stop = row[inner], start[inner], stop[inner]
+    if row.size == 0:
+        return
+    dt = float(np.median(np.diff(t)))
+    prev, nxt = start - 1, stop
+    keep = t[nxt] - t[prev] - dt <= max_gap_s + 1e-9
+    row, prev, nxt, start, stop = row[keep], prev[keep], nxt[keep], start[keep], stop[keep]
+    if row.size == 0:
+        return
+    run, pos = _run_positions(start, stop)
+    r, pi, ni = row[run], prev[run], nxt[run]
+    x0 = x[r, pi]
+    x1 = x[r, ni]
+    w = (t[pos] - t[pi]) / (t[ni] - t[pi])
+    x[r, pos] = x0 + w * (x1 - x0)
+
+
 def compute_gap_filled(x: np.ndarray, t_s: np.ndarray, max_gap_s: float = MAX_GAP_S) -> np.ndarray:
     """Linearly interpolate runs of NaN no longer than ``max_gap_s``.
 
@@ -66,61 +139,68 @@ def compute_gap_filled(x: np.ndarray, t_s: np.ndarray, max_gap_s: float = MAX_GA
     ndarray, same shape as ``x``, float64
     """
     x = np.array(x, dtype=np.float64)
-    t = np.asarray(t_s, dtype=np.float64)
     n = x.shape[0]
     if n < 3:
         return x
-    flat = x.reshape(n, -1)
-    valid = np.isfinite(flat)
+    rows = np.ascontiguousarray(x.reshape(n, -1).T)
+    valid = np.isfinite(rows)
     if valid.all():
         return x
-    idx = np.arange(n)[:, None]
-    prev_i = np.maximum.accumulate(np.where(valid, idx, -1), axis=0)
-    next_i = np.flip(np.minimum.accumulate(np.flip(np.where(valid, idx, n), axis=0), axis=0), axis=0)
-    gap = ~valid & (prev_i >= 0) & (next_i < n)
-    dt = float(np.median(np.diff(t))) if n > 1 else 0.0
-    pi = np.clip(prev_i, 0, n - 1)
-    ni = np.clip(next_i, 0, n - 1)
-    span = t[ni] - t[pi] - dt
-    fill = gap & (span <= max_gap_s + 1e-9)
-    if not fill.any():
-        return x
-    cols = np.broadcast_to(np.arange(flat.shape[1]), flat.shape)
-    x0 = flat[pi, cols]
-    x1 = flat[ni, cols]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w = (t[:, None] - t[pi]) / (t[ni] - t[pi])
-    flat[fill] = (x0 + w * (x1 - x0))[fill]
-    return flat.reshape(x.shape)
+    fill_short_gaps_rows(rows, valid, t_s, max_gap_s)
+    return rows.T.reshape(x.shape)
 
 
-def _fill_all(flat: np.ndarray) -> np.ndarray:
-    """Fill every NaN by linear interpolation (edges: nearest value); all-NaN columns become 0."""
-    valid_all = np.isfinite(flat)
-    bad_cols = np.flatnonzero(~valid_all.all(axis=0))
-    if bad_cols.size == 0:
-        return flat
-    if bad_cols.size < flat.shape[1]:
-        out = flat.copy()
-        out[:, bad_cols] = _fill_all(flat[:, bad_cols])
+def _bridge_rows(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Copy of ``x`` (R, T) with every invalid sample filled for filtering.
+
+    Linear interpolation over the sample index inside a row, the nearest valid
+    value at either end; a row with no valid sample becomes 0.
+    """
+    out = x.copy()
+    n = x.shape[-1]
+    row, start, stop = nan_runs(valid)
+    if row.size == 0:
         return out
-    n = flat.shape[0]
-    valid = valid_all
-    idx = np.arange(n)[:, None]
-    prev_i = np.maximum.accumulate(np.where(valid, idx, -1), axis=0)
-    next_i = np.flip(np.minimum.accumulate(np.flip(np.where(valid, idx, n), axis=0), axis=0), axis=0)
-    has_prev = prev_i >= 0
-    has_next = next_i < n
+    run, pos = _run_positions(start, stop)
+    r = row[run]
+    has_prev = start[run] > 0
+    has_next = stop[run] < n
+    prev_i = start[run] - 1
+    next_i = stop[run]
     pi = np.where(has_prev, prev_i, np.where(has_next, next_i, 0))
     ni = np.where(has_next, next_i, pi)
-    cols = np.broadcast_to(np.arange(flat.shape[1]), flat.shape)
-    x0 = flat[pi, cols]
-    x1 = flat[ni, cols]
+    x0 = x[r, pi]
+    x1 = x[r, ni]
     span = (ni - pi).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        w = np.where(span > 0, (idx - pi) / np.where(span > 0, span, 1.0), 0.0)
-    out = np.where(valid, flat, x0 + w * (x1 - x0))
-    return np.where(np.isfinite(out), out, 0.0)
+        w = np.where(span > 0, (pos - pi) / np.where(span > 0, span, 1.0), 0.0)
+    fill = x0 + w * (x1 - x0)
+    out[r, pos] = np.where(np.isfinite(fill), fill, 0.0)
+    return out
+
+
+def lowpass_sos(fs_hz: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
+    """Butterworth low-pass sections used by :func:`compute_lowpass` (cut-off clipped to 0.45·fs)."""
+    if fs_hz <= 0 or cutoff_hz <= 0:
+        raise ValueError(f"fs_hz and cutoff_hz must be positive, got {fs_hz} and {cutoff_hz}")
+    wn = min(cutoff_hz, 0.45 * fs_hz) / (0.5 * fs_hz)
+    return sps.butter(order, wn, output="sos")
+
+
+def lowpass_rows(x: np.ndarray, valid: np.ndarray, sos: np.ndarray) -> np.ndarray:
+    """Zero-lag filter of each row of ``x`` (R, T) along time; invalid samples come back NaN.
+
+    The row-wise core of :func:`compute_lowpass` (same bridging, padding and
+    result), for signals already laid out with time along the last axis.
+    """
+    n = x.shape[-1]
+    padlen = 3 * (2 * len(sos) + 1)
+    if n <= padlen:
+        return np.array(x, dtype=np.float64)
+    filled = _bridge_rows(x, valid) if not valid.all() else x
+    out = sps.sosfiltfilt(sos, filled, axis=-1, padlen=min(padlen * 4, n - 1))
+    out[~valid] = np.nan
+    return out
 
 
 def compute_lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
@@ -147,23 +227,17 @@ def compute_lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float, order: int = 
     ``scipy.signal.sosfiltfilt`` cannot see NaN, so NaN runs are bridged by
     linear interpolation before filtering and put back afterwards; the bridge
     only touches samples near the gap, which are then masked anyway. Clips
-    too short for the filter's edge padding are returned unfiltered.
+    too short for the filter's edge padding are returned unfiltered. All
+    columns are filtered in one call, laid out with time along the last axis.
     """
     x = np.array(x, dtype=np.float64)
     n = x.shape[0]
-    if fs_hz <= 0 or cutoff_hz <= 0:
-        raise ValueError(f"fs_hz and cutoff_hz must be positive, got {fs_hz} and {cutoff_hz}")
-    wn = min(cutoff_hz, 0.45 * fs_hz) / (0.5 * fs_hz)
-    sos = sps.butter(order, wn, output="sos")
-    padlen = 3 * (2 * len(sos) + 1)
-    if n <= padlen:
+    sos = lowpass_sos(fs_hz, cutoff_hz, order)
+    if n <= 3 * (2 * len(sos) + 1):
         return x
-    flat = x.reshape(n, -1)
-    valid = np.isfinite(flat)
-    filled = _fill_all(flat)
-    out = sps.sosfiltfilt(sos, filled, axis=0, padlen=min(padlen * 4, n - 1))
-    out[~valid] = np.nan
-    return out.reshape(x.shape)
+    rows = np.ascontiguousarray(x.reshape(n, -1).T)
+    out = lowpass_rows(rows, np.isfinite(rows), sos)
+    return out.T.reshape(x.shape)
 
 
 class OneEuroFilter:
