@@ -33,7 +33,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hipform.errors import HipformError, InputLimitError
+from hipform.errors import ClipTooShortError, HipformError, InputLimitError
 
 if TYPE_CHECKING:  # only for annotations: importing hipform.video loads PyAV and OpenCV
     from hipform.video import VideoInfo
@@ -50,6 +50,12 @@ ENV_VARS = {
     "max_side_px": ENV_MAX_SIDE_PX,
     "max_frames": ENV_MAX_FRAMES,
 }
+
+
+#: Shortest clip worth judging: no movement hipform checks fits a rep into less. [J]
+MIN_CLIP_S = 1.0
+#: Fewest frames worth judging (a rep needs a start, a bottom and an end, and smoothing needs a few more).
+MIN_CLIP_FRAMES = 5
 
 
 class LimitSettingError(HipformError, ValueError):
@@ -221,3 +227,22 @@ def check_clip(path: str | Path, limits: Limits | None = None, name: str | None 
     info = probe_video(path)
     limits.check_video(info, label)
     return info
+
+
+def check_long_enough(n_frames: int, duration_s: float, name: str = "the clip") -> None:
+    """Raise :class:`ClipTooShortError` for a clip too short to hold one rep.
+
+    Parameters
+    ----------
+    n_frames : frames decoded.
+    duration_s : time the frames span, seconds (``PoseSequence.duration_s``).
+    """
+    if n_frames >= MIN_CLIP_FRAMES and duration_s >= MIN_CLIP_S:
+        return
+    if n_frames <= 1:
+        what = "a single frame (a photo, not a video)"
+    else:
+        what = f"{n_frames} frames ({duration_s:.1f} s)"
+    raise ClipTooShortError(
+        f"'{name}' holds only {what}, too short to judge: film at least one full rep, a few seconds or more."
+    )
