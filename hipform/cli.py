@@ -115,9 +115,11 @@ def cmd_annotate(args: argparse.Namespace, console) -> int:
 
 def cmd_analyze(args: argparse.Namespace, console) -> int:
     from hipform.kinematics import analyze
+    from hipform.limits import check_long_enough
     from hipform.report import save_measures_csv, save_report_json, save_reps_csv
 
     seq = _load_pose(args.video, console, args.quiet)
+    check_long_enough(seq.n_frames, seq.duration_s, args.video.name)
     report = analyze(seq, exercise=args.exercise)
     print("\n".join(report.summary_lines()))
     if args.json:
