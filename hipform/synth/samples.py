@@ -1,0 +1,182 @@
+"""The sample clips in ``sample_videos/``: rendered athletes with known faults, regenerated from fixed seeds.
+
+Every movement appears with and without a fault, each filmed from the view
+its fault needs (front or rear for knee collapse and pelvic drop, the side for
+back arching, the feet for the single-leg bridge's pelvic drop). Each clip is
+small (480 px tall, 2–3 reps) and carries its ground truth
+(``NAME.truth.json``, see :mod:`hipform.synth.clip`).
+
+:data:`SAMPLES` is the definition: movement, view, injected faults, seeds and
+what ``hipform analyze`` should say. :func:`regenerate` writes them all;
+``hipform samples`` calls it. The same seeds give the same motion, the same
+truth JSON (byte for byte) and the same frames; whether the MP4 bytes are also
+identical depends on the x264 build (see ``tests/synth/test_pipeline.py``).
+
+Injected magnitudes
+-------------------
+The faults are injected at clinically marked values. MediaPipe reads the
+rendered knee collapse smaller than it is (about half the true FPPA at
+480–1280 px) and barely sees a rendered pelvic drop at all; the ``expect``
+text of each sample says what the current pipeline reports, measured, not
+what an ideal pose model would. ``docs/accuracy.md`` has the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hipform.synth.athlete import MOVEMENTS, Faults, MotionParams, simulate
+from hipform.synth.clip import ClipInfo, camera_for, render_clip
+
+#: Frame height of every sample clip, pixels (width follows the camera's aspect ratio).
+SAMPLE_HEIGHT_PX = 480
+#: x264 quality of the samples (lower = better, bigger).
+SAMPLE_CRF = 26
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One clip of the sample set.
+
+    Attributes
+    ----------
+    name : file stem (``NAME.mp4``, ``NAME.truth.json``).
+    movement : one of :data:`hipform.synth.athlete.MOVEMENTS`.
+    view : camera view name (``front``, ``rear``, ``left``, ``right``, ``oblique``).
+    faults : what is injected (all zero = a clean clip).
+    reps : reps (strides for running).
+    fps : frame rate.
+    motion_seed : seeds the rep-to-rep variation of the motion.
+    appearance_seed : seeds the athlete's look, the room and the camera noise.
+    stance_side : stance / lead / kicking leg of unilateral movements (None = from the fault side).
+    expect : what ``hipform analyze NAME.mp4`` should report, in words.
+    expected_flags : (fault, side) pairs the analysis is expected to flag on at
+        least one rep with the current pose model; empty = no flag expected.
+    """
+
+    name: str
+    movement: str
+    view: str
+    faults: Faults = field(default_factory=Faults)
+    reps: int = 3
+    fps: float = 30.0
+    motion_seed: int = 0
+    appearance_seed: int = 0
+    stance_side: str | None = None
+    expect: str = "no flags"
+    expected_flags: tuple[tuple[str, str | None], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.movement not in MOVEMENTS:
+            raise ValueError(f"unknown movement {self.movement!r}; choose one of {', '.join(MOVEMENTS)}")
+
+    @property
+    def params(self) -> MotionParams:
+        """The motion parameters of the clip."""
+        return MotionParams(reps=self.reps, fps=self.fps, faults=self.faults, stance_side=self.stance_side)
+
+    @property
+    def injected(self) -> str:
+        """The injected faults in words ("clean" when none)."""
+        f = self.faults
+        parts = []
+        if f.knee_valgus_deg:
+            parts.append(f"knee valgus {f.knee_valgus_deg:g}° ({f.side})")
+        if f.pelvic_drop_deg:
+            parts.append(f"pelvic drop {f.pelvic_drop_deg:g}° ({f.side} stance)")
+        if f.back_arch_deg:
+            parts.append(f"back arch +{f.back_arch_deg:g}°")
+        return ", ".join(parts) or "clean"
+
+
+_R = "right"
+
+#: The sample set. Names say movement, view and fault.
+SAMPLES: tuple[Sample, ...] = (
+    Sample(
+        "squat_front_valgus",
+        "single-leg-squat",
+        "front",
+        Faults(knee_valgus_deg=25.0, side=_R),
+        motion_seed=1,
+        appearance_seed=3,
+        expect="knee collapse flagged on the right knee in every rep; nothing on the left",
+        expected_flags=(("knee_collapse", "right"),),
+    ),
+    Sample(
+        "squat_front_clean",
+        "squat",
+        "front",
+        motion_seed=1,
+        appearance_seed=3,
+        expect="3 reps, no flags",
+    ),
+    Sample(
+        "running_rear_pelvic_drop",
+        "running",
+        "rear",
+        Faults(pelvic_drop_deg=8.0, side=_R),
+        reps=8,
+        fps=60.0,
+        motion_seed=1,
+        appearance_seed=3,
+        expect=(
+            "steps and cadence; should flag right pelvic drop, but MediaPipe does not see the rendered "
+            "pelvis tilt (it reports the hips level): currently no pelvic-drop flag"
+        ),
+    ),
+)
+
+
+def sample_named(name: str) -> Sample:
+    """The sample called ``name``; ValueError listing the names otherwise."""
+    for s in SAMPLES:
+        if s.name == name:
+            return s
+    raise ValueError(f"no sample called {name!r}; choose one of {', '.join(s.name for s in SAMPLES)}")
+
+
+def render_sample(sample: Sample, out_dir: str | Path, height_px: int = SAMPLE_HEIGHT_PX) -> ClipInfo:
+    """Render ``sample`` into ``out_dir/NAME.mp4`` and its truth JSON.
+
+    Parameters
+    ----------
+    sample : the clip to make.
+    out_dir : folder to write into (created if missing).
+    height_px : frame height in pixels; the width keeps the default camera's
+        aspect ratio, rounded to an even number (H.264 needs even sizes).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    base = camera_for(sample.movement, sample.view)
+    width_px = 2 * round(base.width_px * height_px / base.height_px / 2)
+    camera = camera_for(sample.movement, sample.view, width_px=width_px, height_px=height_px)
+    motion = simulate(sample.movement, sample.params, seed=sample.motion_seed)
+    return render_clip(
+        motion,
+        camera,
+        out / f"{sample.name}.mp4",
+        appearance_seed=sample.appearance_seed,
+        view=sample.view,
+        crf=SAMPLE_CRF,
+    )
+
+
+def regenerate(
+    out_dir: str | Path = "sample_videos",
+    names: list[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[ClipInfo]:
+    """Render the sample set (or the samples in ``names``) into ``out_dir``.
+
+    ``progress`` is called before each clip with (clips done, total, name).
+    """
+    chosen = [sample_named(n) for n in names] if names else list(SAMPLES)
+    infos = []
+    for i, sample in enumerate(chosen):
+        if progress is not None:
+            progress(i, len(chosen), sample.name)
+        infos.append(render_sample(sample, out_dir))
+    return infos
