@@ -28,11 +28,11 @@ from hipform.kinematics.faults import (
 from hipform.kinematics.signals import (
     MAX_GAP_S,
     VISIBILITY_MIN,
-    compute_gap_filled,
-    compute_lowpass,
-    compute_masked,
+    fill_short_gaps_rows,
+    lowpass_rows,
+    lowpass_sos,
 )
-from hipform.kinematics.view import ViewEstimate, detect_lr_swaps, estimate_view, swap_legs
+from hipform.kinematics.view import _LEFT_LEG, _RIGHT_LEG, ViewEstimate, detect_lr_swaps, estimate_view
 from hipform.landmarks import Landmark
 from hipform.report import Flag, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
@@ -137,38 +137,120 @@ USED_LANDMARKS = tuple(
 )
 
 
-def _condition(points: np.ndarray, seq: PoseSequence, config: AnalysisConfig) -> np.ndarray:
-    """Masked and gap-filled copy of ``points`` (T, 33, D) for the used landmarks only (others NaN)."""
-    used = list(USED_LANDMARKS)
-    out = np.full(points.shape, np.nan)
-    sub = compute_masked(points[:, used], seq.visibility[:, used], config.min_visibility)
-    out[:, used] = compute_gap_filled(sub, seq.t_s, config.max_gap_s)
-    return out
+#: World landmarks the analysis reads (flexion, view, recognition, bridge and kickback reps):
+#: the feet are only ever read in pixels, so their world rows are left NaN and not filtered.
+WORLD_LANDMARKS = tuple(
+    lm for lm in USED_LANDMARKS if lm not in {int(x) for x in _LEFT_LEG[3:] + _RIGHT_LEG[3:]}
+)
 
 
-def _lowpass_used(points: np.ndarray, fs: float, cutoff_hz: float) -> np.ndarray:
-    used = list(USED_LANDMARKS)
-    out = points.copy()
-    out[:, used] = compute_lowpass(points[:, used], fs, cutoff_hz)
-    return out
+@dataclass(frozen=True, eq=False)
+class _Rows:
+    """Masked, gap-filled (and un-swapped) landmarks laid out time-last.
+
+    rows : (K, D, T) float64 for the K landmarks ``lms``; valid : (K, T) bool, shared by the D
+    coordinates of a landmark (masking and gap filling treat them together).
+    """
+
+    rows: np.ndarray
+    valid: np.ndarray
+    lms: tuple[int, ...]
+
+
+#: Frames gathered per block when reordering landmarks to time-last (keeps the copy in cache).
+_BLOCK = 4096
+
+
+def _time_last(arr: np.ndarray, lms: tuple[int, ...], dims: int) -> np.ndarray:
+    """(K, D, T) float64 copy of ``arr[:, lms, :dims]`` for ``arr`` (T, 33, C)."""
+    n, c = arr.shape[0], arr.shape[2]
+    flat = arr.reshape(n, -1)
+    cols = np.array([c * lm + d for lm in lms for d in range(dims)], dtype=np.intp)
+    out = np.empty((cols.size, n))
+    for s in range(0, n, _BLOCK):
+        out[:, s : s + _BLOCK] = flat[s : s + _BLOCK, cols].T
+    return out.reshape(len(lms), dims, n)
+
+
+def _condition_rows(
+    points: np.ndarray, lms: tuple[int, ...], dims: int, seq: PoseSequence, config: AnalysisConfig
+) -> _Rows:
+    """:func:`compute_masked` then :func:`compute_gap_filled` of landmarks ``lms``, laid out time-last.
+
+    Same values as running those two functions on ``points[:, lms, :dims]``; the
+    time-last layout lets every later step (gap runs, filtering) work on
+    contiguous rows, all landmarks and coordinates in one call.
+    """
+    rows = _time_last(points, lms, dims)
+    vis = _time_last(seq.visibility[:, :, None], lms, 1)[:, 0]
+    bad = ~(vis >= config.min_visibility) | ~np.isfinite(rows).all(axis=1)
+    valid = ~bad
+    if bad.any():
+        np.copyto(rows, np.nan, where=bad[:, None, :])
+        valid = fill_short_gaps_rows(rows, valid, seq.t_s, config.max_gap_s)
+    return _Rows(rows, valid, lms)
+
+
+def _full(rows: np.ndarray, lms: tuple[int, ...]) -> np.ndarray:
+    """(T, 33, D) view of all landmarks (those not in ``lms`` NaN) over a (33, D, T) buffer."""
+    n, dims = rows.shape[-1], rows.shape[1]
+    out = np.empty((len(Landmark), dims, n))
+    used = np.zeros(len(Landmark), bool)
+    used[list(lms)] = True
+    out[~used] = np.nan
+    out[list(lms)] = rows
+    return out.transpose(2, 0, 1)
+
+
+def _swap_rows(r: _Rows, frames: np.ndarray) -> None:
+    """In place: exchange the left and right leg landmarks of ``r`` in ``frames`` (like :func:`swap_legs`)."""
+    pos = {lm: i for i, lm in enumerate(r.lms)}
+    for a, b in zip(_LEFT_LEG, _RIGHT_LEG, strict=True):
+        if a in pos and b in pos:
+            ia, ib = pos[a], pos[b]
+            for arr in (r.rows, r.valid):
+                tmp = arr[ia][..., frames]
+                arr[ia][..., frames] = arr[ib][..., frames]
+                arr[ib][..., frames] = tmp
+
+
+@dataclass(frozen=True, eq=False)
+class _Conditioned:
+    px: _Rows
+    world: _Rows | None
+    swaps: np.ndarray
+
+
+def _condition_seq(seq: PoseSequence, config: AnalysisConfig) -> _Conditioned:
+    """Mask, gap-fill and undo leg swaps (everything before the low-pass filter)."""
+    px = _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, seq, config)
+    world = None
+    if seq.n_frames and np.isfinite(seq.world_m[:, int(L.LEFT_HIP), 0]).any():
+        world = _condition_rows(seq.world_m, WORLD_LANDMARKS, 3, seq, config)
+    if config.fix_lr_swaps:
+        swaps = detect_lr_swaps(_full(px.rows, px.lms))
+    else:
+        swaps = np.zeros(seq.n_frames, bool)
+    if swaps.any():
+        _swap_rows(px, swaps)
+        if world is not None:
+            _swap_rows(world, swaps)
+    return _Conditioned(px, world, swaps)
+
+
+def _filtered(c: _Conditioned, fs: float, cutoff_hz: float) -> Prepared:
+    """Low-pass the conditioned landmarks (all rows of a clip in one zero-lag filter call)."""
+    sos = lowpass_sos(fs, cutoff_hz)
+    px = _full(lowpass_rows(c.px.rows, c.px.valid, sos), c.px.lms)
+    world = None
+    if c.world is not None:
+        world = _full(lowpass_rows(c.world.rows, c.world.valid, sos), c.world.lms)
+    return Prepared(px, world, c.swaps)
 
 
 def prepare(seq: PoseSequence, config: AnalysisConfig, cutoff_hz: float) -> Prepared:
     """Mask, gap-fill, undo leg swaps and low-pass the landmarks of ``seq``."""
-    px = _condition(seq.landmarks_px[..., :2], seq, config)
-    world = None
-    if seq.n_frames and np.isfinite(seq.world_m[:, int(L.LEFT_HIP), 0]).any():
-        world = _condition(seq.world_m, seq, config)
-    swaps = detect_lr_swaps(px) if config.fix_lr_swaps else np.zeros(seq.n_frames, bool)
-    if swaps.any():
-        px = swap_legs(px, swaps)
-        if world is not None:
-            world = swap_legs(world, swaps)
-    fs = _frame_rate(seq)
-    px = _lowpass_used(px, fs, cutoff_hz)
-    if world is not None:
-        world = _lowpass_used(world, fs, cutoff_hz)
-    return Prepared(px, world, swaps)
+    return _filtered(_condition_seq(seq, config), _frame_rate(seq), cutoff_hz)
 
 
 def _frame_rate(seq: PoseSequence) -> float:
@@ -558,8 +640,9 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     notes: list[str] = []
     fs = _frame_rate(seq)
 
+    conditioned = _condition_seq(seq, config)
     if exercise == "auto":
-        pre = prepare(seq, config, config.cutoff_hz or 5.0)
+        pre = _filtered(conditioned, fs, config.cutoff_hz or 5.0)
         movement, ex_conf, scores = recognise_exercise(pre.px, pre.world, t)
         source = "auto"
         if ex_conf < 0.5:
@@ -568,10 +651,11 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
                 f"(--exercise)."
             )
         if (config.cutoff_hz or CUTOFF_HZ[movement]) != (config.cutoff_hz or 5.0):
-            pre = prepare(seq, config, CUTOFF_HZ[movement])
+            # masking, gap filling and swap repair are shared: only the filter runs again
+            pre = _filtered(conditioned, fs, CUTOFF_HZ[movement])
     else:
         movement, ex_conf, scores, source = exercise, 1.0, {}, "user"
-        pre = prepare(seq, config, config.cutoff_hz or CUTOFF_HZ[movement])
+        pre = _filtered(conditioned, fs, config.cutoff_hz or CUTOFF_HZ[movement])
     px, world = pre.px, pre.world
     n_swaps = int(np.count_nonzero(np.diff(pre.swaps.astype(np.int8)))) if n > 1 else 0
     if n_swaps:

@@ -82,41 +82,56 @@ def _run_positions(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.
 
 def fill_short_gaps_rows(
     x: np.ndarray, valid: np.ndarray, t_s: np.ndarray, max_gap_s: float = MAX_GAP_S
-) -> None:
+) -> np.ndarray:
     """In place: linearly interpolate short runs of missing samples along the last axis.
 
     Parameters
     ----------
-    x : ndarray, shape (R, T), float64
-        Signals, one per row, time along the last axis; modified in place.
+    x : ndarray, shape (R, T) or (R, D, T), float64
+        Signals, time along the last axis; with a middle axis, the D signals
+        of a row share one validity mask (the coordinates of one landmark).
+        Modified in place.
     valid : ndarray of bool, shape (R, T)
-        True where ``x`` holds a valid sample.
+        True where row ``r`` holds a valid sample.
     t_s : ndarray, shape (T,)
         Sample times, seconds, increasing.
     max_gap_s : float
         Same rule as :func:`compute_gap_filled`.
+
+    Returns
+    -------
+    ndarray of bool, shape (R, T)
+        ``valid`` with the filled samples set (a new array when any were filled).
     """
     n = x.shape[-1]
     if n < 3:
-        return
+        return valid
     t = np.asarray(t_s, dtype=np.float64)
     row, start, stop = nan_runs(valid)
     inner = (start > 0) & (stop < n)
     row, start, stop = row[inner], start[inner], stop[inner]
     if row.size == 0:
-        return
+        return valid
     dt = float(np.median(np.diff(t)))
     prev, nxt = start - 1, stop
     keep = t[nxt] - t[prev] - dt <= max_gap_s + 1e-9
     row, prev, nxt, start, stop = row[keep], prev[keep], nxt[keep], start[keep], stop[keep]
     if row.size == 0:
-        return
+        return valid
     run, pos = _run_positions(start, stop)
     r, pi, ni = row[run], prev[run], nxt[run]
-    x0 = x[r, pi]
-    x1 = x[r, ni]
     w = (t[pos] - t[pi]) / (t[ni] - t[pi])
-    x[r, pos] = x0 + w * (x1 - x0)
+    if x.ndim == 3:
+        x0 = x[r, :, pi]
+        x1 = x[r, :, ni]
+        x[r, :, pos] = x0 + w[:, None] * (x1 - x0)
+    else:
+        x0 = x[r, pi]
+        x1 = x[r, ni]
+        x[r, pos] = x0 + w * (x1 - x0)
+    valid = valid.copy()
+    valid[r, pos] = True
+    return valid
 
 
 def compute_gap_filled(x: np.ndarray, t_s: np.ndarray, max_gap_s: float = MAX_GAP_S) -> np.ndarray:
@@ -151,10 +166,11 @@ def compute_gap_filled(x: np.ndarray, t_s: np.ndarray, max_gap_s: float = MAX_GA
 
 
 def _bridge_rows(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Copy of ``x`` (R, T) with every invalid sample filled for filtering.
+    """Copy of ``x`` (R, T) or (R, D, T) with every invalid sample filled for filtering.
 
     Linear interpolation over the sample index inside a row, the nearest valid
-    value at either end; a row with no valid sample becomes 0.
+    value at either end; a row with no valid sample becomes 0. ``valid`` is
+    (R, T), shared by the D signals of a row.
     """
     out = x.copy()
     n = x.shape[-1]
@@ -169,13 +185,19 @@ def _bridge_rows(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
     next_i = stop[run]
     pi = np.where(has_prev, prev_i, np.where(has_next, next_i, 0))
     ni = np.where(has_next, next_i, pi)
-    x0 = x[r, pi]
-    x1 = x[r, ni]
     span = (ni - pi).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         w = np.where(span > 0, (pos - pi) / np.where(span > 0, span, 1.0), 0.0)
-    fill = x0 + w * (x1 - x0)
-    out[r, pos] = np.where(np.isfinite(fill), fill, 0.0)
+    if x.ndim == 3:
+        x0 = x[r, :, pi]
+        x1 = x[r, :, ni]
+        fill = x0 + w[:, None] * (x1 - x0)
+        out[r, :, pos] = np.where(np.isfinite(fill), fill, 0.0)
+    else:
+        x0 = x[r, pi]
+        x1 = x[r, ni]
+        fill = x0 + w * (x1 - x0)
+        out[r, pos] = np.where(np.isfinite(fill), fill, 0.0)
     return out
 
 
@@ -188,18 +210,22 @@ def lowpass_sos(fs_hz: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
 
 
 def lowpass_rows(x: np.ndarray, valid: np.ndarray, sos: np.ndarray) -> np.ndarray:
-    """Zero-lag filter of each row of ``x`` (R, T) along time; invalid samples come back NaN.
+    """Zero-lag filter of ``x`` (R, T) or (R, D, T) along time; invalid samples come back NaN.
 
     The row-wise core of :func:`compute_lowpass` (same bridging, padding and
-    result), for signals already laid out with time along the last axis.
+    result), for signals already laid out with time along the last axis;
+    ``valid`` (R, T) is shared by the D signals of a row. All signals go
+    through one ``sosfiltfilt`` call.
     """
     n = x.shape[-1]
     padlen = 3 * (2 * len(sos) + 1)
     if n <= padlen:
         return np.array(x, dtype=np.float64)
-    filled = _bridge_rows(x, valid) if not valid.all() else x
+    all_valid = bool(valid.all())
+    filled = x if all_valid else _bridge_rows(x, valid)
     out = sps.sosfiltfilt(sos, filled, axis=-1, padlen=min(padlen * 4, n - 1))
-    out[~valid] = np.nan
+    if not all_valid:
+        np.copyto(out, np.nan, where=~valid[:, None, :] if x.ndim == 3 else ~valid)
     return out
 
 
