@@ -27,6 +27,7 @@ from hipform.analysis_job import (
 )
 from hipform.errors import HipformError
 from hipform.history import History, HistoryError, hipform_home
+from hipform.kinematics.live import LIVE_MOVEMENTS
 from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration
 from hipform.pose import estimate_pose
 from hipform.report import save_measures_csv
@@ -164,7 +165,7 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
             flag = flags[chosen]
             image = result.flag_frames[chosen] if chosen < len(result.flag_frames) else None
             if image:
-                st.image(image, caption=f"Worst moment: {present.flag_title(flag)}", width="stretch")
+                st.image(image, caption=f"Worst moment: {present.flag_title(flag)}", width=420)
             st.markdown(
                 f"**{flag.label}**: {present.format_value(flag.value, flag.unit)} "
                 f"({present.format_thresholds(flag)}) · {flag.confidence:.0%} sure  \n"
@@ -387,7 +388,11 @@ def page_live() -> None:
     st.caption("Video goes from this browser to this computer only. Stand 3–4 m away, whole body in view.")
     c1, c2 = st.columns([1, 2])
     exercise = c1.selectbox(
-        "Movement", EXERCISE_CHOICES, format_func=present.exercise_name, key="live_exercise"
+        "Movement",
+        LIVE_MOVEMENTS,
+        format_func=present.exercise_name,
+        key="live_exercise",
+        help="Live cues need the movement named; running and single-leg balance: record and analyse a clip.",
     )
     processor = live_processor(exercise)
     try:
@@ -418,7 +423,7 @@ def page_live() -> None:
         if done is not None:
             st.session_state["live_recording"] = str(done[0])
     status = c1.empty()
-    cues_box = c1.container()
+    cues_box = c1.empty()
     recorded = st.session_state.get("live_recording")
     if recorded and Path(recorded).exists():
         rec_path = Path(recorded)
@@ -432,14 +437,22 @@ def page_live() -> None:
         st.subheader("Your recorded set")
         show_results(st.session_state["live_result"], AnalysisSettings(exercise=exercise))
     cues: list[str] = st.session_state.setdefault("live_cues", [])
-    while ctx.state.playing:
-        for r in processor.drain():
-            cues.extend(r.cues)
-            rec = f" · recording {r.recorded_frames} frames" if r.recording else ""
+
+    def show_cues() -> None:
+        if cues:
+            cues_box.markdown("**Cues** (newest first)\n\n" + "\n".join(f"- {t}" for t in cues[-8:][::-1]))
+
+    show_cues()
+    while ctx.state.playing:  # the script thread follows the worker's results until the stream stops
+        results = processor.drain()
+        if results:
+            r = results[-1]
+            rec = f" · recording: {r.recorded_frames} frames" if r.recording else ""
             status.markdown(f"**{r.fps:.0f} fps** · {r.frames_dropped} frames skipped to keep up{rec}")
-        with cues_box.container():
-            for text in cues[-6:][::-1]:
-                st.markdown(f"- {text}")
+            new = [c for res in results for c in res.cues]
+            if new:
+                cues.extend(new)
+                show_cues()
         time.sleep(0.2)
 
 

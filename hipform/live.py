@@ -118,16 +118,11 @@ def cue_text(cue: object) -> str:
     return str(cue)
 
 
-def default_analyzer(exercise: str = "auto") -> Any | None:
-    """hipform's causal live analyzer for ``exercise``, or None when it is not available."""
-    try:
-        from hipform.kinematics.live import LiveAnalyzer
-    except ImportError:
-        return None
-    import inspect
+def default_analyzer(exercise: str = "squat") -> Any:
+    """hipform's causal live analyzer for ``exercise`` (one of ``LIVE_MOVEMENTS``)."""
+    from hipform.kinematics.live import LiveAnalyzer
 
-    params = inspect.signature(LiveAnalyzer).parameters
-    return LiveAnalyzer(exercise=exercise) if "exercise" in params else LiveAnalyzer()
+    return LiveAnalyzer(exercise)
 
 
 class _Recorder:
