@@ -164,6 +164,101 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
     return failed[0].exit_code if len(failed) == len(results) else 0
 
 
+#: ``--fault`` names on the command line → :class:`hipform.synth.athlete.Faults` fields.
+SYNTH_FAULTS = {
+    "knee_collapse": "knee_valgus_deg",
+    "pelvic_drop": "pelvic_drop_deg",
+    "back_arch": "back_arch_deg",
+}
+
+
+class UsageError(HipformError):
+    """Arguments that parse but do not make sense together (exit 2, like argparse)."""
+
+    exit_code = 2
+
+
+def _fault_arg(text: str) -> tuple[str, float]:
+    """``knee_collapse=12`` → ("knee_valgus_deg", 12.0) for ``hipform synth --fault``."""
+    name, sep, value = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if not sep or name not in SYNTH_FAULTS:
+        raise argparse.ArgumentTypeError(
+            f"expected FAULT=DEGREES with FAULT one of {', '.join(SYNTH_FAULTS)}, got {text!r}"
+        )
+    try:
+        deg = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} needs a number of degrees, got {value!r}") from None
+    return SYNTH_FAULTS[name], deg
+
+
+def cmd_synth(args: argparse.Namespace, console) -> int:
+    from hipform.synth.athlete import Faults, MotionParams, simulate
+    from hipform.synth.clip import camera_for, render_clip
+
+    if args.output.suffix.lower() != ".mp4":
+        raise UsageError(f"the clip must be an .mp4 file, got {args.output.name}")
+    try:
+        faults = Faults(side=args.side, **dict(args.fault or ()))
+        params = MotionParams(reps=args.reps, fps=args.fps, faults=faults, stance_side=args.stance_side)
+        motion = simulate(args.movement, params, seed=args.seed)
+        base = camera_for(args.movement, args.view)
+        height = args.height or base.height_px
+        width = 2 * round(base.width_px * height / base.height_px / 2)
+        camera = camera_for(args.movement, args.view, width_px=width, height_px=height)
+    except ValueError as exc:
+        raise UsageError(f"{exc}.") from None
+    noise = None
+    if args.phone:
+        from hipform.synth.render import PHONE
+
+        noise = PHONE
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    bar = ProgressBar(f"rendering {args.output.name}", console, enabled=not args.quiet)
+    try:
+        info = render_clip(
+            motion,
+            camera,
+            args.output,
+            appearance_seed=args.seed if args.look is None else args.look,
+            noise=noise,
+            view=args.view,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    print(
+        f"{args.movement} from the {args.view}, {len(motion.reps)} "
+        f"{'steps' if args.movement == 'running' else 'reps'}, {info.n_frames} frames at {info.fps:g} fps, "
+        f"{info.width_px}x{info.height_px}"
+    )
+    print(f"clip saved to {info.video_path}")
+    print(f"ground truth saved to {info.truth_path}")
+    return 0
+
+
+def cmd_samples(args: argparse.Namespace, console) -> int:
+    from hipform.synth.samples import SAMPLES, regenerate
+
+    names = args.only or None
+    if names:
+        known = {s.name for s in SAMPLES}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise UsageError(f"no sample called {unknown[0]!r}; choose from {', '.join(sorted(known))}")
+    bar = ProgressBar("samples", console, enabled=not args.quiet)
+    try:
+        infos = regenerate(args.out, names, progress=lambda done, total, _name: bar(done, total))
+    finally:
+        bar.close()
+    size = sum(i.video_path.stat().st_size + i.truth_path.stat().st_size for i in infos)
+    for i in infos:
+        print(f"{i.video_path.name:<34}{i.n_frames:>5} frames  {i.width_px}x{i.height_px}")
+    print(f"{len(infos)} clips with ground truth saved in {args.out} ({size / 1e6:.1f} MB)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hipform",
@@ -211,6 +306,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write one JSON report per clip and batch_summary.csv into this folder")
     p.add_argument("--no-cache", action="store_true",
                    help="run the pose model even on clips analysed before (landmark cache off)")
+
+    from hipform.synth.camera import VIEW_YAW_DEG
+
+    p = add("synth", cmd_synth, "Render a synthetic athlete with known faults, and its ground truth.")
+    p.add_argument("movement", choices=MOVEMENTS, help="the movement to render")
+    p.add_argument("--fault", action="append", type=_fault_arg, metavar="FAULT=DEG",
+                   help="inject a fault, repeatable: knee_collapse=DEG (knee valgus FPPA), pelvic_drop=DEG "
+                        "(contralateral drop), back_arch=DEG (extra hip-line / thigh-past-trunk angle)")
+    p.add_argument("--side", default="right", choices=("left", "right", "both"),
+                   help="the collapsing knee, or the stance leg for pelvic drop (default: right)")
+    p.add_argument("--stance-side", choices=("left", "right"),
+                   help="stance / lead / kicking leg of single-leg movements (default: the fault side)")
+    p.add_argument("--view", default="front", choices=tuple(VIEW_YAW_DEG),
+                   help="camera position (default: front)")
+    p.add_argument("--reps", type=int, default=3, help="reps, or strides for running (default: 3)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the motion and the athlete's look (default: 0)")
+    p.add_argument("--look", type=int, metavar="SEED", help="a different seed for the look and room only")
+    p.add_argument("--fps", type=float, default=30.0, help="frame rate (default: 30)")
+    p.add_argument("--height", type=int, metavar="PX",
+                   help="frame height in pixels (default: 1280 upright, 720 floor)")
+    p.add_argument("--phone", action="store_true", help="add phone-camera noise, blur and JPEG compression")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="clip to write (.mp4); the ground truth goes beside it as .truth.json")
+
+    p = add("samples", cmd_samples, "Regenerate the sample clips (fixed seeds) with their ground truth.")
+    p.add_argument("--out", type=Path, default=Path("sample_videos"), metavar="DIR",
+                   help="folder to write into (default: sample_videos)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="regenerate only these samples")
     return parser
 
 
