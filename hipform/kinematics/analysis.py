@@ -8,6 +8,7 @@ camera view → reps / steps → the fault table read rep by rep → report.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -527,6 +528,52 @@ def _body_steady(raw_px: np.ndarray, w: _Window, min_frames: int = 9) -> bool:
     return steady >= MIN_STEADY_SEGMENTS
 
 
+def _steady_windows(
+    raw_px: np.ndarray, start: np.ndarray, end: np.ndarray, min_frames: int = 9
+) -> np.ndarray:
+    """:func:`_body_steady` for many windows at once: (W,) bool.
+
+    ``raw_px`` is the sequence's (T, 33, 3) image landmarks. Each segment's
+    frame-to-frame length change is computed once for the clip; a window's
+    median test becomes a count of its finite changes at or below the limit
+    (prefix sums), with :func:`numpy.median` itself deciding the rare windows
+    whose two middle values straddle the limit.
+    """
+    n = raw_px.shape[0]
+    w = start.size
+    if w == 0:
+        return np.zeros(0, bool)
+    pad = np.maximum(0, min_frames - (end - start + 1) + 1) // 2
+    lo = np.maximum(start - pad, 0)
+    hi = np.minimum(end + 1 + pad, n)  # exclusive; changes lo .. hi-2
+    c_lo = lo
+    c_hi = np.maximum(hi - 1, lo)
+    need = min_frames - 3
+    steady = np.zeros(w, dtype=np.int64)
+    for a, b in _LEG_SEGMENTS:
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            pa = raw_px[:, int(a), :2].astype(np.float64)
+            pb = raw_px[:, int(b), :2].astype(np.float64)
+            diff = pa - pb
+            d = np.hypot(diff[:, 0], diff[:, 1])
+            change = np.abs(np.diff(d)) / (0.5 * (d[1:] + d[:-1]))
+            fin = np.isfinite(change)
+            low = fin & (change <= MAX_SEGMENT_CHANGE)
+        cf = np.concatenate([[0], np.cumsum(fin)])
+        cl = np.concatenate([[0], np.cumsum(low)])
+        n_fin = cf[c_hi] - cf[c_lo]
+        n_low = cl[c_hi] - cl[c_lo]
+        # median <= limit: more than half the values are (odd count: at least (F+1)/2)
+        ok = n_low * 2 > n_fin
+        # even count with exactly half at or below the limit: the median is the mean of the two middle values
+        tie = (n_fin % 2 == 0) & (n_low * 2 == n_fin) & (n_fin > 0)
+        for i in np.flatnonzero(tie & (n_fin >= need)):
+            seg = change[c_lo[i] : c_hi[i]]
+            ok[i] = bool(np.median(seg[np.isfinite(seg)]) <= MAX_SEGMENT_CHANGE)
+        steady += (n_fin >= need) & ok
+    return steady >= MIN_STEADY_SEGMENTS
+
+
 # ----------------------------------------------------------------------------- grading
 def _graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[str, Any]) -> np.ndarray:
     """(T, 2) series graded by ``rule`` (per-side columns; non-side measures repeated)."""
@@ -568,6 +615,61 @@ def _read(rule: FaultRule, x: np.ndarray, w: _Window) -> tuple[float, int, float
     return float(seg[worst]), w.start + worst, frac
 
 
+def _read_windows(
+    rule: FaultRule, x: np.ndarray, start: np.ndarray, key: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_read` for W windows at once: (value, worst frame, fraction measurable), each (W,)."""
+    x = np.asarray(x, dtype=np.float64)
+    trunk = rule.measure == "trunk_line_change_deg"
+    x0 = x[start] if trunk else None
+    if rule.phase in ("bottom", "top"):
+        v = x[key]
+        if trunk:
+            with np.errstate(invalid="ignore"):
+                v = np.where(np.isfinite(x0), np.abs(v - x0), np.nan)
+        return v, key.copy(), np.isfinite(v).astype(np.float64)
+    w = start.size
+    value = np.full(w, np.nan)
+    worst = key.copy()
+    frac = np.zeros(w)
+    length = np.maximum(end - start + 1, 0)
+    has = length > 0
+    if not has.any():
+        return value, worst, frac
+    st, ln = start[has], length[has]
+    first = np.cumsum(ln) - ln
+    run = np.repeat(np.arange(st.size), ln)
+    pos = np.arange(run.size) - first[run] + st[run]
+    seg = x[pos]
+    if trunk:
+        base = x0[has][run]
+        with np.errstate(invalid="ignore"):
+            seg = np.where(np.isfinite(base), np.abs(seg - base), np.nan)
+    ok = np.isfinite(seg)
+    cnt = np.add.reduceat(ok.astype(np.int64), first)
+    above = rule.direction == "above"
+    filled = np.where(ok, seg, -np.inf if above else np.inf)
+    best = (np.maximum if above else np.minimum).reduceat(filled, first)
+    at_best = np.where(filled == best[run], np.arange(run.size), run.size)
+    off = np.minimum.reduceat(at_best, first) - first
+    some = cnt > 0
+    fr = cnt / ln
+    wf = st + off
+    if rule.phase == "hold":
+        # median of the measurable values of each window (NaN sort last within a window)
+        order = np.lexsort((np.where(ok, seg, np.inf), run))
+        srt = np.where(ok, seg, np.inf)[order]
+        c = np.maximum(cnt, 1)
+        v = (srt[first + (c - 1) // 2] + srt[first + c // 2]) / 2.0
+    else:
+        v = seg[first + off]
+    idx = np.flatnonzero(has)[some]
+    value[idx] = v[some]
+    worst[idx] = wf[some]
+    frac[idx] = fr[some]
+    return value, worst, frac
+
+
 def _confidence(
     rule: FaultRule,
     value: float,
@@ -579,7 +681,7 @@ def _confidence(
     has_baseline: bool,
 ) -> float:
     lms = [int(lm) for lm in _KEY_LANDMARKS.get(rule.measure, ((), ()))[side]]
-    v = float(np.clip(np.mean(vis[frame, lms]), 0.0, 1.0)) if lms else 1.0
+    v = float(np.clip(np.mean(np.asarray(vis[frame, lms], dtype=np.float64)), 0.0, 1.0)) if lms else 1.0
     err = MEASUREMENT_ERROR[rule.unit]
     margin = 0.6 + 0.4 * float(np.clip(abs(value - threshold) / err, 0.0, 1.0))
     view_f = float(np.clip(view.confidence, 0.3, 1.0))
@@ -709,27 +811,60 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
         "knee_separation_rel": bool(np.isfinite(base["knee_separation_ratio"])),
         "pelvic_drop_deg": bool(np.isfinite(base["pelvic_obliquity_deg"])) or movement == "running",
     }
-    vis = np.asarray(seq.visibility, dtype=np.float64)
-    raw_px = np.asarray(seq.landmarks_px, dtype=np.float64)
+    vis = seq.visibility  # float32; read at a flag's worst frame only
     kind_name = {"step": "step", "hold": "hold", "rep": "rep"}
 
+    # everything read per window is computed for all windows at once; the loop only assembles
+    w_start = np.array([w.start for w in windows], dtype=np.int64)
+    w_key = np.array([w.key for w in windows], dtype=np.int64)
+    w_end = np.array([w.end for w in windows], dtype=np.int64)
+    w_side = [w.side for w in windows]
+    coherent_all = _steady_windows(seq.landmarks_px, w_start, w_end).tolist()
+    kf_key = m["knee_flexion_deg"][w_key]
+    hf_key = m["hip_flexion_deg"][w_key]
+    kf_l, kf_r = kf_key[:, 0].tolist(), kf_key[:, 1].tolist()
+    hf_l, hf_r = hf_key[:, 0].tolist(), hf_key[:, 1].tolist()
+    ti_key = m["trunk_inclination_deg"][w_key].tolist() if movement == "running" else []
+    depth_key = _nanmean_cols(kf_key).tolist()
+    t_start = t[w_start].tolist()
+    t_key_l = t[w_key].tolist()
+    t_end = t[w_end].tolist()
+    side_set = {s for s in w_side}
+    reads: list[dict[int, tuple[list[float], list[int], list[float]]]] = []
+    for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
+        cols: set[int] = set()
+        for sd in side_set:
+            if rule.per_side:
+                cols |= {sd} if sd is not None else {0, 1}
+            else:
+                cols.add(sd if sd is not None else -1)
+        rr: dict[int, tuple[list[float], list[int], list[float]]] = {}
+        for c in sorted(cols):
+            col = x2[:, c] if c >= 0 else series_mean[ri]
+            v_, k_, f_ = _read_windows(rule, col, w_start, w_key, w_end)
+            rr[c] = (v_.tolist(), k_.tolist(), f_.tolist())
+        reads.append(rr)
+
     for i, w in enumerate(windows, start=1):
-        values: dict[str, float] = {}
-        for s, sname in enumerate(SIDES):
-            values[f"knee_flexion_{sname}_deg"] = float(m["knee_flexion_deg"][w.key, s])
-            values[f"hip_flexion_{sname}_deg"] = float(m["hip_flexion_deg"][w.key, s])
+        wi = i - 1
+        values: dict[str, float] = {
+            "knee_flexion_left_deg": kf_l[wi],
+            "hip_flexion_left_deg": hf_l[wi],
+            "knee_flexion_right_deg": kf_r[wi],
+            "hip_flexion_right_deg": hf_r[wi],
+        }
         if movement == "running":
-            values["trunk_inclination_deg"] = float(m["trunk_inclination_deg"][w.key])
-        coherent = _body_steady(raw_px, w)
+            values["trunk_inclination_deg"] = ti_key[wi]
+        coherent = coherent_all[wi]
         if not coherent:
             for fault in dict.fromkeys(r.fault for r in rules):
                 not_assessed.append(
                     NotAssessed(fault, f"the body was not tracked steadily in {kind_name[w.kind]} {i}", rep=i)
                 )
-        for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
+        for ri, rule in enumerate(rules):
             blocked = view_blocked[ri] or not coherent
             if rule.min_knee_flexion_deg > 0:
-                depth = float(_nanmean_cols(m["knee_flexion_deg"][w.key][None, :])[0])
+                depth = depth_key[wi]
                 if not depth >= rule.min_knee_flexion_deg:
                     continue
             if rule.per_side:
@@ -737,8 +872,8 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
             else:
                 sides = [w.side if w.side is not None else -1]
             for s in sides:
-                col = x2[:, s] if s >= 0 else series_mean[ri]
-                value, worst, frac = _read(rule, col, w)
+                rv, rk, rf = reads[ri][s]
+                value, worst, frac = rv[wi], rk[wi], rf[wi]
                 if rule.per_side and w.side is None:
                     key = _side_key(rule.measure, SIDES[s])
                 else:
@@ -747,7 +882,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
                 if blocked:
                     continue
                 sname = SIDES[s] if (s >= 0 and (rule.per_side or w.side is not None)) else None
-                if not np.isfinite(value) or frac < 0.5:
+                if not math.isfinite(value) or frac < 0.5:
                     not_assessed.append(
                         NotAssessed(
                             rule.fault,
@@ -779,8 +914,8 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
                         threshold_marked=rule.marked,
                         threshold_source=rule.source,
                         rep=i,
-                        t_start_s=float(t[w.start]),
-                        t_end_s=float(t[w.end]),
+                        t_start_s=t_start[wi],
+                        t_end_s=t_end[wi],
                         worst_frame=int(worst),
                         confidence=conf,
                         cue=rule.cue,
@@ -797,9 +932,9 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
                 start_frame=w.start,
                 key_frame=w.key,
                 end_frame=w.end,
-                t_start_s=float(t[w.start]),
-                t_key_s=float(t[w.key]),
-                t_end_s=float(t[w.end]),
+                t_start_s=t_start[wi],
+                t_key_s=t_key_l[wi],
+                t_end_s=t_end[wi],
                 values=values,
             )
         )
