@@ -139,11 +139,15 @@ def analyse_clip(path: Path, settings: BatchSettings, estimator: EstimatorSource
     """
     from hipform.cache import LandmarkCache, cache_disabled, estimate_pose_cached, file_digest
     from hipform.kinematics import analyze
+    from hipform.limits import Limits, check_clip
     from hipform.pose import estimate_pose
 
     t0 = time.perf_counter()
     path = Path(path)
     try:
+        limits = Limits.from_env()
+        check_clip(path, limits)  # the same size and length limits as `hipform analyze`
+        guard = limits.frame_guard(path.name)  # for headers that understate the length
         if settings.use_cache and not cache_disabled():
             cache = LandmarkCache(settings.cache_dir)
             digest = file_digest(path) if path.is_file() else None
@@ -151,11 +155,13 @@ def analyse_clip(path: Path, settings: BatchSettings, estimator: EstimatorSource
             if cached is None and callable(estimator):
                 estimator = estimator()
             got = estimate_pose_cached(path, settings.pose_options, cache=cache, digest=digest,
-                                       estimator=None if callable(estimator) else estimator)
+                                       estimator=None if callable(estimator) else estimator,
+                                       progress=lambda done, _total: guard(done))
             seq, hit = got.seq, got.from_cache
         else:
             est = estimator() if callable(estimator) else estimator
-            seq, hit = estimate_pose(path, settings.pose_options, estimator=est), False
+            seq = estimate_pose(path, settings.pose_options, estimator=est, progress=lambda d, _t: guard(d))
+            hit = False
         report = analyze(seq, exercise=settings.exercise)
         report_path = None
         if settings.out_dir is not None:

@@ -56,6 +56,7 @@ def fake_pose(monkeypatch, squat_seq, tmp_path):
     monkeypatch.setattr(cache_mod, "estimate_pose", fake)
     monkeypatch.setattr("hipform.pose.estimate_pose", fake)  # the uncached path
     monkeypatch.setattr(batch_mod, "PoseEstimator", FakeEstimator)
+    monkeypatch.setattr("hipform.limits.check_clip", lambda path, limits: None)  # these are not real videos
     monkeypatch.setenv("HIPFORM_CACHE_DIR", str(tmp_path / "cache"))
     FakeEstimator.made = 0
     return calls
@@ -181,3 +182,16 @@ def test_cli_batch_with_two_worker_processes(tmp_path, monkeypatch, capsys):
     assert main(["batch", str(folder), "--workers", "2", "--exercise", "single-leg-squat", "-q"]) == 0
     rows_again = capsys.readouterr().out.splitlines()
     assert all("cache" in line for line in rows_again if line.startswith("front"))
+
+
+def test_clips_over_the_limits_are_refused_like_analyze(tmp_path, monkeypatch):
+    from clipmaker import pattern_frames
+
+    monkeypatch.setenv("HIPFORM_MAX_FRAMES", "10")
+    monkeypatch.setenv("HIPFORM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(batch_mod, "PoseEstimator", FakeEstimator)
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    write_clip(folder / "long.mp4", pattern_frames(30, 64, 48))
+    (result,) = run_batch(find_clips(folder), BatchSettings(exercise="squat"))
+    assert not result.ok and result.exit_code == 7 and "limit" in result.message
