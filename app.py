@@ -355,16 +355,20 @@ def page_history() -> None:
             rows = hist.compare(a, b)
             if rows:
                 st.dataframe(
-                    pd.DataFrame(present.compare_rows(rows, label[a], label[b])),
+                    pd.DataFrame(present.compare_rows(rows, "Earlier", "Later")),
                     hide_index=True,
                     width="stretch",
                 )
             else:
                 st.write("These sessions have no measure in common.")
-            for col, sid in ((c1, a), (c2, b)):
-                sess = hist.get(sid)
-                if sess and sess.summary.annotated_path and Path(sess.summary.annotated_path).exists():
-                    col.video(sess.summary.annotated_path)
+            with st.expander("Annotated videos side by side"):
+                v1, v2 = st.columns(2)
+                for col, sid in ((v1, a), (v2, b)):
+                    sess = hist.get(sid)
+                    if sess and sess.summary.annotated_path and Path(sess.summary.annotated_path).exists():
+                        col.video(sess.summary.annotated_path)
+                    else:
+                        col.caption("No video kept for this session.")
     except HistoryError as exc:
         st.error(str(exc))
 

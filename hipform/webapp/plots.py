@@ -161,8 +161,8 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
         )
         fig.add_annotation(
             x=(rep.t_start_s + rep.t_end_s) / 2,
-            y=1.0,
-            yref="paper",
+            y=0.0,
+            yref="y domain",
             yanchor="bottom",
             text=f"{rep.kind} {rep.index}",
             showarrow=False,
