@@ -36,19 +36,52 @@ def _cross2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
 
 
-def _as3(v: np.ndarray) -> np.ndarray:
-    if v.shape[-1] == 3:
-        return v
-    return np.concatenate([v, np.zeros(v.shape[:-1] + (1,))], axis=-1)
+def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Dot product over the last axis (2 or 3 components), component by component.
+
+    Written out rather than reduced over a length-2/3 axis (slow in numpy); the
+    addition order is the one ``numpy.einsum`` uses, so results are unchanged.
+    """
+    if u.shape[-1] == 2:
+        return u[..., 0] * v[..., 0] + u[..., 1] * v[..., 1]
+    return (u[..., 0] * v[..., 0] + u[..., 2] * v[..., 2]) + u[..., 1] * v[..., 1]
+
+
+def _norm(v: np.ndarray) -> np.ndarray:
+    """Euclidean length over the last axis (2 or 3 components), as ``numpy.linalg.norm`` sums it."""
+    if v.shape[-1] == 2:
+        return np.sqrt(v[..., 0] * v[..., 0] + v[..., 1] * v[..., 1])
+    return np.sqrt((v[..., 0] * v[..., 0] + v[..., 1] * v[..., 1]) + v[..., 2] * v[..., 2])
+
+
+def _cross3(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Components of the 3D cross product u × v."""
+    return (
+        u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1],
+        u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2],
+        u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0],
+    )
 
 
 def _angle_between_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Unsigned angle (deg, [0, 180]) between vectors on the last axis; NaN for zero-length vectors."""
-    u3, v3 = _as3(u), _as3(v)
-    cr = np.linalg.norm(np.cross(u3, v3), axis=-1)
-    dot = np.einsum("...i,...i->...", u3, v3)
+    """Unsigned angle (deg, [0, 180]) between vectors on the last axis; NaN for zero-length vectors.
+
+    Notes
+    -----
+    ``atan2(|u × v|, u · v)``; 2D vectors are taken in the z = 0 plane, so
+    ``|u × v|`` is the absolute z component of their cross product.
+    """
+    if u.shape[-1] == 2 and v.shape[-1] == 2:
+        c = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+        cr = np.sqrt(c * c)
+        # (u0·v0 + 0) + u1·v1: the z = 0 component added first, as for 3D vectors
+        dot = (u[..., 0] * v[..., 0] + 0.0) + u[..., 1] * v[..., 1]
+    else:
+        c0, c1, c2 = _cross3(u, v)
+        cr = np.sqrt((c0 * c0 + c1 * c1) + c2 * c2)
+        dot = _dot(u, v)
     ang = np.degrees(np.arctan2(cr, dot))
-    zero = (np.linalg.norm(u3, axis=-1) < 1e-9) | (np.linalg.norm(v3, axis=-1) < 1e-9)
+    zero = (_norm(u) < 1e-9) | (_norm(v) < 1e-9)
     return np.where(zero, np.nan, ang)
 
 
@@ -58,10 +91,15 @@ def _side_of_line(a: np.ndarray, b: np.ndarray, p: np.ndarray, q: np.ndarray) ->
     Works in 2D and 3D (in 3D, "side" is taken within the plane through the
     line and q).
     """
-    d = _as3(b - a)
-    cp = np.cross(d, _as3(p - a))
-    cq = np.cross(d, _as3(q - a))
-    return np.sign(np.einsum("...i,...i->...", cp, cq))
+    d = b - a
+    if d.shape[-1] == 2:
+        pa, qa = p - a, q - a
+        cp = d[..., 0] * pa[..., 1] - d[..., 1] * pa[..., 0]
+        cq = d[..., 0] * qa[..., 1] - d[..., 1] * qa[..., 0]
+        return np.sign(cp * cq)
+    p0, p1, p2 = _cross3(d, p - a)
+    q0, q1, q2 = _cross3(d, q - a)
+    return np.sign((p0 * q0 + p2 * q2) + p1 * q1)
 
 
 # --------------------------------------------------------------------- frontal plane
@@ -91,7 +129,7 @@ def compute_fppa_deg(px: np.ndarray) -> np.ndarray:
     hip, knee, ankle, other = (_side_points(px, k) for k in (0, 1, 2, 5))
     u = knee - hip
     v = ankle - knee
-    mag = np.degrees(np.arctan2(np.abs(_cross2(u, v)), np.einsum("...i,...i->...", u, v)))
+    mag = np.degrees(np.arctan2(np.abs(_cross2(u, v)), _dot(u, v)))
     w = ankle - hip
     sign = np.sign(_cross2(u, w)) * np.sign(_cross2(other - hip, w))
     zero = (np.hypot(*np.moveaxis(u, -1, 0)) < 1e-9) | (np.hypot(*np.moveaxis(v, -1, 0)) < 1e-9)
@@ -113,8 +151,8 @@ def compute_knee_separation_ratio(px: np.ndarray) -> np.ndarray:
         ankles (dimensionless). Divide by the standing value to get the
         ratio the fault table grades; NaN when the ankles coincide.
     """
-    kw = np.linalg.norm(px[:, int(L.LEFT_KNEE)] - px[:, int(L.RIGHT_KNEE)], axis=-1)
-    aw = np.linalg.norm(px[:, int(L.LEFT_ANKLE)] - px[:, int(L.RIGHT_ANKLE)], axis=-1)
+    kw = _norm(px[:, int(L.LEFT_KNEE)] - px[:, int(L.RIGHT_KNEE)])
+    aw = _norm(px[:, int(L.LEFT_ANKLE)] - px[:, int(L.RIGHT_ANKLE)])
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(aw > 1e-6, kw / aw, np.nan)
 
@@ -135,12 +173,12 @@ def compute_knee_toe_ratio(px: np.ndarray) -> np.ndarray:
     lt = px[:, int(L.LEFT_FOOT_INDEX)]
     rt = px[:, int(L.RIGHT_FOOT_INDEX)]
     mid = 0.5 * (lt + rt)
-    half = 0.5 * np.linalg.norm(lt - rt, axis=-1)
+    half = 0.5 * _norm(lt - rt)
     out = []
     for toe, knee in ((lt, px[:, int(L.LEFT_KNEE)]), (rt, px[:, int(L.RIGHT_KNEE)])):
         with np.errstate(invalid="ignore", divide="ignore"):
             axis = (toe - mid) / half[:, None]
-            out.append(np.where(half > 1e-6, np.einsum("ti,ti->t", knee - mid, axis) / half, np.nan))
+            out.append(np.where(half > 1e-6, _dot(knee - mid, axis) / half, np.nan))
     return np.stack(out, axis=-1)
 
 
@@ -163,16 +201,16 @@ def compute_hip_adduction_deg(px: np.ndarray) -> np.ndarray:
     hip, knee, other = (_side_points(px, k) for k in (0, 1, 5))
     u = knee - hip
     m = other - hip
-    mn = np.linalg.norm(m, axis=-1, keepdims=True)
+    mn = _norm(m)[..., None]
     with np.errstate(invalid="ignore", divide="ignore"):
         m = np.where(mn > 1e-9, m / mn, np.nan)
     p = np.stack([-m[..., 1], m[..., 0]], axis=-1)
-    um = np.einsum("...i,...i->...", u, m)
-    up = np.einsum("...i,...i->...", u, p)
+    um = _dot(u, m)
+    up = _dot(u, p)
     # the perpendicular that points along the thigh (down the leg)
     up = np.abs(up)
     ang = np.degrees(np.arctan2(um, up))
-    zero = np.linalg.norm(u, axis=-1) < 1e-9
+    zero = _norm(u) < 1e-9
     return np.where(zero, np.nan, ang)
 
 
@@ -245,11 +283,11 @@ def compute_hip_flexion_deg(pts: np.ndarray) -> np.ndarray:
     thigh = knee - hip
     mag = _angle_between_deg(trunk, thigh)
     face = pts[:, int(L.NOSE)] - 0.5 * (pts[:, int(L.LEFT_EAR)] + pts[:, int(L.RIGHT_EAR)])
-    tn = np.linalg.norm(trunk, axis=-1, keepdims=True)
+    tn = _norm(trunk)[..., None]
     with np.errstate(invalid="ignore", divide="ignore"):
         tu = trunk / tn
-    perp = thigh - np.einsum("...i,...i->...", thigh, tu)[..., None] * tu
-    sign = np.sign(np.einsum("...i,...i->...", perp, np.broadcast_to(face[:, None, :], perp.shape)))
+    perp = thigh - _dot(thigh, tu)[..., None] * tu
+    sign = np.sign(_dot(perp, face[:, None, :]))
     return mag * np.where(np.isfinite(sign) & (sign != 0), sign, 1.0)
 
 
@@ -330,4 +368,4 @@ def compute_trunk_inclination_deg(px: np.ndarray, facing_x: np.ndarray | None = 
 def compute_leg_length(pts: np.ndarray) -> np.ndarray:
     """(T, 2) hip→knee + knee→ankle length per side, in the units of ``pts``."""
     hip, knee, ankle = (_side_points(pts, k) for k in (0, 1, 2))
-    return np.linalg.norm(knee - hip, axis=-1) + np.linalg.norm(ankle - knee, axis=-1)
+    return _norm(knee - hip) + _norm(ankle - knee)
