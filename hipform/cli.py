@@ -142,6 +142,16 @@ def cmd_analyze(args: argparse.Namespace, console) -> int:
     return 0
 
 
+def _worker_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
 def cmd_batch(args: argparse.Namespace, console) -> int:
     import time
 
@@ -298,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("batch", cmd_batch, "Analyse every clip in a folder, several at a time; print a summary table.")
     p.add_argument("folder", type=Path, help="folder holding the clips (MP4, MOV, WebM…; subfolders ignored)")
-    p.add_argument("--workers", type=int, default=0, metavar="N",
+    p.add_argument("--workers", type=_worker_count, default=0, metavar="N",
                    help="clips analysed at once, one process each (default: one per CPU core)")
     p.add_argument("--exercise", default="auto", choices=("auto", *MOVEMENTS),
                    help="the movement in every clip (default: recognise it in each)")
