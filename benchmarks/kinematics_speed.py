@@ -4,8 +4,8 @@ A synthetic athlete (``hipform.synth.athlete``, squats with knee valgus, or
 the movement given) filmed by a camera model is repeated end to end until
 the sequence has at least ``--frames`` frames; ``hipform.kinematics.analyze``
 then runs on it ``--runs`` times. Frames per CPU-second (the computation is
-single-threaded) is what an idle core would give when the machine is busy. ``--profile`` adds a cProfile listing of
-where the time goes.
+single-threaded) is what an idle core would give when the machine is busy.
+``--profile`` adds a cProfile listing of where the time goes.
 
 Usage::
 
