@@ -224,14 +224,20 @@ def detect_steps(
         # a strike must stand out against the heel's own swing, not only against landmark jitter
         lo, hi = np.percentile(yf, [5, 95])
         pk, _ = sps.find_peaks(yf, distance=distance, prominence=max(prom, 0.3 * (hi - lo)))
-        for p in pk:
-            if not ok[p]:
-                continue
-            j = p
-            while j > 0 and ok[j - 1] and yf[j - 1] >= yf[p] - tol:
-                j -= 1
-            sides.append(side)
-            strikes.append(j)
+        pk = pk[ok[pk]]
+        # walk back from each heel peak while the heel stays within tol of it: all peaks in step
+        floor = yf[pk] - tol
+        j = pk.copy()
+        live = j > 0
+        while live.any():
+            k = j[live] - 1
+            go = ok[k] & (yf[k] >= floor[live])
+            idx = np.flatnonzero(live)
+            j[idx[go]] = k[go]
+            live[idx[~go]] = False
+            live &= j > 0
+        sides.extend([side] * int(pk.size))
+        strikes.extend(j.tolist())
     if not strikes:
         return none
     order = np.argsort(strikes, kind="stable")
@@ -244,20 +250,10 @@ def detect_steps(
         unit = float(np.median(np.where(alt, dts, dts / 2.0)))
         bad = np.concatenate([(~alt) & (dts < 1.5 * unit), [False]])
         side_a, strike_a = side_a[~bad], strike_a[~bad]
-    mids, toes = [], []
     dt_med = float(np.median(np.diff(t[strike_a]))) if strike_a.size > 1 else 0.35
-    for i, (sd, st) in enumerate(zip(side_a, strike_a, strict=False)):
-        nxt = next((int(strike_a[k]) for k in range(i + 1, strike_a.size) if side_a[k] != sd), None)
-        if nxt is None:
-            nxt = min(n - 1, st + max(2, int(round(dt_med * fps))))
-        nxt = max(nxt, st + 2)
-        w_mid = st + max(1, int(round(0.6 * (nxt - st))))
-        hy = hip_y_px[st:w_mid]
-        mid = st + int(np.nanargmax(hy)) if np.isfinite(hy).any() else st
-        kf = knee_flexion_deg[mid:nxt, sd]
-        toe = mid + int(np.nanargmin(kf)) if np.isfinite(kf).any() else min(nxt, n - 1)
-        mids.append(mid)
-        toes.append(min(toe, n - 1))
+    mids, toes = _stance_events(
+        side_a, strike_a, np.asarray(hip_y_px, dtype=np.float64), knee_flexion_deg, n, dt_med, fps
+    )
     ts = t[strike_a]
     if strike_a.size >= 2:
         # steps between consecutive strikes: 1 for alternate feet, 2 for the same foot, more across
@@ -271,4 +267,70 @@ def detect_steps(
         cadence = 60.0 * float(n_between.sum()) / float(ts[-1] - ts[0]) if ts[-1] > ts[0] else float("nan")
     else:
         cadence = float("nan")
-    return Steps(side_a, strike_a, np.asarray(mids, np.int64), np.asarray(toes, np.int64), cadence)
+    return Steps(side_a, strike_a, mids, toes, cadence)
+
+
+def _first_extreme(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, largest: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per window ``x[lo:hi]``: (offset of ``nanargmax``/``nanargmin``, any finite value).
+
+    Windows are clipped to the array like Python slices; the offset is 0 for a
+    window with no value (the caller decides what that means).
+    """
+    n = x.shape[0]
+    lo = np.clip(lo, 0, n)
+    hi = np.clip(hi, lo, n)
+    ln = hi - lo
+    w = lo.size
+    off = np.zeros(w, dtype=np.int64)
+    some = np.zeros(w, dtype=bool)
+    has = ln > 0
+    if not has.any():
+        return off, some
+    st, lh = lo[has], ln[has]
+    first = np.cumsum(lh) - lh
+    run = np.repeat(np.arange(st.size), lh)
+    seg = x[np.arange(run.size) - first[run] + st[run]]
+    nan = np.isnan(seg)
+    filled = np.where(nan, -np.inf if largest else np.inf, seg)
+    best = (np.maximum if largest else np.minimum).reduceat(filled, first)
+    at = np.where(filled == best[run], np.arange(run.size), run.size)
+    off[has] = np.minimum.reduceat(at, first) - first
+    some[has] = np.add.reduceat(np.isfinite(seg).astype(np.int64), first) > 0
+    return off, some
+
+
+def _stance_events(
+    side_a: np.ndarray,
+    strike_a: np.ndarray,
+    hip_y: np.ndarray,
+    knee_flexion_deg: np.ndarray,
+    n: int,
+    dt_med: float,
+    fps: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Midstance and toe-off frame of every step (see :func:`detect_steps`), all steps at once."""
+    m = strike_a.size
+    if m == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    st = strike_a.astype(np.int64)
+    # the next strike of the other foot: for each side, the first step of that side after step i
+    idx = np.arange(m)
+    after = {}
+    for sd in (0, 1):
+        first_from = np.minimum.accumulate(np.where(side_a == sd, idx, m)[::-1])[::-1]
+        after[sd] = np.append(first_from[1:], m)
+    k = np.where(side_a == 0, after[1], after[0])
+    nxt = np.where(k < m, st[np.minimum(k, m - 1)], -1)
+    fallback = np.minimum(n - 1, st + max(2, int(round(dt_med * fps))))
+    nxt = np.where(nxt >= 0, nxt, fallback)
+    nxt = np.maximum(nxt, st + 2)
+    w_mid = st + np.maximum(1, np.round(0.6 * (nxt - st)).astype(np.int64))
+    off, some = _first_extreme(hip_y, st, w_mid, largest=True)
+    mid = np.where(some, st + off, st)
+    toes = np.empty(m, dtype=np.int64)
+    for sd in (0, 1):
+        sel = side_a == sd
+        if sel.any():
+            o, f = _first_extreme(knee_flexion_deg[:, sd], mid[sel], nxt[sel], largest=False)
+            toes[sel] = np.where(f, mid[sel] + o, np.minimum(nxt[sel], n - 1))
+    return mid.astype(np.int64), np.minimum(toes, n - 1)
