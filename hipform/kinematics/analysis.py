@@ -9,6 +9,9 @@ camera view → reps / steps → the fault table read rep by rep → report.
 from __future__ import annotations
 
 import math
+import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -174,15 +177,26 @@ def _time_last(arr: np.ndarray, lms: tuple[int, ...], dims: int) -> np.ndarray:
 
 
 def _condition_rows(
-    points: np.ndarray, lms: tuple[int, ...], dims: int, seq: PoseSequence, config: AnalysisConfig
+    points: np.ndarray,
+    lms: tuple[int, ...],
+    dims: int,
+    seq: PoseSequence,
+    config: AnalysisConfig,
+    keep_raw: dict[int, np.ndarray] | None = None,
 ) -> _Rows:
     """:func:`compute_masked` then :func:`compute_gap_filled` of landmarks ``lms``, laid out time-last.
 
     Same values as running those two functions on ``points[:, lms, :dims]``; the
     time-last layout lets every later step (gap runs, filtering) work on
-    contiguous rows, all landmarks and coordinates in one call.
+    contiguous rows, all landmarks and coordinates in one call. ``keep_raw``
+    receives a copy of the unmasked leg landmarks (hip, knee, ankle), (D, T) each.
     """
     rows = _time_last(points, lms, dims)
+    if keep_raw is not None:
+        for a, b in _LEG_SEGMENTS:
+            for lm in (int(a), int(b)):
+                if lm in lms and lm not in keep_raw:
+                    keep_raw[lm] = rows[lms.index(lm)].copy()
     vis = _time_last(seq.visibility[:, :, None], lms, 1)[:, 0]
     bad = ~(vis >= config.min_visibility) | ~np.isfinite(rows).all(axis=1)
     valid = ~bad
@@ -217,17 +231,60 @@ def _swap_rows(r: _Rows, frames: np.ndarray) -> None:
 
 @dataclass(frozen=True, eq=False)
 class _Conditioned:
+    """Landmarks ready for the low-pass filter, plus the raw leg landmarks (lm → (2, T) pixels)."""
+
     px: _Rows
     world: _Rows | None
     swaps: np.ndarray
+    raw_legs: dict[int, np.ndarray]
+
+
+#: Below this many frames the second core is not worth a thread.
+_PARALLEL_MIN_FRAMES = 5000
+
+
+def _both(main: Callable[[], Any], side: Callable[[], Any] | None, n_frames: int) -> tuple[Any, Any]:
+    """``(main(), side())``, the two in parallel threads on long clips.
+
+    The heavy parts (scipy's filter loop, large numpy operations) release the
+    GIL, so the pixel and world landmarks are conditioned and filtered on two
+    cores at once. Results are the same as running them one after the other.
+    """
+    if side is None:
+        return main(), None
+    if n_frames < _PARALLEL_MIN_FRAMES or (os.cpu_count() or 1) < 2:
+        return main(), side()
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = side()
+        except BaseException as exc:  # re-raised in the calling thread
+            box["error"] = exc
+
+    th = threading.Thread(target=run, name="hipform-kinematics", daemon=True)
+    th.start()
+    try:
+        first = main()
+    finally:
+        th.join()
+    if "error" in box:
+        raise box["error"]
+    return first, box["value"]
 
 
 def _condition_seq(seq: PoseSequence, config: AnalysisConfig) -> _Conditioned:
     """Mask, gap-fill and undo leg swaps (everything before the low-pass filter)."""
-    px = _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, seq, config)
-    world = None
-    if seq.n_frames and np.isfinite(seq.world_m[:, int(L.LEFT_HIP), 0]).any():
-        world = _condition_rows(seq.world_m, WORLD_LANDMARKS, 3, seq, config)
+    has_world = bool(seq.n_frames and np.isfinite(seq.world_m[:, int(L.LEFT_HIP), 0]).any())
+    raw_legs: dict[int, np.ndarray] = {}
+
+    def do_px() -> _Rows:
+        return _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, seq, config, keep_raw=raw_legs)
+
+    def do_world() -> _Rows:
+        return _condition_rows(seq.world_m, WORLD_LANDMARKS, 3, seq, config)
+
+    px, world = _both(do_px, do_world if has_world else None, seq.n_frames)
     if config.fix_lr_swaps:
         swaps = detect_lr_swaps(_full(px.rows, px.lms))
     else:
@@ -236,16 +293,18 @@ def _condition_seq(seq: PoseSequence, config: AnalysisConfig) -> _Conditioned:
         _swap_rows(px, swaps)
         if world is not None:
             _swap_rows(world, swaps)
-    return _Conditioned(px, world, swaps)
+    return _Conditioned(px, world, swaps, raw_legs)
 
 
 def _filtered(c: _Conditioned, fs: float, cutoff_hz: float) -> Prepared:
-    """Low-pass the conditioned landmarks (all rows of a clip in one zero-lag filter call)."""
+    """Low-pass the conditioned landmarks (all rows of an array in one zero-lag filter call)."""
     sos = lowpass_sos(fs, cutoff_hz)
-    px = _full(lowpass_rows(c.px.rows, c.px.valid, sos), c.px.lms)
-    world = None
-    if c.world is not None:
-        world = _full(lowpass_rows(c.world.rows, c.world.valid, sos), c.world.lms)
+    wr = c.world
+    px, world = _both(
+        lambda: _full(lowpass_rows(c.px.rows, c.px.valid, sos), c.px.lms),
+        (lambda: _full(lowpass_rows(wr.rows, wr.valid, sos), wr.lms)) if wr is not None else None,
+        c.px.rows.shape[-1],
+    )
     return Prepared(px, world, c.swaps)
 
 
@@ -529,20 +588,21 @@ def _body_steady(raw_px: np.ndarray, w: _Window, min_frames: int = 9) -> bool:
 
 
 def _steady_windows(
-    raw_px: np.ndarray, start: np.ndarray, end: np.ndarray, min_frames: int = 9
+    raw_legs: dict[int, np.ndarray], start: np.ndarray, end: np.ndarray, min_frames: int = 9
 ) -> np.ndarray:
     """:func:`_body_steady` for many windows at once: (W,) bool.
 
-    ``raw_px`` is the sequence's (T, 33, 3) image landmarks. Each segment's
+    ``raw_legs`` maps each leg landmark of :data:`_LEG_SEGMENTS` to its raw
+    (unmasked, unfiltered) image x and y, (2, T) float64. Each segment's
     frame-to-frame length change is computed once for the clip; a window's
     median test becomes a count of its finite changes at or below the limit
     (prefix sums), with :func:`numpy.median` itself deciding the rare windows
     whose two middle values straddle the limit.
     """
-    n = raw_px.shape[0]
     w = start.size
     if w == 0:
         return np.zeros(0, bool)
+    n = raw_legs[int(_LEG_SEGMENTS[0][0])].shape[-1]
     pad = np.maximum(0, min_frames - (end - start + 1) + 1) // 2
     lo = np.maximum(start - pad, 0)
     hi = np.minimum(end + 1 + pad, n)  # exclusive; changes lo .. hi-2
@@ -552,10 +612,9 @@ def _steady_windows(
     steady = np.zeros(w, dtype=np.int64)
     for a, b in _LEG_SEGMENTS:
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            pa = raw_px[:, int(a), :2].astype(np.float64)
-            pb = raw_px[:, int(b), :2].astype(np.float64)
-            diff = pa - pb
-            d = np.hypot(diff[:, 0], diff[:, 1])
+            pa = raw_legs[int(a)]
+            pb = raw_legs[int(b)]
+            d = np.hypot(pa[0] - pb[0], pa[1] - pb[1])
             change = np.abs(np.diff(d)) / (0.5 * (d[1:] + d[:-1]))
             fin = np.isfinite(change)
             low = fin & (change <= MAX_SEGMENT_CHANGE)
@@ -819,7 +878,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     w_key = np.array([w.key for w in windows], dtype=np.int64)
     w_end = np.array([w.end for w in windows], dtype=np.int64)
     w_side = [w.side for w in windows]
-    coherent_all = _steady_windows(seq.landmarks_px, w_start, w_end).tolist()
+    coherent_all = _steady_windows(conditioned.raw_legs, w_start, w_end).tolist()
     kf_key = m["knee_flexion_deg"][w_key]
     hf_key = m["hip_flexion_deg"][w_key]
     kf_l, kf_r = kf_key[:, 0].tolist(), kf_key[:, 1].tolist()
