@@ -1,0 +1,134 @@
+"""Many users: three browser sessions analyse different clips at the same time on one app server.
+
+Headless Chromium (Debian's ``chromium`` driven by Playwright) opens three
+pages on one ``streamlit run app.py``; each uploads a different clip within a
+second of the others, so the three analyses run at once in the server. Each
+page must show its own clip's result (movement, view, flags) and nothing of
+the others'; the history then holds the three sessions, one per clip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "robustness"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on a free localhost port, no bundled samples (it opens on the upload box)."""
+    port = _free_port()
+    home = tmp_path_factory.mktemp("home")
+    samples = tmp_path_factory.mktemp("no-samples")
+    env = {**os.environ, "HIPFORM_HOME": str(home), "HIPFORM_SAMPLES": str(samples)}
+    env.pop("HIPFORM_DB", None)
+    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.5)
+        yield url, home
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory) -> dict[str, Path]:
+    import badclips
+
+    d = tmp_path_factory.mktemp("clips")
+    return {
+        "front": badclips.normal(d),  # squat from the front: right knee collapse
+        "side": badclips.side_view(d),  # squat from the side: knee collapse not assessed
+        "two": badclips.two_people(d),  # two people: no squat found
+    }
+
+
+def headline(body: str) -> str:
+    return next(line for line in body.splitlines() if " view · " in line)
+
+
+def test_three_sessions_at_once_each_see_their_own_clip(server, clips):
+    url, home = server
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = {}
+        for name in clips:  # three separate browser contexts: three users, three Streamlit sessions
+            page = browser.new_context(viewport={"width": 1300, "height": 1200}).new_page()
+            page.goto(url)
+            page.locator("input[type=file]").wait_for(state="attached", timeout=60_000)
+            pages[name] = page
+        started = time.monotonic()
+        for name, page in pages.items():
+            page.locator("input[type=file]").set_input_files(str(clips[name]))
+        uploads_s = time.monotonic() - started
+        bodies, htmls = {}, {}
+        for name, page in pages.items():
+            page.get_by_text("Annotated video", exact=True).wait_for(timeout=300_000)
+            page.locator("video").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1000)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"many-users-{name}.png"))
+            bodies[name] = page.inner_text("body")
+            htmls[name] = page.content()  # includes the chosen flag shown in the select box
+        browser.close()
+    assert uploads_s < 20, "the uploads were not concurrent"
+
+    front, side, two = headline(bodies["front"]), headline(bodies["side"]), headline(bodies["two"])
+    assert front.startswith("Squat") and "front view" in front and "1 flag" in front, front
+    assert "right knee collapse" in htmls["front"]
+    assert "front view" not in side and "0 flags" in side, side
+    assert "right knee collapse" not in htmls["side"]
+    assert "0 flags" in two and "right knee collapse" not in htmls["two"], two
+    assert len({front, side, two}) == 3  # three different results, none showing another's
+    for name, body in bodies.items():
+        assert "Something went wrong" not in body, name
+
+    from hipform.history import History
+
+    with History(home / "history.sqlite") as hist:
+        saved = sorted(s.source_name for s in hist.list_sessions())
+    assert saved == sorted(c.name for c in clips.values())
