@@ -9,9 +9,6 @@ camera view → reps / steps → the fault table read rep by rep → report.
 from __future__ import annotations
 
 import math
-import os
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -239,52 +236,12 @@ class _Conditioned:
     raw_legs: dict[int, np.ndarray]
 
 
-#: Below this many frames the second core is not worth a thread.
-_PARALLEL_MIN_FRAMES = 5000
-
-
-def _both(main: Callable[[], Any], side: Callable[[], Any] | None, n_frames: int) -> tuple[Any, Any]:
-    """``(main(), side())``, the two in parallel threads on long clips.
-
-    The heavy parts (scipy's filter loop, large numpy operations) release the
-    GIL, so the pixel and world landmarks are conditioned and filtered on two
-    cores at once. Results are the same as running them one after the other.
-    """
-    if side is None:
-        return main(), None
-    if n_frames < _PARALLEL_MIN_FRAMES or (os.cpu_count() or 1) < 2:
-        return main(), side()
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = side()
-        except BaseException as exc:  # re-raised in the calling thread
-            box["error"] = exc
-
-    th = threading.Thread(target=run, name="hipform-kinematics", daemon=True)
-    th.start()
-    try:
-        first = main()
-    finally:
-        th.join()
-    if "error" in box:
-        raise box["error"]
-    return first, box["value"]
-
-
 def _condition_seq(seq: PoseSequence, config: AnalysisConfig) -> _Conditioned:
     """Mask, gap-fill and undo leg swaps (everything before the low-pass filter)."""
     has_world = bool(seq.n_frames and np.isfinite(seq.world_m[:, int(L.LEFT_HIP), 0]).any())
     raw_legs: dict[int, np.ndarray] = {}
-
-    def do_px() -> _Rows:
-        return _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, seq, config, keep_raw=raw_legs)
-
-    def do_world() -> _Rows:
-        return _condition_rows(seq.world_m, WORLD_LANDMARKS, 3, seq, config)
-
-    px, world = _both(do_px, do_world if has_world else None, seq.n_frames)
+    px = _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, seq, config, keep_raw=raw_legs)
+    world = _condition_rows(seq.world_m, WORLD_LANDMARKS, 3, seq, config) if has_world else None
     if config.fix_lr_swaps:
         swaps = detect_lr_swaps(_full(px.rows, px.lms))
     else:
@@ -297,14 +254,16 @@ def _condition_seq(seq: PoseSequence, config: AnalysisConfig) -> _Conditioned:
 
 
 def _filtered(c: _Conditioned, fs: float, cutoff_hz: float) -> Prepared:
-    """Low-pass the conditioned landmarks (all rows of an array in one zero-lag filter call)."""
+    """Low-pass the conditioned landmarks (all rows of an array in one zero-lag filter call).
+
+    The pixel and world filters could run on two threads (scipy's loop releases
+    the GIL), but on a shared 2-core machine that made analysis slower, not faster.
+    """
     sos = lowpass_sos(fs, cutoff_hz)
-    wr = c.world
-    px, world = _both(
-        lambda: _full(lowpass_rows(c.px.rows, c.px.valid, sos), c.px.lms),
-        (lambda: _full(lowpass_rows(wr.rows, wr.valid, sos), wr.lms)) if wr is not None else None,
-        c.px.rows.shape[-1],
-    )
+    px = _full(lowpass_rows(c.px.rows, c.px.valid, sos), c.px.lms)
+    world = None
+    if c.world is not None:
+        world = _full(lowpass_rows(c.world.rows, c.world.valid, sos), c.world.lms)
     return Prepared(px, world, c.swaps)
 
 
