@@ -215,11 +215,15 @@ FAULT_TABLE: dict[str, tuple[FaultRule, ...]] = {
             "separation); knees normally track outside the ankles at depth",
             _CUE_KNEE.replace("the knee", "the knees").replace("toe", "toes"),
         ),
-        # Deviation from biomechanics.md §1, which grades the bilateral squat on knee separation
-        # relative to standing only: in a deep squat the knees travel outward with depth, so a
-        # knee that stays inside the toes at the bottom has collapsed even though the ratio to
-        # standing is still > 1 (a knee that "sways in" then out). Applied only to reps deeper
-        # than 110° of knee flexion, where the knee should be over the foot [J].
+        # Deviation from biomechanics.md §1, which grades the bilateral squat on the knee-separation
+        # ratio relative to standing only. That ratio alone did not flag the real "knees sway in"
+        # clip: in a deep squat the knees normally travel outward with depth, so a knee that stays
+        # inside the toes at the bottom can still be wider than at standing (ratio > 1). This rule is
+        # a judgement call [J], not a published measure: no study gives a cut-off for where the knee
+        # sits across the feet in a deep bilateral squat. "Knee over the second toe" is a coaching
+        # convention; the 110° depth gate is ours; mild 0.9 / marked 0.75 are borrowed from the
+        # knee-separation rule (a different quantity), and the rule has only been checked against
+        # the real clips in ../shared/clips (sway-in flagged, clean not).
         FaultRule(
             "knee_collapse",
             "knee_toe_ratio",
@@ -231,8 +235,10 @@ FAULT_TABLE: dict[str, tuple[FaultRule, ...]] = {
             "ratio",
             "frontal",
             True,
-            "[J] at ≥ 110° knee flexion the knee should be over the second toe (coaching standard; knee "
-            "medial to foot, Ageberg 2010): mild < 0.9, marked < 0.75 (1 = knee over the toes)",
+            "[J] no published cut-off: at ≥ 110° knee flexion the knee should be over the second toe "
+            "(coaching convention); mild < 0.9, marked < 0.75 borrowed from the knee-separation rule "
+            "(1 = knee over the toes). Ageberg 2010 rated 'knee medial to foot' by eye in a single-leg "
+            "mini squat; it gives no threshold for this ratio",
             _CUE_KNEE,
             min_knee_flexion_deg=110.0,
         ),
