@@ -270,7 +270,9 @@ def detect_steps(
     return Steps(side_a, strike_a, mids, toes, cadence)
 
 
-def _first_extreme(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, largest: bool) -> tuple[np.ndarray, np.ndarray]:
+def _first_extreme(
+    x: np.ndarray, lo: np.ndarray, hi: np.ndarray, largest: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Per window ``x[lo:hi]``: (offset of ``nanargmax``/``nanargmin``, any finite value).
 
     Windows are clipped to the array like Python slices; the offset is 0 for a
