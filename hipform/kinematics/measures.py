@@ -279,7 +279,7 @@ def compute_hip_flexion_deg(pts: np.ndarray) -> np.ndarray:
     """
     hip, knee = (_side_points(pts, k) for k in (0, 1))
     sh, hp = _mid_shoulder_hip(pts)
-    trunk = np.broadcast_to(hp - sh, knee.shape)
+    trunk = hp - sh  # (T, 1, D): broadcast against both sides
     thigh = knee - hip
     mag = _angle_between_deg(trunk, thigh)
     face = pts[:, int(L.NOSE)] - 0.5 * (pts[:, int(L.LEFT_EAR)] + pts[:, int(L.RIGHT_EAR)])
@@ -304,7 +304,7 @@ def compute_bridge_hip_line_deg(pts: np.ndarray) -> np.ndarray:
         negative while the hips are still below it.
     """
     knee, ankle = (_side_points(pts, k) for k in (1, 2))
-    sh, hip = (np.broadcast_to(a, knee.shape) for a in _mid_shoulder_hip(pts))
+    sh, hip = _mid_shoulder_hip(pts)  # (T, 1, D): broadcast against both sides
     mag = _angle_between_deg(hip - sh, knee - hip)
     side = _side_of_line(sh, knee, hip, ankle)
     return mag * np.where(side == 0, 1.0, -side)
@@ -322,10 +322,8 @@ def compute_thigh_past_trunk_deg(pts: np.ndarray) -> np.ndarray:
         negative while it is below the line.
     """
     hip, knee = (_side_points(pts, k) for k in (0, 1))
-    sh, hp = (np.broadcast_to(a, knee.shape) for a in _mid_shoulder_hip(pts))
-    wrist = np.broadcast_to(
-        (0.5 * (pts[:, int(L.LEFT_WRIST)] + pts[:, int(L.RIGHT_WRIST)]))[:, None, :], knee.shape
-    )
+    sh, hp = _mid_shoulder_hip(pts)  # (T, 1, D): broadcast against both sides
+    wrist = (0.5 * (pts[:, int(L.LEFT_WRIST)] + pts[:, int(L.RIGHT_WRIST)]))[:, None, :]
     mag = _angle_between_deg(hp - sh, knee - hip)
     side = _side_of_line(sh, hp, knee, wrist)
     return mag * np.where(side == 0, 1.0, -side)

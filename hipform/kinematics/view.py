@@ -222,14 +222,27 @@ def detect_lr_swaps(px: np.ndarray, jump_fraction: float = 0.35) -> np.ndarray:
     n = px.shape[0]
     if n < 2:
         return np.zeros(n, dtype=bool)
-    lft = px[:, _LEFT_LEG]
-    rgt = px[:, _RIGHT_LEG]
-    same = _nanmean_rows(
-        np.linalg.norm(lft[1:] - lft[:-1], axis=-1) + np.linalg.norm(rgt[1:] - rgt[:-1], axis=-1)
-    )
-    cross = _nanmean_rows(
-        np.linalg.norm(lft[1:] - rgt[:-1], axis=-1) + np.linalg.norm(rgt[1:] - lft[:-1], axis=-1)
-    )
+
+    def step(a: int, b: int) -> np.ndarray:
+        """(T-1,) image distance from landmark ``b`` in one frame to landmark ``a`` in the next."""
+        dx = px[1:, a, 0] - px[:-1, b, 0]
+        dy = px[1:, a, 1] - px[:-1, b, 1]
+        return np.sqrt(dx * dx + dy * dy)
+
+    # mean over the five leg landmarks (NaN ignored), one landmark at a time: no (T, 5, 2) copies
+    same_sum = cross_sum = 0.0
+    same_cnt = cross_cnt = 0
+    for lm_l, lm_r in zip(_LEFT_LEG, _RIGHT_LEG, strict=True):
+        s_k = step(lm_l, lm_l) + step(lm_r, lm_r)
+        c_k = step(lm_l, lm_r) + step(lm_r, lm_l)
+        ok_s, ok_c = np.isfinite(s_k), np.isfinite(c_k)
+        same_sum = same_sum + np.where(ok_s, s_k, 0.0)
+        cross_sum = cross_sum + np.where(ok_c, c_k, 0.0)
+        same_cnt = same_cnt + ok_s
+        cross_cnt = cross_cnt + ok_c
+    with np.errstate(invalid="ignore", divide="ignore"):
+        same = np.where(same_cnt > 0, same_sum / np.maximum(same_cnt, 1), np.nan)
+        cross = np.where(cross_cnt > 0, cross_sum / np.maximum(cross_cnt, 1), np.nan)
     thigh = np.linalg.norm(px[:, int(L.LEFT_HIP)] - px[:, int(L.LEFT_KNEE)], axis=-1)
     ref = float(np.median(thigh[np.isfinite(thigh)])) if np.isfinite(thigh).any() else np.nan
     with np.errstate(invalid="ignore"):
