@@ -1,0 +1,347 @@
+"""The whole pipeline on rendered athletes, and the sample set.
+
+Fast tests: every committed sample clip has a truth file that validates
+against ``sample_videos/truth.schema.json``; the set covers every movement
+with and without a fault, in the view the fault needs, within 15 MB; a sample
+regenerates from its seeds with a byte-identical truth JSON and the same
+frames (decoded frames are compared within a tolerance: x264 output is
+bit-exact across runs of one build, but not promised across builds).
+
+Slow tests (MediaPipe): short rendered clips of each movement go through the
+real pose model and the real analysis; injected faults must be flagged on the
+right side and clean clips must have no flags. Cases that fail because of a
+known limitation are ``xfail(strict=True)`` with the measured reason, so they
+show up as soon as the limitation is fixed.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hipform.synth.athlete import MOVEMENTS, Faults
+from hipform.synth.clip import load_truth
+from hipform.synth.samples import SAMPLES, Sample, render_sample, sample_named
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DIR = ROOT / "sample_videos"
+SCHEMA = SAMPLE_DIR / "truth.schema.json"
+#: Decoded frames of a regenerated sample may differ from the committed one by at most this much
+#: (mean absolute difference, 8-bit levels) if the x264 build differs.
+FRAME_MEAN_TOL = 1.0
+FRAME_MAX_TOL = 40
+
+
+def _frames(path: Path) -> np.ndarray:
+    from hipform.video import iter_frames
+
+    return np.stack([f.image for f in iter_frames(path)])
+
+
+# ------------------------------------------------------------------------------------ sample set
+
+
+def test_sample_set_covers_every_movement_with_and_without_faults() -> None:
+    names = [s.name for s in SAMPLES]
+    assert len(names) == len(set(names))
+    for movement in MOVEMENTS:
+        mine = [s for s in SAMPLES if s.movement == movement]
+        assert any(not s.faults.any for s in mine), f"no clean {movement} sample"
+        assert any(s.faults.any for s in mine), f"no {movement} sample with a fault"
+    for s in SAMPLES:
+        if s.faults.knee_valgus_deg or (s.faults.pelvic_drop_deg and s.movement != "single-leg-bridge"):
+            assert s.view in ("front", "rear"), s.name
+        if s.faults.back_arch_deg:
+            assert s.view in ("left", "right"), s.name
+        if s.faults.pelvic_drop_deg and s.movement == "single-leg-bridge":
+            assert s.view == "front", s.name  # at the feet, looking along the body
+
+
+def test_sample_files_exist_fit_in_15_mb_and_are_listed_in_the_readme() -> None:
+    readme = (SAMPLE_DIR / "README.md").read_text()
+    total = 0
+    for s in SAMPLES:
+        clip, truth = SAMPLE_DIR / f"{s.name}.mp4", SAMPLE_DIR / f"{s.name}.truth.json"
+        assert clip.exists() and truth.exists(), s.name
+        total += clip.stat().st_size + truth.stat().st_size
+        assert f"{s.name}.mp4" in readme
+    total += sum(
+        p.stat().st_size for p in SAMPLE_DIR.iterdir() if p.suffix in (".md",) or p.name == SCHEMA.name
+    )
+    assert total <= 15e6, f"sample set is {total / 1e6:.1f} MB"
+
+
+PER_FRAME = ("t_s", "landmarks_px", "occluded", "joints_m", "stance_side")
+
+
+def _trimmed(data: dict, keep: int = 3) -> dict:
+    """``data`` with every per-frame array cut to its first and last ``keep`` frames (fast to validate)."""
+
+    def cut(x: list) -> list:
+        return x[:keep] + x[-keep:]
+
+    out = dict(data)
+    for k in PER_FRAME:
+        out[k] = cut(data[k])
+    out["measures"] = {k: cut(v) for k, v in data["measures"].items()}
+    return out
+
+
+def test_a_whole_truth_file_validates_against_the_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.validate(json.loads((SAMPLE_DIR / "kickback_side_arch.truth.json").read_text()), schema)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.name)
+def test_sample_truth_validates_against_the_schema(sample: Sample) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text())
+    data = json.loads((SAMPLE_DIR / f"{sample.name}.truth.json").read_text())
+    jsonschema.validate(_trimmed(data), schema)  # structure and types
+    n = data["n_frames"]  # shapes of the whole arrays
+    assert np.array(data["landmarks_px"], float).shape == (n, 33, 3)
+    assert np.array(data["joints_m"], float).shape == (n, 33, 3)
+    assert np.array(data["occluded"], bool).shape == (n, 33)
+    assert len(data["t_s"]) == len(data["stance_side"]) == n
+    assert all(len(v) == n for v in data["measures"].values())
+    assert np.all(np.diff(np.array(data["t_s"], float)) > 0)
+    assert data["movement"] == sample.movement and data["video"] == f"{sample.name}.mp4"
+    f = data["params"]["faults"]
+    assert (f["knee_valgus_deg"], f["pelvic_drop_deg"], f["back_arch_deg"]) == (
+        sample.faults.knee_valgus_deg,
+        sample.faults.pelvic_drop_deg,
+        sample.faults.back_arch_deg,
+    )
+    assert data["height_px"] == 480 and data["camera"]["view"] == sample.view
+
+
+def test_schema_rejects_a_broken_truth_file() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text())
+    data = json.loads((SAMPLE_DIR / "squat_front_clean.truth.json").read_text())
+    data["landmarks_px"][0] = data["landmarks_px"][0][:32]  # a frame with 32 landmarks
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+    del data["measures"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_sample_named_rejects_unknown_names() -> None:
+    with pytest.raises(ValueError, match="no sample called"):
+        sample_named("nope")
+    with pytest.raises(ValueError, match="unknown movement"):
+        Sample("x", "cartwheel", "front")
+
+
+def test_a_sample_regenerates_from_its_seeds(tmp_path: Path) -> None:
+    sample = sample_named("squat_front_clean")
+    info = render_sample(sample, tmp_path)
+    committed = SAMPLE_DIR / f"{sample.name}.mp4"
+    # the truth is pure numpy + JSON: byte for byte
+    assert info.truth_path.read_bytes() == committed.with_suffix(".truth.json").read_bytes()
+    if info.video_path.read_bytes() != committed.read_bytes():  # another x264 build: compare pixels
+        new, old = _frames(info.video_path), _frames(committed)
+        assert new.shape == old.shape
+        diff = np.abs(new.astype(np.int16) - old.astype(np.int16))
+        assert diff.mean() <= FRAME_MEAN_TOL and diff.max() <= FRAME_MAX_TOL
+
+
+def test_synth_cli_writes_clip_and_truth(tmp_path: Path) -> None:
+    from hipform.cli import main
+
+    out = tmp_path / "c.mp4"
+    argv = [
+        "synth",
+        "single-leg-balance",
+        "--fault",
+        "pelvic_drop=6",
+        "--side",
+        "left",
+        "--view",
+        "rear",
+        "--reps",
+        "1",
+        "--fps",
+        "15",
+        "--height",
+        "240",
+        "--seed",
+        "4",
+        "-q",
+        "-o",
+        str(out),
+    ]
+    assert main(argv) == 0
+    truth = load_truth(out)
+    assert truth.movement == "single-leg-balance" and truth.data["camera"]["view"] == "rear"
+    assert truth.data["params"]["faults"]["pelvic_drop_deg"] == 6.0
+    assert truth.data["params"]["faults"]["side"] == "left"
+    key = truth.reps[0]["key_frame"]
+    assert truth.measures["pelvic_drop_deg"][key] == pytest.approx(6.0, abs=0.01)
+    assert out.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["synth", "squat", "--fault", "pelvic_drop=5"],  # a bilateral squat has no stance leg
+        ["synth", "squat", "--fault", "wobble=5"],  # unknown fault
+        ["synth", "squat", "--fault", "knee_collapse=lots"],  # not a number
+        ["synth", "bridge", "--fault", "knee_collapse=12"],  # no knee FPPA lying down
+    ],
+)
+def test_synth_cli_rejects_impossible_requests(argv: list[str], tmp_path: Path) -> None:
+    from hipform.cli import main
+
+    try:
+        code = main([*argv, "-q", "-o", str(tmp_path / "x.mp4")])
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    assert code == 2
+    assert not (tmp_path / "x.mp4").exists()
+
+
+# ------------------------------------------------------------------------------------ pipeline (slow)
+
+KNOWN_PELVIS = (
+    "MediaPipe reports the rendered hips nearly level under a 10° pelvic drop (measured obliquity "
+    "0–2°, docs/accuracy.md): pelvic drop is not recovered"
+)
+
+
+@cache
+def _analysed(sample: Sample, tmp: str):
+    from hipform.kinematics import analyze
+    from hipform.pose import estimate_pose
+
+    info = render_sample(sample, tmp)
+    seq = estimate_pose(info.video_path)
+    return seq, analyze(seq, exercise=sample.movement), load_truth(info.video_path)
+
+
+@pytest.fixture(scope="module")
+def clip_dir(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("pipeline"))
+
+
+def _sides(report, fault: str) -> set:
+    return {f.side for f in report.flags if f.fault == fault}
+
+
+FLAGGED = [
+    # (sample, fault, side the flags must be on)
+    Sample(
+        "slsq_valgus25",
+        "single-leg-squat",
+        "front",
+        Faults(knee_valgus_deg=25.0, side="right"),
+        motion_seed=1,
+        appearance_seed=3,
+    ),
+    Sample(
+        "stepup_valgus25",
+        "step-up",
+        "front",
+        Faults(knee_valgus_deg=25.0, side="right"),
+        motion_seed=2,
+        appearance_seed=7,
+    ),
+    Sample("bridge_arch20", "bridge", "left", Faults(back_arch_deg=20.0), motion_seed=2, appearance_seed=11),
+    Sample(
+        "kickback_arch20",
+        "kickback",
+        "right",
+        Faults(back_arch_deg=20.0, side="right"),
+        motion_seed=2,
+        appearance_seed=16,
+    ),
+    Sample(
+        "slbridge_arch20",
+        "single-leg-bridge",
+        "left",
+        Faults(back_arch_deg=20.0, side="right"),
+        motion_seed=2,
+        appearance_seed=13,
+    ),
+]
+FLAG_EXPECT = {
+    "slsq_valgus25": ("knee_collapse", {"right"}),
+    "stepup_valgus25": ("knee_collapse", {"right"}),
+    "bridge_arch20": ("back_arch", {None}),
+    "kickback_arch20": ("back_arch", None),
+    "slbridge_arch20": ("back_arch", None),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", FLAGGED, ids=lambda s: s.name)
+def test_injected_fault_is_flagged(sample: Sample, clip_dir: str) -> None:
+    seq, report, truth = _analysed(sample, clip_dir)
+    assert seq.detection_rate >= 0.95
+    assert len(report.reps) >= len(truth.reps) - 1
+    fault, sides = FLAG_EXPECT[sample.name]
+    assert report.flags_for(fault), [f.fault for f in report.flags]
+    if sides is not None:
+        assert _sides(report, fault) == sides
+    others = {f.fault for f in report.flags} - {fault}
+    assert not others, f"unexpected flags {others}"
+
+
+CLEAN = [
+    Sample("squat_clean", "squat", "front", motion_seed=1, appearance_seed=3),
+    Sample("slsq_clean", "single-leg-squat", "front", stance_side="right", motion_seed=2, appearance_seed=6),
+    Sample("stepup_clean", "step-up", "front", stance_side="right", motion_seed=2, appearance_seed=8),
+    Sample("bridge_clean", "bridge", "left", motion_seed=2, appearance_seed=12),
+    Sample("kickback_clean", "kickback", "right", stance_side="right", motion_seed=2, appearance_seed=18),
+    Sample("running_clean", "running", "rear", reps=5, fps=60.0, motion_seed=2, appearance_seed=17),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", CLEAN, ids=lambda s: s.name)
+def test_clean_clip_has_no_flags(sample: Sample, clip_dir: str) -> None:
+    seq, report, truth = _analysed(sample, clip_dir)
+    assert seq.detection_rate >= 0.95
+    assert report.exercise == sample.movement
+    assert len(report.reps) >= len(truth.reps) - 1 >= 1
+    assert not report.flags, [(f.fault, f.side, f.value) for f in report.flags]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="MediaPipe reads a 15° rendered knee valgus as ~5–7° (bias toward a straight leg), under the 10° "
+    "threshold; 25° is read as ~13–14° and flagged (test_injected_fault_is_flagged)",
+)
+def test_15_degree_valgus_single_leg_squat_is_flagged_on_the_right_only(clip_dir: str) -> None:
+    sample = Sample(
+        "slsq_valgus15",
+        "single-leg-squat",
+        "front",
+        Faults(knee_valgus_deg=15.0, side="right"),
+        motion_seed=1,
+        appearance_seed=3,
+    )
+    _seq, report, _truth = _analysed(sample, clip_dir)
+    assert _sides(report, "knee_collapse") == {"right"}
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=KNOWN_PELVIS)
+def test_pelvic_drop_in_a_single_leg_squat_from_the_rear_is_flagged(clip_dir: str) -> None:
+    sample = Sample(
+        "slsq_drop10",
+        "single-leg-squat",
+        "rear",
+        Faults(pelvic_drop_deg=10.0, side="right"),
+        motion_seed=2,
+        appearance_seed=19,
+    )
+    _seq, report, _truth = _analysed(sample, clip_dir)
+    assert _sides(report, "pelvic_drop") == {"right"}
