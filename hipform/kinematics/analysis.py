@@ -236,12 +236,14 @@ class _Conditioned:
     raw_legs: dict[int, np.ndarray]
 
 
-def _condition_seq(seq: PoseSequence, config: AnalysisConfig) -> _Conditioned:
+def _condition_seq(
+    seq: PoseSequence, config: AnalysisConfig, world_lms: tuple[int, ...] = WORLD_LANDMARKS
+) -> _Conditioned:
     """Mask, gap-fill and undo leg swaps (everything before the low-pass filter)."""
     has_world = bool(seq.n_frames and np.isfinite(seq.world_m[:, int(L.LEFT_HIP), 0]).any())
     raw_legs: dict[int, np.ndarray] = {}
     px = _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, seq, config, keep_raw=raw_legs)
-    world = _condition_rows(seq.world_m, WORLD_LANDMARKS, 3, seq, config) if has_world else None
+    world = _condition_rows(seq.world_m, world_lms, 3, seq, config) if has_world else None
     if config.fix_lr_swaps:
         swaps = detect_lr_swaps(_full(px.rows, px.lms))
     else:
@@ -760,7 +762,11 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     notes: list[str] = []
     fs = _frame_rate(seq)
 
-    conditioned = _condition_seq(seq, config)
+    # world wrists are read only to find kickback reps and to recognise the movement
+    world_lms = WORLD_LANDMARKS
+    if exercise not in ("auto", "kickback"):
+        world_lms = tuple(lm for lm in WORLD_LANDMARKS if lm not in (int(L.LEFT_WRIST), int(L.RIGHT_WRIST)))
+    conditioned = _condition_seq(seq, config, world_lms)
     if exercise == "auto":
         pre = _filtered(conditioned, fs, config.cutoff_hz or 5.0)
         movement, ex_conf, scores = recognise_exercise(pre.px, pre.world, t)

@@ -223,9 +223,31 @@ def lowpass_rows(x: np.ndarray, valid: np.ndarray, sos: np.ndarray) -> np.ndarra
         return np.array(x, dtype=np.float64)
     all_valid = bool(valid.all())
     filled = x if all_valid else _bridge_rows(x, valid)
-    out = sps.sosfiltfilt(sos, filled, axis=-1, padlen=min(padlen * 4, n - 1))
+    out = _filtfilt_paired(sos, filled.reshape(-1, n), min(padlen * 4, n - 1)).reshape(x.shape)
     if not all_valid:
         np.copyto(out, np.nan, where=~valid[:, None, :] if x.ndim == 3 else ~valid)
+    return out
+
+
+def _filtfilt_paired(sos: np.ndarray, rows: np.ndarray, padlen: int) -> np.ndarray:
+    """``sosfiltfilt`` of each row of ``rows`` (R, T), two rows per complex signal.
+
+    The filter has real coefficients, so filtering ``a + ib`` filters ``a`` and
+    ``b`` independently and exactly as two real calls would; scipy's loop then
+    runs over half as many signals, which is faster.
+    """
+    r, n = rows.shape
+    m = r // 2
+    out = np.empty((r, n))
+    if m:
+        z = np.empty((m, n), dtype=np.complex128)
+        z.real = rows[0 : 2 * m : 2]
+        z.imag = rows[1 : 2 * m : 2]
+        zf = sps.sosfiltfilt(sos, z, axis=-1, padlen=padlen)
+        out[0 : 2 * m : 2] = zf.real
+        out[1 : 2 * m : 2] = zf.imag
+    if r % 2:
+        out[-1] = sps.sosfiltfilt(sos, rows[-1], padlen=padlen)
     return out
 
 
