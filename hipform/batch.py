@@ -184,16 +184,25 @@ def analyse_clip(path: Path, settings: BatchSettings, estimator: EstimatorSource
 
 # ------------------------------------------------------------- worker processes
 _WORKER_ESTIMATOR: PoseEstimator | None = None
+_WORKER_OPTIONS: PoseOptions | None = None
 
 
 def _init_worker(options: PoseOptions) -> None:
-    global _WORKER_ESTIMATOR
+    global _WORKER_OPTIONS
     os.environ.setdefault("GLOG_minloglevel", "2")
-    _WORKER_ESTIMATOR = PoseEstimator(options)
+    _WORKER_OPTIONS = options
+
+
+def _worker_estimator() -> PoseEstimator:
+    """This process's estimator, loaded by the first clip the cache cannot answer."""
+    global _WORKER_ESTIMATOR
+    if _WORKER_ESTIMATOR is None:
+        _WORKER_ESTIMATOR = PoseEstimator(_WORKER_OPTIONS)
+    return _WORKER_ESTIMATOR
 
 
 def _work(path: Path, settings: BatchSettings) -> ClipResult:
-    return analyse_clip(path, settings, _WORKER_ESTIMATOR)
+    return analyse_clip(path, settings, _worker_estimator)
 
 
 def _crashed(path: Path) -> ClipResult:

@@ -160,13 +160,23 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
     clips = find_clips(args.folder)
     workers = args.workers or min(len(clips), os.cpu_count() or 1)
     settings = BatchSettings(exercise=args.exercise, out_dir=args.out, use_cache=not args.no_cache)
-    label = f"{len(clips)} clips, {workers} worker{'s' * (workers > 1)}"
-    bar = ProgressBar(label, console, enabled=not args.quiet)
+    bar = None
+    if not args.quiet and getattr(console, "isatty", lambda: False)():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(clips), desc=f"{workers} worker{'s' * (workers > 1)}", unit="clip", file=console)
+
+    def progress(result, done: int, total: int) -> None:
+        if bar is not None:
+            bar.set_postfix_str(result.path.name, refresh=False)
+            bar.update(done - bar.n)
+
     t0 = time.perf_counter()
     try:
-        results = run_batch(clips, settings, workers=workers, progress=lambda _r, n, total: bar(n, total))
+        results = run_batch(clips, settings, workers=workers, progress=progress)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
     print("\n".join(summary_table(results, wall_s=time.perf_counter() - t0)))
     if args.out:
         print(f"reports and {args.out / 'batch_summary.csv'} saved in {args.out}")
