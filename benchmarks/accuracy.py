@@ -31,7 +31,11 @@ phone-camera noise/blur/JPEG. The renderer is never tuned for the benchmark.
 Usage::
 
     python benchmarks/accuracy.py --quick      # ~12 clips, a few minutes on 2 cores
-    python benchmarks/accuracy.py              # the full grid (~100 clips), writes docs/accuracy.md
+    python benchmarks/accuracy.py              # the full grid (84 clips, ~35 min on 2 busy cores)
+    python benchmarks/accuracy.py --from-results   # rewrite docs/accuracy.md from the stored rows
+
+Every run stores its rows in ``benchmarks/results/accuracy.json`` and (unless ``--only``/``--no-doc``)
+rewrites ``docs/accuracy.md``.
 """
 
 from __future__ import annotations
@@ -481,6 +485,35 @@ def _f(x: float, nd: int = 2) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.{nd}f}"
 
 
+#: Causes behind the figures, found by inspecting the clips (kept with the script so the doc keeps them).
+FINDINGS = """\
+## Why the targets are not all met
+
+Checked clip by clip (landmarks against the truth, frame by frame); the renderer was not tuned.
+
+* **Knee collapse is read at about half its size.** On a single-leg squat from the front with 15°
+  true FPPA (13° through the camera), MediaPipe's landmarks give 5–7°; with 25° true, 13–14°. The
+  hip, knee and ankle points are each a few pixels off towards a straight leg (a prior of the
+  model), at 480 and at 1280 px alike. Perfect landmarks through the same camera are within
+  ~2.5° (the *ideal MAE*: perspective of a bent knee close to the camera). So FPPA flags fire only
+  for marked collapse (≥ ~22° true).
+* **Pelvic drop is not seen.** Under 8–16° of true drop (single-leg squat, balance, running, from
+  the rear) MediaPipe's hip points stay level within 0–2°. The drop is visible in the image but
+  the hip landmarks follow the trunk and thighs. Pelvic-drop recall is therefore near zero; a
+  flag on the single-leg bridge from the feet came out on the wrong side.
+* **Reps are missed from the front.** The squat and single-leg squat rep signal is knee flexion
+  from MediaPipe's 3D (world) landmarks; from a frontal camera a 100° squat reads 50° and, with
+  the knees caving in, 25°, under the 20° range the rep detector needs: no rep, so knee collapse
+  is "not assessed" even when the landmarks are good. Kickback clips from the side can also give
+  no rep although the thigh angle is tracked within ~2°; the single-leg balance hold is often not
+  found.
+* **Running from the rear:** at some midstances hipform's step side is the swing leg, whose
+  folded knee MediaPipe places ~25 px too high; hip adduction / FPPA of that leg then read
+  10–25° and raise false knee-collapse flags on clean runs.
+* **Back arching (bridge, kickback, side view) works:** MAE within the 4° target and flags right,
+  except where no rep was found.
+"""
+
 TARGETS = {"knee FPPA": 3.0, "pelvic drop": 2.0, "bridge hip line": 4.0, "kickback thigh past trunk": 4.0}
 
 
@@ -552,7 +585,7 @@ def markdown(summary: dict, mode: str, wall_s: float) -> str:
             lines.append(f"\nMissed {fault}: {', '.join(s['missed'])}.")
         if s["false_alarms"]:
             lines.append(f"\nFalse {fault} flags: {', '.join(s['false_alarms'])}.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + FINDINGS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -561,7 +594,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="clips processed at once (default 2)")
     ap.add_argument("--only", help="only cases whose name contains this text")
     ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/accuracy.md")
+    ap.add_argument(
+        "--from-results", action="store_true", help="rewrite docs/accuracy.md from the stored results, no run"
+    )
     args = ap.parse_args(argv)
+    if args.from_results:
+        stored = json.loads(RESULTS.read_text())
+        text = markdown(summarise(stored["rows"]), stored["mode"], stored["wall_s"])
+        DOC.write_text(text)
+        print(text)
+        return 0
     cases = build_cases(args.quick)
     if args.only:
         cases = [c for c in cases if args.only in c.name]

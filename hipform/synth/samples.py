@@ -52,8 +52,9 @@ class Sample:
     appearance_seed : seeds the athlete's look, the room and the camera noise.
     stance_side : stance / lead / kicking leg of unilateral movements (None = from the fault side).
     expect : what ``hipform analyze NAME.mp4`` should report, in words.
-    expected_flags : (fault, side) pairs the analysis is expected to flag on at
-        least one rep with the current pose model; empty = no flag expected.
+    expected_flags : (fault, side) pairs that ``hipform analyze --exercise MOVEMENT``
+        flags in at least one rep with the current pose model (side None: not
+        per side); empty = no flag (either a clean clip or a known miss, see ``expect``).
     """
 
     name: str
@@ -127,7 +128,16 @@ SAMPLES: tuple[Sample, ...] = (
             "pelvis tilt (it reports the hips level): currently no pelvic-drop flag"
         ),
     ),
-    Sample("running_rear_clean", "running", "rear", reps=8, fps=60.0, motion_seed=2, appearance_seed=17),
+    Sample(
+        "running_rear_clean",
+        "running",
+        "rear",
+        reps=8,
+        fps=60.0,
+        motion_seed=2,
+        appearance_seed=17,
+        expect="15 steps, cadence 175; should have no flags, currently 3 false right knee-collapse flags",
+    ),
     Sample(
         "squat_front_valgus_both",
         "squat",
@@ -152,7 +162,7 @@ SAMPLES: tuple[Sample, ...] = (
         Faults(pelvic_drop_deg=10.0, side=_R),
         motion_seed=2,
         appearance_seed=19,
-        expect="should flag right pelvic drop; MediaPipe reports the hips nearly level",
+        expect="should flag right pelvic drop; MediaPipe reports the hips nearly level: no flag",
     ),
     Sample(
         "step_up_front_valgus",
@@ -173,7 +183,7 @@ SAMPLES: tuple[Sample, ...] = (
         reps=2,
         motion_seed=2,
         appearance_seed=9,
-        expect="should flag right pelvic drop; the hold is not found and MediaPipe reports the hips level",
+        expect="2 holds; should flag right pelvic drop, MediaPipe reports the hips level: no flag",
     ),
     Sample(
         "single_leg_balance_front_clean",
@@ -183,6 +193,7 @@ SAMPLES: tuple[Sample, ...] = (
         stance_side=_R,
         motion_seed=2,
         appearance_seed=10,
+        expect="no flags; currently no hold is found, so nothing is assessed",
     ),
     Sample(
         "bridge_side_arch",
@@ -202,8 +213,8 @@ SAMPLES: tuple[Sample, ...] = (
         Faults(back_arch_deg=20.0, side=_R),
         motion_seed=2,
         appearance_seed=13,
-        expect="back arching flagged",
-        expected_flags=(("back_arch", None),),
+        expect="back arching flagged (currently in 5 reps for 3, values up to 43°)",
+        expected_flags=(("back_arch", "right"),),
     ),
     Sample(
         "single_leg_bridge_feet_pelvic_drop",
@@ -212,7 +223,7 @@ SAMPLES: tuple[Sample, ...] = (
         Faults(pelvic_drop_deg=10.0, side=_R),
         motion_seed=2,
         appearance_seed=14,
-        expect="should flag right pelvic drop (camera at the feet)",
+        expect="should flag right pelvic drop (camera at the feet); currently no pelvic-drop flag",
     ),
     Sample(
         "single_leg_bridge_side_clean",
@@ -229,10 +240,17 @@ SAMPLES: tuple[Sample, ...] = (
         Faults(back_arch_deg=20.0, side=_R),
         motion_seed=2,
         appearance_seed=16,
-        expect="back arching flagged",
-        expected_flags=(("back_arch", "right"),),
+        expect="should flag back arching; currently no rep is found, so it is not assessed",
     ),
-    Sample("kickback_side_clean", "kickback", "right", stance_side=_R, motion_seed=2, appearance_seed=18),
+    Sample(
+        "kickback_side_clean",
+        "kickback",
+        "right",
+        stance_side=_R,
+        motion_seed=2,
+        appearance_seed=18,
+        expect="no flags; currently no rep is found, so back arching is not assessed",
+    ),
 )
 
 
