@@ -413,3 +413,10 @@ def test_running_from_the_rear_yields_steps_and_cadence(clip_dir: str) -> None:
     steps = [r["t_start_s"] for r in truth.reps]
     true_cadence = 60.0 * (len(steps) - 1) / (steps[-1] - steps[0])
     assert cadence == pytest.approx(true_cadence, abs=5.0)
+
+
+def test_samples_cli_rejects_unknown_names(tmp_path: Path) -> None:
+    from hipform.cli import main
+
+    assert main(["samples", "--only", "no_such_clip", "--out", str(tmp_path), "-q"]) == 2
+    assert not list(tmp_path.iterdir())
