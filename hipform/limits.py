@@ -64,6 +64,11 @@ class LimitSettingError(HipformError, ValueError):
     exit_code = 2
 
 
+def _fmt_mb(megabytes: float) -> str:
+    """``512`` or ``0.05``: whole megabytes, or two significant digits below 10 MB."""
+    return f"{megabytes:,.0f}" if megabytes >= 10 else f"{megabytes:.2g}"
+
+
 def _fmt_duration(seconds: float, like: float | None = None) -> str:
     """Seconds as ``45 s`` or ``12.5 min``; ``like`` picks the unit (so two durations compare at a glance)."""
     if (like if like is not None else seconds) < 120:
@@ -140,8 +145,8 @@ class Limits:
         """Raise :class:`InputLimitError` when a file of ``size_bytes`` is over the size limit."""
         if size_bytes > self.max_upload_mb * 1e6:
             raise InputLimitError(
-                f"'{name}' is {size_bytes / 1e6:,.0f} MB, over this installation's limit of "
-                f"{self.max_upload_mb:,.0f} MB: trim the clip to the set you want checked, or raise "
+                f"'{name}' is {_fmt_mb(size_bytes / 1e6)} MB, over this installation's limit of "
+                f"{_fmt_mb(self.max_upload_mb)} MB: trim the clip to the set you want checked, or raise "
                 f"{ENV_MAX_UPLOAD_MB}."
             )
 

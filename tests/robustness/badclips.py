@@ -156,7 +156,7 @@ def uhd_120fps(d: Path) -> Path:
 
 
 def ten_minutes(d: Path) -> Path:
-    """A 10-minute clip at 1 fps, 96 px tall: a real squatter (looped) filling the frame."""
+    """A 10-minute clip at 1 fps, 160 px tall: a real squatter (looped) filling the frame."""
     loop = [cv2.resize(f, (f.shape[1] * 160 // f.shape[0] // 2 * 2, 160)) for f in frames(FRONT, 36, every=2)]
     seq = [loop[i % len(loop)] for i in range(600)]
     return write_clip(d / "ten_minutes.mp4", seq, fps=1.0)

@@ -117,17 +117,17 @@ CASES = [
     row(Case("jpeg_as_mp4", 6, "a single frame (a photo"), "jpeg_renamed"),  # a JPEG renamed .mp4 opens as a one-frame image
     row(Case("uhd_120fps", 6, "12 frames (0.1 s)"), "uhd_120fps"),  # 3840x2160 at 120 fps: decoded fine, 0.1 s is too short
     # ---- not a readable video: exit 3, before MediaPipe
-    row(Case("empty", 3, "is empty (0 bytes)", pose=False), "empty"),
+    row(Case("empty", 3, "is empty (0 bytes)", pose=False), "empty"),  # 0 bytes
     row(Case("truncated_mp4", 3, "could not be opened as a video", pose=False), "truncated_mp4"),  # index (moov) cut off
-    row(Case("text_as_mp4", 3, "could not be opened as a video", pose=False), "text_renamed"),
-    row(Case("audio_only", 3, "has no video track", pose=False), "audio_only"),
+    row(Case("text_as_mp4", 3, "could not be opened as a video", pose=False), "text_renamed"),  # a text file renamed .mp4
+    row(Case("audio_only", 3, "has no video track", pose=False), "audio_only"),  # an MP4 with AAC audio only (a voice memo)
     row(Case("zero_frames", 3, "has no video track", pose=False), "zero_frames"),  # a track with no frame: the muxer drops it
     # ---- over the limits: exit 7, before decoding
-    row(Case("ten_minutes", 7, "limit of 5.0 min", env={"HIPFORM_MAX_CLIP_S": "300"}, pose=False), "ten_minutes_over_limit"),
-    row(Case("normal", 7, "HIPFORM_MAX_UPLOAD_MB", env={"HIPFORM_MAX_UPLOAD_MB": "0.05"}, pose=False), "over_size_limit"),
-    row(Case("uhd_120fps", 7, "3840x2160 pixels", env={"HIPFORM_MAX_SIDE_PX": "1920"}, pose=False), "uhd_over_side_limit"),
+    row(Case("ten_minutes", 7, "limit of 5.0 min", env={"HIPFORM_MAX_CLIP_S": "300"}, pose=False), "ten_minutes_over_limit"),  # the 10-minute clip with the length limit at 5 min: refused from the header
+    row(Case("normal", 7, "HIPFORM_MAX_UPLOAD_MB", env={"HIPFORM_MAX_UPLOAD_MB": "0.05"}, pose=False), "over_size_limit"),  # a 93 kB clip with the size limit at 50 kB: refused before opening
+    row(Case("uhd_120fps", 7, "3840x2160 pixels", env={"HIPFORM_MAX_SIDE_PX": "1920"}, pose=False), "uhd_over_side_limit"),  # the 4K clip with a 1920 px limit: refused from the header
     # ---- a broken setting: exit 2
-    row(Case("normal", 2, "HIPFORM_MAX_CLIP_S must be a positive number", env={"HIPFORM_MAX_CLIP_S": "ten"}, pose=False), "bad_limit_setting"),
+    row(Case("normal", 2, "HIPFORM_MAX_CLIP_S must be a positive number", env={"HIPFORM_MAX_CLIP_S": "ten"}, pose=False), "bad_limit_setting"),  # a limit set to a word: the variable is named
 ]
 # fmt: on
 EXIT_CODES_DOCUMENTED = {0, 2, 3, 4, 5, 6, 7}

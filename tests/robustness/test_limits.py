@@ -121,7 +121,7 @@ def test_frame_guard_stops_a_clip_whose_header_hides_its_length():
 def test_check_clip_refuses_before_opening(tmp_path):
     big = tmp_path / "big.mp4"
     big.write_bytes(b"\0" * 2_100_000)  # not even a video: the size check comes first
-    with pytest.raises(InputLimitError, match="2 MB, over this installation's limit of 1 MB"):
+    with pytest.raises(InputLimitError, match="2.1 MB, over this installation's limit of 1 MB"):
         check_clip(big, Limits(max_upload_mb=1))
     with pytest.raises(VideoReadError):
         check_clip(big, Limits())
