@@ -165,7 +165,7 @@ _BLOCK = 4096
 def _time_last(arr: np.ndarray, lms: tuple[int, ...], dims: int) -> np.ndarray:
     """(K, D, T) float64 copy of ``arr[:, lms, :dims]`` for ``arr`` (T, 33, C)."""
     n, c = arr.shape[0], arr.shape[2]
-    flat = arr.reshape(n, -1)
+    flat = arr.reshape(n, arr.shape[1] * c)  # not -1: a clip of 0 frames has no size to infer from
     cols = np.array([c * lm + d for lm in lms for d in range(dims)], dtype=np.intp)
     out = np.empty((cols.size, n))
     for s in range(0, n, _BLOCK):
