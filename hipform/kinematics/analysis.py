@@ -255,17 +255,69 @@ def _condition_seq(
     return _Conditioned(px, world, swaps, raw_legs)
 
 
-def _filtered(c: _Conditioned, fs: float, cutoff_hz: float) -> Prepared:
+#: Landmarks :func:`recognise_exercise` reads: image legs and feet; world (or, without usable world
+#: landmarks, image) shoulders, wrists and legs. Only these are filtered for recognition.
+_RECOGNITION_PX = tuple(
+    int(lm)
+    for lm in (
+        L.LEFT_HIP,
+        L.RIGHT_HIP,
+        L.LEFT_KNEE,
+        L.RIGHT_KNEE,
+        L.LEFT_ANKLE,
+        L.RIGHT_ANKLE,
+        L.LEFT_HEEL,
+        L.RIGHT_HEEL,
+    )
+)
+_RECOGNITION_BODY = tuple(int(lm) for lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_WRIST, L.RIGHT_WRIST))
+
+
+def _subset(r: _Rows, lms: tuple[int, ...]) -> _Rows:
+    keep = [i for i, lm in enumerate(r.lms) if lm in lms]
+    return _Rows(r.rows[keep], r.valid[keep], tuple(r.lms[i] for i in keep))
+
+
+def _for_recognition(c: _Conditioned) -> _Conditioned:
+    """The conditioned landmarks :func:`recognise_exercise` reads (filtering rows is independent)."""
+    world = c.world
+    usable = world is not None and bool(world.valid[world.lms.index(int(L.LEFT_HIP))].mean() > 0.5)
+    px_lms = _RECOGNITION_PX if usable else _RECOGNITION_PX + _RECOGNITION_BODY
+    if world is not None:
+        world = _subset(world, _RECOGNITION_PX[:6] + _RECOGNITION_BODY)
+    return _Conditioned(_subset(c.px, px_lms), world, c.swaps, c.raw_legs)
+
+
+def _without(c: _Conditioned, done: _Conditioned) -> _Conditioned:
+    """The landmarks of ``c`` not in ``done``."""
+    world = None
+    if c.world is not None and done.world is not None:
+        world = _subset(c.world, tuple(lm for lm in c.world.lms if lm not in done.world.lms))
+    px = _subset(c.px, tuple(lm for lm in c.px.lms if lm not in done.px.lms))
+    return _Conditioned(px, world, c.swaps, c.raw_legs)
+
+
+def _filtered(c: _Conditioned, fs: float, cutoff_hz: float, into: Prepared | None = None) -> Prepared:
     """Low-pass the conditioned landmarks (all rows of an array in one zero-lag filter call).
 
-    The pixel and world filters could run on two threads (scipy's loop releases
-    the GIL), but on a shared 2-core machine that made analysis slower, not faster.
+    With ``into``, the filtered rows are written into its arrays (which already
+    hold other landmarks filtered the same way) and ``into`` is returned. The
+    pixel and world filters could run on two threads (scipy's loop releases
+    the GIL), but on a shared 2-core machine that made analysis slower.
     """
     sos = lowpass_sos(fs, cutoff_hz)
-    px = _full(lowpass_rows(c.px.rows, c.px.valid, sos), c.px.lms)
+
+    def run(r: _Rows, buf: np.ndarray | None) -> np.ndarray:
+        out = lowpass_rows(r.rows, r.valid, sos)
+        if buf is None:
+            return _full(out, r.lms)
+        buf.transpose(1, 2, 0)[list(r.lms)] = out
+        return buf
+
+    px = run(c.px, into.px if into is not None else None)
     world = None
     if c.world is not None:
-        world = _full(lowpass_rows(c.world.rows, c.world.valid, sos), c.world.lms)
+        world = run(c.world, into.world if into is not None else None)
     return Prepared(px, world, c.swaps)
 
 
@@ -768,16 +820,20 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
         world_lms = tuple(lm for lm in WORLD_LANDMARKS if lm not in (int(L.LEFT_WRIST), int(L.RIGHT_WRIST)))
     conditioned = _condition_seq(seq, config, world_lms)
     if exercise == "auto":
-        pre = _filtered(conditioned, fs, config.cutoff_hz or 5.0)
-        movement, ex_conf, scores = recognise_exercise(pre.px, pre.world, t)
+        rec_c = _for_recognition(conditioned)
+        rec = _filtered(rec_c, fs, config.cutoff_hz or 5.0)
+        movement, ex_conf, scores = recognise_exercise(rec.px, rec.world, t)
         source = "auto"
         if ex_conf < 0.5:
             notes.append(
                 f"Not sure this is a {movement} ({ex_conf:.0%}); name the movement to be certain "
                 f"(--exercise)."
             )
-        if (config.cutoff_hz or CUTOFF_HZ[movement]) != (config.cutoff_hz or 5.0):
-            # masking, gap filling and swap repair are shared: only the filter runs again
+        # masking, gap filling and swap repair are shared; with the same cut-off only the
+        # landmarks recognition did not need are filtered now, else all of them again
+        if (config.cutoff_hz or CUTOFF_HZ[movement]) == (config.cutoff_hz or 5.0):
+            pre = _filtered(_without(conditioned, rec_c), fs, config.cutoff_hz or 5.0, into=rec)
+        else:
             pre = _filtered(conditioned, fs, CUTOFF_HZ[movement])
     else:
         movement, ex_conf, scores, source = exercise, 1.0, {}, "user"
