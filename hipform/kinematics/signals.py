@@ -1,7 +1,11 @@
 """Signal conditioning for landmark time series: masking, gap filling, low-pass filters.
 
-All batch functions work on arrays whose first axis is time and are vectorised
-over every other axis, so one call conditions all 33 landmarks of a clip.
+The ``compute_*`` functions work on arrays whose first axis is time and are
+vectorised over every other axis, so one call conditions all landmarks of a
+clip. The ``*_rows`` functions are their cores for signals laid out with time
+along the *last* axis (contiguous rows): gaps are found as runs of missing
+samples by index arithmetic, never by looping over frames, and every row is
+filtered in one ``sosfiltfilt`` call. Both give the same numbers.
 """
 
 from __future__ import annotations
