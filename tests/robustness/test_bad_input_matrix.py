@@ -173,10 +173,15 @@ def run_cli(case: Case, clip: Path, work: Path) -> tuple[subprocess.CompletedPro
 
 
 @pytest.fixture(scope="module")
-def cli_results(clips, tmp_path_factory):
-    """Every CLI case, two at a time (subprocesses), run once for the module."""
+def cli_results(clips, tmp_path_factory, request):
+    """Every selected CLI case, two at a time (subprocesses), run once for the module."""
     root = tmp_path_factory.mktemp("cli")
-    cases = {p.id: p.values[0] for p in CASES}
+    selected = {
+        item.callspec.id
+        for item in request.session.items
+        if item.module is request.module and item.originalname == "test_cli"
+    }
+    cases = {p.id: p.values[0] for p in CASES if p.id in selected}
     for case in cases.values():
         clips(case.maker)  # made in this thread (the makers are not thread-safe)
 
