@@ -105,7 +105,9 @@ class Prepared:
     """Conditioned landmarks of a clip (internal, exposed for tests and the live path).
 
     px : (T, 33, 2) pixels; world : (T, 33, 3) metres or None; swaps : (T,) bool frames whose
-    leg labels were exchanged back.
+    leg labels were exchanged back. Both arrays are views over time-last (33, D, T) buffers
+    (each landmark coordinate contiguous in time); landmarks the analysis does not read are
+    NaN (:data:`USED_LANDMARKS`, :data:`WORLD_LANDMARKS`).
     """
 
     px: np.ndarray
