@@ -27,6 +27,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 #: Generated clips go here, never into the project.
 SCRATCH = Path(os.environ.get("HIPFORM_BENCH_TMP", "/tmp/hipform-bench"))
 
+#: Load average when the benchmark started (figures are only as clean as the machine was quiet).
+START_LOAD = round(os.getloadavg()[0], 2)
+
 SIDE_CLIP = CLIPS / "squat_side_barbell.mp4"
 CLIP_1080 = CLIPS / "squat_front_clean.mov"
 
@@ -51,6 +54,7 @@ def machine() -> dict:
         "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "cpu": cpu,
         "cores": os.cpu_count(),
+        "load_1min_start": START_LOAD,
         "load_1min": round(os.getloadavg()[0], 2),
         "python": platform.python_version(),
         "versions": versions,

@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import RESULTS, ROOT, run_script, table  # noqa: E402
 
 DOC = ROOT / "docs" / "performance.md"
+#: Above this 1-minute load average (2 cores) wall-clock targets are reported as unverified.
+BUSY_LOAD = 2.0
 BENCHMARKS = ["clip_analysis", "kinematics_speed", "live_latency", "memory", "batch"]
 
 
@@ -29,13 +31,22 @@ def load(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def _load(res: dict) -> float:
+    m = res["machine"]
+    return max(m["load_1min"], m.get("load_1min_start") or 0.0)
+
+
 def yes(ok: bool) -> str:
     return "**met**" if ok else "**not met**"
 
 
 def measured_on(res: dict) -> str:
     m = res["machine"]
-    return f"`{res['command']}` — {m['date']}, load average {m['load_1min']} at start"
+    start = m.get("load_1min_start")
+    loads = f"{m['load_1min']} at the end"
+    if start is not None:
+        loads = f"{start} at start, " + loads
+    return f"`{res['command']}` — finished {m['date']}, load average {loads}"
 
 
 def section_clip(res: dict) -> tuple[list[str], list[list[str]]]:
@@ -64,11 +75,20 @@ def section_clip(res: dict) -> tuple[list[str], list[list[str]]]:
         "",
     ]
     targets = []
+    busy = _load(res) > BUSY_LOAD
+    cmd = "`python benchmarks/clip_analysis.py`"
     for r in res["results"]:
-        targets.append(["end-to-end ÷ pose-only, " + r["clip"], "≤ 1.10", f"{r['e2e_over_pose']:.2f}",
-                        yes(r["e2e_over_pose"] <= 1.10), "`python benchmarks/clip_analysis.py`"])
-        targets.append(["end-to-end ÷ naive, " + r["clip"], "< 1", f"{r['e2e_over_naive']:.2f}",
-                        yes(r["e2e_over_naive"] < 1.0), "`python benchmarks/clip_analysis.py`"])
+        cpu = {k: sorted(r[f"{k}_cpu_s"])[len(r[f"{k}_cpu_s"]) // 2]
+               for k in ("pose_only", "end_to_end", "naive")}
+        for label, goal, wall, cpu_ratio, ok in (
+            ("pose-only", "≤ 1.10", r["e2e_over_pose"], cpu["end_to_end"] / cpu["pose_only"],
+             r["e2e_over_pose"] <= 1.10),
+            ("naive", "< 1", r["e2e_over_naive"], cpu["end_to_end"] / cpu["naive"],
+             r["e2e_over_naive"] < 1.0),
+        ):
+            status = f"unverified (load {_load(res)})" if busy else yes(ok)
+            targets.append([f"end-to-end ÷ {label}, {r['clip']}", goal,
+                            f"{wall:.2f} wall · {cpu_ratio:.2f} CPU", status, cmd])
     return text, targets
 
 
@@ -117,8 +137,11 @@ def section_live(res: dict) -> tuple[list[str], list[list[str]]]:
         "",
     ]
     live = res["results"][0]
-    targets = [["live p95 latency at 640×480", "≤ 40 ms", f"{live['p95_ms']:.1f} ms",
-                yes(live["p95_ms"] <= 40),
+    busy = _load(res) > BUSY_LOAD
+    status = f"unverified (load {_load(res)})" if busy else yes(live["p95_ms"] <= 40)
+    targets = [["live p95 latency at 640×480", "≤ 40 ms",
+                f"{live['p95_ms']:.1f} ms (CPU {live.get('cpu_ms_median', float('nan')):.1f} ms/frame)",
+                status,
                 "`python benchmarks/live_latency.py`"]]
     return text, targets
 
@@ -206,6 +229,34 @@ STATIC_FAST = """## What makes it fast
 * **Batch in processes.** One process per worker, one pose estimator per process (model loaded once,
   reset between clips); a clip that fails is reported with its reason and the others go on.
 
+## Reading the figures: a busy machine
+
+hipform is developed on a shared 2-core machine, and the figures above were taken while other work was
+running (the load average at the start of each benchmark is given; 9–15 means two to seven runnable
+processes per core). On such a machine every process gets only a share of a core, so wall-clock times
+are inflated and ratios between wall times mostly show how the CPU was shared during each run, not what
+the code costs. Each benchmark therefore also reports CPU time (all threads of the process), which does
+not depend on the load:
+
+* **What a clip costs.** CPU per frame, pose model alone vs end-to-end, is the work hipform adds around
+  BlazePose: decoding (about 6 ms a frame for 1080p H.264 even without deblocking, under 1 ms for
+  480×854), shrinking and converting (1.5 ms / 0.7 ms), landmark arrays and the analysis (well under
+  1 ms a frame). On an idle 2-core machine that work runs on the core BlazePose leaves free (BlazePose
+  in MediaPipe's legacy solution keeps about one core busy: its CPU time equals its wall time), so
+  end-to-end time approaches pose-only time; when the second core is taken by other processes, the
+  ratio tends towards the CPU ratio instead.
+* **Decoding thread.** The "no decoding thread" column is the same pipeline with decoding moved into
+  the inference thread; the gap to end-to-end is what the overlap buys.
+* **Naive loop.** It decodes in the inference thread and hands MediaPipe the full frame; on 1080p it
+  costs more CPU per frame than hipform (full-size colour conversion, bigger image handed over) and
+  gets no overlap.
+* **Kinematics** is single-threaded: frames per CPU-second is what it does on a core of its own.
+* **Live**: the CPU time per frame is the latency an idle machine would show (the path is sequential);
+  the p95 measured under load includes waiting for a core.
+
+Regenerate on a quiet machine (`uptime` load below 1) for wall-clock figures that stand on their own:
+`python benchmarks/make_docs.py`.
+
 ## Notes on the figures
 
 * The floor is BlazePose itself: the pose-only column. On this machine it is the ~12 ms a frame of
@@ -217,8 +268,8 @@ STATIC_FAST = """## What makes it fast
   at all) moves BlazePose's landmarks on `squat_side_barbell.mp4` by a median of 3–5 px (95th
   percentile 25–39 px, in frames where the far leg is hidden by the near one) — whichever filter is
   used. The scaling change above stays within that spread.
-* Wall-clock figures depend on what else runs: the load average at the start of each benchmark is
-  recorded above. CPU-time columns (kinematics) are less sensitive to it.
+* Memory grows with clip length only by the landmark and measure arrays (about 2 kB a frame: ~3.6 MB
+  a minute at 30 fps); no frame is kept, the decoder's read-ahead holds four scaled frames.
 """
 
 
@@ -261,7 +312,7 @@ def main() -> None:
             f"Measured on: {machine['cpu']}, {machine['cores']} cores, no GPU; Python {machine['python']}, "
             f"mediapipe {v['mediapipe']}, PyAV {v['av']}, numpy {v['numpy']}, "
             f"OpenCV {v['opencv-contrib-python']}. "
-            "Each section gives its command, date and the load average when it started.",
+            "Each section gives its command, date and the load average at its start and end.",
             "",
         ]
     head += ["## Targets", "", table(["what", "target", "measured", "", "command"], targets), ""]
