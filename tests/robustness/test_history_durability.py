@@ -247,3 +247,33 @@ def test_newer_database_is_refused_untouched(tmp_path, report_file):
     with pytest.raises(HistoryError, match="newer hipform"):
         History(path)
     assert path.read_bytes() == data
+
+
+def test_sessions_saving_at_once_all_land(tmp_path, report_file):
+    """Four app sessions (one connection each) saving at the same time: every save lands, once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    report = json.loads(report_file.read_text())
+    db = tmp_path / "history.sqlite"
+    History(db).close()
+
+    def user(u: int) -> list[int]:
+        with History(db) as hist:
+            return [
+                hist.save(
+                    report,
+                    source_name=f"user{u}-{i}.mp4",
+                    file_sha256=f"{u}{i:063x}",
+                    width_px=1,
+                    height_px=1,
+                )
+                for i in range(25)
+            ]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = [sid for got in pool.map(user, range(4)) for sid in got]
+    assert len(ids) == len(set(ids)) == 100
+    with History(db) as hist:
+        assert hist.count() == 100
+        names = {s.source_name for s in hist.list_sessions(limit=1000)}
+    assert names == {f"user{u}-{i}.mp4" for u in range(4) for i in range(25)}
