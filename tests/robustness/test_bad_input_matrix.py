@@ -284,3 +284,44 @@ def test_app_upload(case: Case, clips, tmp_path, monkeypatch, request):
     videos = home / "videos"
     if videos.exists():
         assert not [p for p in videos.iterdir() if ".part" in p.name], "half-written videos left"
+
+
+# --------------------------------------------------------------------- the app itself (AppTest)
+#: Rows run through the real app script too: every refusal, and the wrong-side clip.
+APPTEST_ROWS = [p for p in CASES if p.values[0].exit_code != 0 or p.id == "wrong_side"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", APPTEST_ROWS)
+def test_app_shows_one_sentence_or_an_honest_result(case: Case, clips, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    home = tmp_path / "home"
+    samples = tmp_path / "no-samples"
+    samples.mkdir()
+    monkeypatch.setenv("HIPFORM_HOME", str(home))
+    monkeypatch.setenv("HIPFORM_SAMPLES", str(samples))  # the app opens on the upload box
+    monkeypatch.delenv("HIPFORM_DB", raising=False)
+    for key, value in case.env.items():
+        monkeypatch.setenv(key, value)
+    clip = clips(case.maker)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=240)
+    at.run()
+    at.selectbox(key="exercise").set_value(case.exercise)
+    at.run()
+    at.file_uploader(key="upload").set_value((clip.name, clip.read_bytes(), "video/mp4"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    if case.exit_code != 0:
+        assert len(errors) == 1 and case.says in errors[0], errors
+        assert_one_sentence(errors[0])
+    else:
+        assert errors == []
+        # the only fault checked could not be judged: never a green "no fault" message
+        assert [s.value for s in at.success] == []
+        assert any("could not" in w.value or "Nothing could be judged" in w.value for w in at.warning), [
+            w.value for w in at.warning
+        ]
+    tmp = home / "tmp"
+    assert not tmp.exists() or not any(tmp.rglob("*")), "the upload copy must be removed"
