@@ -20,12 +20,13 @@ from hipform.errors import HipformError
 EXIT_CODES_HELP = """exit codes:
   0  the command ran (whatever it found)
   1  internal error (please report it)
-  2  wrong command-line usage
+  2  wrong command-line usage, or a HIPFORM_MAX_* limit that is not a positive number
   3  the file is not a readable video
   4  no person found in the clip
   5  the requested pose model is not installed
-  6  the clip is too short to judge
-  7  the clip is over this installation's size or length limits
+  6  the clip is too short to judge (a photo, or under 1 s)
+  7  the clip is over this installation's size, length or resolution limits
+     (HIPFORM_MAX_UPLOAD_MB, HIPFORM_MAX_CLIP_S, HIPFORM_MAX_SIDE_PX, HIPFORM_MAX_FRAMES)
 """
 
 
