@@ -277,3 +277,30 @@ def test_sessions_saving_at_once_all_land(tmp_path, report_file):
         assert hist.count() == 100
         names = {s.source_name for s in hist.list_sessions(limit=1000)}
     assert names == {f"user{u}-{i}.mp4" for u in range(4) for i in range(25)}
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the app opens the history before analysing")
+def test_a_damaged_history_does_not_stop_the_analysis(tmp_path, monkeypatch):
+    """A history file that is not a database: the clip is still analysed, with one warning."""
+    from badclips import normal
+    from streamlit.testing.v1 import AppTest
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "history.sqlite").write_bytes(b"not a database, a half-copied file" * 200)
+    samples = tmp_path / "no-samples"
+    samples.mkdir()
+    monkeypatch.setenv("HIPFORM_HOME", str(home))
+    monkeypatch.setenv("HIPFORM_SAMPLES", str(samples))
+    monkeypatch.delenv("HIPFORM_DB", raising=False)
+    clip = normal(tmp_path)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=240)
+    at.run()
+    at.file_uploader(key="upload").set_value((clip.name, clip.read_bytes(), "video/mp4"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == []
+    assert "knee collapse" in " ".join(at.selectbox(key="flag_choice").options)  # the result is shown
+    warnings = [w.value for w in at.warning]
+    assert any("could not be saved" in w and "not a hipform history" in w for w in warnings), warnings
