@@ -152,8 +152,7 @@ def _safe(name: str) -> bool:
         bool(name)
         and "/" not in name
         and "\\" not in name
-        and ".." not in name
-        and not name.startswith(".")
+        and not name.startswith(".")  # no dot file, and never "." or ".." ("a..b" is a plain name)
         and not any(ord(c) < 32 or c in '<>:"|?*\u202e' for c in name)
         and len(name) <= 160
     )
