@@ -5,8 +5,9 @@ filter (biomechanics.md §6: filtfilt needs the future), a rep counter with
 hysteresis follows a depth signal, and when a rep ends the worst value of each
 fault rule during that rep is graded with the same fault table as the batch
 analysis. Frontal-plane rules are only graded while the camera sees the person
-square-on, back-arch rules only side-on; what cannot be judged is silently
-skipped in live mode (the batch report says why).
+square-on, back-arch rules only side-on; what cannot be judged is skipped, and
+a rep where nothing could be judged (wrong angle, or landmarks that jump about
+instead of moving like a body) gets a "not judged" cue, never "good".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hipform.kinematics import measures as M
+from hipform.kinematics.analysis import MAX_SEGMENT_CHANGE, MIN_STEADY_SEGMENTS
 from hipform.kinematics.faults import FaultRule, rules_for
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
 from hipform.kinematics.view import FRONTAL_MAX_YAW_DEG, SIDE_MIN_YAW_DEG, compute_view_yaw_deg
@@ -24,6 +26,12 @@ from hipform.landmarks import N_LANDMARKS, Landmark
 
 L = Landmark
 SIDES = ("left", "right")
+_LEG_SEGMENTS = (
+    (L.LEFT_HIP, L.LEFT_KNEE),
+    (L.LEFT_KNEE, L.LEFT_ANKLE),
+    (L.RIGHT_HIP, L.RIGHT_KNEE),
+    (L.RIGHT_KNEE, L.RIGHT_ANKLE),
+)
 
 #: Movements the live checker counts reps for.
 LIVE_MOVEMENTS = ("squat", "single-leg-squat", "step-up", "bridge", "single-leg-bridge", "kickback")
@@ -49,7 +57,8 @@ class LiveCue:
     ----------
     t_s : time of the frame that ended the rep, seconds.
     rep : 1-based rep number.
-    fault : ``knee_collapse``, ``pelvic_drop``, ``back_arch`` or None for a clean rep.
+    fault : ``knee_collapse``, ``pelvic_drop``, ``back_arch``, or None for a clean rep or one
+        that could not be judged (``judged`` tells them apart).
     side : ``left``/``right`` or None.
     severity : ``mild``/``marked`` or None.
     value : the graded value (``unit``) or None.
@@ -65,6 +74,7 @@ class LiveCue:
     value: float | None
     unit: str | None
     text: str
+    judged: bool = True
 
 
 def _describe(rule: FaultRule, side: str | None, value: float) -> str:
@@ -129,6 +139,8 @@ class LiveAnalyzer:
         self._best_depth = -np.inf
         self._at_peak: dict[str, np.ndarray] = {}
         self._worst: dict[str, np.ndarray] = {}
+        self._prev_seg = np.full(len(_LEG_SEGMENTS), np.nan)
+        self._seg_changes: list[np.ndarray] = []  # per frame of the current rep, (4,) relative change
 
     @property
     def reps(self) -> int:
@@ -161,6 +173,11 @@ class LiveAnalyzer:
         self._last_t = float(t_s)
         xy = lm[:, :2].copy()
         xy[~(vis >= self.min_visibility)] = np.nan
+        # leg segment lengths before filtering: does the body move like a body? (see _steady)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            seg = np.array([np.hypot(*(xy[int(a)] - xy[int(b)])) for a, b in _LEG_SEGMENTS])
+            change = np.abs(seg - self._prev_seg) / (0.5 * (seg + self._prev_seg))
+        self._prev_seg = seg
         px = self._filter(xy, float(t_s))[None]
         m = self._measures(px)
         depth = self._depth(px, m)
@@ -174,11 +191,13 @@ class LiveAnalyzer:
                 self._in_rep = True
                 self._best_depth = -np.inf
                 self._worst = {}
+                self._seg_changes = []
             else:
                 if depth < self._exit:
                     self._rest.append(m)
                 return []
         self._track(m, depth)
+        self._seg_changes.append(change)
         if depth < self._exit:
             self._in_rep = False
             self._reps += 1
@@ -220,13 +239,13 @@ class LiveAnalyzer:
                 dist = float(np.mean(d[np.isfinite(d)]))
             else:  # the stance leg: the lower ankle
                 dist = float(d[int(np.argmax(np.where(np.isfinite(d), ank[:, 1], -np.inf)))])
-            if not np.isfinite(dist):
+            if not (np.isfinite(dist) and dist > 0):  # a collapsed skeleton (all on one point) has no depth
                 return np.nan
             self._ref = dist if not np.isfinite(self._ref) else max(self._ref, dist)
             return 1.0 - dist / self._ref
         if ex == "step-up":
             hip_y = float(np.mean(px[0, [int(L.LEFT_HIP), int(L.RIGHT_HIP)], 1]))
-            if not (np.isfinite(hip_y) and np.isfinite(self._leg)):
+            if not (np.isfinite(hip_y) and self._leg > 0):  # NaN or a zero-length leg: no depth
                 return np.nan
             self._ref = hip_y if not np.isfinite(self._ref) else max(self._ref, hip_y)  # lowest hips (y down)
             return (self._ref - hip_y) / self._leg
@@ -291,9 +310,30 @@ class LiveAnalyzer:
         yaw = float(np.median(self._yaw))
         return yaw < FRONTAL_MAX_YAW_DEG if rule.view == "frontal" else yaw > SIDE_MIN_YAW_DEG
 
+    def _steady(self) -> bool:
+        """The rep's landmarks moved like a body (same test as the batch analysis).
+
+        From one frame to the next the image length of a leg segment changes by a
+        few percent in real tracking; at least :data:`MIN_STEADY_SEGMENTS` segments
+        must change by at most :data:`MAX_SEGMENT_CHANGE` (median over the rep, at
+        least 6 frames measured).
+        """
+        if not self._seg_changes:
+            return False
+        changes = np.array(self._seg_changes)
+        steady = 0
+        for col in changes.T:
+            col = col[np.isfinite(col)]
+            steady += bool(col.size >= 6 and np.median(col) <= MAX_SEGMENT_CHANGE)
+        return steady >= MIN_STEADY_SEGMENTS
+
     def _grade(self, t_s: float) -> list[LiveCue]:
         cues: list[LiveCue] = []
         rep = self._reps
+        if not self._steady():
+            text = f"rep {rep}: not judged (the body was not tracked steadily)"
+            return [LiveCue(t_s, rep, None, None, None, None, None, text, judged=False)]
+        graded = 0
         ank = self._at_peak.get("ankle_y", np.full(2, np.nan))
         kf = self._at_peak.get("knee_flexion_deg", np.full(2, np.nan))
         stance: int | None = None
@@ -314,6 +354,7 @@ class LiveAnalyzer:
             )
             if vals is None:
                 continue
+            graded += 1
             sides = (
                 [stance] if stance is not None and rule.per_side else ([0, 1] if rule.per_side else [None])
             )
@@ -338,6 +379,9 @@ class LiveAnalyzer:
                         f"rep {rep}: {_describe(rule, side, v)}",
                     )
                 )
-        if not cues:
+        if not cues and not graded:  # every rule needs another camera angle: never "good"
+            text = f"rep {rep}: not judged from this camera angle"
+            cues.append(LiveCue(t_s, rep, None, None, None, None, None, text, judged=False))
+        elif not cues:
             cues.append(LiveCue(t_s, rep, None, None, None, None, None, f"rep {rep}: good"))
         return cues
