@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from hipform.kinematics import analyze
 from hipform.kinematics.faults import MOVEMENTS
+from hipform.kinematics.live import LIVE_MOVEMENTS, LiveAnalyzer
 from hipform.landmarks import Landmark as L
 from hipform.report import Report
 from hipform.sequence import PoseSequence
@@ -184,3 +185,42 @@ def test_zero_one_two_frames_every_movement(exercise, n):
     assert report.flags == () and report.reps == ()
     faults = {na.fault for na in report.not_assessed if na.rep is None}
     assert faults, "a clip too short to judge must list what it could not assess"
+
+
+# ------------------------------------------------------------------ the live (webcam) checker
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    kind=st.sampled_from(["noise", "inf_some", "one_point_moving", "zero_length_legs"]),
+    exercise=st.sampled_from(LIVE_MOVEMENTS),
+)
+def test_live_checker_never_cues_a_fault_or_good_on_garbage(seed, kind, exercise):
+    rng = np.random.default_rng(seed)
+    lm, vis = _garbage(rng, kind, 150, 640, 480)
+    live = LiveAnalyzer(exercise)
+    cues = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for i in range(lm.shape[0]):
+            cues += live.update(lm[i], np.ones(33), i / 30.0)
+    assert [c.text for c in cues if c.fault is not None or c.judged] == []
+    assert all("not judged" in c.text for c in cues)
+
+
+def test_live_checker_says_not_judged_from_the_wrong_angle():
+    """A clean squat filmed side-on: knee collapse needs a front view, so no rep is called good."""
+    from hipform.synth.athlete import MotionParams, simulate
+    from hipform.synth.camera import Camera, pose_sequence_from_joints
+
+    motion = simulate("squat", MotionParams(reps=2), seed=3)
+    seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("right"), motion.fps)
+    live = LiveAnalyzer("squat")
+    cues = []
+    for i in range(seq.n_frames):
+        cues += live.update(seq.landmarks_px[i], seq.visibility[i], float(seq.t_s[i]))
+    assert live.reps == 2
+    assert [c.text for c in cues] == [
+        "rep 1: not judged from this camera angle",
+        "rep 2: not judged from this camera angle",
+    ]
+    assert not any(c.judged for c in cues)
