@@ -34,8 +34,9 @@ Usage::
     python benchmarks/accuracy.py              # the full grid (84 clips, ~35 min on 2 busy cores)
     python benchmarks/accuracy.py --from-results   # rewrite docs/accuracy.md from the stored rows
 
-Every run stores its rows in ``benchmarks/results/accuracy.json`` and (unless ``--only``/``--no-doc``)
-rewrites ``docs/accuracy.md``.
+A full run stores its rows in ``benchmarks/results/accuracy.json`` and (unless ``--no-doc``)
+rewrites ``docs/accuracy.md``; ``--quick`` and ``--only`` runs go to ``accuracy_quick.json`` and
+leave the doc alone.
 """
 
 from __future__ import annotations
@@ -665,8 +666,9 @@ def main(argv: list[str] | None = None) -> int:
     rows.sort(key=lambda r: r["name"])
     summary = summarise(rows)
     mode = "quick" if args.quick else "full"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    results = RESULTS if mode == "full" and not args.only else RESULTS.with_name("accuracy_quick.json")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(
         json.dumps(
             {"mode": mode, "wall_s": wall, "summary": summary, "rows": rows},
             indent=1,
@@ -676,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     text = markdown(summary, mode, wall)
     print(text)
-    if not args.no_doc and not args.only:
+    if mode == "full" and not args.no_doc and not args.only:  # the doc always shows a full run
         DOC.write_text(text)
     return 0
 
