@@ -131,6 +131,16 @@ def normal(d: Path) -> Path:
     return write_clip(d / "squat_front.mp4", frames(FRONT, 36, every=2), fps=15)
 
 
+def animated_gif(d: Path) -> Path:
+    """The reference squat as an animated GIF (256 colours, centisecond frame times)."""
+    return write_clip(d / "squat.gif", frames(FRONT, 36, every=2), fps=15, codec="gif", pix_fmt="rgb8")
+
+
+def webm_vp9(d: Path) -> Path:
+    """The reference squat as WebM/VP9 (what browsers record)."""
+    return write_clip(d / "squat.webm", frames(FRONT, 36, every=2), fps=15, codec="libvpx-vp9")
+
+
 def uhd_120fps(d: Path) -> Path:
     """3840x2160 at 120 fps, 12 frames (0.1 s) of a real squat, upscaled and letterboxed."""
     out = []
@@ -236,6 +246,8 @@ MAKERS: dict[str, Callable[[Path], Path]] = {
         zero_frames,
         one_frame,
         normal,
+        animated_gif,
+        webm_vp9,
         uhd_120fps,
         ten_minutes,
         extreme_aspect,

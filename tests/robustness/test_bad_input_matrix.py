@@ -100,6 +100,8 @@ def row(case: Case, case_id: str):
 CASES = [
     # ---- valid clips: a result
     row(Case("normal", 0, check=right_knee_collapse, exercise="squat"), "normal"),  # the reference
+    row(Case("animated_gif", 0, check=right_knee_collapse, exercise="squat"), "animated_gif"),  # a GIF (the upload box takes them): same result
+    row(Case("webm_vp9", 0, check=right_knee_collapse, exercise="squat"), "webm_vp9"),  # a browser recording (VP9): same result
     row(Case("rotated_phone", 0, check=upright_portrait, exercise="squat"), "rotated_phone"),  # 90° display matrix: same result as upright
     row(Case("variable_frame_rate", 0, check=right_knee_collapse, exercise="squat"), "variable_frame_rate"),  # 10-60 fps jitter: real timestamps used
     row(Case("ten_minutes", 0, check=long_clip), "ten_minutes"),  # 10 min at 1 fps: within the default 10-min limit
