@@ -21,13 +21,13 @@ from hipform.analysis_job import (
     VIEW_HINTS,
     AnalysisResult,
     AnalysisSettings,
-    Limits,
     run_analysis,
     view_hint_mismatch,
 )
 from hipform.errors import HipformError
 from hipform.history import History, HistoryError, hipform_home
 from hipform.kinematics.live import LIVE_MOVEMENTS
+from hipform.limits import Limits
 from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration
 from hipform.pose import estimate_pose
 from hipform.report import save_measures_csv

@@ -28,8 +28,8 @@ import cv2
 import numpy as np
 
 from hipform.annotate import FLAG_RGB, Highlight, annotate_video, draw_pose
-from hipform.errors import InputLimitError
 from hipform.landmarks import Landmark
+from hipform.limits import Limits
 from hipform.pose import PoseOptions, estimate_pose
 from hipform.report import Flag, Report
 from hipform.sequence import PoseSequence
@@ -55,13 +55,6 @@ EXERCISE_CHOICES = (
 )
 #: View hints the user can give; None = let hipform find the view.
 VIEW_HINTS = (None, "front", "rear", "side")
-
-#: Environment variables that set the input limits (defaults in brackets).
-ENV_MAX_UPLOAD_MB = "HIPFORM_MAX_UPLOAD_MB"  # [500] megabytes
-ENV_MAX_CLIP_S = "HIPFORM_MAX_CLIP_S"  # [600] seconds
-DEFAULT_MAX_UPLOAD_MB = 500.0
-DEFAULT_MAX_CLIP_S = 600.0
-
 
 @dataclass(frozen=True)
 class AnalysisSettings:
@@ -101,51 +94,6 @@ class AnalysisSettings:
             "annotate": self.annotate,
             "annotated_max_side_px": self.annotated_max_side_px,
         }
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Largest input accepted; set by :data:`ENV_MAX_UPLOAD_MB` and :data:`ENV_MAX_CLIP_S`."""
-
-    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
-    max_clip_s: float = DEFAULT_MAX_CLIP_S
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
-        env = os.environ if environ is None else environ
-
-        def read(name: str, default: float) -> float:
-            text = env.get(name, "").strip()
-            if not text:
-                return default
-            try:
-                value = float(text)
-            except ValueError:
-                raise ValueError(f"{name} must be a number, got {text!r}") from None
-            if not np.isfinite(value) or value <= 0:
-                raise ValueError(f"{name} must be a positive number, got {text!r}")
-            return value
-
-        return cls(read(ENV_MAX_UPLOAD_MB, DEFAULT_MAX_UPLOAD_MB), read(ENV_MAX_CLIP_S, DEFAULT_MAX_CLIP_S))
-
-    def check_size(self, size_bytes: int, name: str = "the clip") -> None:
-        """Raise :class:`InputLimitError` when a file is over the size limit."""
-        if size_bytes > self.max_upload_mb * 1e6:
-            raise InputLimitError(
-                f"'{name}' is {size_bytes / 1e6:.0f} MB, over this installation's limit of "
-                f"{self.max_upload_mb:.0f} MB. Trim the clip to the set you want checked, or raise "
-                f"{ENV_MAX_UPLOAD_MB}."
-            )
-
-    def check_video(self, info: VideoInfo, name: str = "the clip") -> None:
-        """Raise :class:`InputLimitError` when a video is too large or too long."""
-        self.check_size(info.size_bytes, name)
-        if info.duration_s > self.max_clip_s:
-            raise InputLimitError(
-                f"'{name}' lasts {info.duration_s / 60:.1f} min, over this installation's limit of "
-                f"{self.max_clip_s / 60:.1f} min. Trim it to the set you want checked, or raise "
-                f"{ENV_MAX_CLIP_S}."
-            )
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,7 +6,6 @@ import pytest
 
 from hipform.analysis_job import (
     AnalysisSettings,
-    Limits,
     file_sha256,
     flag_label,
     flag_marks,
@@ -14,7 +13,6 @@ from hipform.analysis_job import (
     run_analysis,
     view_hint_mismatch,
 )
-from hipform.errors import InputLimitError
 from hipform.landmarks import Landmark as L
 from hipform.video import probe_video
 
@@ -26,33 +24,6 @@ def test_settings_validate_and_name_themselves():
         AnalysisSettings(exercise="burpee")
     with pytest.raises(ValueError, match="view_hint"):
         AnalysisSettings(view_hint="top")
-
-
-@pytest.mark.parametrize(
-    "env, size_mb, duration_s, message",
-    [
-        ({}, 10, 30, None),  # defaults: 500 MB, 10 min
-        ({}, 600, 30, "over this installation's limit of 500 MB"),
-        ({"HIPFORM_MAX_CLIP_S": "20"}, 10, 30, "HIPFORM_MAX_CLIP_S"),
-        ({"HIPFORM_MAX_UPLOAD_MB": "5"}, 10, 1, "HIPFORM_MAX_UPLOAD_MB"),
-    ],
-)
-def test_limits(env, size_mb, duration_s, message, sample_clip):
-    from dataclasses import replace
-
-    info = replace(probe_video(sample_clip), size_bytes=int(size_mb * 1e6), duration_s=duration_s)
-    limits = Limits.from_env(env)
-    if message is None:
-        limits.check_video(info)
-    else:
-        with pytest.raises(InputLimitError, match=message):
-            limits.check_video(info)
-
-
-@pytest.mark.parametrize("value", ["abc", "-1", "0", "nan"])
-def test_bad_limit_settings_are_named(value):
-    with pytest.raises(ValueError, match="HIPFORM_MAX_UPLOAD_MB"):
-        Limits.from_env({"HIPFORM_MAX_UPLOAD_MB": value})
 
 
 def test_flag_marks_follow_the_measure(synthetic_report):
