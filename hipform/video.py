@@ -100,7 +100,7 @@ def _open(path: str | Path) -> av.container.InputContainer:
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise VideoReadError(
             f"'{p.name}' could not be opened as a video ({_reason(exc)}). "
-            f"Use a {SUPPORTED_HINT} file; if it is one, it may be damaged or incomplete — copy it again."
+            f"Use an {SUPPORTED_HINT} file; if it is one, it may be damaged or incomplete — copy it again."
         ) from None
     if not container.streams.video:
         container.close()
