@@ -91,19 +91,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hipform.kinematics.faults import MOVEMENTS  # the movements hipform judges, named once
 from hipform.landmarks import N_LANDMARKS, Landmark
 from hipform.synth import movements as _mv
-
-MOVEMENTS = (
-    "bridge",
-    "single-leg-bridge",
-    "kickback",
-    "step-up",
-    "squat",
-    "single-leg-squat",
-    "single-leg-balance",
-    "running",
-)
 
 #: Movements whose frontal knee measures are defined (the athlete is upright).
 UPRIGHT_MOVEMENTS = ("step-up", "squat", "single-leg-squat", "single-leg-balance", "running")
