@@ -55,6 +55,9 @@ CUTOFF_HZ = {
 #: Typical measurement error used to scale flag confidence by the margin over the threshold:
 #: 2D FPPA SEM ~3° (Munro 2012); a ratio error of 0.05 [J].
 MEASUREMENT_ERROR = {"deg": 3.0, "ratio": 0.05}
+#: Smallest hip drop (fraction of standing hip height, 5–95 percentile range) that counts as squat
+#: reps [J]: a quarter squat (~45° knee flexion) lowers the hips by ~0.1 of their height.
+MIN_HIP_DEPTH = 0.06
 #: Running: steps per side wanted for a trustworthy mean (Dingenen 2018).
 STEPS_PER_SIDE = 7
 
@@ -518,14 +521,17 @@ def _segment(
         return windows, ~raised & np.isfinite(diff), np.abs(np.nan_to_num(diff)), None
 
     if movement == "squat":
-        sig = _nanmean_cols(kf)
-        reps = reps_from(sig, 20.0)
+        # biomechanics.md §5: the bottom is the lowest hip point in the image. Not the pose model's
+        # 3D knee flexion, which from the front reads about half the true flexion (less once the
+        # knees cave in), so deep reps were missed
+        sig = M.compute_hip_depth(px, fps)
+        reps = reps_from(sig, MIN_HIP_DEPTH)
         sides = [None] * len(reps)
     elif movement == "single-leg-squat":
         with np.errstate(invalid="ignore"):
             stance_clip = 0 if _nanmedian(ank_y[:, 0] - ank_y[:, 1]) >= 0 else 1
-        sig = kf[:, stance_clip]
-        reps = reps_from(sig, 15.0)
+        sig = M.compute_hip_depth(px, fps)
+        reps = reps_from(sig, MIN_HIP_DEPTH)
         sides = []
         for k in reps.peak:
             d = ank_y[k, 0] - ank_y[k, 1]

@@ -323,7 +323,11 @@ def compute_thigh_past_trunk_deg(pts: np.ndarray) -> np.ndarray:
     """
     hip, knee = (_side_points(pts, k) for k in (0, 1))
     sh, hp = _mid_shoulder_hip(pts)  # (T, 1, D): broadcast against both sides
-    wrist = (0.5 * (pts[:, int(L.LEFT_WRIST)] + pts[:, int(L.RIGHT_WRIST)]))[:, None, :]
+    # the hands only say which side of the trunk line is "down": one visible wrist is enough (the far
+    # wrist of a side view is often masked, which used to leave the whole clip without a value)
+    lw, rw = pts[:, int(L.LEFT_WRIST)], pts[:, int(L.RIGHT_WRIST)]
+    lok, rok = np.isfinite(lw).all(axis=-1, keepdims=True), np.isfinite(rw).all(axis=-1, keepdims=True)
+    wrist = np.where(lok & rok, 0.5 * (lw + rw), np.where(lok, lw, rw))[:, None, :]
     mag = _angle_between_deg(hp - sh, knee - hip)
     side = _side_of_line(sh, hp, knee, wrist)
     return mag * np.where(side == 0, 1.0, -side)
@@ -367,3 +371,50 @@ def compute_leg_length(pts: np.ndarray) -> np.ndarray:
     """(T, 2) hip→knee + knee→ankle length per side, in the units of ``pts``."""
     hip, knee, ankle = (_side_points(pts, k) for k in (0, 1, 2))
     return _norm(knee - hip) + _norm(ankle - knee)
+
+
+
+#: Window (seconds) over which the standing hip height is taken as the largest hip height:
+#: longer than a slow rep, short enough to follow a camera that moves or a clip that cuts [J].
+STANDING_WINDOW_S = 8.0
+
+
+def compute_hip_depth(px: np.ndarray, fps: float, window_s: float = STANDING_WINDOW_S) -> np.ndarray:
+    """How far the pelvis has sunk toward the feet, as a fraction of standing height (biomechanics.md §5).
+
+    Parameters
+    ----------
+    px : ndarray, shape (T, 33, 2)
+        Image landmarks, pixels, y down.
+    fps : float
+        Frame rate, frames per second (sets the standing window).
+    window_s : float
+        The standing hip height at a frame is the largest hip height within
+        this window centred on it.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        ``1 − h / h_standing``, where ``h`` is the image height of the hip
+        midpoint above the lower ankle (the stance foot): 0 standing tall,
+        about 0.5 at the bottom of a 100° squat (the bottom of a squat is the
+        largest value); NaN where the hips or both ankles are missing.
+        Read in the image and relative to the person's own standing height,
+        so it is the same in any view, at any distance, and does not depend
+        on the pose model's 3D knee angle (which under-reads knee flexion
+        seen from the front).
+    """
+    from scipy.ndimage import maximum_filter1d
+
+    hip_y = 0.5 * (px[:, int(L.LEFT_HIP), 1] + px[:, int(L.RIGHT_HIP), 1])
+    ank = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
+    with np.errstate(invalid="ignore"):
+        ground = np.where(np.isfinite(ank).any(axis=1), np.nanmax(np.where(np.isfinite(ank), ank, -np.inf), axis=1), np.nan)
+        h = ground - hip_y
+    ok = np.isfinite(h) & (h > 0)
+    if not ok.any():
+        return np.full(hip_y.shape, np.nan)
+    size = max(3, int(round(window_s * (fps if np.isfinite(fps) and fps > 0 else 30.0))))
+    stand = maximum_filter1d(np.where(ok, h, -np.inf), size=size, mode="nearest")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ok & (stand > 0), 1.0 - h / stand, np.nan)

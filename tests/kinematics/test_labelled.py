@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,10 +22,28 @@ def bench():
     return module
 
 
+def _complete_down_phases(down: np.ndarray, fps: float = 30.0, min_up_s: float = 0.3) -> int:
+    """Labelled down phases that end before the clip does, after merging "up" gaps under ``min_up_s``.
+
+    The table labels 3 frames (0.1 s) "up" in the middle of one bottom hold, and its last down phase
+    runs to the end of the table: neither is a rep that can be counted from the landmarks.
+    """
+    d = down.astype(bool).copy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], d.astype(int), [1]])))
+    for a, b in zip(edges[::2], edges[1::2]):  # up runs [a, b)
+        if 0 < a and b < d.size and (b - a) / fps < min_up_s:
+            d[a:b] = True
+    starts = np.flatnonzero(np.diff(np.concatenate([[0], d.astype(int)])) == 1)
+    ends = np.flatnonzero(np.diff(np.concatenate([d.astype(int), [0]])) == -1)
+    return int(np.count_nonzero(ends[: starts.size] < d.size - 1))
+
+
 def test_squat_stage_agreement_floor(bench) -> None:
     st = bench.stage_agreement()
-    assert st["frame_agreement"] >= 0.65
-    assert abs(st["reps_found"] - st["down_phases_labelled"]) <= 1
+    assert st["frame_agreement"] >= 0.95
+    _, down = bench.load_stage_table()
+    assert st["reps_found"] == _complete_down_phases(down)
+    assert abs(st["reps_found"] - st["down_phases_labelled"]) <= 2
 
 
 def test_correct_squats_rarely_flagged_by_knee_separation(bench) -> None:

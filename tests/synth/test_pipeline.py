@@ -234,7 +234,6 @@ def _sides(report, fault: str) -> set:
     return {f.side for f in report.flags if f.fault == fault}
 
 
-NO_REP = "analyze finds no kickback rep although MediaPipe tracks the thigh within ~2° of the truth"
 NO_HOLD = "analyze finds no single-leg hold in a rendered balance (raised-foot test), so nothing is assessed"
 
 #: (sample, fault, sides the flags must be on (None: any)); a rendered clip of each movement with a fault.
@@ -298,7 +297,6 @@ FLAGGED = [
         "back_arch",
         None,
         id="kickback-arch20",
-        marks=pytest.mark.xfail(strict=True, reason=NO_REP),
     ),
     pytest.param(
         Sample(

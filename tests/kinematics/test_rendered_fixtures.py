@@ -1,0 +1,56 @@
+"""The analysis on landmarks MediaPipe found in the rendered sample clips (fast: saved landmarks).
+
+Each fixture in ``tests/data/NAME.npz`` is the PoseSequence of ``sample_videos/NAME.mp4``
+(landmarks the analysis does not read left out, coordinates rounded to 0.05 px / 0.5 mm), so
+these tests check the kinematics against the clip's exact ground truth without running the pose
+model. Regenerate one with ``hipform pose sample_videos/NAME.mp4 -o tests/data/NAME.npz``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hipform.kinematics import analyze
+from hipform.sequence import load_sequence
+from hipform.synth.clip import load_truth
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+SAMPLES = ROOT / "sample_videos"
+
+
+@cache
+def _clip(name: str):
+    return load_sequence(DATA / f"{name}.npz"), load_truth(SAMPLES / f"{name}.mp4")
+
+
+def _keys_match(report, truth, tol: int) -> None:
+    found = np.array([r.key_frame for r in report.reps])
+    true = np.array([r["key_frame"] for r in truth.reps])
+    assert found.shape == true.shape, (found, true)
+    assert np.all(np.abs(found - true) <= tol), (found, true)
+
+
+def test_squat_reps_come_from_hip_height_even_when_the_knees_cave_in() -> None:
+    # MediaPipe's 3D knee flexion reads ~25° for this 100° squat: reps must not depend on it
+    seq, truth = _clip("squat_front_valgus_both")
+    report = analyze(seq, exercise="squat")
+    _keys_match(report, truth, tol=4)
+    assert {f.rep for f in report.flags_for("knee_collapse")} == {1, 2, 3}
+    assert {f.fault for f in report.flags} == {"knee_collapse"}
+    assert report.is_assessed("knee_collapse")
+
+
+def test_kickback_reps_found_with_the_far_wrist_hidden() -> None:
+    seq, truth = _clip("kickback_side_arch")
+    report = analyze(seq, exercise="kickback")
+    _keys_match(report, truth, tol=6)
+    assert all(r.side == "right" for r in report.reps)
+    assert {f.rep for f in report.flags_for("back_arch")} == {1, 2, 3}
+    true_peak = truth.measures["kickback_thigh_past_trunk_deg"][[r["key_frame"] for r in truth.reps]]
+    found = [r.values["thigh_past_trunk_deg"] for r in report.reps]
+    assert np.allclose(found, true_peak, atol=4.0), (found, true_peak)
