@@ -477,6 +477,25 @@ def _step_up_key(
     return lo + best, side
 
 
+def _ankle_y_px(px: np.ndarray, c: _Conditioned) -> np.ndarray:
+    """(T, 2) image y of the left and right ankle, pixels, for telling which foot is on the floor.
+
+    The filtered ankle where it passed the visibility mask; elsewhere the pose model's raw estimate.
+    Deviation from biomechanics.md §0 (mask visibility < 0.5), on purpose and only here: a foot
+    lifted behind the stance leg is hidden from a front camera, so its visibility drops to ~0.1,
+    yet its estimated position still says "high above the floor". This array only decides which
+    foot is planted and when a single-leg hold starts; no fault is ever measured on it.
+    """
+    out = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1].copy()
+    raw = [c.raw_legs.get(int(lm)) for lm in (L.LEFT_ANKLE, L.RIGHT_ANKLE)]
+    if any(r is None for r in raw) or out.shape[0] == 0:
+        return out
+    ry = np.stack([raw[0][1], raw[1][1]], axis=1)
+    if c.swaps.any():
+        ry[c.swaps] = ry[c.swaps][:, ::-1]
+    return np.where(np.isfinite(out), out, ry)
+
+
 def _segment(
     movement: str,
     px: np.ndarray,
@@ -484,14 +503,19 @@ def _segment(
     m: dict[str, np.ndarray],
     t: np.ndarray,
     cfg: AnalysisConfig,
+    ank_y: np.ndarray | None = None,
 ) -> tuple[list[_Window], np.ndarray, np.ndarray, Steps | None]:
-    """Rep / step / hold windows, the rest mask and the rep signal (T,)."""
+    """Rep / step / hold windows, the rest mask and the rep signal (T,).
+
+    ``ank_y`` : (T, 2) ankle image y used to tell the planted foot (default: from ``px``).
+    """
     n = px.shape[0]
     src = world if _world_usable(world) else px
     kf = m["knee_flexion_deg"]
     leg_px = _leg_length_px(px)
     fps = (n - 1) / (t[-1] - t[0]) if n > 1 and t[-1] > t[0] else 30.0
-    ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
+    if ank_y is None:
+        ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
     no_rest = np.zeros(n, bool)
     windows: list[_Window] = []
 
@@ -830,7 +854,9 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     if exercise == "auto":
         rec_c = _for_recognition(conditioned)
         rec = _filtered(rec_c, fs, config.cutoff_hz or 5.0)
-        movement, ex_conf, scores = recognise_exercise(rec.px, rec.world, t)
+        movement, ex_conf, scores = recognise_exercise(
+            rec.px, rec.world, t, ankle_y_px=_ankle_y_px(rec.px, conditioned)
+        )
         source = "auto"
         if ex_conf < 0.5:
             notes.append(
@@ -855,7 +881,8 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
 
     view = estimate_view(px, world)
     m = compute_measures(px, world, view.facing_x, side_view=view.side)
-    windows, rest, rep_signal, steps = _segment(movement, px, world, m, t, config)
+    feet_y = _ankle_y_px(px, conditioned)
+    windows, rest, rep_signal, steps = _segment(movement, px, world, m, t, config, feet_y)
 
     # per-person standing baseline (biomechanics.md §0, §2)
     ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]

@@ -12,7 +12,7 @@ import numpy as np
 
 from hipform.kinematics.events import detect_steps
 from hipform.kinematics.faults import MOVEMENTS
-from hipform.kinematics.measures import compute_knee_flexion_deg
+from hipform.kinematics.measures import compute_hip_depth, compute_knee_flexion_deg
 from hipform.landmarks import Landmark
 
 L = Landmark
@@ -47,11 +47,57 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / den) if den > 0 else float("nan")
 
 
+#: A foot counts as off the floor when the ankles differ in image height by this fraction of the
+#: leg length [J] (the same test the single-leg balance hold uses).
+RAISED_FOOT = 0.08
+
+
+def _raised(diff: np.ndarray, limit: float) -> np.ndarray:
+    """(T,) bool: one foot off the floor, from the height difference of the ankles ``diff`` (T,).
+
+    Measured from the smallest difference the clip shows (its 10th percentile of ``|diff|``), not
+    from zero: filmed from the side, the far foot sits higher in the image (and in the pose
+    model's 3D) though both feet are on the floor.
+    """
+    a = np.abs(diff)
+    ok = np.isfinite(a)
+    if not ok.any():
+        return np.zeros(diff.shape, bool)
+    base = float(np.percentile(a[ok], 10))
+    with np.errstate(invalid="ignore"):
+        return (a - base) > limit
+
+
+def _rhythm_share(x: np.ndarray, fps: float, f0_hz: float) -> float:
+    """Share of the spectral power of ``x`` near ``f0_hz`` (±25%) within 0.4–3 × ``f0_hz``; NaN if unmeasurable.
+
+    A runner's pelvis rises and falls once per step, so the hip height has most
+    of its power at the step frequency. Short gaps are interpolated and a
+    linear trend removed first; the band excludes the slow drift of a runner
+    moving toward or away from the camera.
+    """
+    ok = np.isfinite(x)
+    n = x.shape[0]
+    if ok.sum() < 16 or not np.isfinite(fps) or fps <= 0 or not np.isfinite(f0_hz) or f0_hz <= 0:
+        return float("nan")
+    i = np.arange(n)
+    y = np.interp(i, i[ok], x[ok])
+    y = y - np.polyval(np.polyfit(i, y, 1), i)
+    power = np.abs(np.fft.rfft(y * np.hanning(n))) ** 2
+    f = np.fft.rfftfreq(n, 1.0 / fps)
+    wide = (f >= 0.4 * f0_hz) & (f <= 3.0 * f0_hz)
+    near = (f >= 0.75 * f0_hz) & (f <= 1.25 * f0_hz)
+    total = float(power[wide].sum())
+    return float(power[near].sum() / total) if total > 0 else float("nan")
+
+
 def _mid(p: np.ndarray, a: Landmark, b: Landmark) -> np.ndarray:
     return 0.5 * (p[:, int(a)] + p[:, int(b)])
 
 
-def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray) -> dict[str, float]:
+def compute_exercise_features(
+    px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
+) -> dict[str, float]:
     """Scalar features of a clip used to recognise the movement.
 
     Parameters
@@ -59,6 +105,9 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
     px : (T, 33, 2) filtered image landmarks, pixels (y down).
     world : (T, 33, 3) filtered world landmarks, metres (camera-aligned, y down), or None.
     t_s : (T,) seconds.
+    ankle_y_px : (T, 2) image y of the left and right ankle used to tell a raised foot, pixels
+        (default: the ankles of ``px``; the analysis passes the pose model's estimate where a
+        lifted foot is hidden behind the other leg).
     """
     use_world = world is not None and np.isfinite(world[:, int(L.LEFT_HIP), 0]).mean() > 0.5
     p = world if use_world else px
@@ -69,7 +118,9 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
     # y points down in both frames: "up" is -y
     with np.errstate(invalid="ignore", divide="ignore"):
         cos_up = -trunk[:, 1] / torso
-        wrist = _mid(p, L.LEFT_WRIST, L.RIGHT_WRIST)
+        # either wrist: the far one is often hidden in a side view
+        lw, rw = p[:, int(L.LEFT_WRIST)], p[:, int(L.RIGHT_WRIST)]
+        wrist = np.where(np.isfinite(lw) & np.isfinite(rw), 0.5 * (lw + rw), np.where(np.isfinite(lw), lw, rw))
         knee = _mid(p, L.LEFT_KNEE, L.RIGHT_KNEE)
         wrist_below = (wrist[:, 1] - sh[:, 1]) / torso
         knee_below = (knee[:, 1] - hp[:, 1]) / torso
@@ -80,7 +131,7 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
     )
     leg_med = _median(leg)
     with np.errstate(invalid="ignore"):
-        raised = np.abs(ank_y[:, 0] - ank_y[:, 1]) > 0.08 * leg_med
+        raised = _raised(ank_y[:, 0] - ank_y[:, 1], RAISED_FOOT * leg_med)
     ok_ank = np.isfinite(ank_y).all(axis=1)
     # hip height in the image: a step-up lifts the body above its starting level, a squat lowers it
     hip_img_y = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 1]
@@ -104,12 +155,36 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
     # running: heel strikes at 120–240 steps a minute (label-free: swaps do not matter)
     heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
     heel = np.where(np.isfinite(heel), heel, ank_px)
-    steps = detect_steps(heel, _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 1], kf, np.asarray(t_s, float), leg_px)
+    t = np.asarray(t_s, float)
+    steps = detect_steps(heel, hip_img_y, kf, t, leg_px)
     n_steps = len(steps)
     cadence = steps.cadence_spm if n_steps >= 3 else float("nan")
     with np.errstate(invalid="ignore"):
         stance = np.where(ank_y[:, 0] >= ank_y[:, 1], 0, 1)
     kf_stance = np.where(stance == 0, kf[:, 0], kf[:, 1])
+    # one foot off the floor, read in the image (the 3D ankles of a front view barely separate)
+    feet = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1] if ankle_y_px is None else ankle_y_px
+    ok_feet = np.isfinite(feet).all(axis=1)
+    with np.errstate(invalid="ignore"):
+        raised_px = _raised(feet[:, 0] - feet[:, 1], RAISED_FOOT * leg_px)
+    fps = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else 30.0
+    depth = compute_hip_depth(px, fps)
+    # one leg working: at the bottom of the movement the free leg is held forward (toward a front
+    # camera) and its knee higher, which the ankle heights alone do not show from the front.
+    # Read as the change from the top of the movement to the bottom, so a camera off to one side
+    # or a staggered stance does not count.
+    knee_asym = ankle_depth_asym = float("nan")
+    if hy.size >= 3 and np.isfinite(leg_px) and leg_px > 0:
+        lo_y, hi_y = np.percentile(hy, [5, 95])
+        if (hi_y - lo_y) / leg_px > 0.05:
+            with np.errstate(invalid="ignore"):
+                deep = hip_img_y >= lo_y + 0.7 * (hi_y - lo_y)
+                top = hip_img_y <= lo_y + 0.3 * (hi_y - lo_y)
+            kd = (px[:, int(L.LEFT_KNEE), 1] - px[:, int(L.RIGHT_KNEE), 1]) / leg_px
+            knee_asym = abs(_median(kd[deep]) - _median(kd[top]))
+            if use_world:
+                az = world[:, int(L.LEFT_ANKLE), 2] - world[:, int(L.RIGHT_ANKLE), 2]
+                ankle_depth_asym = abs(_median(az[deep]) - _median(az[top]))
     return {
         "upright": _median(cos_up),
         "wrist_below": _median(wrist_below),
@@ -125,13 +200,27 @@ def compute_exercise_features(px: np.ndarray, world: np.ndarray | None, t_s: np.
         "n_steps": float(n_steps),
         "cadence_spm": cadence,
         "stance_knee_range": _pct_range(kf_stance),
+        "raised_fraction_px": float(raised_px[ok_feet].mean()) if ok_feet.any() else float("nan"),
+        "hip_depth_range": _pct_range(depth),
+        "hip_rhythm_share": _rhythm_share(hip_img_y, fps, cadence / 60.0),
+        "hip_range": (float(np.percentile(hy, 95) - np.percentile(hy, 5)) / leg_px)
+        if hy.size >= 3 and np.isfinite(leg_px) and leg_px > 0
+        else float("nan"),
+        "knee_height_asymmetry": knee_asym,
+        "ankle_depth_asymmetry_m": ankle_depth_asym,
+        "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
+        "step_alternation": float(np.mean(steps.side[1:] != steps.side[:-1])) if n_steps >= 3 else float("nan"),
     }
 
 
 def recognise_exercise(
-    px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray
+    px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
 ) -> tuple[str, float, dict[str, float]]:
     """Guess the movement.
+
+    Parameters
+    ----------
+    px, world, t_s, ankle_y_px : as :func:`compute_exercise_features`.
 
     Returns
     -------
@@ -142,50 +231,71 @@ def recognise_exercise(
     Notes
     -----
     Each score is a product of soft ramps on a few features [J]; thresholds
-    were set on synthetic movements and the real clips in ``../shared/clips``.
+    were set on synthetic movements, the rendered sample clips and the real
+    clips in ``../shared/clips``. The cues hold in any camera view: standing
+    means a vertical trunk *and* knees well below the hips (a bridge filmed
+    from the feet has a vertical-looking trunk but its knees up); a foot off
+    the floor is read in the image; squat depth is the hip height in the
+    image relative to standing (:func:`compute_hip_depth`); running is
+    alternating steps at a running cadence with the pelvis bobbing once per
+    step (not the pose model's 3D knee angles, which from behind move
+    together).
     """
-    f = compute_exercise_features(px, world, t_s)
-    upright = _ramp(f["upright"], 0.5, 0.8)
-    lying = 1.0 - _ramp(f["upright"], 0.35, 0.6)
-    quad = _ramp(f["wrist_below"], 0.4, 0.8) * _ramp(f["knee_below"], 0.2, 0.5)
-    supine = 1.0 - _ramp(f["knee_below"], -0.1, 0.25)
-    r_l, r_r = f["knee_range_left"], f["knee_range_right"]
-    r_max = np.nanmax([r_l, r_r, 0.0])
-    r_min = np.nanmin([r_l if np.isfinite(r_l) else 0.0, r_r if np.isfinite(r_r) else 0.0])
-    corr = f["knee_corr"] if np.isfinite(f["knee_corr"]) else 0.0
-    raised = f["raised_fraction"] if np.isfinite(f["raised_fraction"]) else 0.0
-    sb = f["straight_bent_fraction"] if np.isfinite(f["straight_bent_fraction"]) else 0.0
-    hip_up = f["hip_up"] if np.isfinite(f["hip_up"]) else 0.0
-    hip_down = f["hip_down"] if np.isfinite(f["hip_down"]) else 0.0
-    cad = f["cadence_spm"] if np.isfinite(f["cadence_spm"]) else 0.0
-    # running legs move in turn; squatting legs together. The cadence floor is low because phone
-    # clips of running are often slow motion (the clip's time, not the runner's, is what we see)
+    f = compute_exercise_features(px, world, t_s, ankle_y_px)
+
+    def val(key: str, default: float = 0.0) -> float:
+        return f[key] if np.isfinite(f[key]) else default
+
+    knee_below = val("knee_below", 0.0)
+    standing = _ramp(f["upright"], 0.5, 0.8) * _ramp(knee_below, 0.3, 0.5)
+    # lying: a horizontal trunk, or the knees above the hips (supine, seen from the feet)
+    lying = max(1.0 - _ramp(f["upright"], 0.35, 0.6), 1.0 - _ramp(knee_below, 0.1, 0.3)) * (1.0 - standing)
+    quad = _ramp(f["wrist_below"], 0.4, 0.8) * _ramp(knee_below, 0.2, 0.5)
+    supine = 1.0 - _ramp(knee_below, -0.1, 0.25)
+    raised = max(val("raised_fraction"), val("raised_fraction_px"))
+    sb = val("straight_bent_fraction")
+    hip_up, hip_down = val("hip_up"), val("hip_down")
+    cad = val("cadence_spm")
+    # running: alternating steps at a running cadence (the floor is low because phone clips of
+    # running are often slow motion: the clip's time is what we see) and the pelvis bobbing once
+    # per step, which a step-up or a single-leg squat with a few foot movements does not do
+    alt = val("step_alternation", 0.5)
+    bob = _ramp(val("hip_rhythm_share"), 0.08, 0.16)
+    if val("duration_s") < 3.0:
+        bob = 1.0  # too short to read a rhythm (a runner passing by): the steps decide alone
     running = (
-        upright
+        standing
         * _ramp(f["n_steps"], 2, 4)
         * _ramp(cad, 70, 100)
         * (1 - _ramp(cad, 250, 300))
-        * (1 - _ramp(corr, 0.3, 0.6))
+        * _ramp(alt, 0.5, 0.7)
+        * bob
     )
     # a step-up lifts the hips well above the start and brings them back down; a runner moving
     # toward or away from the camera drifts in image height and does not come back
-    drift = f["hip_drift"] if np.isfinite(f["hip_drift"]) else 1.0
+    drift = val("hip_drift", 1.0)
     step_ev = (
-        upright * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - _ramp(drift, 0.1, 0.3))
+        standing * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - _ramp(drift, 0.1, 0.3))
     )
     running *= 1 - step_ev
     step_up = step_ev * (1 - running)
-    not_step = 1.0 - step_ev
-    both_bend = _ramp(corr, 0.5, 0.8) * _ramp(r_min / r_max if r_max > 0 else 0.0, 0.5, 0.7)
-    r_st = f["stance_knee_range"] if np.isfinite(f["stance_knee_range"]) else 0.0
-    squat = upright * both_bend * _ramp(r_min, 15, 30) * not_step * (1 - running)
-    one_leg = _ramp(raised, 0.2, 0.5) * (1 - both_bend) * not_step * (1 - running)
-    sls = upright * one_leg * _ramp(r_st, 15, 30)
-    slb = upright * one_leg * (1 - _ramp(r_st, 15, 30))
+    free = (1.0 - step_ev) * (1.0 - running)
+    one_leg = max(
+        _ramp(raised, 0.2, 0.5),
+        _ramp(val("knee_height_asymmetry"), 0.06, 0.10),
+        _ramp(val("ankle_depth_asymmetry_m"), 0.09, 0.15),
+    )
+    # the hips go down and up: a squat, not a balance (hip travel in leg lengths)
+    bends = _ramp(val("hip_range"), 0.08, 0.14)
+    # squatting has no alternating steps (a runner moving away also sinks in the image)
+    squat = standing * (1 - one_leg) * bends * free * (1 - _ramp(f["n_steps"], 2, 4) * _ramp(alt, 0.5, 0.7))
+    sls = standing * one_leg * bends * free
+    slb = standing * one_leg * (1 - bends) * free
     bridge_any = lying * supine * (1 - quad)
+    single = max(_ramp(sb, 0.3, 0.6), _ramp(raised, 0.3, 0.6))
     scores = {
-        "bridge": bridge_any * (1 - _ramp(sb, 0.3, 0.6)),
-        "single-leg-bridge": bridge_any * _ramp(sb, 0.3, 0.6),
+        "bridge": bridge_any * (1 - single),
+        "single-leg-bridge": bridge_any * single,
         "kickback": lying * quad,
         "step-up": step_up,
         "squat": squat,
@@ -200,5 +310,5 @@ def recognise_exercise(
     conf = best * best / (best + second) if best > 0 else 0.0
     if best <= 0:
         # nothing fits: an upright clip defaults to a squat, anything else to a bridge
-        movement = "squat" if upright >= 0.5 else "bridge"
+        movement = "squat" if standing >= 0.5 else "bridge"
     return movement, float(conf), scores

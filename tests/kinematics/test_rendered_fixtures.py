@@ -54,3 +54,32 @@ def test_kickback_reps_found_with_the_far_wrist_hidden() -> None:
     true_peak = truth.measures["kickback_thigh_past_trunk_deg"][[r["key_frame"] for r in truth.reps]]
     found = [r.values["thigh_past_trunk_deg"] for r in report.reps]
     assert np.allclose(found, true_peak, atol=4.0), (found, true_peak)
+
+
+def test_single_leg_balance_from_the_front_finds_both_holds() -> None:
+    # the lifted foot is hidden behind the stance leg (visibility ~0.1): the hold is still found
+    seq, truth = _clip("single_leg_balance_front_clean")
+    report = analyze(seq, exercise="single-leg-balance")
+    _keys_match(report, truth, tol=6)
+    assert [r.side for r in report.reps] == ["right", "right"]
+    assert report.flags == ()
+    assert report.is_assessed("knee_collapse")
+
+
+@pytest.mark.parametrize(
+    ("name", "movement"),
+    [
+        ("squat_front_valgus_both", "squat"),
+        ("kickback_side_arch", "kickback"),
+        ("single_leg_balance_front_clean", "single-leg-balance"),
+        ("running_rear_clean", "running"),
+        ("single_leg_bridge_side_arch", "single-leg-bridge"),
+        ("single_leg_bridge_feet_pelvic_drop", "single-leg-bridge"),
+    ],
+)
+def test_auto_recognises_the_rendered_movement(name: str, movement: str) -> None:
+    seq, truth = _clip(name)
+    assert truth.movement == movement
+    report = analyze(seq)
+    assert report.exercise == movement, report.exercise_scores
+    assert report.exercise_confidence >= 0.5

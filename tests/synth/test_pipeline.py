@@ -234,7 +234,6 @@ def _sides(report, fault: str) -> set:
     return {f.side for f in report.flags if f.fault == fault}
 
 
-NO_HOLD = "analyze finds no single-leg hold in a rendered balance (raised-foot test), so nothing is assessed"
 
 #: (sample, fault, sides the flags must be on (None: any)); a rendered clip of each movement with a fault.
 FLAGGED = [
@@ -378,7 +377,6 @@ CLEAN = [
             appearance_seed=10,
         ),
         id="single-leg-balance",
-        marks=pytest.mark.xfail(strict=True, reason=NO_HOLD),
     ),
     pytest.param(
         RUNNING_CLEAN,
