@@ -279,15 +279,16 @@ stand on their own: `python benchmarks/make_docs.py`.
 
 ## Notes on the figures
 
-* The floor is BlazePose itself: the pose-only column. On this machine it is the ~12 ms a frame of
-  the model in tracking mode when the CPU is free, and more when other processes compete for the two
-  cores (the legacy MediaPipe solution runs its graph on its own threads).
+* The floor is BlazePose itself: the pose-only column. In tracking mode it costs 11.5–12 ms of CPU a
+  frame here (about one core: MediaPipe's legacy solution runs its graph on its own threads, but they
+  take turns), so ~12 ms a frame of wall time with a core to itself; 20 ms and more were measured
+  while other processes competed for the two cores.
 * The naive loop hands MediaPipe the full frame and decodes in the same thread as inference; hipform
   decodes on the other core, which is why it wins most on large (1080p) frames.
 * Changing how a frame is resampled (swscale bilinear vs area, OpenCV bilinear vs area, or no scaling
   at all) moves BlazePose's landmarks on `squat_side_barbell.mp4` by a median of 3–5 px (95th
-  percentile 25–39 px, in frames where the far leg is hidden by the near one) — whichever filter is
-  used. The scaling change above stays within that spread.
+  percentile 25–39 px) — whichever filter is used. The scaling change above stays within that
+  spread.
 * Memory grows with clip length only by the landmark and measure arrays (about 2 kB a frame: ~3.6 MB
   a minute at 30 fps); no frame is kept, the decoder's read-ahead holds four scaled frames.
 """
