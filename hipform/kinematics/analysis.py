@@ -504,10 +504,12 @@ def _segment(
     t: np.ndarray,
     cfg: AnalysisConfig,
     ank_y: np.ndarray | None = None,
+    view_name: str = "front",
 ) -> tuple[list[_Window], np.ndarray, np.ndarray, Steps | None]:
     """Rep / step / hold windows, the rest mask and the rep signal (T,).
 
     ``ank_y`` : (T, 2) ankle image y used to tell the planted foot (default: from ``px``).
+    ``view_name`` : the camera view (:class:`ViewEstimate` ``view``); sets how running steps are timed.
     """
     n = px.shape[0]
     src = world if _world_usable(world) else px
@@ -526,7 +528,12 @@ def _segment(
         heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
         heel = np.where(np.isfinite(heel), heel, ank_y)
         hip_y = 0.5 * (px[:, int(L.LEFT_HIP), 1] + px[:, int(L.RIGHT_HIP), 1])
-        steps = detect_steps(heel, hip_y, kf, t, leg_px)
+        # filmed from behind, the planted foot is the lower one in the image (the heel's own lowest
+        # point comes late in stance there: the foot travels toward the camera). From the front the
+        # swing foot reaching toward the camera looks lower before it lands, and side-on the feet
+        # overlap: there the heel's lowest image point marks the strike
+        how = "lower-foot" if view_name == "rear" else "heel-peak"
+        steps = detect_steps(heel, hip_y, kf, t, leg_px, stance_from=how)
         for sd, st, mid, toe in zip(steps.side, steps.strike, steps.midstance, steps.toe_off, strict=False):
             windows.append(_Window(int(st), int(mid), int(max(toe, mid)), int(sd), "step"))
         return windows, no_rest, heel.mean(axis=1) if n else np.zeros(0), steps
@@ -882,7 +889,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     view = estimate_view(px, world)
     m = compute_measures(px, world, view.facing_x, side_view=view.side)
     feet_y = _ankle_y_px(px, conditioned)
-    windows, rest, rep_signal, steps = _segment(movement, px, world, m, t, config, feet_y)
+    windows, rest, rep_signal, steps = _segment(movement, px, world, m, t, config, feet_y, view.view)
 
     # per-person standing baseline (biomechanics.md §0, §2)
     ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]

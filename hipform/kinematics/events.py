@@ -16,6 +16,11 @@ from scipy import signal as sps
 REP_ENTER = 0.55
 #: Normalised rep signal below which the person is back at rest [J].
 REP_EXIT = 0.25
+#: Running: a foot is the stance foot once it is this much lower in the image than the other
+#: (fraction of leg length; hysteresis band around equal height) [J].
+STANCE_MARGIN = 0.02
+#: Running: shortest stance run that counts as a step, seconds (real stance lasts ≥ ~0.15 s) [J].
+MIN_STANCE_S = 0.06
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,7 @@ def detect_steps(
     leg_length_px: float,
     min_stride_s: float = 0.4,
     prominence_fraction: float = 0.04,
+    stance_from: str = "lower-foot",
 ) -> Steps:
     """Foot strikes, midstance and toe-off of each running step.
 
@@ -189,20 +195,33 @@ def detect_steps(
     min_stride_s : float
         Shortest time between two strikes of the same foot.
     prominence_fraction : float
-        Heel excursion, as a fraction of leg length, that makes a step (at
-        least 30% of the heel's own 5–95 percentile range is also required).
+        Height difference, as a fraction of leg length, that makes a step:
+        for ``lower-foot``, how much lower the stance foot must get than the
+        other at least once in the step; for ``heel-peak``, the heel
+        excursion (at least 30% of the heel's own 5–95 percentile range is
+        also required).
+    stance_from : str
+        ``lower-foot`` (front or rear view; the default): the stance foot is
+        the lower heel in the image, a step is a run of frames with the same
+        foot clearly lower, its strike the first frame of the run.
+        ``heel-peak`` (side view, where the two feet overlap and swap): a
+        strike is the first frame where the heel comes within 2% of leg
+        length of its lowest image position of that step.
 
     Returns
     -------
     Steps
 
+    Raises
+    ------
+    ValueError
+        Unknown ``stance_from``.
+
     Notes
     -----
-    Foot strike is the first frame where the heel comes within 2% of leg
-    length of its lowest image position of that step (the heel lands and
-    stays down); midstance is the lowest pelvis point in the first 60% of the
-    time to the other foot's strike; toe-off is the peak knee extension
-    (smallest flexion) between midstance and the other foot's strike.
+    Midstance is the lowest pelvis point in the first 60% of the time to the
+    other foot's strike; toe-off is the peak knee extension (smallest
+    flexion) between midstance and the other foot's strike.
     """
     t = np.asarray(t_s, dtype=np.float64)
     n = t.shape[0]
@@ -211,6 +230,117 @@ def detect_steps(
     if n < 5 or not np.isfinite(leg_length_px) or leg_length_px <= 0:
         return none
     fps = (n - 1) / (t[-1] - t[0]) if t[-1] > t[0] else 30.0
+    heel = np.asarray(heel_y_px, dtype=np.float64)
+    if stance_from == "lower-foot":
+        found = _strikes_lower_foot(heel, t, leg_length_px, prominence_fraction)
+    elif stance_from == "heel-peak":
+        found = _strikes_heel_peaks(heel, t, fps, leg_length_px, min_stride_s, prominence_fraction)
+    else:
+        raise ValueError(f"stance_from must be 'lower-foot' or 'heel-peak', got {stance_from!r}")
+    if found is None:
+        return none
+    side_a, strike_a = found
+    dt_med = float(np.median(np.diff(t[strike_a]))) if strike_a.size > 1 else 0.35
+    mids, toes = _stance_events(
+        side_a, strike_a, np.asarray(hip_y_px, dtype=np.float64), knee_flexion_deg, n, dt_med, fps
+    )
+    ts = t[strike_a]
+    if strike_a.size >= 2:
+        # steps between consecutive strikes: 1 for alternate feet, 2 for the same foot, more across
+        # gaps where strikes were not seen; cadence = steps / time spanned
+        dts = np.diff(ts)
+        alternating = side_a[1:] != side_a[:-1]
+        unit = float(np.median(np.where(alternating, dts, dts / 2.0)))
+        n_between = (
+            np.maximum(np.where(alternating, 1, 2), np.round(dts / unit)) if unit > 0 else np.ones_like(dts)
+        )
+        cadence = 60.0 * float(n_between.sum()) / float(ts[-1] - ts[0]) if ts[-1] > ts[0] else float("nan")
+    else:
+        cadence = float("nan")
+    return Steps(side_a, strike_a, mids, toes, cadence)
+
+
+def _strikes_lower_foot(
+    heel: np.ndarray, t: np.ndarray, leg_length_px: float, prominence_fraction: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(side, strike frame) of each step from which foot is lower in the image (front or rear view).
+
+    The stance foot is the planted one, the lower in the image; a step is a run of frames with
+    one foot clearly lower (hysteresis :data:`STANCE_MARGIN`), its strike the run's first frame.
+    From behind, the heel's own lowest image point is not the strike: the stance foot travels
+    toward the camera through stance and the swing foot kicks up toward it, so heel-peak timing
+    mixed up the feet.
+    """
+    n = t.shape[0]
+    d = heel[:, 0] - heel[:, 1]  # > 0: the left heel is lower in the image
+    ok = np.isfinite(d)
+    if ok.sum() < 5:
+        return None
+    # filmed from the side the far foot sits higher in the image even when planted: measure from
+    # the clip's median difference (each foot is the lower one about half the running time)
+    d = d - float(np.median(d[ok]))
+    margin = STANCE_MARGIN * leg_length_px
+    mark = np.full(n, -1, dtype=np.int64)
+    mark[ok & (d > margin)] = 0
+    mark[ok & (d < -margin)] = 1
+    if not (mark >= 0).any():
+        return None
+    state = _forward_fill_state(mark, initial=-1)
+    # runs of one stance side; a run must show a clearly lower foot (not jitter about the margin)
+    edge = np.flatnonzero(np.diff(state) != 0) + 1
+    a = np.concatenate([[0], edge])
+    b = np.concatenate([edge, [n]])
+    side_r = state[a]
+    ad = np.abs(np.where(ok, d, 0.0))
+    peak = np.maximum.reduceat(ad, a)
+    keep = (side_r >= 0) & (peak >= prominence_fraction * leg_length_px)
+    a, b, side_r = a[keep], b[keep], side_r[keep]
+    if a.size:
+        # runs of the same side split by a dropped run join up; then the runs too short to be a stance go
+        new_run = np.concatenate([[True], side_r[1:] != side_r[:-1]])
+        a = a[new_run]
+        b = np.maximum.reduceat(b, np.flatnonzero(new_run))
+        side_r = side_r[new_run]
+        long_enough = (t[np.minimum(b, n) - 1] - t[a]) >= MIN_STANCE_S
+        a, b, side_r = a[long_enough], b[long_enough], side_r[long_enough]
+    # the first and last runs are cut by the clip: their strike (or end) was not seen
+    inner = (a > 0) & (b < n)
+    a, b, side_r = a[inner], b[inner], side_r[inner]
+    if a.size == 0:
+        return None
+    # the feet swap "lower" in the flight phase, before the landing foot touches down: the strike is
+    # where the new stance foot is halfway to its largest lead over the other foot (on the
+    # rendered runner from behind, within a frame of the true strike at 60 fps)
+    run = np.repeat(np.arange(a.size), b - a)
+    pos = np.arange(run.size) - np.repeat(np.cumsum(b - a) - (b - a), b - a) + a[run]
+    peak_r = np.maximum.reduceat(ad[pos], np.cumsum(b - a) - (b - a))
+    past = ad[pos] >= 0.5 * peak_r[run]
+    first = np.cumsum(b - a) - (b - a)
+    at = np.where(past, np.arange(run.size), run.size)
+    a = pos[np.minimum(np.minimum.reduceat(at, first), run.size - 1)]
+    # the same foot cannot strike twice within about one step time: keep the later strike
+    order = np.argsort(a, kind="stable")
+    side_a = side_r[order].astype(np.int64)
+    strike_a = a[order].astype(np.int64)
+    if strike_a.size >= 3:
+        dts = np.diff(t[strike_a])
+        alt = side_a[1:] != side_a[:-1]
+        unit = float(np.median(np.where(alt, dts, dts / 2.0)))
+        bad = np.concatenate([(~alt) & (dts < 1.5 * unit), [False]])
+        side_a, strike_a = side_a[~bad], strike_a[~bad]
+    return side_a, strike_a
+
+
+def _strikes_heel_peaks(
+    heel_y_px: np.ndarray,
+    t: np.ndarray,
+    fps: float,
+    leg_length_px: float,
+    min_stride_s: float,
+    prominence_fraction: float,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(side, strike frame) of each step from each heel's lowest image points (side view)."""
+    n = t.shape[0]
     distance = max(1, int(round(min_stride_s * fps)))
     prom = prominence_fraction * leg_length_px
     tol = 0.02 * leg_length_px
@@ -239,7 +369,7 @@ def detect_steps(
         sides.extend([side] * int(pk.size))
         strikes.extend(j.tolist())
     if not strikes:
-        return none
+        return None
     order = np.argsort(strikes, kind="stable")
     side_a = np.asarray(sides, dtype=np.int64)[order]
     strike_a = np.asarray(strikes, dtype=np.int64)[order]
@@ -250,24 +380,7 @@ def detect_steps(
         unit = float(np.median(np.where(alt, dts, dts / 2.0)))
         bad = np.concatenate([(~alt) & (dts < 1.5 * unit), [False]])
         side_a, strike_a = side_a[~bad], strike_a[~bad]
-    dt_med = float(np.median(np.diff(t[strike_a]))) if strike_a.size > 1 else 0.35
-    mids, toes = _stance_events(
-        side_a, strike_a, np.asarray(hip_y_px, dtype=np.float64), knee_flexion_deg, n, dt_med, fps
-    )
-    ts = t[strike_a]
-    if strike_a.size >= 2:
-        # steps between consecutive strikes: 1 for alternate feet, 2 for the same foot, more across
-        # gaps where strikes were not seen; cadence = steps / time spanned
-        dts = np.diff(ts)
-        alternating = side_a[1:] != side_a[:-1]
-        unit = float(np.median(np.where(alternating, dts, dts / 2.0)))
-        n_between = (
-            np.maximum(np.where(alternating, 1, 2), np.round(dts / unit)) if unit > 0 else np.ones_like(dts)
-        )
-        cadence = 60.0 * float(n_between.sum()) / float(ts[-1] - ts[0]) if ts[-1] > ts[0] else float("nan")
-    else:
-        cadence = float("nan")
-    return Steps(side_a, strike_a, mids, toes, cadence)
+    return side_a, strike_a
 
 
 def _first_extreme(

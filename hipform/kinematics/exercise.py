@@ -156,7 +156,9 @@ def compute_exercise_features(
     heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
     heel = np.where(np.isfinite(heel), heel, ank_px)
     t = np.asarray(t_s, float)
-    steps = detect_steps(heel, hip_img_y, kf, t, leg_px)
+    # heel peaks work in every view well enough to count steps and cadence (the analysis then
+    # times the stance of a front or rear view on the lower foot)
+    steps = detect_steps(heel, hip_img_y, kf, t, leg_px, stance_from="heel-peak")
     n_steps = len(steps)
     cadence = steps.cadence_spm if n_steps >= 3 else float("nan")
     with np.errstate(invalid="ignore"):

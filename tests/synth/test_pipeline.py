@@ -381,11 +381,6 @@ CLEAN = [
     pytest.param(
         RUNNING_CLEAN,
         id="running",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="false right knee-collapse flags at midstance (running hip adduction / FPPA read "
-            "10–22° on a clean rendered runner from the rear)",
-        ),
     ),
 ]
 
