@@ -58,6 +58,9 @@ MEASUREMENT_ERROR = {"deg": 3.0, "ratio": 0.05}
 #: Smallest hip drop (fraction of standing hip height, 5–95 percentile range) that counts as squat
 #: reps [J]: a quarter squat (~45° knee flexion) lowers the hips by ~0.1 of their height.
 MIN_HIP_DEPTH = 0.06
+#: Smallest hip rise of a single-leg bridge (leg lengths in the image, 5–95 percentile range) that
+#: counts as reps [J]; a bridge lifts the hips by about half a leg length side-on.
+MIN_BRIDGE_RISE = 0.08
 #: Running: steps per side wanted for a trustworthy mean (Dingenen 2018).
 STEPS_PER_SIDE = 7
 
@@ -577,8 +580,13 @@ def _segment(
         if movement == "single-leg-bridge":
             # the stance leg is the bent one with its foot on the floor
             stance_clip = _bent_leg(kf)
-            sig = hl[:, stance_clip]
-            reps = reps_from(sig, 15.0)
+            # reps from the hip height in the image (biomechanics.md §5), which the pose model's
+            # left/right leg labels do not affect: lying side-on, they swap between reps, and the
+            # hip-line angle of the wrong leg made extra reps; from the feet, the 3D hip line is
+            # meaningless
+            hip_y = 0.5 * (px[:, int(L.LEFT_HIP), 1] + px[:, int(L.RIGHT_HIP), 1])
+            sig = -hip_y / leg_px if np.isfinite(leg_px) and leg_px > 0 else -hip_y
+            reps = reps_from(sig, MIN_BRIDGE_RISE)
             sides = [stance_clip] * len(reps)
         else:
             sig = _nanmean_cols(hl)
@@ -900,7 +908,11 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     base = {
         "fppa_deg": np.array([_rest_baseline(m["fppa_deg"][:, s], standing) for s in (0, 1)]),
         "knee_separation_ratio": _rest_baseline(m["knee_separation_ratio"], standing),
-        "pelvic_obliquity_deg": _rest_baseline(m["pelvic_obliquity_deg"], standing & level),
+        # a single-leg bridge starts with the pelvis resting on the floor: that is its level
+        # position (one foot is off the floor throughout, so the level-ankles test cannot apply)
+        "pelvic_obliquity_deg": _rest_baseline(
+            m["pelvic_obliquity_deg"], rest if movement == "single-leg-bridge" else standing & level
+        ),
     }
     rules = rules_for(movement)
 
