@@ -1297,7 +1297,18 @@ def _summarise(
 def _flatten_measures(
     m: dict[str, np.ndarray], base: dict[str, Any], rep_signal: np.ndarray, view: ViewEstimate, movement: str
 ) -> dict[str, np.ndarray]:
-    """Per-frame series for plotting and CSV: one (T,) array per name, units in the name."""
+    """Per-frame series for plotting and CSV: one (T,) array per name, units in the name.
+
+    Raw measures keep their names (``fppa_left_deg``, ``pelvic_obliquity_deg``, …). The series the
+    flags are graded on, where they differ from the raw ones, are added beside them so a plot of
+    them agrees with the flags:
+
+    - ``fppa_graded_left_deg`` / ``fppa_graded_right_deg``: FPPA minus that knee's standing
+      baseline (the raw FPPA where the clip has no standing position);
+    - ``knee_separation_rel``: knee-separation ratio ÷ its standing value;
+    - ``pelvic_drop_stance_left_deg`` / ``pelvic_drop_stance_right_deg``: pelvic drop for a
+      left / right stance leg, from the obliquity minus its standing (or resting) baseline.
+    """
     out: dict[str, np.ndarray] = {}
     for name, arr in m.items():
         if arr.ndim == 2:
@@ -1305,6 +1316,9 @@ def _flatten_measures(
                 out[_side_key(name, sname)] = np.asarray(arr[:, s], dtype=np.float64)
         else:
             out[name] = np.asarray(arr, dtype=np.float64)
+    fppa = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
+    out["fppa_graded_left_deg"] = np.asarray(fppa[:, 0], dtype=np.float64)
+    out["fppa_graded_right_deg"] = np.asarray(fppa[:, 1], dtype=np.float64)
     b = base["knee_separation_ratio"]
     out["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
     obl = m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])

@@ -125,3 +125,23 @@ def test_single_leg_bridge_from_the_feet_grades_the_stance_side_only() -> None:
         assert any(a <= r.key_frame <= b for a, b in holds), r.key_frame
     assert {f.side for f in report.flags_for("pelvic_drop")} <= {"right"}
     assert report.is_assessed("pelvic_drop")
+
+
+def test_report_measures_hold_the_graded_series_the_flags_are_read_on() -> None:
+    # the app plots Report.measures under the flags: the graded (baseline-corrected) series must
+    # pass through every flag's value at its worst frame, and the raw series stay available
+    seq, _ = _clip("squat_front_valgus")
+    report = analyze(seq, exercise="single-leg-squat")
+    m = report.measures
+    assert "fppa_right_deg" in m and "fppa_graded_right_deg" in m
+    flags = report.flags_for("knee_collapse")
+    assert flags and {f.side for f in flags} == {"right"}
+    for f in flags:
+        assert m[f"fppa_graded_{f.side}_deg"][f.worst_frame] == pytest.approx(f.value, abs=1e-9)
+    base = report.reps[0].values["fppa_standing_deg"]
+    assert np.allclose(m["fppa_right_deg"] - base, m["fppa_graded_right_deg"], equal_nan=True)
+    seq, _ = _clip("squat_front_valgus_both")
+    report = analyze(seq, exercise="squat")
+    for f in report.flags_for("knee_collapse"):
+        assert f.measure == "knee_separation_rel"
+        assert report.measures["knee_separation_rel"][f.worst_frame] == pytest.approx(f.value, abs=1e-9)
