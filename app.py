@@ -24,12 +24,12 @@ from hipform.analysis_job import (
     run_analysis,
     view_hint_mismatch,
 )
+from hipform.cache import estimate_pose_cached, file_digest
 from hipform.errors import HipformError
 from hipform.history import History, HistoryError, hipform_home
 from hipform.kinematics.live import LIVE_MOVEMENTS
 from hipform.limits import Limits
 from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration
-from hipform.pose import estimate_pose
 from hipform.report import save_measures_csv
 from hipform.sequence import PoseSequence
 from hipform.video import probe_video
@@ -50,9 +50,7 @@ def open_history() -> History:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def sample_sha256(path: str, mtime_ns: int, size: int) -> str:
-    from hipform.analysis_job import file_sha256
-
-    return file_sha256(path)
+    return file_digest(path)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -62,7 +60,8 @@ def pose_cached(file_sha256: str, source_name: str, _path: str) -> PoseSequence:
     bar = st.progress(0.0, text="Finding the body…")
     try:
         tracker = ProgressTracker(lambda f, text: bar.progress(f, text=text), weights={"pose": 1.0})
-        return estimate_pose(_path, progress=lambda done, total: tracker("pose", done, total))
+        progress = lambda done, total: tracker("pose", done, total)  # noqa: E731
+        return estimate_pose_cached(_path, progress=progress, digest=file_sha256).seq
     finally:
         bar.empty()
 

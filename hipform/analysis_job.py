@@ -16,7 +16,6 @@ Stages, reported through the progress callback as ``(stage, done, total)``:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -28,9 +27,10 @@ import cv2
 import numpy as np
 
 from hipform.annotate import FLAG_RGB, Highlight, annotate_video, draw_pose
+from hipform.cache import estimate_pose_cached, file_digest
 from hipform.landmarks import Landmark
 from hipform.limits import Limits
-from hipform.pose import PoseOptions, estimate_pose
+from hipform.pose import PoseOptions
 from hipform.report import Flag, Report
 from hipform.sequence import PoseSequence
 from hipform.video import VideoInfo, iter_frames, probe_video
@@ -124,15 +124,6 @@ class AnalysisResult:
     annotated_path: Path | None
     flag_frames: tuple[bytes | None, ...] = ()
     timings_s: dict[str, float] = field(default_factory=dict)
-
-
-def file_sha256(path: str | Path, chunk_bytes: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes, read in chunks (bounded memory)."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while chunk := fh.read(chunk_bytes):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # ----------------------------------------------------------------- highlights
@@ -316,9 +307,9 @@ def run_analysis(
         return lambda done, total: progress(name_, done, total)
 
     t0 = time.perf_counter()
-    sha = file_sha256(video_path)
-    if seq is None:
-        seq = estimate_pose(video_path, options=pose_options, progress=stage("pose"))
+    sha = file_digest(video_path)
+    if seq is None:  # the landmark cache answers for a clip seen before with the same pose options
+        seq = estimate_pose_cached(video_path, options=pose_options, progress=stage("pose"), digest=sha).seq
     elif not isinstance(seq, PoseSequence):
         raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
     timings["pose"] = time.perf_counter() - t0

@@ -63,8 +63,8 @@ def _load_pose(path: Path, console: object, quiet: bool):
             return load_sequence(path)
         except ValueError as exc:
             raise HipformError(f"{exc}. Give a video or a file saved by 'hipform pose'.") from None
+    from hipform.cache import estimate_pose_cached
     from hipform.limits import Limits, check_clip
-    from hipform.pose import estimate_pose
 
     limits = Limits.from_env()
     check_clip(path, limits)  # size, length and resolution from the header, before decoding
@@ -76,7 +76,7 @@ def _load_pose(path: Path, console: object, quiet: bool):
         bar(done, total)
 
     try:
-        return estimate_pose(path, progress=progress)
+        return estimate_pose_cached(path, progress=progress).seq  # a clip seen before skips the model
     finally:
         bar.close()
 

@@ -1,4 +1,7 @@
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +10,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from clipmaker import SHARED_CLIPS  # noqa: E402
+
+# The landmark cache of the test run lives in a folder of its own (inherited by
+# the CLI and app processes the tests start), never in the user's cache.
+_CACHE_DIR = tempfile.mkdtemp(prefix="hipform-test-cache-")
+os.environ["HIPFORM_CACHE_DIR"] = _CACHE_DIR
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import pytest
 
 from hipform.analysis_job import (
     AnalysisSettings,
-    file_sha256,
     flag_label,
     flag_marks,
     highlights_for,
     run_analysis,
     view_hint_mismatch,
 )
+from hipform.cache import file_digest
 from hipform.landmarks import Landmark as L
 from hipform.video import probe_video
 
@@ -52,7 +52,7 @@ def test_run_analysis_on_the_rendered_clip(sample_clip, tmp_path):
         AnalysisSettings(exercise="single-leg-squat"),
         progress=lambda stage, done, total: stages.append(stage),
     )
-    assert result.file_sha256 == file_sha256(sample_clip)
+    assert result.file_sha256 == file_digest(sample_clip)
     assert list(dict.fromkeys(stages)) == ["pose", "annotate", "frames"]
     left = [f for f in result.report.flags if f.fault == "knee_collapse" and f.side == "left"]
     assert len(left) >= 1, result.report.summary_lines()

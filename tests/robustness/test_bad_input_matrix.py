@@ -292,7 +292,7 @@ def test_app_upload(case: Case, clips, tmp_path, monkeypatch, request):
 #: Rows run through the real app script too: every refusal, and the wrong-side clip.
 APPTEST_ROWS = [p for p in CASES if p.values[0].exit_code != 0 or p.id == "wrong_side"]
 #: Rows where the app still differs from the CLI (being fixed in the app).
-APPTEST_GAPS = {"wrong_side", "one_frame", "jpeg_renamed", "uhd_120fps", "uhd_over_side_limit", "bad_limit_"}
+APPTEST_GAPS = {"wrong_side", "one_frame", "jpeg_renamed", "uhd_120fps", "uhd_over_side_limit"}
 
 
 @pytest.mark.slow
@@ -300,7 +300,7 @@ APPTEST_GAPS = {"wrong_side", "one_frame", "jpeg_renamed", "uhd_120fps", "uhd_ov
 def test_app_shows_one_sentence_or_an_honest_result(case: Case, clips, tmp_path, monkeypatch, request):
     from streamlit.testing.v1 import AppTest
 
-    if request.node.callspec.id in APPTEST_GAPS | {"bad_limit_setting"}:
+    if request.node.callspec.id in APPTEST_GAPS:
         request.applymarker(pytest.mark.xfail(strict=True, reason="the app lags the CLI here"))
 
     home = tmp_path / "home"

@@ -112,8 +112,8 @@ def clip(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_whole_pipeline_runs_offline(no_network, clip, tmp_path):
-    from hipform.analysis_job import file_sha256
     from hipform.annotate import annotate_video
+    from hipform.cache import file_digest as file_sha256
     from hipform.history import History
     from hipform.kinematics import analyze
     from hipform.pose import estimate_pose
