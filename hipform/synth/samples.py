@@ -136,7 +136,7 @@ SAMPLES: tuple[Sample, ...] = (
         fps=60.0,
         motion_seed=2,
         appearance_seed=17,
-        expect="15 steps, cadence 175; should have no flags, currently 3 false right knee-collapse flags",
+        expect="16 steps, cadence 175, no flags",
     ),
     Sample(
         "squat_front_valgus_both",
@@ -145,7 +145,8 @@ SAMPLES: tuple[Sample, ...] = (
         Faults(knee_valgus_deg=20.0, side="both"),
         motion_seed=2,
         appearance_seed=5,
-        expect="should flag knee collapse (both knees); currently no rep is found, so it is not assessed",
+        expect="3 reps; knee collapse (knee separation, both knees) flagged in every rep",
+        expected_flags=(("knee_collapse", None),),
     ),
     Sample(
         "single_leg_squat_front_clean",
@@ -193,7 +194,7 @@ SAMPLES: tuple[Sample, ...] = (
         stance_side=_R,
         motion_seed=2,
         appearance_seed=10,
-        expect="no flags; currently no hold is found, so nothing is assessed",
+        expect="2 holds, no flags",
     ),
     Sample(
         "bridge_side_arch",
@@ -213,7 +214,7 @@ SAMPLES: tuple[Sample, ...] = (
         Faults(back_arch_deg=20.0, side=_R),
         motion_seed=2,
         appearance_seed=13,
-        expect="back arching flagged (currently in 5 reps for 3, values up to 43°)",
+        expect="back arching flagged in every rep (read as ~18°)",
         expected_flags=(("back_arch", "right"),),
     ),
     Sample(
@@ -223,7 +224,10 @@ SAMPLES: tuple[Sample, ...] = (
         Faults(pelvic_drop_deg=10.0, side=_R),
         motion_seed=2,
         appearance_seed=14,
-        expect="should flag right pelvic drop (camera at the feet); currently no pelvic-drop flag",
+        expect=(
+            "should flag right pelvic drop in every rep (camera at the feet); MediaPipe reads the "
+            "rendered pelvis tilt at a fraction of its size: flagged (right, mild) in 1 rep of 3"
+        ),
     ),
     Sample(
         "single_leg_bridge_side_clean",
@@ -240,7 +244,8 @@ SAMPLES: tuple[Sample, ...] = (
         Faults(back_arch_deg=20.0, side=_R),
         motion_seed=2,
         appearance_seed=16,
-        expect="should flag back arching; currently no rep is found, so it is not assessed",
+        expect="back arching flagged on the right in every rep (thigh past the trunk line ~24°)",
+        expected_flags=(("back_arch", "right"),),
     ),
     Sample(
         "kickback_side_clean",
@@ -249,7 +254,7 @@ SAMPLES: tuple[Sample, ...] = (
         stance_side=_R,
         motion_seed=2,
         appearance_seed=18,
-        expect="no flags; currently no rep is found, so back arching is not assessed",
+        expect="3 reps, no flags",
     ),
 )
 
