@@ -1,8 +1,9 @@
 """Accuracy of the whole pipeline on rendered athletes (render → MediaPipe → kinematics → flags) vs truth.
 
 Each case renders a synthetic athlete (:mod:`hipform.synth`) with a known
-fault magnitude, runs the real pose model (:func:`hipform.cache.estimate_pose_cached`: MediaPipe, or its cached landmarks for a byte-identical clip)
-and the real analysis (:func:`hipform.kinematics.analyze`, movement named),
+fault magnitude, runs the real pose model (MediaPipe, through
+:func:`hipform.cache.estimate_pose_cached`: a byte-identical render reuses
+its landmarks) and the real analysis (:func:`hipform.kinematics.analyze`, movement named),
 and compares with the clip's ground truth.
 
 What is measured
