@@ -69,7 +69,7 @@ def _raised(diff: np.ndarray, limit: float) -> np.ndarray:
 
 
 def _rhythm_share(x: np.ndarray, fps: float, f0_hz: float) -> float:
-    """Share of the spectral power of ``x`` near ``f0_hz`` (±25%) within 0.4–3 × ``f0_hz``; NaN if unmeasurable.
+    """Share of the power of ``x`` near ``f0_hz`` (±25%) within 0.4–3 × ``f0_hz`` (NaN: unmeasurable).
 
     A runner's pelvis rises and falls once per step, so the hip height has most
     of its power at the step frequency. Short gaps are interpolated and a
@@ -120,7 +120,9 @@ def compute_exercise_features(
         cos_up = -trunk[:, 1] / torso
         # either wrist: the far one is often hidden in a side view
         lw, rw = p[:, int(L.LEFT_WRIST)], p[:, int(L.RIGHT_WRIST)]
-        wrist = np.where(np.isfinite(lw) & np.isfinite(rw), 0.5 * (lw + rw), np.where(np.isfinite(lw), lw, rw))
+        wrist = np.where(
+            np.isfinite(lw) & np.isfinite(rw), 0.5 * (lw + rw), np.where(np.isfinite(lw), lw, rw)
+        )
         knee = _mid(p, L.LEFT_KNEE, L.RIGHT_KNEE)
         wrist_below = (wrist[:, 1] - sh[:, 1]) / torso
         knee_below = (knee[:, 1] - hp[:, 1]) / torso
@@ -211,7 +213,9 @@ def compute_exercise_features(
         "knee_height_asymmetry": knee_asym,
         "ankle_depth_asymmetry_m": ankle_depth_asym,
         "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
-        "step_alternation": float(np.mean(steps.side[1:] != steps.side[:-1])) if n_steps >= 3 else float("nan"),
+        "step_alternation": float(np.mean(steps.side[1:] != steps.side[:-1]))
+        if n_steps >= 3
+        else float("nan"),
     }
 
 
@@ -277,7 +281,10 @@ def recognise_exercise(
     # toward or away from the camera drifts in image height and does not come back
     drift = val("hip_drift", 1.0)
     step_ev = (
-        standing * _ramp(hip_up, 0.08, 0.2) * _ramp(hip_up - hip_down, 0.0, 0.1) * (1 - _ramp(drift, 0.1, 0.3))
+        standing
+        * _ramp(hip_up, 0.08, 0.2)
+        * _ramp(hip_up - hip_down, 0.0, 0.1)
+        * (1 - _ramp(drift, 0.1, 0.3))
     )
     running *= 1 - step_ev
     step_up = step_ev * (1 - running)

@@ -15,6 +15,7 @@ different x and y scales) and never world landmarks.
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 
 from hipform.landmarks import Landmark
 
@@ -373,7 +374,6 @@ def compute_leg_length(pts: np.ndarray) -> np.ndarray:
     return _norm(knee - hip) + _norm(ankle - knee)
 
 
-
 #: Window (seconds) over which the standing hip height is taken as the largest hip height:
 #: longer than a slow rep, short enough to follow a camera that moves or a clip that cuts [J].
 STANDING_WINDOW_S = 8.0
@@ -404,12 +404,12 @@ def compute_hip_depth(px: np.ndarray, fps: float, window_s: float = STANDING_WIN
         on the pose model's 3D knee angle (which under-reads knee flexion
         seen from the front).
     """
-    from scipy.ndimage import maximum_filter1d
-
     hip_y = 0.5 * (px[:, int(L.LEFT_HIP), 1] + px[:, int(L.RIGHT_HIP), 1])
     ank = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
     with np.errstate(invalid="ignore"):
-        ground = np.where(np.isfinite(ank).any(axis=1), np.nanmax(np.where(np.isfinite(ank), ank, -np.inf), axis=1), np.nan)
+        ground = np.where(
+            np.isfinite(ank).any(axis=1), np.nanmax(np.where(np.isfinite(ank), ank, -np.inf), axis=1), np.nan
+        )
         h = ground - hip_y
     ok = np.isfinite(h) & (h > 0)
     if not ok.any():

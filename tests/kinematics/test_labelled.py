@@ -30,7 +30,7 @@ def _complete_down_phases(down: np.ndarray, fps: float = 30.0, min_up_s: float =
     """
     d = down.astype(bool).copy()
     edges = np.flatnonzero(np.diff(np.concatenate([[1], d.astype(int), [1]])))
-    for a, b in zip(edges[::2], edges[1::2]):  # up runs [a, b)
+    for a, b in zip(edges[::2], edges[1::2], strict=False):  # up runs [a, b)
         if 0 < a and b < d.size and (b - a) / fps < min_up_s:
             d[a:b] = True
     starts = np.flatnonzero(np.diff(np.concatenate([[0], d.astype(int)])) == 1)
