@@ -629,28 +629,17 @@ _LEG_SEGMENTS = (
 )
 
 
-def _body_steady(raw_px: np.ndarray, w: _Window, min_frames: int = 9) -> bool:
-    """True when enough leg segments keep a steady, non-zero image length over the window.
-
-    Read on the unfiltered landmarks (filtering would smooth random points into a
-    steady-looking body), over at least ``min_frames`` frames around the window.
-    """
-    pad = max(0, min_frames - (w.end - w.start + 1) + 1) // 2
-    seg = raw_px[max(w.start - pad, 0) : w.end + 1 + pad]
-    steady = 0
-    for a, b in _LEG_SEGMENTS:
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            d = np.hypot(*(seg[:, int(a), :2] - seg[:, int(b), :2]).T)
-            change = np.abs(np.diff(d)) / (0.5 * (d[1:] + d[:-1]))
-        change = change[np.isfinite(change)]
-        steady += bool(change.size >= min_frames - 3 and np.median(change) <= MAX_SEGMENT_CHANGE)
-    return steady >= MIN_STEADY_SEGMENTS
-
-
 def _steady_windows(
     raw_legs: dict[int, np.ndarray], start: np.ndarray, end: np.ndarray, min_frames: int = 9
 ) -> np.ndarray:
-    """:func:`_body_steady` for many windows at once: (W,) bool.
+    """True per window when enough leg segments keep a steady, non-zero image length: (W,) bool.
+
+    Read on the unfiltered landmarks (filtering would smooth random points into a
+    steady-looking body), over at least ``min_frames`` frames around the window:
+    a segment is steady when the median of its frame-to-frame relative length
+    change is at most :data:`MAX_SEGMENT_CHANGE`, and a window needs
+    :data:`MIN_STEADY_SEGMENTS` steady segments. The loop-per-window definition
+    is ``body_steady_reference`` in ``tests/kinematics/test_window_reads.py``.
 
     ``raw_legs`` maps each leg landmark of :data:`_LEG_SEGMENTS` to its raw
     (unmasked, unfiltered) image x and y, (2, T) float64. Each segment's
@@ -712,32 +701,16 @@ def _graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[str, An
     return x
 
 
-def _read(rule: FaultRule, x: np.ndarray, w: _Window) -> tuple[float, int, float]:
-    """(value, worst frame, fraction of the window measurable) for one side's series ``x`` (T,)."""
-    if rule.measure == "trunk_line_change_deg":
-        x = np.abs(x - x[w.start]) if np.isfinite(x[w.start]) else np.full_like(x, np.nan)
-    if rule.phase in ("bottom", "top"):
-        v = float(x[w.key])
-        return v, w.key, 1.0 if np.isfinite(v) else 0.0
-    seg = x[w.start : w.end + 1]
-    ok = np.isfinite(seg)
-    frac = float(ok.mean()) if seg.size else 0.0
-    if not ok.any():
-        return float("nan"), w.key, 0.0
-    worst = int(
-        np.argmax(np.where(ok, seg, -np.inf))
-        if rule.direction == "above"
-        else np.argmin(np.where(ok, seg, np.inf))
-    )
-    if rule.phase == "hold":
-        return float(np.median(seg[ok])), w.start + worst, frac
-    return float(seg[worst]), w.start + worst, frac
-
-
 def _read_windows(
     rule: FaultRule, x: np.ndarray, start: np.ndarray, key: np.ndarray, end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_read` for W windows at once: (value, worst frame, fraction measurable), each (W,)."""
+    """One side's series ``x`` (T,) read in W rep windows: (value, worst frame, fraction measurable).
+
+    ``bottom``/``top`` rules read the key frame; ``midstance``/``rep`` rules the worst frame in
+    the window; ``hold`` rules the median over the window (worst frame reported).
+    The loop-per-window definition is ``read_reference`` in
+    ``tests/kinematics/test_window_reads.py``.
+    """
     x = np.asarray(x, dtype=np.float64)
     trunk = rule.measure == "trunk_line_change_deg"
     x0 = x[start] if trunk else None
