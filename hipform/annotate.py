@@ -61,7 +61,9 @@ def _pt(xy: np.ndarray) -> tuple[int, int]:
     return int(round(float(xy[0]))), int(round(float(xy[1])))
 
 
-def _put_label(image: np.ndarray, text: str, org: tuple[int, int], color: tuple[int, int, int], scale: float) -> None:
+def _put_label(
+    image: np.ndarray, text: str, org: tuple[int, int], color: tuple[int, int, int], scale: float
+) -> None:
     thickness = max(1, int(round(scale * 2)))
     (w, h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
     x = int(np.clip(org[0], 2, max(2, image.shape[1] - w - 2)))

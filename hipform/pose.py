@@ -199,7 +199,9 @@ class PoseEstimator:
         if self._pose is None:
             raise RuntimeError("this PoseEstimator is closed")
         if image_rgb.ndim != 3 or image_rgb.shape[2] != 3 or image_rgb.dtype != np.uint8:
-            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image_rgb.shape} {image_rgb.dtype}")
+            raise ValueError(
+                f"expected an (H, W, 3) uint8 RGB image, got {image_rgb.shape} {image_rgb.dtype}"
+            )
         width, height = size_px or (image_rgb.shape[1], image_rgb.shape[0])
         result = self._pose.process(np.ascontiguousarray(image_rgb))
         if result.pose_landmarks is None:

@@ -136,7 +136,9 @@ class PoseSequence:
         return replace(self, landmarks_px=lm, visibility=self.visibility[:, order], world_m=world)
 
     @classmethod
-    def empty(cls, n_frames: int, t_s: np.ndarray, width_px: int, height_px: int, fps: float, **kw: Any) -> PoseSequence:
+    def empty(
+        cls, n_frames: int, t_s: np.ndarray, width_px: int, height_px: int, fps: float, **kw: Any
+    ) -> PoseSequence:
         """A sequence of ``n_frames`` frames with no detection at all."""
         return cls(
             landmarks_px=np.full((n_frames, N_LANDMARKS, 3), np.nan, np.float32),

@@ -144,10 +144,8 @@ def probe_video(path: str | Path) -> VideoInfo:
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        first = None
         try:
-            for first in container.decode(stream):
-                break
+            first = next(iter(container.decode(stream)), None)
         except av.FFmpegError as exc:
             raise VideoReadError(
                 f"'{Path(path).name}' could not be decoded ({_reason(exc)}). "
@@ -263,7 +261,9 @@ def _decode(
                 f"The video is damaged after {index} frames ({_reason(exc)}); only those frames were used."
             )
         if index == 0:
-            raise VideoReadError(f"'{Path(path).name}' holds no video frames. Record or export the clip again.")
+            raise VideoReadError(
+                f"'{Path(path).name}' holds no video frames. Record or export the clip again."
+            )
     finally:
         container.close()
 

@@ -20,7 +20,10 @@ def shared_clip(name: str) -> Path:
 def pattern_frames(n: int, width: int = 64, height: int = 48) -> list[np.ndarray]:
     """Moving gradient frames with no person in them."""
     y, x = np.mgrid[0:height, 0:width]
-    return [np.dstack([(x * 4 + i * 8) % 256, (y * 5) % 256, np.full_like(x, 128)]).astype(np.uint8) for i in range(n)]
+    return [
+        np.dstack([(x * 4 + i * 8) % 256, (y * 5) % 256, np.full_like(x, 128)]).astype(np.uint8)
+        for i in range(n)
+    ]
 
 
 def write_clip(

@@ -14,12 +14,16 @@ from hipform.sequence import load_sequence
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "hipform", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "hipform", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 @pytest.fixture(scope="module")
 def small_squat(tmp_path_factory):
-    return write_clip(tmp_path_factory.mktemp("clips") / "squat.mp4", real_frames("squat_front_clean.mov", 480, 24))
+    return write_clip(
+        tmp_path_factory.mktemp("clips") / "squat.mp4", real_frames("squat_front_clean.mov", 480, 24)
+    )
 
 
 @pytest.mark.slow

@@ -67,12 +67,23 @@ def test_missing_frames_are_nan_rows_not_dropped():
 
 def test_npz_round_trip(tmp_path):
     seq = make_seq(meta={"codec": "h264"})
-    seq = PoseSequence(**{**seq.__dict__, "landmarks_px": np.where(np.arange(5)[:, None, None] == 2, np.nan, seq.landmarks_px)})
+    seq = PoseSequence(
+        **{
+            **seq.__dict__,
+            "landmarks_px": np.where(np.arange(5)[:, None, None] == 2, np.nan, seq.landmarks_px),
+        }
+    )
     path = save_sequence(seq, tmp_path / "s.npz")
     back = load_sequence(path)
     for name in ("landmarks_px", "visibility", "world_m", "t_s"):
         np.testing.assert_array_equal(getattr(back, name), getattr(seq, name))
-    assert (back.width_px, back.height_px, back.fps, back.source, back.meta) == (640, 480, 30.0, "test.mp4", {"codec": "h264"})
+    assert (back.width_px, back.height_px, back.fps, back.source, back.meta) == (
+        640,
+        480,
+        30.0,
+        "test.mp4",
+        {"codec": "h264"},
+    )
 
 
 def test_load_rejects_other_files(tmp_path):
@@ -95,7 +106,9 @@ def test_csv_has_named_columns_and_empty_missing_cells(tmp_path):
     with path.open() as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0].keys()) == csv_columns()
-    assert float(rows[0]["left_knee_x"]) == pytest.approx(seq.landmarks_px[0, Landmark.LEFT_KNEE, 0], rel=1e-4)
+    assert float(rows[0]["left_knee_x"]) == pytest.approx(
+        seq.landmarks_px[0, Landmark.LEFT_KNEE, 0], rel=1e-4
+    )
     assert rows[1]["left_knee_x"] == "" and rows[1]["detected"] == "0"
     import pandas as pd
 
@@ -106,5 +119,7 @@ def test_csv_has_named_columns_and_empty_missing_cells(tmp_path):
 def test_mirroring_twice_is_identity_and_swaps_sides():
     seq = make_seq()
     m = seq.mirrored()
-    np.testing.assert_allclose(m.xy(Landmark.RIGHT_KNEE)[:, 0], 640 - seq.xy(Landmark.LEFT_KNEE)[:, 0], rtol=1e-5)
+    np.testing.assert_allclose(
+        m.xy(Landmark.RIGHT_KNEE)[:, 0], 640 - seq.xy(Landmark.LEFT_KNEE)[:, 0], rtol=1e-5
+    )
     np.testing.assert_allclose(m.mirrored().landmarks_px, seq.landmarks_px, rtol=1e-5)

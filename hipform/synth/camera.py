@@ -59,7 +59,14 @@ class Camera:
         tx, ty, _ = target_m
         position = (tx + distance_m * np.sin(yaw), ty + distance_m * np.cos(yaw), height_m)
         focal = 0.5 * height_px / np.tan(np.radians(vertical_fov_deg) / 2)
-        return cls(tuple(map(float, position)), tuple(map(float, target_m)), float(focal), width_px, height_px, roll_deg)
+        return cls(
+            tuple(map(float, position)),
+            tuple(map(float, target_m)),
+            float(focal),
+            width_px,
+            height_px,
+            roll_deg,
+        )
 
     def axes(self) -> np.ndarray:
         """(3, 3) rows: the camera's right, down and forward unit vectors in world."""
