@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ import numpy as np
 from hipform.annotate import FLAG_RGB, Highlight, annotate_video, draw_pose
 from hipform.cache import estimate_pose_cached, file_digest
 from hipform.landmarks import Landmark
-from hipform.limits import Limits
+from hipform.limits import Limits, check_long_enough
 from hipform.pose import PoseOptions
 from hipform.report import Flag, Report
 from hipform.sequence import PoseSequence
@@ -55,6 +56,7 @@ EXERCISE_CHOICES = (
 )
 #: View hints the user can give; None = let hipform find the view.
 VIEW_HINTS = (None, "front", "rear", "side")
+
 
 @dataclass(frozen=True)
 class AnalysisSettings:
@@ -297,8 +299,10 @@ def run_analysis(
     limits = limits or Limits.from_env()
     video_path = Path(video_path)
     name = source_name or video_path.name
+    limits.check_file(video_path, name)  # size first, before the file is opened
     info = probe_video(video_path)
-    limits.check_video(info, name)
+    limits.check_video(info, name)  # then length, resolution and frame count from the header
+    guard = limits.frame_guard(name)  # for headers that understate the length
     timings: dict[str, float] = {}
 
     def stage(name_: str) -> Callable[[int, int], None] | None:
@@ -309,9 +313,17 @@ def run_analysis(
     t0 = time.perf_counter()
     sha = file_digest(video_path)
     if seq is None:  # the landmark cache answers for a clip seen before with the same pose options
-        seq = estimate_pose_cached(video_path, options=pose_options, progress=stage("pose"), digest=sha).seq
+        pose_progress = stage("pose")
+
+        def guarded(done: int, total: int) -> None:
+            guard(done)
+            if pose_progress is not None:
+                pose_progress(done, total)
+
+        seq = estimate_pose_cached(video_path, options=pose_options, progress=guarded, digest=sha).seq
     elif not isinstance(seq, PoseSequence):
         raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
+    check_long_enough(seq.n_frames, seq.duration_s, name)  # a photo or a blink: one sentence, no empty report
     timings["pose"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -324,7 +336,8 @@ def run_analysis(
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         annotated = out_dir / f"{sha[:16]}-{settings.key}.mp4"
-        partial = annotated.with_suffix(".part.mp4")
+        # one partial file per run: two runs of one clip (two people on one sample) never share it
+        partial = annotated.with_name(f"{annotated.stem}.{uuid.uuid4().hex[:8]}.part.mp4")
         try:
             annotate_video(
                 video_path,
