@@ -26,7 +26,7 @@ from hipform.analysis_job import (
 )
 from hipform.cache import estimate_pose_cached, file_digest
 from hipform.errors import HipformError
-from hipform.history import History, HistoryError, hipform_home
+from hipform.history import History, HistoryError, default_db_path, hipform_home
 from hipform.kinematics.live import LIVE_MOVEMENTS
 from hipform.limits import Limits
 from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration
@@ -56,11 +56,17 @@ def sample_sha256(path: str, mtime_ns: int, size: int) -> str:
 @st.cache_data(show_spinner=False, max_entries=32)
 def pose_cached(file_sha256: str, source_name: str, _path: str) -> PoseSequence:
     """Landmarks of a clip, once per clip bytes: changing the movement does not run the pose model again."""
-    Limits.from_env().check_video(probe_video(_path), source_name)
+    limits = Limits.from_env()
+    limits.check_video(probe_video(_path), source_name)
+    guard = limits.frame_guard(source_name)  # for headers that understate the length
     bar = st.progress(0.0, text="Finding the body…")
+    tracker = ProgressTracker(lambda f, text: bar.progress(f, text=text), weights={"pose": 1.0})
+
+    def progress(done: int, total: int) -> None:
+        guard(done)
+        tracker("pose", done, total)
+
     try:
-        tracker = ProgressTracker(lambda f, text: bar.progress(f, text=text), weights={"pose": 1.0})
-        progress = lambda done, total: tracker("pose", done, total)  # noqa: E731
         return estimate_pose_cached(_path, progress=progress, digest=file_sha256).seq
     finally:
         bar.empty()
@@ -90,8 +96,9 @@ def analyse(
     path: Path, sha: str, source_name: str, settings: AnalysisSettings, origin: str
 ) -> AnalysisResult | None:
     """Analyse (or fetch from the cache), save to history once, and report problems plainly."""
-    with open_history() as hist:
-        out_dir = hist.video_dir
+    # the history's video folder, known without opening the database: a damaged history file
+    # must not stop the analysis (saving it then fails with a warning below)
+    out_dir = default_db_path().parent / "videos"
     try:
         result = analyse_cached(sha, settings.key, source_name, str(path), settings, str(out_dir))
         if result.annotated_path is not None and not result.annotated_path.exists():
@@ -173,7 +180,20 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
             with st.expander("Where the thresholds come from"):
                 st.write(flag.threshold_source)
         else:
-            st.success("No fault flagged in this clip." if report.reps else "No rep was found to judge.")
+            checked = [fs.status for fs in present.fault_statuses(report) if fs.status != "not_checked"]
+            if not report.reps:
+                st.warning("No rep was found to judge: see “Not assessed” below for why.")
+            elif checked and all(status == "not_assessed" for status in checked):
+                # never a green "all good" when nothing could be judged
+                st.warning(
+                    "Nothing could be judged in this clip: see “Not assessed” for why and what to change."
+                )
+            elif "not_assessed" in checked:
+                st.info(
+                    "No fault flagged in what could be judged; some faults could not be assessed (see below)."
+                )
+            else:
+                st.success("No fault flagged in this clip.")
     with left:
         st.subheader("Annotated video")
         if result.annotated_path is not None:
@@ -299,6 +319,7 @@ def analyse_upload(
     work = hipform_home() / "tmp" / uuid.uuid4().hex
     try:
         try:
+            Limits.from_env().check_size(len(data), media.safe_filename(name))  # before writing it to disk
             path, sha = media.save_upload(data, name, work)
         except HipformError as exc:
             st.error(str(exc))

@@ -75,7 +75,7 @@ def check_upload_name(name: str) -> str:
     ext = Path(name).suffix.lower().lstrip(".")
     if ext not in UPLOAD_TYPES:
         raise VideoReadError(
-            f"'{safe_filename(name)}' is not a video type hipform reads. Upload a {SUPPORTED_HINT} file."
+            f"'{safe_filename(name)}' is not a video type hipform reads. Upload an {SUPPORTED_HINT} file."
         )
     return ext
 
