@@ -208,6 +208,7 @@ class LiveProcessor:
         self.frames_processed = 0
         self.frames_dropped = 0
         self.last_landmarks: np.ndarray | None = None
+        self._analysed_t: float | None = None  # camera time of the last frame the analyzer saw
 
     # ------------------------------------------------------------ recording
     def start_recording(self, path: str | Path, fps: float = 30.0) -> None:
@@ -267,7 +268,7 @@ class LiveProcessor:
         new_cues: list[str] = []
         if found is not None:
             self.last_landmarks = found.landmarks_px
-            if self.analyzer is not None:
+            if self.analyzer is not None and self._in_order(t_s):
                 cues = self.analyzer.update(found.landmarks_px, found.visibility, t_s)
                 new_cues = [cue_text(c) for c in cues]
             out = draw_pose(image, found.landmarks_px[:, :2], found.visibility)
@@ -294,6 +295,23 @@ class LiveProcessor:
         )
         self._post(result)
         return out
+
+    def _in_order(self, t_s: float) -> bool:
+        """Whether the analyzer may see a frame at camera time ``t_s`` (its times must increase).
+
+        A repeated or slightly earlier time (a duplicated or reordered frame) is skipped; a
+        jump back of more than a second means the camera restarted: the analyzer starts a
+        new set.
+        """
+        last = self._analysed_t
+        if last is not None and not t_s > last:
+            if t_s > last - 1.0:
+                return False
+            reset = getattr(self.analyzer, "reset", None)
+            if reset is not None:
+                reset()
+        self._analysed_t = t_s
+        return True
 
     def _fps(self) -> float:
         if len(self._times) < 2:
