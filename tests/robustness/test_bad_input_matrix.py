@@ -250,16 +250,9 @@ def app_upload(name: str, data: bytes, exercise: str, home: Path, env: dict[str,
         shutil.rmtree(work, ignore_errors=True)
 
 
-#: Rows where the app's path still differs from the CLI (fixed in the shared job next).
-APP_GAPS = {"one_frame", "jpeg_renamed", "uhd_120fps"}
-
-
 @pytest.mark.parametrize("case", CASES)
-def test_app_upload(case: Case, clips, tmp_path, monkeypatch, request):
+def test_app_upload(case: Case, clips, tmp_path, monkeypatch):
     from hipform.errors import HipformError
-
-    if request.node.callspec.id in APP_GAPS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="the app analyses sub-second clips"))
 
     clip = clips(case.maker)
     home = tmp_path / "home"
@@ -291,17 +284,12 @@ def test_app_upload(case: Case, clips, tmp_path, monkeypatch, request):
 # --------------------------------------------------------------------- the app itself (AppTest)
 #: Rows run through the real app script too: every refusal, and the wrong-side clip.
 APPTEST_ROWS = [p for p in CASES if p.values[0].exit_code != 0 or p.id == "wrong_side"]
-#: Rows where the app still differs from the CLI (being fixed in the app).
-APPTEST_GAPS = {"wrong_side", "one_frame", "jpeg_renamed", "uhd_120fps", "uhd_over_side_limit"}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", APPTEST_ROWS)
-def test_app_shows_one_sentence_or_an_honest_result(case: Case, clips, tmp_path, monkeypatch, request):
+def test_app_shows_one_sentence_or_an_honest_result(case: Case, clips, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
-
-    if request.node.callspec.id in APPTEST_GAPS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="the app lags the CLI here"))
 
     home = tmp_path / "home"
     samples = tmp_path / "no-samples"

@@ -280,7 +280,6 @@ def test_sessions_saving_at_once_all_land(tmp_path, report_file):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the app opens the history before analysing")
 def test_a_damaged_history_does_not_stop_the_analysis(tmp_path, monkeypatch):
     """A history file that is not a database: the clip is still analysed, with one warning."""
     from badclips import normal

@@ -67,7 +67,6 @@ def test_three_clips_at_once_keep_their_own_results(clips, poses, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="concurrent runs of one clip share the partial video file")
 def test_same_clip_twice_at_once_gives_whole_videos(clips, poses, tmp_path):
     from hipform.analysis_job import AnalysisSettings, run_analysis
 

@@ -122,6 +122,8 @@ def test_three_sessions_at_once_each_see_their_own_clip(server, clips):
     assert "right knee collapse" in htmls["front"]
     assert "front view" not in side and "0 flags" in side, side
     assert "right knee collapse" not in htmls["side"]
+    assert "No fault flagged in this clip" not in bodies["side"]  # knee collapse was not assessed
+    assert "Nothing could be judged" in bodies["side"]
     assert "0 flags" in two and "right knee collapse" not in htmls["two"], two
     assert len({front, side, two}) == 3  # three different results, none showing another's
     for name, body in bodies.items():
