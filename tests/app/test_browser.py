@@ -11,16 +11,11 @@ Screenshots of each step go to test-artifacts/browser/.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
+from appserver import running_app
 
 from hipform.annotate import LEFT_RGB, RIGHT_RGB
 
@@ -44,46 +39,13 @@ _pw = pytest.importorskip("playwright.sync_api")
 sync_playwright, PlaywrightTimeout = _pw.sync_playwright, _pw.TimeoutError
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, samples_dir):
     """`streamlit run app.py` on a free localhost port, with a private HIPFORM_HOME."""
-    port = free_port()
     home = tmp_path_factory.mktemp("browser-home")
-    env = {**os.environ, "HIPFORM_HOME": str(home), "HIPFORM_SAMPLES": str(samples_dir)}
-    env.pop("HIPFORM_DB", None)
-    log = (tmp_path_factory.mktemp("logs") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.5)
+    log = tmp_path_factory.mktemp("logs") / "streamlit.log"
+    with running_app(log, HIPFORM_HOME=str(home), HIPFORM_SAMPLES=str(samples_dir)) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,15 +9,11 @@ the others'; the history then holds the three sessions, one per clip.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from appserver import running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -32,47 +28,14 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on a free localhost port, no bundled samples (it opens on the upload box)."""
-    port = _free_port()
     home = tmp_path_factory.mktemp("home")
     samples = tmp_path_factory.mktemp("no-samples")
-    env = {**os.environ, "HIPFORM_HOME": str(home), "HIPFORM_SAMPLES": str(samples)}
-    env.pop("HIPFORM_DB", None)
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.5)
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with running_app(log, HIPFORM_HOME=str(home), HIPFORM_SAMPLES=str(samples)) as url:
         yield url, home
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

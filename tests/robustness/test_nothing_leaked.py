@@ -9,17 +9,14 @@ history) and the app's upload flow then run, and nothing may have been tried.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 import tomllib
+from appserver import running_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -256,41 +253,8 @@ PROBES = [
 
 @pytest.mark.slow
 def test_server_does_not_serve_arbitrary_paths(tmp_path):
-    port = _free_port()
-    env = {**os.environ, "HIPFORM_HOME": str(tmp_path / "home")}
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
     secrets = [b"def page_analyse", b"class History", b"root:x:0:0", b"enableStaticServing"]
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "streamlit did not start"
-            time.sleep(0.5)
+    with running_app(tmp_path / "streamlit.log", HIPFORM_HOME=str(tmp_path / "home")) as base:
         for path in PROBES:
             try:
                 with urllib.request.urlopen(base + path, timeout=10) as r:
@@ -300,10 +264,3 @@ def test_server_does_not_serve_arbitrary_paths(tmp_path):
                 continue
             # a 200 may only be the app's own page shell, never a file from disk
             assert not any(s in body for s in secrets), path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
