@@ -528,7 +528,7 @@ Checked clip by clip (landmarks against the truth, frame by frame); the renderer
 * **Pelvic drop is not seen.** Under 8–16° of true drop (single-leg squat, balance, running, from
   the rear) MediaPipe's hip points stay level within 0–2°. The drop is visible in the image but
   the hip landmarks follow the trunk and thighs. Pelvic-drop recall is therefore low (2 of 8
-  faulted clips flagged, both on the right side); the flags that do fire are on the right side.
+  faulted clips flagged, each on the correct side).
 * **Rep and step detection is no longer a cause.** Squat and single-leg squat reps come from the
   hip height in the image, kickback reps need only one visible wrist, the single-leg balance hold
   is found from the front, running stance is the lower foot from the rear, and every clip of the
