@@ -318,17 +318,8 @@ def _strikes_lower_foot(
     first = np.cumsum(b - a) - (b - a)
     at = np.where(past, np.arange(run.size), run.size)
     a = pos[np.minimum(np.minimum.reduceat(at, first), run.size - 1)]
-    # the same foot cannot strike twice within about one step time: keep the later strike
     order = np.argsort(a, kind="stable")
-    side_a = side_r[order].astype(np.int64)
-    strike_a = a[order].astype(np.int64)
-    if strike_a.size >= 3:
-        dts = np.diff(t[strike_a])
-        alt = side_a[1:] != side_a[:-1]
-        unit = float(np.median(np.where(alt, dts, dts / 2.0)))
-        bad = np.concatenate([(~alt) & (dts < 1.5 * unit), [False]])
-        side_a, strike_a = side_a[~bad], strike_a[~bad]
-    return side_a, strike_a
+    return _drop_double_strikes(side_r[order].astype(np.int64), a[order].astype(np.int64), t)
 
 
 def _strikes_heel_peaks(
@@ -371,9 +362,18 @@ def _strikes_heel_peaks(
     if not strikes:
         return None
     order = np.argsort(strikes, kind="stable")
-    side_a = np.asarray(sides, dtype=np.int64)[order]
-    strike_a = np.asarray(strikes, dtype=np.int64)[order]
-    # the same foot cannot strike twice within about one step time: keep the later strike
+    return _drop_double_strikes(
+        np.asarray(sides, dtype=np.int64)[order], np.asarray(strikes, dtype=np.int64)[order], t
+    )
+
+
+def _drop_double_strikes(
+    side_a: np.ndarray, strike_a: np.ndarray, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Time-ordered strikes with a same-foot strike less than ~1.5 steps after another removed.
+
+    The same foot cannot strike twice within about one step time: the later strike is kept.
+    """
     if strike_a.size >= 3:
         dts = np.diff(t[strike_a])
         alt = side_a[1:] != side_a[:-1]
