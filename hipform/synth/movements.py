@@ -462,6 +462,17 @@ def leg_with_valgus(
     return knee_with_fppa(hips[side], ankle, clean, hips[other], target)
 
 
+def knee_flexion_per_rep(tl, depth: float, k0: float, rng: np.random.Generator) -> np.ndarray:
+    """(T,) knee flexion in degrees: from ``k0`` standing to each rep's depth along the phase ``tl.u``.
+
+    Each rep's depth varies by ±3% (one draw per rep, in rep order), as a person's does.
+    """
+    rep_depth = np.full(tl.n, depth)
+    for i in range(len(tl.spans)):
+        rep_depth[tl.rep == i] = depth * (1 + rng.uniform(-0.03, 0.03))
+    return k0 + (rep_depth - k0) * tl.u
+
+
 def gen_squat(params: Any, rng: np.random.Generator) -> RawMotion:
     """Bodyweight squat: shoulder-width stance, toes out, hips back, arms reaching forward."""
     body = params.body
@@ -470,10 +481,7 @@ def gen_squat(params: Any, rng: np.random.Generator) -> RawMotion:
     tl = make_timeline(params, tempo, 0.1, rng)
     n, u = tl.n, tl.u
     k0 = 3.0
-    rep_depth = np.full(n, depth)
-    for i in range(len(tl.spans)):
-        rep_depth[tl.rep == i] = depth * (1 + rng.uniform(-0.03, 0.03))
-    flex = k0 + (rep_depth - k0) * u
+    flex = knee_flexion_per_rep(tl, depth, k0, rng)
     # shank tilts forward with depth (ankle dorsiflexion), the rest of the flexion is the thigh
     shank_tilt = np.radians(0.36 * (flex - k0))
     thigh_tilt = np.radians(flex) - shank_tilt
@@ -566,13 +574,10 @@ def gen_single_leg_squat(params: Any, rng: np.random.Generator) -> RawMotion:
     side = params.working_side
     sgn, oth = side_sign(side), other_side(side)
     tl = make_timeline(params, params.tempo_s or 2.6, 0.1, rng)
-    n, u = tl.n, tl.u
+    n = tl.n
     depth = params.depth if params.depth is not None else 70.0
     k0 = 5.0
-    rep_depth = np.full(n, depth)
-    for i in range(len(tl.spans)):
-        rep_depth[tl.rep == i] = depth * (1 + rng.uniform(-0.03, 0.03))
-    flex = k0 + (rep_depth - k0) * u
+    flex = knee_flexion_per_rep(tl, depth, k0, rng)
     shank_tilt = np.radians(0.45 * (flex - k0))
     thigh_tilt = np.radians(flex) - shank_tilt
     half_w = 0.5 * body.hip_width_m

@@ -9,20 +9,12 @@ from kin_helpers import film, simulate_or_skip
 from hipform.kinematics import analyze
 from hipform.kinematics import measures as M
 from hipform.kinematics.analysis import compute_measures
+from hipform.kinematics.faults import MOVEMENTS
 
 pytest.importorskip("hipform.synth.athlete")
 from hipform.synth.athlete import Faults  # noqa: E402
 
-ALL = (
-    "bridge",
-    "single-leg-bridge",
-    "kickback",
-    "step-up",
-    "squat",
-    "single-leg-squat",
-    "single-leg-balance",
-    "running",
-)
+ALL = MOVEMENTS
 UPRIGHT = ("step-up", "squat", "single-leg-squat", "single-leg-balance", "running")
 
 # truth key → (our measure key in compute_measures, column or None, view it needs)
