@@ -139,7 +139,7 @@ def analyse_clip(path: Path, settings: BatchSettings, estimator: EstimatorSource
     """
     from hipform.cache import LandmarkCache, cache_disabled, estimate_pose_cached, file_digest
     from hipform.kinematics import analyze
-    from hipform.limits import Limits, check_clip
+    from hipform.limits import Limits, check_clip, check_long_enough
     from hipform.pose import estimate_pose
 
     t0 = time.perf_counter()
@@ -162,6 +162,7 @@ def analyse_clip(path: Path, settings: BatchSettings, estimator: EstimatorSource
             est = estimator() if callable(estimator) else estimator
             seq = estimate_pose(path, settings.pose_options, estimator=est, progress=lambda d, _t: guard(d))
             hit = False
+        check_long_enough(seq.n_frames, seq.duration_s, path.name)  # a photo: exit 6, as `hipform analyze`
         report = analyze(seq, exercise=settings.exercise)
         report_path = None
         if settings.out_dir is not None:

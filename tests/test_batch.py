@@ -49,7 +49,10 @@ def fake_pose(monkeypatch, squat_seq, tmp_path):
 
     def fake(path, options=None, progress=None, require_person=True, estimator=None):
         calls.append(path.name)
-        if not path.read_bytes().startswith(b"VIDEO"):
+        data = path.read_bytes()
+        if data.startswith(b"PHOTO"):  # decodes to a single frame
+            return replace(squat_seq.slice(0, 1), source=path.name)
+        if not data.startswith(b"VIDEO"):
             raise VideoReadError(f"'{path.name}' could not be opened as a video. Use an MP4 file.")
         return replace(squat_seq, source=path.name)
 
@@ -112,6 +115,14 @@ def test_failed_clips_are_reported_and_do_not_stop_the_batch(tmp_path, fake_pose
     assert [r["status"] for r in rows] == ["ok", "failed", "ok", "failed"]
     assert rows[1]["reason"] == results[1].message
     assert FakeEstimator.made == 1  # one estimator for the whole batch
+
+
+def test_a_photo_is_refused_like_analyze(tmp_path, fake_pose):
+    folder = make_folder(tmp_path, {"photo.mp4": b"PHOTO", "clip.mp4": b"VIDEO"})
+    results = {r.path.name: r for r in run_batch(find_clips(folder), BatchSettings(exercise="squat"))}
+    assert not results["photo.mp4"].ok and results["photo.mp4"].exit_code == 6
+    assert "single frame" in results["photo.mp4"].message
+    assert results["clip.mp4"].ok
 
 
 def test_second_batch_reuses_the_landmarks(tmp_path, fake_pose):
