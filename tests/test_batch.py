@@ -176,17 +176,17 @@ def test_cli_batch_with_two_worker_processes(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("HIPFORM_CACHE_DIR", str(tmp_path / "cache"))
     folder = tmp_path / "clips"
     folder.mkdir()
-    frames = real_frames("squat_front_clean.mov", max_side=320, limit=24)
+    frames = real_frames("squat_front_clean.mov", max_side=320, limit=45)  # 1.5 s: long enough to judge
     write_clip(folder / "front.mp4", frames)
-    write_clip(folder / "front_copy.mov", frames[:12])
+    write_clip(folder / "front_copy.mov", frames[:36])
     (folder / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
     out = tmp_path / "out"
     assert main(["batch", str(folder), "--workers", "2", "--exercise", "squat", "--out", str(out), "-q"]) == 0
     text = capsys.readouterr().out
-    assert "2 of 3 clips analysed, 36 frames" in text
+    assert "2 of 3 clips analysed, 81 frames" in text
     assert "broken.mp4" in text and "FAILED" in text
     rows = {r["clip"]: r for r in csv.DictReader((out / SUMMARY_CSV).open())}
-    assert rows["front.mp4"]["status"] == "ok" and rows["front.mp4"]["frames"] == "24"
+    assert rows["front.mp4"]["status"] == "ok" and rows["front.mp4"]["frames"] == "45"
     assert rows["broken.mp4"]["status"] == "failed" and rows["broken.mp4"]["reason"]
     assert (out / "front.mp4.report.json").is_file()
     # analysed again with another exercise: landmarks from the cache, no pose model run
