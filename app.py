@@ -140,6 +140,14 @@ def analyse(
 
 
 # ------------------------------------------------------------------ review
+def show_table(rows: list[dict], empty_text: str) -> None:
+    """The rows as a table, or a sentence when there are none."""
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.write(empty_text)
+
+
 def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
     report = result.report
     st.markdown(present.headline(report))
@@ -208,17 +216,12 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
     with tabs[0]:
         st.plotly_chart(timeline_figure(report), width="stretch")
     with tabs[1]:
-        rows = present.rep_rows(report)
-        if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        else:
-            st.write("No reps found.")
+        show_table(present.rep_rows(report), "No reps found.")
     with tabs[2]:
-        rows = present.left_right_rows(report)
-        if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        else:
-            st.write("This movement is judged on both legs together, or no side could be measured.")
+        show_table(
+            present.left_right_rows(report),
+            "This movement is judged on both legs together, or no side could be measured.",
+        )
     with tabs[3]:
         if not na:
             st.write("Every fault checked for this movement was assessed.")

@@ -34,13 +34,15 @@ def write_clip(
     pix_fmt: str = "yuv420p",
     times_s: Sequence[float] | None = None,
     display_rotation_deg: float | None = None,
+    container_options: dict[str, str] | None = None,
 ) -> Path:
     """Encode RGB frames with any codec PyAV has (H.264, VP9, MJPEG, GIF…).
 
     ``times_s`` gives each frame's presentation time (variable frame rate);
-    ``display_rotation_deg`` stores a counter-clockwise display rotation.
+    ``display_rotation_deg`` stores a counter-clockwise display rotation;
+    ``container_options`` go to the muxer (e.g. ``{"movflags": "+faststart"}``).
     """
-    container = av.open(str(path), mode="w")
+    container = av.open(str(path), mode="w", options=container_options or {})
     stream = None
     time_base = Fraction(1, 1000)
     for i, image in enumerate(frames):

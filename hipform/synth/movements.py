@@ -1335,7 +1335,8 @@ def gen_step_up(params: Any, rng: np.random.Generator) -> RawMotion:
     top = np.abs(pp - 0.61) < 0.05
     d_y = float(np.mean(drive[top, 1] - hip_y[top]))
     d_z = float(np.mean(drive[top, 2] - hip_z[top]))
-    lift_y, lift_z = float(on_toes[0, 1]) * 0 + rolled(-30.0)[1], rolled(-30.0)[2]
+    lift = rolled(-30.0)
+    lift_y, lift_z = float(lift[1]), float(lift[2])
     ty = keyframes(
         pp,
         [

@@ -55,18 +55,9 @@ def truncated_mp4(d: Path) -> Path:
 
 def truncated_faststart(d: Path) -> Path:
     """The first 70% of a 'faststart' MP4 (index first): the frames before the cut are readable."""
-    whole = d / "whole_fs.mp4"
-    container = av.open(str(whole), mode="w", options={"movflags": "+faststart"})
-    stream = container.add_stream("libx264", rate=15)
-    imgs = frames(FRONT, 36, every=2)
-    stream.height, stream.width = imgs[0].shape[:2]
-    stream.pix_fmt = "yuv420p"
-    for img in imgs:
-        for pkt in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-            container.mux(pkt)
-    for pkt in stream.encode():
-        container.mux(pkt)
-    container.close()
+    whole = write_clip(
+        d / "whole_fs.mp4", frames(FRONT, 36, every=2), fps=15, container_options={"movflags": "+faststart"}
+    )
     data = whole.read_bytes()
     whole.unlink()
     p = d / "truncated_faststart.mp4"
