@@ -8,7 +8,9 @@ camera view → reps / steps → the fault table read rep by rep → report.
 
 from __future__ import annotations
 
-import math
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -33,7 +35,7 @@ from hipform.kinematics.signals import (
     lowpass_rows,
     lowpass_sos,
 )
-from hipform.kinematics.view import _LEFT_LEG, _RIGHT_LEG, ViewEstimate, detect_lr_swaps, estimate_view
+from hipform.kinematics.view import _LEFT_LEG, _RIGHT_LEG, ViewEstimate, estimate_view, lr_swaps_of
 from hipform.landmarks import Landmark
 from hipform.report import Flag, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
@@ -211,15 +213,13 @@ def _condition_rows(
     return _Rows(rows, valid, lms)
 
 
-def _full(rows: np.ndarray, lms: tuple[int, ...]) -> np.ndarray:
-    """(T, 33, D) view of all landmarks (those not in ``lms`` NaN) over a (33, D, T) buffer."""
-    n, dims = rows.shape[-1], rows.shape[1]
+def _nan_except(lms: tuple[int, ...], dims: int, n: int) -> np.ndarray:
+    """(33, D, T) buffer, NaN for the landmarks not in ``lms`` (theirs left to be written)."""
     out = np.empty((len(Landmark), dims, n))
-    used = np.zeros(len(Landmark), bool)
-    used[list(lms)] = True
-    out[~used] = np.nan
-    out[list(lms)] = rows
-    return out.transpose(2, 0, 1)
+    unused = np.ones(len(Landmark), bool)
+    unused[list(lms)] = False
+    out[unused] = np.nan
+    return out
 
 
 def _swap_rows(r: _Rows, frames: np.ndarray) -> None:
@@ -253,7 +253,8 @@ def _condition_seq(
     px = _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, seq, config, keep_raw=raw_legs)
     world = _condition_rows(seq.world_m, world_lms, 3, seq, config) if has_world else None
     if config.fix_lr_swaps:
-        swaps = detect_lr_swaps(_full(px.rows, px.lms))
+        pos = {lm: i for i, lm in enumerate(px.lms)}
+        swaps = lr_swaps_of(lambda lm: px.rows[pos[lm]].T, seq.n_frames)
     else:
         swaps = np.zeros(seq.n_frames, bool)
     if swaps.any():
@@ -316,11 +317,11 @@ def _filtered(c: _Conditioned, fs: float, cutoff_hz: float, into: Prepared | Non
     sos = lowpass_sos(fs, cutoff_hz)
 
     def run(r: _Rows, buf: np.ndarray | None) -> np.ndarray:
-        out = lowpass_rows(r.rows, r.valid, sos)
-        if buf is None:
-            return _full(out, r.lms)
-        buf.transpose(1, 2, 0)[list(r.lms)] = out
-        return buf
+        # filtered straight into the (T, 33, D) result, laid out (33, D, T) underneath
+        dims, n = r.rows.shape[1], r.rows.shape[-1]
+        full = _nan_except(r.lms, dims, n) if buf is None else buf.transpose(1, 2, 0)
+        lowpass_rows(r.rows, r.valid, sos, out=full, out_rows=r.lms)
+        return full.transpose(2, 0, 1)
 
     px = run(c.px, into.px if into is not None else None)
     world = None
@@ -508,16 +509,19 @@ def _segment(
     cfg: AnalysisConfig,
     ank_y: np.ndarray | None = None,
     view_name: str = "front",
+    leg_px: float | None = None,
 ) -> tuple[list[_Window], np.ndarray, np.ndarray, Steps | None]:
     """Rep / step / hold windows, the rest mask and the rep signal (T,).
 
     ``ank_y`` : (T, 2) ankle image y used to tell the planted foot (default: from ``px``).
     ``view_name`` : the camera view (:class:`ViewEstimate` ``view``); sets how running steps are timed.
+    ``leg_px`` : the leg length in the image (default: from ``px``).
     """
     n = px.shape[0]
     src = world if _world_usable(world) else px
     kf = m["knee_flexion_deg"]
-    leg_px = _leg_length_px(px)
+    if leg_px is None:
+        leg_px = _leg_length_px(px)
     fps = (n - 1) / (t[-1] - t[0]) if n > 1 and t[-1] > t[0] else 30.0
     if ank_y is None:
         ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
@@ -537,8 +541,10 @@ def _segment(
         # overlap: there the heel's lowest image point marks the strike
         how = "lower-foot" if view_name == "rear" else "heel-peak"
         steps = detect_steps(heel, hip_y, kf, t, leg_px, stance_from=how)
-        for sd, st, mid, toe in zip(steps.side, steps.strike, steps.midstance, steps.toe_off, strict=False):
-            windows.append(_Window(int(st), int(mid), int(max(toe, mid)), int(sd), "step"))
+        ends = np.maximum(steps.toe_off, steps.midstance)
+        cols = (steps.strike, steps.midstance, ends, steps.side)
+        for st, mid, end, sd in zip(*(c.tolist() for c in cols), strict=True):
+            windows.append(_Window(int(st), int(mid), int(end), int(sd), "step"))
         return windows, no_rest, heel.mean(axis=1) if n else np.zeros(0), steps
 
     if movement == "single-leg-balance":
@@ -762,23 +768,61 @@ def _read_windows(
     return value, worst, frac
 
 
+@dataclass(frozen=True)
+class _Slot:
+    """The windows a rule reads from one side's column, and the name the value goes by."""
+
+    side: int  # column of the graded series: 0 left, 1 right, -1 the mean of both
+    key: str  # name of the value in the rep's ``values``
+    side_name: str | None
+    windows: np.ndarray  # window indices, ascending
+
+
+def _rule_slots(rule: FaultRule, w_side: np.ndarray) -> list[_Slot]:
+    """How ``rule`` reads each window: a per-side rule reads both sides of a two-legged rep
+    (``fppa_left_deg``, ``fppa_right_deg``) and the working side of a one-legged one; a
+    whole-body rule reads the mean of both sides unless the rep has a working side."""
+    two_legged = np.flatnonzero(w_side < 0)
+    slots = []
+    for side in (-1, 0, 1):
+        one_side = np.flatnonzero(w_side == side) if side >= 0 else two_legged[:0]
+        if rule.per_side and side >= 0:
+            slots.append(_Slot(side, _side_key(rule.measure, SIDES[side]), SIDES[side], two_legged))
+        elif side < 0 and not rule.per_side:
+            slots.append(_Slot(-1, rule.measure, None, two_legged))
+        if side >= 0:
+            slots.append(_Slot(side, rule.measure, SIDES[side], one_side))
+    return [sl for sl in slots if sl.windows.size]
+
+
+def _severity_codes(rule: FaultRule, value: np.ndarray) -> np.ndarray:
+    """:meth:`FaultRule.severity` of each value as 0 (none or NaN), 1 (mild) or 2 (marked)."""
+    with np.errstate(invalid="ignore"):
+        if rule.direction == "above":
+            return (value >= rule.mild).astype(np.int64) + (value >= rule.marked)
+        return (value < rule.mild).astype(np.int64) + (value < rule.marked)
+
+
 def _confidence(
     rule: FaultRule,
-    value: float,
-    threshold: float,
+    value: np.ndarray,
+    threshold: np.ndarray,
     vis: np.ndarray,
     side: int,
-    frame: int,
+    frame: np.ndarray,
     view: ViewEstimate,
     has_baseline: bool,
-) -> float:
-    lms = [int(lm) for lm in _KEY_LANDMARKS.get(rule.measure, ((), ()))[side]]
-    v = float(np.clip(np.mean(np.asarray(vis[frame, lms], dtype=np.float64)), 0.0, 1.0)) if lms else 1.0
+) -> np.ndarray:
+    """0-1 confidence of each flag of one rule and side (value, threshold and worst frame per flag):
+    visibility of the measure's key landmarks at the worst frame × the margin over the threshold
+    (in units of the measurement error) × how clear the view is × whether a standing baseline exists."""
+    lms = _KEY_LANDMARKS.get(rule.measure, ((), ()))[side]
+    v = np.clip(vis[np.ix_(frame, lms)].astype(np.float64).mean(axis=1), 0.0, 1.0) if lms else 1.0
     err = MEASUREMENT_ERROR[rule.unit]
-    margin = 0.6 + 0.4 * float(np.clip(abs(value - threshold) / err, 0.0, 1.0))
-    view_f = float(np.clip(view.confidence, 0.3, 1.0))
+    margin = 0.6 + 0.4 * np.clip(np.abs(value - threshold) / err, 0.0, 1.0)
+    view_f = min(max(float(view.confidence), 0.3), 1.0)
     base_f = 1.0 if has_baseline else 0.85
-    return float(np.clip(rule.confidence_scale * v * margin * view_f * base_f, 0.0, 1.0))
+    return np.clip(rule.confidence_scale * v * margin * view_f * base_f, 0.0, 1.0)
 
 
 def _view_ok(rule: FaultRule, view: ViewEstimate) -> bool:
@@ -828,7 +872,25 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
         raise TypeError(f"config must be an AnalysisConfig, got {type(config).__name__}")
     if not isinstance(exercise, str) or (exercise != "auto" and exercise not in MOVEMENTS):
         raise ValueError(f"unknown exercise {exercise!r}; choose auto or one of {', '.join(MOVEMENTS)}")
+    with _gc_paused():
+        return _analyze(seq, exercise, config)
 
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: a long running clip makes tens of thousands
+    of small objects (rep values, flags), none of them cyclic garbage, and the collector
+    walked them again and again (~10% of the analysis of a 100,000-frame clip)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _analyze(seq: PoseSequence, exercise: str, config: AnalysisConfig) -> Report:
     n = seq.n_frames
     t = np.asarray(seq.t_s, dtype=np.float64)
     notes: list[str] = []
@@ -870,11 +932,11 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     view = estimate_view(px, world)
     m = compute_measures(px, world, view.facing_x, side_view=view.side)
     feet_y = _ankle_y_px(px, conditioned)
-    windows, rest, rep_signal, steps = _segment(movement, px, world, m, t, config, feet_y, view.view)
+    leg_px = _leg_length_px(px)
+    windows, rest, rep_signal, steps = _segment(movement, px, world, m, t, config, feet_y, view.view, leg_px)
 
     # per-person standing baseline (biomechanics.md §0, §2)
     ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
-    leg_px = _leg_length_px(px)
     with np.errstate(invalid="ignore"):
         level = np.abs(ank_y[:, 0] - ank_y[:, 1]) < 0.05 * leg_px
     standing = rest & (movement not in ("running", "bridge", "single-leg-bridge", "kickback"))
@@ -912,128 +974,112 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
                 )
 
     series = [_graded_series(r, m, base) for r in rules]
-    series_mean = [_nanmean_cols(x) for x in series]
     has_base = {
         "fppa_deg": bool(np.isfinite(base["fppa_deg"]).all()),
         "knee_separation_rel": bool(np.isfinite(base["knee_separation_ratio"])),
         "pelvic_drop_deg": bool(np.isfinite(base["pelvic_obliquity_deg"])) or movement == "running",
     }
     vis = seq.visibility  # float32; read at a flag's worst frame only
-    kind_name = {"step": "step", "hold": "hold", "rep": "rep"}
 
-    # everything read per window is computed for all windows at once; the loop only assembles
+    # everything read per window is computed for all windows at once; the loops only assemble
     w_start = np.array([w.start for w in windows], dtype=np.int64)
     w_key = np.array([w.key for w in windows], dtype=np.int64)
     w_end = np.array([w.end for w in windows], dtype=np.int64)
-    w_side = [w.side for w in windows]
-    coherent_all = _steady_windows(conditioned.raw_legs, w_start, w_end).tolist()
+    w_side = np.array([-1 if w.side is None else w.side for w in windows], dtype=np.int64)
+    coherent = _steady_windows(conditioned.raw_legs, w_start, w_end)
     kf_key = m["knee_flexion_deg"][w_key]
     hf_key = m["hip_flexion_deg"][w_key]
-    kf_l, kf_r = kf_key[:, 0].tolist(), kf_key[:, 1].tolist()
-    hf_l, hf_r = hf_key[:, 0].tolist(), hf_key[:, 1].tolist()
-    ti_key = m["trunk_inclination_deg"][w_key].tolist() if movement == "running" else []
-    depth_key = _nanmean_cols(kf_key).tolist()
     t_start = t[w_start].tolist()
     t_key_l = t[w_key].tolist()
     t_end = t[w_end].tolist()
-    side_set = {s for s in w_side}
-    reads: list[dict[int, tuple[list[float], list[int], list[float]]]] = []
-    for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
-        cols: set[int] = set()
-        for sd in side_set:
-            if rule.per_side:
-                cols |= {sd} if sd is not None else {0, 1}
-            else:
-                cols.add(sd if sd is not None else -1)
-        rr: dict[int, tuple[list[float], list[int], list[float]]] = {}
-        for c in sorted(cols):
-            col = x2[:, c] if c >= 0 else series_mean[ri]
-            v_, k_, f_ = _read_windows(rule, col, w_start, w_key, w_end)
-            rr[c] = (v_.tolist(), k_.tolist(), f_.tolist())
-        reads.append(rr)
+    base_cols = {
+        "knee_flexion_left_deg": kf_key[:, 0],
+        "hip_flexion_left_deg": hf_key[:, 0],
+        "knee_flexion_right_deg": kf_key[:, 1],
+        "hip_flexion_right_deg": hf_key[:, 1],
+    }
+    if movement == "running":
+        base_cols["trunk_inclination_deg"] = m["trunk_inclination_deg"][w_key]
+    rows = zip(*(c.tolist() for c in base_cols.values()), strict=True)
+    values_of = [dict(zip(base_cols, row, strict=True)) for row in rows]
 
-    for i, w in enumerate(windows, start=1):
-        wi = i - 1
-        values: dict[str, float] = {
-            "knee_flexion_left_deg": kf_l[wi],
-            "hip_flexion_left_deg": hf_l[wi],
-            "knee_flexion_right_deg": kf_r[wi],
-            "hip_flexion_right_deg": hf_r[wi],
-        }
-        if movement == "running":
-            values["trunk_inclination_deg"] = ti_key[wi]
-        coherent = coherent_all[wi]
-        if not coherent:
-            for fault in dict.fromkeys(r.fault for r in rules):
-                not_assessed.append(
-                    NotAssessed(fault, f"the body was not tracked steadily in {kind_name[w.kind]} {i}", rep=i)
+    # (window, rule, side) sort keys keep flags and reasons in rep order, as a per-rep loop would
+    flag_items: list[tuple[tuple[int, int, int], Flag]] = []
+    na_items: list[tuple[tuple[int, int, int], NotAssessed]] = []
+    faults_in_rules = list(dict.fromkeys(r.fault for r in rules))
+    for wi in np.flatnonzero(~coherent).tolist():
+        kind = windows[wi].kind
+        for k, fault in enumerate(faults_in_rules):
+            reason = f"the body was not tracked steadily in {kind} {wi + 1}"
+            na_items.append(((wi, -1, k), NotAssessed(fault, reason, rep=wi + 1)))
+    depth_key = _nanmean_cols(kf_key)
+    for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
+        graded: list[tuple[np.ndarray, ...]] = []
+        for slot in _rule_slots(rule, w_side):
+            idx = slot.windows
+            if rule.min_knee_flexion_deg > 0:  # the rule only applies to deep enough reps
+                with np.errstate(invalid="ignore"):
+                    idx = idx[depth_key[idx] >= rule.min_knee_flexion_deg]
+            col = x2[:, slot.side] if slot.side >= 0 else _nanmean_cols(x2)
+            value, worst, frac = _read_windows(rule, col, w_start[idx], w_key[idx], w_end[idx])
+            for wi, v in zip(idx.tolist(), value.tolist(), strict=True):
+                values_of[wi][slot.key] = v
+            active = coherent[idx] & (not view_blocked[ri])
+            unreadable = active & ~(np.isfinite(value) & (frac >= 0.5))
+            ok = active & ~unreadable
+            na_side = slot.side_name if rule.per_side else None
+            for wi in idx[unreadable].tolist():
+                reason = f"{rule.label}: key landmarks not visible in {windows[wi].kind} {wi + 1}"
+                na = NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)
+                na_items.append(((wi, ri, slot.side), na))
+            graded.append((idx[ok] + 1, np.full(int(ok.sum()), slot.side), value[ok], worst[ok]))
+            sev = _severity_codes(rule, value) * ok
+            hit = sev > 0
+            thr = np.where(sev[hit] == 2, rule.marked, rule.mild)
+            sure = has_base.get(rule.measure, True)
+            conf = _confidence(rule, value[hit], thr, vis, max(slot.side, 0), worst[hit], view, sure)
+            columns = (idx[hit], value[hit], worst[hit], sev[hit], thr, conf)
+            for wi, v, wf, code, thr, conf in zip(*(a.tolist() for a in columns), strict=True):
+                flag = Flag(
+                    fault=rule.fault,
+                    side=slot.side_name,
+                    severity="marked" if code == 2 else "mild",
+                    measure=rule.measure,
+                    label=rule.label,
+                    value=v,
+                    unit=rule.unit,
+                    threshold=thr,
+                    threshold_mild=rule.mild,
+                    threshold_marked=rule.marked,
+                    threshold_source=rule.source,
+                    rep=wi + 1,
+                    t_start_s=t_start[wi],
+                    t_end_s=t_end[wi],
+                    worst_frame=wf,
+                    confidence=conf,
+                    cue=rule.cue,
                 )
-        for ri, rule in enumerate(rules):
-            blocked = view_blocked[ri] or not coherent
-            if rule.min_knee_flexion_deg > 0:
-                depth = depth_key[wi]
-                if not depth >= rule.min_knee_flexion_deg:
-                    continue
-            if rule.per_side:
-                sides = [w.side] if w.side is not None else [0, 1]
-            else:
-                sides = [w.side if w.side is not None else -1]
-            for s in sides:
-                rv, rk, rf = reads[ri][s]
-                value, worst, frac = rv[wi], rk[wi], rf[wi]
-                if rule.per_side and w.side is None:
-                    key = _side_key(rule.measure, SIDES[s])
-                else:
-                    key = rule.measure
-                values[key] = value
-                if blocked:
-                    continue
-                sname = SIDES[s] if (s >= 0 and (rule.per_side or w.side is not None)) else None
-                if not math.isfinite(value) or frac < 0.5:
-                    not_assessed.append(
-                        NotAssessed(
-                            rule.fault,
-                            f"{rule.label}: key landmarks not visible in {kind_name[w.kind]} {i}",
-                            side=sname if rule.per_side else None,
-                            rep=i,
-                        )
-                    )
-                    continue
-                graded_by_rule[ri].append((i, s, value, worst))
-                sev = rule.severity(value)
-                if sev is None:
-                    continue
-                thr = rule.marked if sev == "marked" else rule.mild
-                conf = _confidence(
-                    rule, value, thr, vis, max(s, 0), worst, view, has_base.get(rule.measure, True)
-                )
-                flags.append(
-                    Flag(
-                        fault=rule.fault,
-                        side=sname,
-                        severity=sev,
-                        measure=rule.measure,
-                        label=rule.label,
-                        value=value,
-                        unit=rule.unit,
-                        threshold=thr,
-                        threshold_mild=rule.mild,
-                        threshold_marked=rule.marked,
-                        threshold_source=rule.source,
-                        rep=i,
-                        t_start_s=t_start[wi],
-                        t_end_s=t_end[wi],
-                        worst_frame=int(worst),
-                        confidence=conf,
-                        cue=rule.cue,
-                    )
-                )
-        if w.side is not None and any(r.measure == "fppa_deg" for r in rules):
+                flag_items.append(((wi, ri, slot.side), flag))
+        if graded:
+            rep_i, side_i, val, wf = (np.concatenate(parts) for parts in zip(*graded, strict=True))
+            order = np.lexsort((side_i, rep_i))
+            graded_by_rule[ri] = list(
+                zip(*(a[order].tolist() for a in (rep_i, side_i, val, wf)), strict=True)
+            )
+    flag_items.sort(key=lambda item: item[0])
+    na_items.sort(key=lambda item: item[0])
+    flags.extend(f for _, f in flag_items)
+    not_assessed.extend(na for _, na in na_items)
+
+    reads_fppa = any(r.measure == "fppa_deg" for r in rules)
+    for wi, w in enumerate(windows):
+        values = values_of[wi]
+        if w.side is not None and reads_fppa:
             values["fppa_peak_deg"] = float(m["fppa_deg"][w.key, w.side])
             values["fppa_standing_deg"] = float(base["fppa_deg"][w.side])
         reps_out.append(
             RepResult(
-                index=i,
+                index=wi + 1,
                 kind=w.kind,
                 side=SIDES[w.side] if w.side is not None else None,
                 start_frame=w.start,
@@ -1247,10 +1293,10 @@ def _summarise(
                     "Step timing is irregular: the pose model may be mixing up the legs (common side-on or "
                     "with a small runner); steps and cadence are approximate."
                 )
-        ti = [float(m["trunk_inclination_deg"][w.key]) for w in windows]
-        ti = [v for v in ti if np.isfinite(v)]
+        ti = m["trunk_inclination_deg"][np.array([w.key for w in windows], dtype=np.int64)]
+        ti = ti[np.isfinite(ti)]
         out["trunk_inclination_deg"] = {
-            "mean_at_midstance": float(np.mean(ti)) if ti else None,
+            "mean_at_midstance": float(np.mean(ti)) if ti.size else None,
             "note": "reported, not flagged: no threshold exists (biomechanics.md §3)",
         }
         if fs < 60:

@@ -7,6 +7,7 @@ and hips look against the torso length: wide → frontal, near zero → side.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -219,14 +220,22 @@ def detect_lr_swaps(px: np.ndarray, jump_fraction: float = 0.35) -> np.ndarray:
     were exchanged. A swap event is a frame where ``same`` is a large jump and
     ``cross`` less than half of it. The swapped state toggles at each event.
     """
-    n = px.shape[0]
+    return lr_swaps_of(lambda lm: px[:, lm], px.shape[0], jump_fraction)
+
+
+def lr_swaps_of(point: Callable[[int], np.ndarray], n: int, jump_fraction: float = 0.35) -> np.ndarray:
+    """:func:`detect_lr_swaps` on landmarks given one at a time: ``point(lm)`` is (T, 2) pixels.
+
+    Lets callers holding only some landmarks, in another layout, skip building a (T, 33, 2) array.
+    """
     if n < 2:
         return np.zeros(n, dtype=bool)
 
     def step(a: int, b: int) -> np.ndarray:
         """(T-1,) image distance from landmark ``b`` in one frame to landmark ``a`` in the next."""
-        dx = px[1:, a, 0] - px[:-1, b, 0]
-        dy = px[1:, a, 1] - px[:-1, b, 1]
+        pa, pb = point(a), point(b)
+        dx = pa[1:, 0] - pb[:-1, 0]
+        dy = pa[1:, 1] - pb[:-1, 1]
         return np.sqrt(dx * dx + dy * dy)
 
     # mean over the five leg landmarks (NaN ignored), one landmark at a time: no (T, 5, 2) copies
@@ -243,7 +252,7 @@ def detect_lr_swaps(px: np.ndarray, jump_fraction: float = 0.35) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         same = np.where(same_cnt > 0, same_sum / np.maximum(same_cnt, 1), np.nan)
         cross = np.where(cross_cnt > 0, cross_sum / np.maximum(cross_cnt, 1), np.nan)
-    thigh = np.linalg.norm(px[:, int(L.LEFT_HIP)] - px[:, int(L.LEFT_KNEE)], axis=-1)
+    thigh = np.linalg.norm(point(int(L.LEFT_HIP)) - point(int(L.LEFT_KNEE)), axis=-1)
     ref = float(np.median(thigh[np.isfinite(thigh)])) if np.isfinite(thigh).any() else np.nan
     with np.errstate(invalid="ignore"):
         event = (same > 2 * jump_fraction * ref) & (cross < 0.5 * same)
