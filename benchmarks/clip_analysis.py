@@ -69,12 +69,12 @@ def end_to_end(path: Path, prefetch: int | None = None) -> tuple[float, float]:
         if prefetch is None:
             seq = estimate_pose(path)
         else:  # the same pipeline with another read-ahead
-            original = hipform.pose.iter_frames
-            hipform.pose.iter_frames = functools.partial(original, prefetch=prefetch)
+            original = hipform.pose.VideoStream
+            hipform.pose.VideoStream = functools.partial(original, prefetch=prefetch)
             try:
                 seq = estimate_pose(path)
             finally:
-                hipform.pose.iter_frames = original
+                hipform.pose.VideoStream = original
         analyse(seq)
     return timed(run)
 

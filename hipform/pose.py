@@ -18,7 +18,7 @@ import numpy as np
 from hipform.errors import ModelUnavailableError, NoPersonError
 from hipform.landmarks import N_LANDMARKS
 from hipform.sequence import PoseSequence
-from hipform.video import ReadStatus, iter_frames, probe_video
+from hipform.video import ReadStatus, VideoStream
 
 #: BlazePose variants and the model file each needs inside the mediapipe package.
 MODELS = {
@@ -297,22 +297,23 @@ def estimate_pose(
         options = estimator.options
         estimator.reset()
     options = options or PoseOptions()
-    info = probe_video(path)
-    expected = info.estimated_frames
     status = ReadStatus()
-    rows = _Rows(min(expected + 16, _MAX_PREALLOCATED_FRAMES))
-    size = (info.width_px, info.height_px)
     own = estimator is None
-    est = PoseEstimator(options) if own else estimator
-    try:
-        frames = iter_frames(path, max_side=options.max_side_px, status=status, fast_decode=True)
-        for n, frame in enumerate(frames, start=1):
-            rows.add(est.process(frame.image, size_px=size), frame.t_s)
-            if progress is not None:
-                progress(n, max(expected, n))
-    finally:
-        if own:
-            est.close()
+    # one open and one first-frame decode give both the header and the frames
+    with VideoStream(path, options.max_side_px, status=status, fast_decode=True, share_cpu=True) as video:
+        info = video.info
+        expected = info.estimated_frames
+        rows = _Rows(min(expected + 16, _MAX_PREALLOCATED_FRAMES))
+        size = (info.width_px, info.height_px)
+        est = PoseEstimator(options) if own else estimator
+        try:
+            for n, frame in enumerate(video, start=1):
+                rows.add(est.process(frame.image, size_px=size), frame.t_s)
+                if progress is not None:
+                    progress(n, max(expected, n))
+        finally:
+            if own:
+                est.close()
     landmarks_px, visibility, world_m, t_s = rows.arrays()
     seq = PoseSequence(
         landmarks_px=landmarks_px,

@@ -141,43 +141,8 @@ def probe_video(path: str | Path) -> VideoInfo:
     VideoReadError
         If the file is missing, empty, not a video, or holds no decodable frame.
     """
-    container = _open(path)
-    try:
-        stream = container.streams.video[0]
-        try:
-            first = next(iter(container.decode(stream)), None)
-        except av.FFmpegError as exc:
-            raise VideoReadError(
-                f"'{Path(path).name}' could not be decoded ({_reason(exc)}). "
-                "The file may be damaged or incomplete: copy or export it again."
-            ) from None
-        if first is None:
-            raise VideoReadError(
-                f"'{Path(path).name}' holds no video frames. Record or export the clip again."
-            )
-        rotation = _stream_rotation(stream, first)
-        w, h = first.width, first.height
-        if rotation in (90, 270):
-            w, h = h, w
-        duration = 0.0
-        if stream.duration and stream.time_base:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration:
-            duration = container.duration / av.time_base
-        return VideoInfo(
-            path=str(path),
-            width_px=w,
-            height_px=h,
-            rotation_deg=rotation,
-            fps=_nominal_fps(stream),
-            n_frames=int(stream.frames or 0),
-            duration_s=duration,
-            codec=stream.codec_context.name,
-            container=container.format.name,
-            size_bytes=Path(path).stat().st_size,
-        )
-    finally:
-        container.close()
+    with VideoStream(path, prefetch=0) as video:
+        return video.info
 
 
 def _target_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
@@ -188,8 +153,11 @@ def _target_size(width: int, height: int, max_side: int | None) -> tuple[int, in
     return max(2, int(round(width * s / 2)) * 2), max(2, int(round(height * s / 2)) * 2)
 
 
-#: Frames shrunk at least this much skip H.264/HEVC deblocking (see ``_decode``).
+#: Frames shrunk at least this much skip H.264/HEVC deblocking (see :class:`VideoStream`).
 _SKIP_DEBLOCK_FACTOR = 2.0
+
+#: Largest stored frame (pixels) decoded on one thread when ``share_cpu`` is asked for.
+_ONE_THREAD_MAX_PIXELS = 1920 * 1088
 
 _ROTATE = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
 
@@ -210,75 +178,17 @@ def _to_rgb(vf: av.VideoFrame, max_side: int | None, rotation: int) -> np.ndarra
     return image
 
 
-def _decode(
-    path: str | Path, max_side: int | None, status: ReadStatus, fast_decode: bool = False
-) -> Iterator[Frame]:
-    container = _open(path)
-    try:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        ctx = stream.codec_context
-        big = bool(ctx.width) and max(ctx.width, ctx.height) >= _SKIP_DEBLOCK_FACTOR * (max_side or np.inf)
-        if fast_decode and big:
-            # Deblocking smooths 4-8 pixel block edges that a 2x (or more)
-            # shrink averages away anyway; skipping it saves ~15% of H.264
-            # decoding time on 1080p clips. Landmarks move by well under a
-            # pixel of the original frame (benchmarks/clip_analysis.py).
-            ctx.options = {**ctx.options, "skip_loop_filter": "all"}
-        time_base = stream.time_base or Fraction(1, 1000)
-        fps = _nominal_fps(stream)
-        rotation: int | None = None
-        t0: float | None = None
-        last_t = -np.inf
-        index = 0
-        try:
-            for vf in container.decode(stream):
-                if rotation is None:
-                    rotation = _stream_rotation(stream, vf)
-                if vf.pts is not None:
-                    t = float(vf.pts * time_base)
-                else:  # no timestamp: assume the nominal rate
-                    t = (last_t + 1.0 / fps) if np.isfinite(last_t) else 0.0
-                if t0 is None:
-                    t0 = t
-                t -= t0
-                if t <= last_t:  # duplicate or out-of-order stamp: keep time strictly increasing
-                    t = last_t + 1e-6
-                last_t = t
-                image = _to_rgb(vf, max_side, rotation)
-                upright_w = vf.height if rotation in (90, 270) else vf.width
-                yield Frame(index=index, t_s=t, image=image, scale=image.shape[1] / upright_w)
-                index += 1
-                status.frames_read = index
-        except av.FFmpegError as exc:
-            if index == 0:
-                raise VideoReadError(
-                    f"'{Path(path).name}' could not be decoded ({_reason(exc)}). "
-                    "The file may be damaged or incomplete: copy or export it again."
-                ) from None
-            status.stopped_early = True
-            status.warnings.append(
-                f"The video is damaged after {index} frames ({_reason(exc)}); only those frames were used."
-            )
-        if index == 0:
-            raise VideoReadError(
-                f"'{Path(path).name}' holds no video frames. Record or export the clip again."
-            )
-    finally:
-        container.close()
-
-
 _DONE = object()
 
 
-def iter_frames(
-    path: str | Path,
-    max_side: int | None = None,
-    prefetch: int = 4,
-    status: ReadStatus | None = None,
-    fast_decode: bool = False,
-) -> Iterator[Frame]:
-    """Yield the upright frames of a video one by one, in presentation order.
+class VideoStream:
+    """An open video: its header (:attr:`info`) and its upright frames, in presentation order.
+
+    The file is opened once and its first frame decoded once, for both: errors
+    about the file are raised here, by the constructor. Iterating yields
+    :class:`Frame` objects (once); a background thread decodes ``prefetch``
+    frames ahead so decoding overlaps with the caller's work. Use as a context
+    manager, or call :meth:`close`.
 
     Parameters
     ----------
@@ -293,49 +203,203 @@ def iter_frames(
         deblocking filter (about 15% less decoding work on 1080p H.264). The
         pixels get slightly blockier, which a pose model does not notice; keep
         it off for video people will watch.
+    share_cpu : the caller keeps a core busy (pose inference): decode frames
+        up to 1080p on one thread, which keeps up with the model (1080p H.264:
+        ~6.5 ms a frame on one core, pose ~10 ms) and leaves it the other core;
+        the decoder's own threads competed with it (end-to-end 5% slower on
+        2 cores, ``benchmarks/clip_analysis.py``). Larger frames still use the
+        decoder's threads: one could not keep up.
 
     Raises
     ------
     VideoReadError
         If the file is missing, not a video, or no frame can be decoded.
     """
-    status = status if status is not None else ReadStatus()
-    if prefetch <= 0:
-        yield from _decode(path, max_side, status, fast_decode)
-        return
-    # Open once in this thread first so errors about the file surface here.
-    _open(path).close()
-    frames: queue.Queue = queue.Queue(maxsize=prefetch)
-    stop = threading.Event()
 
-    def produce() -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        max_side: int | None = None,
+        prefetch: int = 4,
+        status: ReadStatus | None = None,
+        fast_decode: bool = False,
+        share_cpu: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.status = status if status is not None else ReadStatus()
+        self._max_side = max_side
+        self._prefetch = prefetch
+        self._started = False
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._container = _open(path)
         try:
-            for frame in _decode(path, max_side, status, fast_decode):
-                while not stop.is_set():
-                    try:
-                        frames.put(frame, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            frames.put(_DONE)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            frames.put(exc)
+            stream = self._container.streams.video[0]
+            stream.thread_type = "AUTO"
+            ctx = stream.codec_context
+            if share_cpu and ctx.width * ctx.height <= _ONE_THREAD_MAX_PIXELS:
+                ctx.thread_count = 1
+            shrink = max(ctx.width, ctx.height) / (max_side or np.inf)
+            if fast_decode and shrink >= _SKIP_DEBLOCK_FACTOR:
+                # Deblocking smooths 4-8 pixel block edges that a 2x (or more)
+                # shrink averages away anyway; skipping it saves ~15% of H.264
+                # decoding time on 1080p clips. Landmarks move by well under a
+                # pixel of the original frame (benchmarks/clip_analysis.py).
+                ctx.options = {**ctx.options, "skip_loop_filter": "all"}
+            self._decoded = self._container.decode(stream)
+            try:
+                first = next(self._decoded, None)
+            except av.FFmpegError as exc:
+                raise VideoReadError(
+                    f"'{self.path.name}' could not be decoded ({_reason(exc)}). "
+                    "The file may be damaged or incomplete: copy or export it again."
+                ) from None
+            if first is None:
+                raise VideoReadError(
+                    f"'{self.path.name}' holds no video frames. Record or export the clip again."
+                )
+            self._first = first
+            self._stream = stream
+            self.info = self._info(stream, first)
+        except BaseException:
+            self._container.close()
+            raise
 
-    worker = threading.Thread(target=produce, name="hipform-decode", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = frames.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
+    def _info(self, stream: av.video.stream.VideoStream, first: av.VideoFrame) -> VideoInfo:
+        self._rotation = _stream_rotation(stream, first)
+        w, h = first.width, first.height
+        if self._rotation in (90, 270):
+            w, h = h, w
+        duration = 0.0
+        if stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        elif self._container.duration:
+            duration = self._container.duration / av.time_base
+        return VideoInfo(
+            path=str(self.path),
+            width_px=w,
+            height_px=h,
+            rotation_deg=self._rotation,
+            fps=_nominal_fps(stream),
+            n_frames=int(stream.frames or 0),
+            duration_s=duration,
+            codec=stream.codec_context.name,
+            container=self._container.format.name,
+            size_bytes=self.path.stat().st_size,
+        )
+
+    def __enter__(self) -> VideoStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the decoding thread (if any) and close the file."""
+        self._stop.set()
+        if self._worker is None:
+            self._container.close()
+        else:  # the thread decoding the file closes it when it stops
+            self._worker.join(timeout=5)
+
+    def __iter__(self) -> Iterator[Frame]:
+        if self._started:
+            raise RuntimeError("a VideoStream's frames can be read only once")
+        self._started = True
+        if self._prefetch <= 0:
+            return self._frames()
+        return self._prefetched()
+
+    def _frames(self) -> Iterator[Frame]:
+        """Decode and yield the frames, starting with the one decoded for :attr:`info`."""
+        status, stream = self.status, self._stream
+        time_base = stream.time_base or Fraction(1, 1000)
+        fps = _nominal_fps(stream)
+        t0: float | None = None
+        last_t = -np.inf
+        index = 0
+        vf: av.VideoFrame | None = self._first
+        self._first = None
+        try:
+            while vf is not None and not self._stop.is_set():
+                if vf.pts is not None:
+                    t = float(vf.pts * time_base)
+                else:  # no timestamp: assume the nominal rate
+                    t = (last_t + 1.0 / fps) if np.isfinite(last_t) else 0.0
+                if t0 is None:
+                    t0 = t
+                t -= t0
+                if t <= last_t:  # duplicate or out-of-order stamp: keep time strictly increasing
+                    t = last_t + 1e-6
+                last_t = t
+                image = _to_rgb(vf, self._max_side, self._rotation)
+                upright_w = vf.height if self._rotation in (90, 270) else vf.width
+                yield Frame(index=index, t_s=t, image=image, scale=image.shape[1] / upright_w)
+                index += 1
+                status.frames_read = index
+                vf = next(self._decoded, None)
+        except av.FFmpegError as exc:
+            status.stopped_early = True
+            status.warnings.append(
+                f"The video is damaged after {index} frames ({_reason(exc)}); only those frames were used."
+            )
+
+    def _prefetched(self) -> Iterator[Frame]:
+        frames: queue.Queue = queue.Queue(maxsize=self._prefetch)
+        stop = self._stop
+
+        def produce() -> None:
+            try:
+                for frame in self._frames():
+                    while not stop.is_set():
+                        try:
+                            frames.put(frame, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                frames.put(_DONE)
+            except BaseException as exc:  # handed to the consumer, which re-raises it
+                frames.put(exc)
+            finally:
+                self._container.close()
+
+        self._worker = threading.Thread(target=produce, name="hipform-decode", daemon=True)
+        self._worker.start()
+        try:
+            while True:
+                item = frames.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            self._worker.join(timeout=5)
+
+
+def iter_frames(
+    path: str | Path,
+    max_side: int | None = None,
+    prefetch: int = 4,
+    status: ReadStatus | None = None,
+    fast_decode: bool = False,
+) -> Iterator[Frame]:
+    """Yield the upright frames of a video one by one, in presentation order.
+
+    A generator over :class:`VideoStream` (same parameters): the file is
+    opened at the first ``next()``, and closed when the generator ends or is
+    closed.
+
+    Raises
+    ------
+    VideoReadError
+        If the file is missing, not a video, or no frame can be decoded.
+    """
+    with VideoStream(path, max_side, prefetch, status, fast_decode) as video:
+        yield from video
 
 
 class VideoWriter:

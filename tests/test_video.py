@@ -8,7 +8,7 @@ import pytest
 from clipmaker import pattern_frames, shared_clip, write_clip
 
 from hipform.errors import VideoReadError
-from hipform.video import ReadStatus, VideoWriter, iter_frames, probe_video
+from hipform.video import ReadStatus, VideoStream, VideoWriter, iter_frames, probe_video
 
 
 @pytest.mark.parametrize(
@@ -160,3 +160,27 @@ def test_writer_makes_browser_playable_h264(tmp_path):
 def test_writer_rejects_wrong_images(tmp_path, image, error):
     with VideoWriter(tmp_path / "x.mp4", fps=30) as writer, pytest.raises(ValueError, match=error):
         writer.write(image)
+
+
+@pytest.mark.parametrize("prefetch", [0, 4])
+def test_video_stream_gives_header_and_frames_from_one_open(tmp_path, prefetch):
+    path = write_clip(tmp_path / "clip.mp4", pattern_frames(10, width=128, height=96), fps=10)
+    expected = [f.image for f in iter_frames(path, prefetch=0)]
+    with VideoStream(path, max_side=None, prefetch=prefetch, share_cpu=True) as video:
+        assert video.info == probe_video(path)
+        got = [f.image for f in video]
+        with pytest.raises(RuntimeError, match="only once"):
+            iter(video)
+    assert len(got) == len(expected) == 10
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+
+
+def test_video_stream_closed_part_way_stops_its_thread(tmp_path):
+    path = write_clip(tmp_path / "clip.mp4", pattern_frames(40), fps=10)
+    video = VideoStream(path, prefetch=2)
+    frames = iter(video)
+    next(frames)
+    frames.close()  # the caller stops reading after one frame
+    video.close()
+    assert video._worker is not None and not video._worker.is_alive()
+    assert video.status.frames_read < 40
