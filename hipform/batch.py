@@ -251,7 +251,7 @@ def run_batch(
         if progress is not None:
             progress(result, len(results), total)
 
-    if workers == 1 or total <= 1:
+    if workers == 1 or total <= 1 or _all_cached(paths, settings):
         held: list[PoseEstimator] = []
 
         def estimator() -> PoseEstimator:  # loaded on the first clip that needs the model
@@ -285,6 +285,21 @@ def run_batch(
     if settings.out_dir is not None:
         save_summary_csv(ordered, Path(settings.out_dir) / SUMMARY_CSV)
     return ordered
+
+
+def _all_cached(paths: Sequence[Path], settings: BatchSettings) -> bool:
+    """True when the landmarks of every clip are in the cache: only the kinematics are left, well
+    under a second a clip, and starting worker processes (each loading numpy, SciPy and MediaPipe,
+    10-15 s on 2 cores) would cost more than the pool saves."""
+    from hipform.cache import LandmarkCache, cache_disabled, file_digest
+
+    if not settings.use_cache or cache_disabled():
+        return False
+    cache = LandmarkCache(settings.cache_dir)
+    try:
+        return all(cache.path_for(file_digest(p), settings.pose_options).is_file() for p in paths)
+    except OSError:  # a clip that cannot be read: let the workers report it
+        return False
 
 
 def save_summary_csv(results: Sequence[ClipResult], path: str | Path) -> Path:

@@ -206,3 +206,18 @@ def test_clips_over_the_limits_are_refused_like_analyze(tmp_path, monkeypatch):
     write_clip(folder / "long.mp4", pattern_frames(30, 64, 48))
     (result,) = run_batch(find_clips(folder), BatchSettings(exercise="squat"))
     assert not result.ok and result.exit_code == 7 and "limit" in result.message
+
+
+def test_a_fully_cached_batch_runs_without_worker_processes(tmp_path, fake_pose, monkeypatch):
+    folder = make_folder(tmp_path, {"1.mp4": b"VIDEO 1", "2.mp4": b"VIDEO 2"})
+    run_batch(find_clips(folder), BatchSettings(exercise="squat"), workers=1)  # fills the cache
+
+    def no_pool(*_args, **_kwargs):
+        raise AssertionError("worker processes started although every clip was cached")
+
+    monkeypatch.setattr(batch_mod, "_pool", no_pool)
+    again = run_batch(find_clips(folder), BatchSettings(exercise="single-leg-squat"), workers=2)
+    assert all(r.ok and r.from_cache for r in again) and {r.exercise for r in again} == {"single-leg-squat"}
+    (folder / "3.mp4").write_bytes(b"VIDEO 3")  # one clip needs the pose model: the pool is used
+    with pytest.raises(AssertionError, match="worker processes"):
+        run_batch(find_clips(folder), BatchSettings(exercise="squat"), workers=2)
