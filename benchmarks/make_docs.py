@@ -214,11 +214,18 @@ def section_batch(res: dict) -> tuple[list[str], list[list[str]]]:
 
 STATIC_FAST = """## What makes it fast
 
-* **Decoding overlaps inference.** `iter_frames` decodes, converts and scales in a background thread,
+* **Decoding overlaps inference.** `VideoStream` decodes, converts and scales in a background thread,
   a few frames ahead (bounded queue), while the pose model runs on the previous frame; FFmpeg's
   decoding and scaling run in native code, so on two cores the decoding thread uses the core BlazePose
   leaves free (BlazePose in MediaPipe's legacy solution keeps about one core busy). The "no decoding
   thread" column measures what this buys.
+* **One decoding thread beside the model.** Up to 1080p, frames for pose are decoded on a single
+  thread (`share_cpu=True`): it keeps up with BlazePose (1080p H.264: ~6.5 ms a frame against ~10 ms)
+  and leaves the model its core, where FFmpeg's own frame threads competed with it (1080p end-to-end
+  ÷ pose-only went from 1.18 to 1.12 with this alone). Larger frames keep FFmpeg's threads.
+* **One open, one first frame.** `estimate_pose` reads the header and the frames from one open file:
+  it used to probe (open, decode the first frame), check (open) and then decode (open, decode the
+  first frame again), ~60 ms before the first frame reached the model.
 * **Cheaper scaling.** Frames are shrunk while still in YUV (1.5 bytes a pixel instead of 3), with area
   averaging, and only the small frame is converted to RGB: 1080p → 640 px costs ~1.5 ms of CPU a frame
   instead of ~4 ms for converting and scaling in one swscale pass (480×854 → 640 px: 0.7 ms instead of
@@ -240,16 +247,23 @@ STATIC_FAST = """## What makes it fast
   `$HIPFORM_HOME/cache`, else `$XDG_CACHE_HOME/hipform`, else `~/.cache/hipform`; `HIPFORM_NO_CACHE=1`
   turns it off.
 * **Batch in processes.** One process per worker, one pose estimator per process (model loaded once,
-  reset between clips); a clip that fails is reported with its reason and the others go on.
+  reset between clips); a clip that fails is reported with its reason and the others go on. When the
+  landmarks of every clip are cached, the batch runs in its own process: starting workers (each
+  loading numpy, SciPy and MediaPipe) takes 10–15 s, the kinematics well under a second a clip.
+* **Kinematics over whole arrays.** Every measure, rep window read, flag grade and flag confidence is
+  computed for all frames or all windows at once; Python loops only assemble the report's objects
+  (with the cyclic garbage collector paused while tens of thousands of them are made). The zero-lag
+  low-pass filter, the largest remaining cost, runs two landmark coordinates per complex signal, two
+  such signals per SciPy call (they stay in the CPU cache), straight into the result arrays.
 
-## Reading the figures: a busy machine
+## Reading the figures: wall time, CPU time and load
 
-hipform is developed on a shared 2-core machine, and the figures above were taken while other work was
-running (the load average at the start of each benchmark is given; 9–15 means two to seven runnable
-processes per core). On such a machine every process gets only a share of a core, so wall-clock times
-are inflated and ratios between wall times mostly show how the CPU was shared during each run, not what
-the code costs. Each benchmark therefore also reports CPU time (all threads of the process), which does
-not depend on the load:
+hipform is developed on a shared 2-core machine; each section gives the load average at the start and
+end of its benchmark. While other work runs, every process gets only a share of a core, so wall-clock
+times are inflated and ratios between wall times mostly show how the CPU was shared during each run,
+not what the code costs; the targets table then gives no wall-clock verdict (load above 2). Each
+benchmark therefore also reports CPU time (all threads of the process), which does not depend on the
+load:
 
 * **What a clip costs.** CPU per frame, pose model alone vs end-to-end, is the work hipform adds around
   BlazePose: decoding (about 6 ms a frame for 1080p H.264 even without deblocking, under 1 ms for

@@ -1039,7 +1039,7 @@ def _analyze(seq: PoseSequence, exercise: str, config: AnalysisConfig) -> Report
             sure = has_base.get(rule.measure, True)
             conf = _confidence(rule, value[hit], thr, vis, max(slot.side, 0), worst[hit], view, sure)
             columns = (idx[hit], value[hit], worst[hit], sev[hit], thr, conf)
-            for wi, v, wf, code, thr, conf in zip(*(a.tolist() for a in columns), strict=True):
+            for wi, v, wf, code, threshold, confidence in zip(*(a.tolist() for a in columns), strict=True):
                 flag = Flag(
                     fault=rule.fault,
                     side=slot.side_name,
@@ -1048,7 +1048,7 @@ def _analyze(seq: PoseSequence, exercise: str, config: AnalysisConfig) -> Report
                     label=rule.label,
                     value=v,
                     unit=rule.unit,
-                    threshold=thr,
+                    threshold=threshold,
                     threshold_mild=rule.mild,
                     threshold_marked=rule.marked,
                     threshold_source=rule.source,
@@ -1056,7 +1056,7 @@ def _analyze(seq: PoseSequence, exercise: str, config: AnalysisConfig) -> Report
                     t_start_s=t_start[wi],
                     t_end_s=t_end[wi],
                     worst_frame=wf,
-                    confidence=conf,
+                    confidence=confidence,
                     cue=rule.cue,
                 )
                 flag_items.append(((wi, ri, slot.side), flag))
