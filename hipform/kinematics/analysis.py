@@ -110,12 +110,12 @@ class AnalysisConfig:
 # ----------------------------------------------------------------------------- preparation
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """Conditioned landmarks of a clip (internal, exposed for tests and the live path).
+    """Conditioned landmarks of a clip (internal).
 
     px : (T, 33, 2) pixels; world : (T, 33, 3) metres or None; swaps : (T,) bool frames whose
     leg labels were exchanged back. Both arrays are views over time-last (33, D, T) buffers
-    (each landmark coordinate contiguous in time); landmarks the analysis does not read are
-    NaN (:data:`USED_LANDMARKS`, :data:`WORLD_LANDMARKS`).
+    (each landmark coordinate contiguous in time); only the landmarks the analysis reads
+    (:data:`USED_LANDMARKS`, :data:`WORLD_LANDMARKS`) hold data, the others are never written.
     """
 
     px: np.ndarray
@@ -123,7 +123,7 @@ class Prepared:
     swaps: np.ndarray
 
 
-#: Landmarks the analysis reads; the others are left NaN and cost nothing.
+#: Landmarks the analysis reads; the others are never conditioned, filtered or written.
 USED_LANDMARKS = tuple(
     int(lm)
     for lm in (
@@ -169,7 +169,7 @@ class _Rows:
 
 
 #: Frames gathered per block when reordering landmarks to time-last (keeps the copy in cache).
-_BLOCK = 4096
+_BLOCK = 2048
 
 
 def _time_last(arr: np.ndarray, lms: tuple[int, ...], dims: int) -> np.ndarray:
@@ -178,8 +178,13 @@ def _time_last(arr: np.ndarray, lms: tuple[int, ...], dims: int) -> np.ndarray:
     flat = arr.reshape(n, arr.shape[1] * c)  # not -1: a clip of 0 frames has no size to infer from
     cols = np.array([c * lm + d for lm in lms for d in range(dims)], dtype=np.intp)
     out = np.empty((cols.size, n))
+    # the columns are gathered block by block into a small buffer of the source's type, which the
+    # transposing copy then widens: a third faster than transposing a fancy-indexed block
+    block = np.empty((min(_BLOCK, n), cols.size), dtype=flat.dtype)
     for s in range(0, n, _BLOCK):
-        out[:, s : s + _BLOCK] = flat[s : s + _BLOCK, cols].T
+        e = min(s + _BLOCK, n)
+        np.take(flat[s:e], cols, axis=1, out=block[: e - s])
+        out[:, s:e] = block[: e - s].T
     return out.reshape(len(lms), dims, n)
 
 
@@ -187,7 +192,8 @@ def _condition_rows(
     points: np.ndarray,
     lms: tuple[int, ...],
     dims: int,
-    seq: PoseSequence,
+    vis: np.ndarray,
+    t_s: np.ndarray,
     config: AnalysisConfig,
     keep_raw: dict[int, np.ndarray] | None = None,
 ) -> _Rows:
@@ -195,8 +201,9 @@ def _condition_rows(
 
     Same values as running those two functions on ``points[:, lms, :dims]``; the
     time-last layout lets every later step (gap runs, filtering) work on
-    contiguous rows, all landmarks and coordinates in one call. ``keep_raw``
-    receives a copy of the unmasked leg landmarks (hip, knee, ankle), (D, T) each.
+    contiguous rows, all landmarks and coordinates in one call. ``vis`` (K, T) is the
+    visibility of ``lms``. ``keep_raw`` receives a copy of the unmasked leg landmarks (hip,
+    knee, ankle), (D, T) each.
     """
     rows = _time_last(points, lms, dims)
     if keep_raw is not None:
@@ -204,22 +211,20 @@ def _condition_rows(
             for lm in (int(a), int(b)):
                 if lm in lms and lm not in keep_raw:
                     keep_raw[lm] = rows[lms.index(lm)].copy()
-    vis = _time_last(seq.visibility[:, :, None], lms, 1)[:, 0]
     bad = ~(vis >= config.min_visibility) | ~np.isfinite(rows).all(axis=1)
     valid = ~bad
     if bad.any():
         np.copyto(rows, np.nan, where=bad[:, None, :])
-        valid = fill_short_gaps_rows(rows, valid, seq.t_s, config.max_gap_s)
+        valid = fill_short_gaps_rows(rows, valid, t_s, config.max_gap_s)
     return _Rows(rows, valid, lms)
 
 
-def _nan_except(lms: tuple[int, ...], dims: int, n: int) -> np.ndarray:
-    """(33, D, T) buffer, NaN for the landmarks not in ``lms`` (theirs left to be written)."""
-    out = np.empty((len(Landmark), dims, n))
-    unused = np.ones(len(Landmark), bool)
-    unused[list(lms)] = False
-    out[unused] = np.nan
-    return out
+def _time_last_buffer(dims: int, n: int) -> np.ndarray:
+    """(33, D, T) buffer for conditioned landmarks; only the rows of the landmarks the analysis reads
+    are ever written. The others stay untouched (a long clip's buffer is mostly never paged in:
+    ~15 ms of a 100,000-frame analysis), hold no data and must not be read:
+    ``tests/kinematics/test_used_landmarks.py`` checks that nothing reads them."""
+    return np.empty((len(Landmark), dims, n))
 
 
 def _swap_rows(r: _Rows, frames: np.ndarray) -> None:
@@ -250,8 +255,12 @@ def _condition_seq(
     """Mask, gap-fill and undo leg swaps (everything before the low-pass filter)."""
     has_world = bool(seq.n_frames and np.isfinite(seq.world_m[:, int(L.LEFT_HIP), 0]).any())
     raw_legs: dict[int, np.ndarray] = {}
-    px = _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, seq, config, keep_raw=raw_legs)
-    world = _condition_rows(seq.world_m, world_lms, 3, seq, config) if has_world else None
+    vis = _time_last(seq.visibility[:, :, None], USED_LANDMARKS, 1)[:, 0]  # (K, T), read once
+    px = _condition_rows(seq.landmarks_px, USED_LANDMARKS, 2, vis, seq.t_s, config, keep_raw=raw_legs)
+    world = None
+    if has_world:
+        world_vis = vis[[USED_LANDMARKS.index(lm) for lm in world_lms]]
+        world = _condition_rows(seq.world_m, world_lms, 3, world_vis, seq.t_s, config)
     if config.fix_lr_swaps:
         pos = {lm: i for i, lm in enumerate(px.lms)}
         swaps = lr_swaps_of(lambda lm: px.rows[pos[lm]].T, seq.n_frames)
@@ -319,7 +328,7 @@ def _filtered(c: _Conditioned, fs: float, cutoff_hz: float, into: Prepared | Non
     def run(r: _Rows, buf: np.ndarray | None) -> np.ndarray:
         # filtered straight into the (T, 33, D) result, laid out (33, D, T) underneath
         dims, n = r.rows.shape[1], r.rows.shape[-1]
-        full = _nan_except(r.lms, dims, n) if buf is None else buf.transpose(1, 2, 0)
+        full = _time_last_buffer(dims, n) if buf is None else buf.transpose(1, 2, 0)
         lowpass_rows(r.rows, r.valid, sos, out=full, out_rows=r.lms)
         return full.transpose(2, 0, 1)
 
@@ -328,11 +337,6 @@ def _filtered(c: _Conditioned, fs: float, cutoff_hz: float, into: Prepared | Non
     if c.world is not None:
         world = run(c.world, into.world if into is not None else None)
     return Prepared(px, world, c.swaps)
-
-
-def prepare(seq: PoseSequence, config: AnalysisConfig, cutoff_hz: float) -> Prepared:
-    """Mask, gap-fill, undo leg swaps and low-pass the landmarks of ``seq``."""
-    return _filtered(_condition_seq(seq, config), _frame_rate(seq), cutoff_hz)
 
 
 def _frame_rate(seq: PoseSequence) -> float:
@@ -769,6 +773,20 @@ def _read_windows(
 
 
 @dataclass(frozen=True)
+class _Graded:
+    """The values a rule graded, one per (rep, side), in rep then side order."""
+
+    rep: np.ndarray  # 1-based rep numbers
+    side: np.ndarray  # 0 left, 1 right, -1 whole body
+    value: np.ndarray
+    worst: np.ndarray  # frame the value was read at
+
+    @staticmethod
+    def empty() -> _Graded:
+        return _Graded(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
+
+
+@dataclass(frozen=True)
 class _Slot:
     """The windows a rule reads from one side's column, and the name the value goes by."""
 
@@ -954,7 +972,7 @@ def _analyze(seq: PoseSequence, exercise: str, config: AnalysisConfig) -> Report
     reps_out: list[RepResult] = []
     flags: list[Flag] = []
     not_assessed: list[NotAssessed] = []
-    graded_by_rule: list[list[tuple[int, int | None, float, int]]] = [[] for _ in rules]
+    graded_by_rule = [_Graded.empty() for _ in rules]
 
     # whole-clip reasons first
     view_blocked = [not _view_ok(r, view) for r in rules]
@@ -1063,20 +1081,21 @@ def _analyze(seq: PoseSequence, exercise: str, config: AnalysisConfig) -> Report
         if graded:
             rep_i, side_i, val, wf = (np.concatenate(parts) for parts in zip(*graded, strict=True))
             order = np.lexsort((side_i, rep_i))
-            graded_by_rule[ri] = list(
-                zip(*(a[order].tolist() for a in (rep_i, side_i, val, wf)), strict=True)
-            )
+            graded_by_rule[ri] = _Graded(rep_i[order], side_i[order], val[order], wf[order])
     flag_items.sort(key=lambda item: item[0])
     na_items.sort(key=lambda item: item[0])
     flags.extend(f for _, f in flag_items)
     not_assessed.extend(na for _, na in na_items)
 
     reads_fppa = any(r.measure == "fppa_deg" for r in rules)
+    leg = np.maximum(w_side, 0)  # one-legged reps: the FPPA of the working leg
+    fppa_peak = m["fppa_deg"][w_key, leg].tolist()
+    fppa_standing = np.asarray(base["fppa_deg"])[leg].tolist()
     for wi, w in enumerate(windows):
         values = values_of[wi]
         if w.side is not None and reads_fppa:
-            values["fppa_peak_deg"] = float(m["fppa_deg"][w.key, w.side])
-            values["fppa_standing_deg"] = float(base["fppa_deg"][w.side])
+            values["fppa_peak_deg"] = fppa_peak[wi]
+            values["fppa_standing_deg"] = fppa_standing[wi]
         reps_out.append(
             RepResult(
                 index=wi + 1,
@@ -1147,7 +1166,7 @@ def _dedupe(items: list[NotAssessed]) -> list[NotAssessed]:
 def _asymmetry_flags(
     movement: str,
     rules: tuple[FaultRule, ...],
-    graded: list[list[tuple[int, int | None, float, int]]],
+    graded: list[_Graded],
     windows: list[_Window],
     t: np.ndarray,
     view: ViewEstimate,
@@ -1156,9 +1175,9 @@ def _asymmetry_flags(
     """Left/right difference of mean pelvic drop ≥ 3° (biomechanics.md §2): single-leg tasks, running."""
     out: list[Flag] = []
     for rule, g in zip(rules, graded, strict=False):
-        if rule.measure != "pelvic_drop_deg" or not g:
+        if rule.measure != "pelvic_drop_deg" or not g.rep.size:
             continue
-        by_side = {s: [v for _, sd, v, _ in g if sd == s] for s in (0, 1)}
+        by_side = {s: g.value[g.side == s] for s in (0, 1)}
         if min(len(by_side[0]), len(by_side[1])) < 2:
             continue
         means = [float(np.mean(by_side[s])) for s in (0, 1)]
@@ -1166,7 +1185,8 @@ def _asymmetry_flags(
         if diff < CPD_ASYMMETRY_DEG:
             continue
         worse = int(np.argmax(means))
-        worst = max((x for x in g if x[1] == worse), key=lambda x: x[2])
+        on_worse = np.flatnonzero(g.side == worse)
+        worst = int(g.worst[on_worse[np.argmax(g.value[on_worse])]])
         n_min = min(len(by_side[0]), len(by_side[1]))
         conf = float(
             np.clip(view.confidence, 0.3, 1.0)
@@ -1189,7 +1209,7 @@ def _asymmetry_flags(
                 rep=None,
                 t_start_s=float(t[windows[0].start]),
                 t_end_s=float(t[windows[-1].end]),
-                worst_frame=int(worst[3]),
+                worst_frame=worst,
                 confidence=conf,
                 cue=(
                     f"the pelvis drops more when standing on the {SIDES[worse]} leg: "
@@ -1204,7 +1224,7 @@ def _summarise(
     movement: str,
     rules: tuple[FaultRule, ...],
     view_blocked: list[bool],
-    graded: list[list[tuple[int, int | None, float, int]]],
+    graded: list[_Graded],
     flags: list[Flag],
     windows: list[_Window],
     steps: Steps | None,
@@ -1217,20 +1237,17 @@ def _summarise(
     measures: dict[str, Any] = {}
     faults: dict[str, Any] = {}
     for rule, blocked, g in zip(rules, view_blocked, graded, strict=False):
-        by_side: dict[str, list[float]] = {}
-        for _, s, v, _ in g:
-            key = (
-                SIDES[s]
-                if s is not None and s >= 0 and (rule.per_side or windows[0].side is not None)
-                else "both"
-            )
-            by_side.setdefault(key, []).append(v)
+        # left / right where the rule or the reps have sides, else "both"; in order of first appearance
+        named = rule.per_side or (bool(windows) and windows[0].side is not None)
+        key = np.where((g.side >= 0) & named, g.side, 2)
+        present, first = np.unique(key, return_index=True)
+        by_side = {(*SIDES, "both")[k]: g.value[key == k] for k in present[np.argsort(first)].tolist()}
         entry = {
             "fault": rule.fault,
             "label": rule.label,
             "unit": rule.unit,
             "phase": rule.phase,
-            "assessed": not blocked and bool(g),
+            "assessed": not blocked and bool(g.rep.size),
             "n_by_side": {k: len(v) for k, v in by_side.items()},
             "mean_by_side": {k: float(np.mean(v)) for k, v in by_side.items()},
             "sd_by_side": {k: float(np.std(v, ddof=1)) if len(v) > 1 else None for k, v in by_side.items()},
@@ -1254,7 +1271,7 @@ def _summarise(
                 f["status"] = "not_flagged"
                 f["measure"] = rule.measure
                 f["mean_by_side"] = entry["mean_by_side"]
-            f["reps_assessed"] = max(f["reps_assessed"], len({i for i, *_ in g}))
+            f["reps_assessed"] = max(f["reps_assessed"], int(np.unique(g.rep).size))
     for fault, f in faults.items():
         reps_flagged = {fl.rep for fl in flags if fl.fault == fault and fl.rep is not None}
         f["reps_flagged"] = len(reps_flagged)
