@@ -1,9 +1,10 @@
 """Kinematics + flags speed: ``analyze`` on a long synthetic sequence.
 
-A synthetic athlete (``hipform.synth.athlete``, squats with knee valgus, or
-the movement given) filmed by a camera model is repeated end to end until
-the sequence has at least ``--frames`` frames; ``hipform.kinematics.analyze``
-then runs on it ``--runs`` times. Frames per CPU-second (the computation is
+A synthetic athlete (``hipform.synth.athlete``: squats with both knees
+collapsing, flagged every rep, or running with pelvic drop) filmed by a
+camera model is repeated end to end until the sequence has at least
+``--frames`` frames; ``hipform.kinematics.analyze`` then runs on it
+``--runs`` times. Frames per CPU-second (the computation is
 single-threaded) is what an idle core would give when the machine is busy.
 ``--profile`` adds a cProfile listing of where the time goes.
 
@@ -37,7 +38,7 @@ def long_sequence(movement: str, view: str, n_frames: int) -> PoseSequence:
     from hipform.synth.camera import Camera, pose_sequence_from_joints
 
     if movement == "squat":
-        faults = athlete.Faults(knee_valgus_deg=12.0, side="right")
+        faults = athlete.Faults(knee_valgus_deg=12.0, side="both")  # both knees: a flag every rep
     else:
         faults = athlete.Faults(pelvic_drop_deg=6.0, side="right")
     motion = athlete.simulate(movement, athlete.MotionParams(reps=100, faults=faults))
