@@ -235,8 +235,13 @@ class VideoStream:
         self._container = _open(path)
         try:
             stream = self._container.streams.video[0]
-            stream.thread_type = "AUTO"
             ctx = stream.codec_context
+            if ctx is None:  # FFmpeg has no decoder for this track
+                raise VideoReadError(
+                    f"'{self.path.name}' could not be decoded (unknown video format). "
+                    f"Use an {SUPPORTED_HINT} file; if it is one, it may be damaged — copy it again."
+                )
+            stream.thread_type = "AUTO"
             if share_cpu and ctx.width * ctx.height <= _ONE_THREAD_MAX_PIXELS:
                 ctx.thread_count = 1
             shrink = max(ctx.width, ctx.height) / (max_side or np.inf)

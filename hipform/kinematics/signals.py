@@ -228,13 +228,13 @@ def lowpass_rows(
     is returned.
     """
     n = x.shape[-1]
-    rows = x.reshape(-1, n)
     per = x.shape[1] if x.ndim == 3 else 1
+    rows = x.reshape(x.shape[0] * per, n)  # explicit sizes: a clip may have 0 frames
     if out is None:
         dest, dest_idx, result = np.empty(rows.shape), np.arange(rows.shape[0]), None
     else:
         dest = out.view()
-        dest.shape = (-1, n)  # raises rather than silently writing into a copy
+        dest.shape = (out.shape[0] * per, n)  # raises rather than silently writing into a copy
         dest_idx = (np.asarray(out_rows, dtype=np.intp)[:, None] * per + np.arange(per)).ravel()
         result = out
     padlen = 3 * (2 * len(sos) + 1)
