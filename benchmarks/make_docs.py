@@ -301,20 +301,21 @@ load:
 * **Live**: the CPU time per frame is the latency an idle machine would show (the path is sequential);
   the p95 measured under load includes waiting for a core.
 
-Where a command is shown with `nice -n -10`, the benchmark ran at a raised priority to get more of the
-CPU despite the other work. That was not enough: identical pose-only runs still varied from 15 to
-25 ms a frame, and end-to-end even came out faster than pose alone on the barbell clip, which only a
-change in competing load between the interleaved runs can explain. The targets table therefore gives
-no wall-clock verdict for a run made under load; the CPU ratios beside the wall ratios are the
-trustworthy part. Regenerate on a quiet machine (`uptime` load below 1) for wall-clock figures that
-stand on their own: `python benchmarks/make_docs.py`.
+Even with nothing else running, this virtual machine's speed drifts: the same kinematics code, on
+the same sequence, took 156–199 ms (squat) and 194–227 ms (running) at different times of one
+afternoon, with a load average below 1 each time. Ratios between interleaved runs (clip analysis) are
+robust to that drift; absolute rates (kinematics frames/s) are not, so they are medians of 7 runs,
+and the frames per CPU-second beside them carry the same drift. Regenerate on a quiet machine
+(`uptime` load below 1): `python benchmarks/make_docs.py`.
 
 ## Notes on the figures
 
-* The floor is BlazePose itself: the pose-only column. In tracking mode it costs 11.5–12 ms of CPU a
+* The floor is BlazePose itself: the pose-only column. In tracking mode it costs 10.5–12 ms of CPU a
   frame here (about one core: MediaPipe's legacy solution runs its graph on its own threads, but they
-  take turns), so ~12 ms a frame of wall time with a core to itself; 20 ms and more were measured
-  while other processes competed for the two cores.
+  take turns), so ~11 ms a frame of wall time with a core to itself; 20 ms and more were measured
+  while other processes competed for the two cores. With the decoding of a 1080p clip on the other
+  core it slows by about 10% (the "pose beside decoder" column), and end-to-end stays within 1% of
+  that: what is left of the ratio to pose alone is the machine, not hipform's code.
 * The naive loop hands MediaPipe the full frame and decodes in the same thread as inference; hipform
   decodes on the other core, which is why it wins most on large (1080p) frames.
 * Changing how a frame is resampled (swscale bilinear vs area, OpenCV bilinear vs area, or no scaling

@@ -12,7 +12,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -422,8 +422,7 @@ _KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
 
 
 # ----------------------------------------------------------------------------- windows
-@dataclass(frozen=True)
-class _Window:
+class _Window(NamedTuple):  # a tuple: a long running clip makes ten thousand of them
     start: int
     key: int
     end: int
