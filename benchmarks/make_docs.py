@@ -132,7 +132,9 @@ def section_kin(res: dict) -> tuple[list[str], list[list[str]]]:
         "## 2. Kinematics + flags",
         "",
         "`hipform.kinematics.analyze` on a synthetic athlete (100 reps, repeated end to end to ≥ 100,000 "
-        "frames) filmed by the synthetic camera: signals, view, reps, every fault rule, flags and summary.",
+        "frames) filmed by the synthetic camera: squats with both knees collapsing (a flag every rep), "
+        "recognised (`auto`) or named, and running with pelvic drop. Signals, view, reps, every fault rule, "
+        "flags and summary; `auto` adds recognising the movement.",
         "",
         f"Medians of {res['runs']} runs. {measured_on(res)}.",
         "",
@@ -303,7 +305,7 @@ load:
 
 Even with nothing else running, this virtual machine's speed drifts: the same kinematics code, on
 the same sequence, took 156–199 ms (squat) and 194–227 ms (running) at different times of one
-afternoon, with a load average below 1 each time. Ratios between interleaved runs (clip analysis) are
+working session, with a load average below 1 each time. Ratios between interleaved runs (clip analysis) are
 robust to that drift; absolute rates (kinematics frames/s) are not, so they are medians of 7 runs,
 and the frames per CPU-second beside them carry the same drift. Regenerate on a quiet machine
 (`uptime` load below 1): `python benchmarks/make_docs.py`.
