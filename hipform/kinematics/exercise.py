@@ -142,10 +142,12 @@ def compute_exercise_features(
         + np.linalg.norm(px[:, int(L.LEFT_KNEE)] - px[:, int(L.LEFT_ANKLE)], axis=-1)
     )
     hy = hip_img_y[np.isfinite(hip_img_y)]
-    if hy.size >= 3 and np.isfinite(leg_px) and leg_px > 0:
+    hip_measurable = hy.size >= 3 and np.isfinite(leg_px) and leg_px > 0
+    lo_y, hi_y = (float(v) for v in np.percentile(hy, [5, 95])) if hip_measurable else (np.nan, np.nan)
+    if hip_measurable:
         start = float(np.median(hy[: max(3, hy.size // 10)]))
-        up = (start - float(np.percentile(hy, 5))) / leg_px
-        down = (float(np.percentile(hy, 95)) - start) / leg_px
+        up = (start - lo_y) / leg_px
+        down = (hi_y - start) / leg_px
         drift = abs(float(np.median(hy[-max(3, hy.size // 10) :])) - start) / leg_px
     else:
         up = down = drift = float("nan")
@@ -178,17 +180,15 @@ def compute_exercise_features(
     # Read as the change from the top of the movement to the bottom, so a camera off to one side
     # or a staggered stance does not count.
     knee_asym = ankle_depth_asym = float("nan")
-    if hy.size >= 3 and np.isfinite(leg_px) and leg_px > 0:
-        lo_y, hi_y = np.percentile(hy, [5, 95])
-        if (hi_y - lo_y) / leg_px > 0.05:
-            with np.errstate(invalid="ignore"):
-                deep = hip_img_y >= lo_y + 0.7 * (hi_y - lo_y)
-                top = hip_img_y <= lo_y + 0.3 * (hi_y - lo_y)
-            kd = (px[:, int(L.LEFT_KNEE), 1] - px[:, int(L.RIGHT_KNEE), 1]) / leg_px
-            knee_asym = abs(_median(kd[deep]) - _median(kd[top]))
-            if use_world:
-                az = world[:, int(L.LEFT_ANKLE), 2] - world[:, int(L.RIGHT_ANKLE), 2]
-                ankle_depth_asym = abs(_median(az[deep]) - _median(az[top]))
+    if hip_measurable and (hi_y - lo_y) / leg_px > 0.05:
+        with np.errstate(invalid="ignore"):
+            deep = hip_img_y >= lo_y + 0.7 * (hi_y - lo_y)
+            top = hip_img_y <= lo_y + 0.3 * (hi_y - lo_y)
+        kd = (px[:, int(L.LEFT_KNEE), 1] - px[:, int(L.RIGHT_KNEE), 1]) / leg_px
+        knee_asym = abs(_median(kd[deep]) - _median(kd[top]))
+        if use_world:
+            az = world[:, int(L.LEFT_ANKLE), 2] - world[:, int(L.RIGHT_ANKLE), 2]
+            ankle_depth_asym = abs(_median(az[deep]) - _median(az[top]))
     return {
         "upright": _median(cos_up),
         "wrist_below": _median(wrist_below),
@@ -207,9 +207,7 @@ def compute_exercise_features(
         "raised_fraction_px": float(raised_px[ok_feet].mean()) if ok_feet.any() else float("nan"),
         "hip_depth_range": _pct_range(depth),
         "hip_rhythm_share": _rhythm_share(hip_img_y, fps, cadence / 60.0),
-        "hip_range": (float(np.percentile(hy, 95) - np.percentile(hy, 5)) / leg_px)
-        if hy.size >= 3 and np.isfinite(leg_px) and leg_px > 0
-        else float("nan"),
+        "hip_range": (hi_y - lo_y) / leg_px if hip_measurable else float("nan"),
         "knee_height_asymmetry": knee_asym,
         "ankle_depth_asymmetry_m": ankle_depth_asym,
         "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
