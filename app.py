@@ -26,7 +26,7 @@ from hipform.analysis_job import (
 )
 from hipform.cache import estimate_pose_cached, file_digest
 from hipform.errors import HipformError
-from hipform.history import History, HistoryError, default_db_path, hipform_home
+from hipform.history import History, HistoryError, default_db_path
 from hipform.kinematics.live import LIVE_MOVEMENTS
 from hipform.limits import Limits
 from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration
@@ -251,7 +251,7 @@ def show_downloads(result: AnalysisResult) -> None:
         mime="application/json",
         key="dl_json",
     )
-    tmp = hipform_home() / "tmp" / f"{uuid.uuid4().hex}.csv"
+    tmp = media.scratch_dir() / f"{uuid.uuid4().hex}.csv"
     tmp.parent.mkdir(parents=True, exist_ok=True)
     try:
         save_measures_csv(result.report, tmp)
@@ -319,7 +319,7 @@ def analyse_upload(
     name: str, data: bytes, settings: AnalysisSettings, origin: str = "upload"
 ) -> AnalysisResult | None:
     """Save the upload to a private folder, analyse it, and remove it again."""
-    work = hipform_home() / "tmp" / uuid.uuid4().hex
+    work = media.scratch_dir() / uuid.uuid4().hex
     try:
         try:
             Limits.from_env().check_size(len(data), media.safe_filename(name))  # before writing it to disk
@@ -441,7 +441,7 @@ def page_live() -> None:
         )
     b1, b2 = c1.columns(2)
     if b1.button("Start recording", disabled=processor.recording or not ctx.state.playing, key="rec_start"):
-        path = hipform_home() / "tmp" / f"webcam-{uuid.uuid4().hex[:8]}.mp4"
+        path = media.scratch_dir() / f"webcam-{uuid.uuid4().hex[:8]}.mp4"
         path.parent.mkdir(parents=True, exist_ok=True)
         processor.start_recording(path)
         st.rerun()
@@ -483,8 +483,15 @@ def page_live() -> None:
         time.sleep(0.2)
 
 
+@st.cache_resource
+def clean_scratch_once() -> int:
+    """Once per server: remove scratch files left by sessions that ended part-way."""
+    return media.remove_stale_scratch()
+
+
 def main() -> None:
     st.set_page_config(page_title="hipform", page_icon="🦵", layout="wide")
+    clean_scratch_once()
     st.sidebar.title("hipform")
     st.sidebar.caption("Knee collapse, pelvic drop and back arching, rep by rep. Runs on this computer only.")
     page = st.sidebar.radio("Page", PAGES, key="page")

@@ -99,3 +99,45 @@ def save_upload(data: bytes, name: str, folder: Path) -> tuple[Path, str]:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     return path, sha
+
+
+#: Scratch files (uploads being analysed, webcam recordings, CSV downloads) this much older than
+#: now were left by a session that ended part-way (a closed tab, a stopped server).
+STALE_SCRATCH_S = 24 * 3600
+
+
+def scratch_dir() -> Path:
+    """The app's scratch folder: ``<hipform home>/tmp``."""
+    from hipform.history import hipform_home
+
+    return hipform_home() / "tmp"
+
+
+def remove_stale_scratch(folder: Path | None = None, older_than_s: float = STALE_SCRATCH_S) -> int:
+    """Delete what in the scratch folder has not been modified for ``older_than_s``; how many entries.
+
+    A file or folder still in use is never that old (clips are minutes long), and one that
+    cannot be removed is left for next time.
+    """
+    import shutil
+    import time
+
+    folder = scratch_dir() if folder is None else Path(folder)
+    cutoff = time.time() - older_than_s
+    removed = 0
+    try:
+        entries = list(folder.iterdir())
+    except OSError:  # no scratch folder yet
+        return 0
+    for entry in entries:
+        try:
+            if entry.lstat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed

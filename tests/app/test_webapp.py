@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -127,3 +129,19 @@ def test_samples_are_listed_with_their_titles(samples_dir):
     [sample] = media.list_samples(samples_dir)
     assert sample.title == "Single-leg squat, left knee collapse"
     assert sample.truth["exercise"] == "single-leg-squat"
+
+
+def test_scratch_left_by_ended_sessions_is_removed_and_fresh_work_kept(tmp_path):
+    old = time.time() - media.STALE_SCRATCH_S - 60
+    recording = tmp_path / "webcam-1a2b3c4d.mp4"  # a tab closed while recording, yesterday
+    recording.write_bytes(b"x" * 100)
+    upload_dir = tmp_path / "0f" / "nested"  # an upload folder of a server stopped mid-analysis
+    upload_dir.mkdir(parents=True)
+    (upload_dir / "clip.mp4").write_bytes(b"y")
+    for p in (recording, tmp_path / "0f"):
+        os.utime(p, (old, old))
+    fresh = tmp_path / "current.csv"  # someone's download being written now
+    fresh.write_text("a,b\n")
+    assert media.remove_stale_scratch(tmp_path) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current.csv"]
+    assert media.remove_stale_scratch(tmp_path / "missing") == 0
