@@ -484,14 +484,20 @@ def page_live() -> None:
 
 
 @st.cache_resource
-def clean_scratch_once() -> int:
-    """Once per server: remove scratch files left by sessions that ended part-way."""
-    return media.remove_stale_scratch()
+def clean_up_once() -> None:
+    """Once per server: remove what sessions that ended part-way left behind (scratch files, and
+    history videos whose session was never saved)."""
+    media.remove_stale_scratch()
+    try:
+        with open_history() as hist:
+            hist.remove_orphan_videos()
+    except HistoryError:  # the History page says what is wrong with the database
+        pass
 
 
 def main() -> None:
     st.set_page_config(page_title="hipform", page_icon="🦵", layout="wide")
-    clean_scratch_once()
+    clean_up_once()
     st.sidebar.title("hipform")
     st.sidebar.caption("Knee collapse, pelvic drop and back arching, rep by rep. Runs on this computer only.")
     page = st.sidebar.radio("Page", PAGES, key="page")

@@ -28,6 +28,7 @@ import math
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -434,6 +435,30 @@ class History:
                 kept.unlink(missing_ok=True)
             raise
         return session_id
+
+    def remove_orphan_videos(self, older_than_s: float = 3600.0) -> int:
+        """Delete videos in :attr:`video_dir` that no session references; how many.
+
+        A process killed while saving can leave the copy it was making (``.part``) or a
+        copy whose session was never committed. Only files untouched for ``older_than_s``
+        go: a save in progress in another process is younger than that.
+        """
+        if not self.video_dir.is_dir():
+            return 0
+        rows = self._conn.execute("SELECT annotated_path FROM sessions WHERE annotated_path IS NOT NULL")
+        referenced = {Path(path).resolve() for (path,) in rows}
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for f in self.video_dir.iterdir():
+            try:
+                if f.suffix not in (".mp4", ".part") or not f.is_file() or f.resolve() in referenced:
+                    continue
+                if f.stat().st_mtime < cutoff:
+                    f.unlink()
+                    removed += 1
+            except OSError:  # gone meanwhile, or not ours to delete: left as it is
+                continue
+        return removed
 
     def find(self, file_sha256: str, settings: dict[str, Any] | None = None) -> int | None:
         """Id of the newest session of the same clip bytes analysed with the same settings, or None."""

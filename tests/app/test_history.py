@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -105,6 +106,27 @@ def test_failed_save_leaves_nothing(tmp_path, report_dict, monkeypatch):
             _save(hist, report_dict, annotated_video=video)
         assert hist.count() == 0
         assert not (tmp_path / "videos").exists() or not any((tmp_path / "videos").iterdir())
+
+
+def test_videos_of_sessions_never_saved_are_removed_once_old(tmp_path, report_dict):
+    video = tmp_path / "annotated.mp4"
+    video.write_bytes(b"x" * 100)
+    with History(tmp_path / "h.sqlite") as hist:
+        kept = Path(hist.get(_save(hist, report_dict, annotated_video=video)).summary.annotated_path)
+        hist.video_dir.mkdir(exist_ok=True)
+        part = hist.video_dir / "20260301T090000-aaaaaaaaaaaa.part"  # a copy killed part-way
+        unsaved = hist.video_dir / "20260301T090001-bbbbbbbbbbbb.mp4"  # copied, session never committed
+        other = hist.video_dir / "notes.txt"  # not a video hipform writes
+        for f in (part, unsaved, other):
+            f.write_bytes(b"y")
+        old = (T0 - timedelta(days=1)).timestamp()
+        for f in (kept, part, unsaved, other):
+            os.utime(f, (old, old))
+        fresh = hist.video_dir / "20260301T090002-cccccccccccc.mp4"  # another process saving right now
+        fresh.write_bytes(b"z")
+        assert hist.remove_orphan_videos() == 2
+        assert sorted(f.name for f in hist.video_dir.iterdir()) == sorted([kept.name, other.name, fresh.name])
+        assert hist.get(1).summary.annotated_path == str(kept)
 
 
 def test_migrates_a_version_1_database(tmp_path, report_dict):
