@@ -1,8 +1,19 @@
-"""Kinematics and form flags: from landmark sequences to rep-by-rep judgements (numpy/scipy only)."""
+"""Kinematics and form flags: from landmark sequences to rep-by-rep judgements (numpy/scipy only).
 
-from hipform.kinematics.analysis import AnalysisConfig, analyze
+The fault table is imported at once; the analysis and the live analyzer (which load SciPy, about
+half a second) only when first used, so listing the movements (``hipform --help``) stays quick.
+"""
+
+from typing import Any
+
 from hipform.kinematics.faults import FAULT_TABLE, FAULTS, MOVEMENTS, FaultRule
-from hipform.kinematics.live import LiveAnalyzer, LiveCue
+
+_LAZY = {
+    "AnalysisConfig": "analysis",
+    "analyze": "analysis",
+    "LiveAnalyzer": "live",
+    "LiveCue": "live",
+}
 
 __all__ = [
     "AnalysisConfig",
@@ -14,3 +25,13 @@ __all__ = [
     "LiveAnalyzer",
     "LiveCue",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f"hipform.kinematics.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'hipform.kinematics' has no attribute {name!r}")
