@@ -10,6 +10,8 @@ filtered in one ``sosfiltfilt`` call. Both give the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy import signal as sps
 
@@ -214,7 +216,11 @@ def lowpass_sos(fs_hz: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
 
 
 def lowpass_rows(
-    x: np.ndarray, valid: np.ndarray, sos: np.ndarray, out: np.ndarray | None = None, out_rows=None
+    x: np.ndarray,
+    valid: np.ndarray,
+    sos: np.ndarray,
+    out: np.ndarray | None = None,
+    out_rows: Sequence[int] | None = None,
 ) -> np.ndarray:
     """Zero-lag filter of ``x`` (R, T) or (R, D, T) along time; invalid samples come back NaN.
 
