@@ -231,32 +231,35 @@ def lr_swaps_of(point: Callable[[int], np.ndarray], n: int, jump_fraction: float
     if n < 2:
         return np.zeros(n, dtype=bool)
 
-    def step(a: int, b: int) -> np.ndarray:
-        """(T-1,) image distance from landmark ``b`` in one frame to landmark ``a`` in the next."""
-        pa, pb = point(a), point(b)
-        dx = pa[1:, 0] - pb[:-1, 0]
-        dy = pa[1:, 1] - pb[:-1, 1]
+    def step(a: int, b: int, at: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Image distance from landmark ``b`` in frame i to landmark ``a`` in frame i + 1, for the
+        frame-to-frame steps ``at`` (default: all T - 1)."""
+        pa, pb = point(a)[1:][at], point(b)[:-1][at]
+        dx = pa[:, 0] - pb[:, 0]
+        dy = pa[:, 1] - pb[:, 1]
         return np.sqrt(dx * dx + dy * dy)
 
-    # mean over the five leg landmarks (NaN ignored), one landmark at a time: no (T, 5, 2) copies
-    same_sum = cross_sum = 0.0
-    same_cnt = cross_cnt = 0
-    for lm_l, lm_r in zip(_LEFT_LEG, _RIGHT_LEG, strict=True):
-        s_k = step(lm_l, lm_l) + step(lm_r, lm_r)
-        c_k = step(lm_l, lm_r) + step(lm_r, lm_l)
-        ok_s, ok_c = np.isfinite(s_k), np.isfinite(c_k)
-        same_sum = same_sum + np.where(ok_s, s_k, 0.0)
-        cross_sum = cross_sum + np.where(ok_c, c_k, 0.0)
-        same_cnt = same_cnt + ok_s
-        cross_cnt = cross_cnt + ok_c
-    with np.errstate(invalid="ignore", divide="ignore"):
-        same = np.where(same_cnt > 0, same_sum / np.maximum(same_cnt, 1), np.nan)
-        cross = np.where(cross_cnt > 0, cross_sum / np.maximum(cross_cnt, 1), np.nan)
+    def mean_over_legs(pairs: Callable[[int, int], np.ndarray]) -> np.ndarray:
+        """Mean over the five leg landmarks (NaN ignored), one landmark at a time: no (T, 5, 2) copies."""
+        total, count = 0.0, 0
+        for lm_l, lm_r in zip(_LEFT_LEG, _RIGHT_LEG, strict=True):
+            d = pairs(lm_l, lm_r)
+            ok = np.isfinite(d)
+            total = total + np.where(ok, d, 0.0)
+            count = count + ok
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+    same = mean_over_legs(lambda lm_l, lm_r: step(lm_l, lm_l) + step(lm_r, lm_r))
     thigh = np.linalg.norm(point(int(L.LEFT_HIP)) - point(int(L.LEFT_KNEE)), axis=-1)
     ref = float(np.median(thigh[np.isfinite(thigh)])) if np.isfinite(thigh).any() else np.nan
     with np.errstate(invalid="ignore"):
-        event = (same > 2 * jump_fraction * ref) & (cross < 0.5 * same)
-    event = np.nan_to_num(event).astype(bool)
+        jump = np.flatnonzero(same > 2 * jump_fraction * ref)
+    # the crossed labels only matter where the legs jumped: read there alone
+    cross = mean_over_legs(lambda lm_l, lm_r: step(lm_l, lm_r, jump) + step(lm_r, lm_l, jump))
+    event = np.zeros(n - 1, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        event[jump] = cross < 0.5 * same[jump]
     state = np.concatenate([[0], np.cumsum(event) % 2]).astype(bool)
     return state
 
