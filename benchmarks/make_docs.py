@@ -303,9 +303,9 @@ load:
 * **Live**: the CPU time per frame is the latency an idle machine would show (the path is sequential);
   the p95 measured under load includes waiting for a core.
 
-Even with nothing else running, this virtual machine's speed drifts: the same kinematics code, on
-the same sequence, took 156–199 ms (squat) and 194–227 ms (running) at different times of one
-working session, with a load average below 1 each time. Ratios between interleaved runs (clip analysis) are
+Even with nothing else running, this virtual machine's speed drifts: over one working session the
+kinematics benchmark's squat case took from 150 to 199 ms and the running case from 170 to 227 ms,
+with a load average below 1 each time and the code only getting faster in between. Ratios between interleaved runs (clip analysis) are
 robust to that drift; absolute rates (kinematics frames/s) are not, so they are medians of 7 runs,
 and the frames per CPU-second beside them carry the same drift. Regenerate on a quiet machine
 (`uptime` load below 1): `python benchmarks/make_docs.py`.
