@@ -491,7 +491,7 @@ def clean_up_once() -> None:
     try:
         with open_history() as hist:
             hist.remove_orphan_videos()
-    except HistoryError:  # the History page says what is wrong with the database
+    except (HistoryError, OSError):  # housekeeping only: the History page says what is wrong
         pass
 
 
