@@ -305,10 +305,10 @@ load:
 
 Even with nothing else running, this virtual machine's speed drifts: over one working session the
 kinematics benchmark's squat case took from 150 to 199 ms and the running case from 170 to 227 ms,
-with a load average below 1 each time and the code only getting faster in between. Ratios between interleaved runs (clip analysis) are
-robust to that drift; absolute rates (kinematics frames/s) are not, so they are medians of 7 runs,
-and the frames per CPU-second beside them carry the same drift. Regenerate on a quiet machine
-(`uptime` load below 1): `python benchmarks/make_docs.py`.
+with a load average below 1 each time and the code only getting faster in between. Ratios between
+interleaved runs (clip analysis) are robust to that drift; absolute rates (kinematics frames/s) are
+not, so they are medians of 7 runs, and the frames per CPU-second beside them carry the same drift.
+Regenerate on a quiet machine (`uptime` load below 1): `python benchmarks/make_docs.py`.
 
 ## Notes on the figures
 
