@@ -231,7 +231,7 @@ def _time_last_buffer(dims: int, n: int) -> np.ndarray:
 
 
 def _swap_rows(r: _Rows, frames: np.ndarray) -> None:
-    """In place: exchange the left and right leg landmarks of ``r`` in ``frames`` (like :func:`swap_legs`)."""
+    """In place: exchange the left and right leg landmarks of ``r`` in ``frames``."""
     pos = {lm: i for i, lm in enumerate(r.lms)}
     for a, b in zip(_LEFT_LEG, _RIGHT_LEG, strict=True):
         if a in pos and b in pos:

@@ -187,21 +187,14 @@ def estimate_view(
     return ViewEstimate(view, float(np.mean(agree)), med_yaw, facing, yaw, code, facing_x)
 
 
-def _nanmean_rows(a: np.ndarray) -> np.ndarray:
-    """Mean over axis 1 ignoring NaN; NaN for all-NaN rows (no warning)."""
-    ok = np.isfinite(a)
-    cnt = ok.sum(axis=1)
-    tot = np.where(ok, a, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
-
-
-def detect_lr_swaps(px: np.ndarray, jump_fraction: float = 0.35) -> np.ndarray:
+def lr_swaps_of(point: Callable[[int], np.ndarray], n: int, jump_fraction: float = 0.35) -> np.ndarray:
     """Frames where the pose model has swapped the left and right leg.
 
     Parameters
     ----------
-    px : ndarray, shape (T, 33, 2), pixels.
+    point : ``point(lm)`` gives landmark ``lm`` as (T, 2) pixels (only the leg landmarks are
+        asked for, so a caller holding some landmarks in any layout builds no (T, 33, 2) array).
+    n : number of frames T.
     jump_fraction : float
         A frame-to-frame jump of the legs larger than this fraction of the
         thigh length, that swapping the labels would undo, starts or ends a
@@ -219,14 +212,6 @@ def detect_lr_swaps(px: np.ndarray, jump_fraction: float = 0.35) -> np.ndarray:
     landmarks keeping labels and ``cross`` the displacement if the labels
     were exchanged. A swap event is a frame where ``same`` is a large jump and
     ``cross`` less than half of it. The swapped state toggles at each event.
-    """
-    return lr_swaps_of(lambda lm: px[:, lm], px.shape[0], jump_fraction)
-
-
-def lr_swaps_of(point: Callable[[int], np.ndarray], n: int, jump_fraction: float = 0.35) -> np.ndarray:
-    """:func:`detect_lr_swaps` on landmarks given one at a time: ``point(lm)`` is (T, 2) pixels.
-
-    Lets callers holding only some landmarks, in another layout, skip building a (T, 33, 2) array.
     """
     if n < 2:
         return np.zeros(n, dtype=bool)
@@ -262,12 +247,3 @@ def lr_swaps_of(point: Callable[[int], np.ndarray], n: int, jump_fraction: float
         event[jump] = cross < 0.5 * same[jump]
     state = np.concatenate([[0], np.cumsum(event) % 2]).astype(bool)
     return state
-
-
-def swap_legs(pts: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """Copy of ``pts`` (T, 33, D) with left and right leg landmarks exchanged in ``frames``."""
-    out = np.array(pts, copy=True)
-    f = np.asarray(frames, bool)
-    if f.any():
-        out[np.ix_(f, _LEFT_LEG + _RIGHT_LEG)] = pts[np.ix_(f, _RIGHT_LEG + _LEFT_LEG)]
-    return out
