@@ -319,12 +319,12 @@ def _without(c: _Conditioned, done: _Conditioned) -> _Conditioned:
 
 
 def _filtered(c: _Conditioned, fs: float, cutoff_hz: float, into: Prepared | None = None) -> Prepared:
-    """Low-pass the conditioned landmarks (all rows of an array in one zero-lag filter call).
+    """Low-pass the conditioned landmarks with :func:`lowpass_rows`, straight into (T, 33, D) results.
 
     With ``into``, the filtered rows are written into its arrays (which already
     hold other landmarks filtered the same way) and ``into`` is returned. The
     pixel and world filters could run on two threads (scipy's loop releases
-    the GIL), but on a shared 2-core machine that made analysis slower.
+    the GIL), but on 2 cores that made analysis slower, even on an idle machine.
     """
     sos = lowpass_sos(fs, cutoff_hz)
 

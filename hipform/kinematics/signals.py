@@ -318,8 +318,9 @@ def compute_lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float, order: int = 
     ``scipy.signal.sosfiltfilt`` cannot see NaN, so NaN runs are bridged by
     linear interpolation before filtering and put back afterwards; the bridge
     only touches samples near the gap, which are then masked anyway. Clips
-    too short for the filter's edge padding are returned unfiltered. All
-    columns are filtered in one call, laid out with time along the last axis.
+    too short for the filter's edge padding are returned unfiltered. The
+    columns are laid out with time along the last axis and filtered by
+    :func:`lowpass_rows`.
     """
     x = np.array(x, dtype=np.float64)
     n = x.shape[0]
