@@ -129,12 +129,15 @@ def _flag_summary(flags: Sequence[object]) -> str:
 EstimatorSource = PoseEstimator | Callable[[], PoseEstimator] | None
 
 
-def analyse_clip(path: Path, settings: BatchSettings, estimator: EstimatorSource = None) -> ClipResult:
+def analyse_clip(
+    path: Path, settings: BatchSettings, estimator: EstimatorSource = None, digest: str | None = None
+) -> ClipResult:
     """Analyse one clip (pose from the cache or the model, then the kinematics).
 
     ``estimator`` is an open estimator to reuse, or a function giving one
     (called only when the pose model has to run), or None for a new one.
-    Never raises for a problem with the clip: it comes back as a failed
+    ``digest`` is the clip's SHA-256 when already known (the file is not read
+    again to hash it). Never raises for a problem with the clip: it comes back as a failed
     :class:`ClipResult` with the one-sentence reason.
     """
     from hipform.cache import LandmarkCache, cache_disabled, estimate_pose_cached, file_digest
@@ -150,7 +153,8 @@ def analyse_clip(path: Path, settings: BatchSettings, estimator: EstimatorSource
         guard = limits.frame_guard(path.name)  # for headers that understate the length
         if settings.use_cache and not cache_disabled():
             cache = LandmarkCache(settings.cache_dir)
-            digest = file_digest(path) if path.is_file() else None
+            if digest is None and path.is_file():
+                digest = file_digest(path)
             cached = cache.load(digest, settings.pose_options) if digest else None
             if cached is None and callable(estimator):
                 estimator = estimator()
@@ -251,7 +255,8 @@ def run_batch(
         if progress is not None:
             progress(result, len(results), total)
 
-    if workers == 1 or total <= 1 or _all_cached(paths, settings):
+    digests = _cached_digests(paths, settings) if workers > 1 and total > 1 else None
+    if workers == 1 or total <= 1 or digests is not None:
         held: list[PoseEstimator] = []
 
         def estimator() -> PoseEstimator:  # loaded on the first clip that needs the model
@@ -261,7 +266,7 @@ def run_batch(
 
         try:
             for i, p in enumerate(paths):
-                done(i, analyse_clip(p, settings, estimator))
+                done(i, analyse_clip(p, settings, estimator, digest=(digests or {}).get(i)))
         finally:
             for est in held:
                 est.close()
@@ -287,19 +292,27 @@ def run_batch(
     return ordered
 
 
-def _all_cached(paths: Sequence[Path], settings: BatchSettings) -> bool:
-    """True when the landmarks of every clip are in the cache: only the kinematics are left, well
-    under a second a clip, and starting worker processes (each loading numpy, SciPy and MediaPipe,
-    10-15 s on 2 cores) would cost more than the pool saves."""
+def _cached_digests(paths: Sequence[Path], settings: BatchSettings) -> dict[int, str] | None:
+    """The clips' SHA-256 (by position) when the landmarks of every clip are in the cache, else None.
+
+    Then only the kinematics are left, well under a second a clip, and starting worker processes
+    (each loading numpy, SciPy and MediaPipe, 10-15 s on 2 cores) would cost more than the pool
+    saves; the digests are handed on so no clip is read twice.
+    """
     from hipform.cache import LandmarkCache, cache_disabled, file_digest
 
     if not settings.use_cache or cache_disabled():
-        return False
+        return None
     cache = LandmarkCache(settings.cache_dir)
+    digests: dict[int, str] = {}
     try:
-        return all(cache.path_for(file_digest(p), settings.pose_options).is_file() for p in paths)
+        for i, p in enumerate(paths):
+            digests[i] = file_digest(p)
+            if not cache.path_for(digests[i], settings.pose_options).is_file():
+                return None
     except OSError:  # a clip that cannot be read: let the workers report it
-        return False
+        return None
+    return digests
 
 
 def save_summary_csv(results: Sequence[ClipResult], path: str | Path) -> Path:
