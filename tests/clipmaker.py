@@ -35,12 +35,14 @@ def write_clip(
     times_s: Sequence[float] | None = None,
     display_rotation_deg: float | None = None,
     container_options: dict[str, str] | None = None,
+    codec_options: dict[str, str] | None = None,
 ) -> Path:
     """Encode RGB frames with any codec PyAV has (H.264, VP9, MJPEG, GIF…).
 
     ``times_s`` gives each frame's presentation time (variable frame rate);
     ``display_rotation_deg`` stores a counter-clockwise display rotation;
-    ``container_options`` go to the muxer (e.g. ``{"movflags": "+faststart"}``).
+    ``container_options`` go to the muxer (e.g. ``{"movflags": "+faststart"}``),
+    ``codec_options`` to the encoder (e.g. ``{"preset": "ultrafast"}`` for big clips).
     """
     container = av.open(str(path), mode="w", options=container_options or {})
     stream = None
@@ -50,6 +52,8 @@ def write_clip(
             stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
             stream.height, stream.width = image.shape[:2]
             stream.pix_fmt = pix_fmt
+            if codec_options:
+                stream.options = codec_options
             if times_s is not None:
                 stream.time_base = time_base
                 stream.codec_context.time_base = time_base

@@ -43,14 +43,18 @@ def empty(d: Path) -> Path:
     return p
 
 
-def truncated_mp4(d: Path) -> Path:
-    """The first 40% of an MP4 whose index (moov) is written at the end: the index is lost."""
-    whole = write_clip(d / "whole.mp4", frames(FRONT, 24))
+def _cut(whole: Path, name: str, fraction: float) -> Path:
+    """The first ``fraction`` of ``whole``'s bytes as ``name`` beside it (``whole`` is removed)."""
     data = whole.read_bytes()
     whole.unlink()
-    p = d / "truncated.mp4"
-    p.write_bytes(data[: int(len(data) * 0.4)])
+    p = whole.parent / name
+    p.write_bytes(data[: int(len(data) * fraction)])
     return p
+
+
+def truncated_mp4(d: Path) -> Path:
+    """The first 40% of an MP4 whose index (moov) is written at the end: the index is lost."""
+    return _cut(write_clip(d / "whole.mp4", frames(FRONT, 24)), "truncated.mp4", 0.4)
 
 
 def truncated_faststart(d: Path) -> Path:
@@ -58,11 +62,7 @@ def truncated_faststart(d: Path) -> Path:
     whole = write_clip(
         d / "whole_fs.mp4", frames(FRONT, 36, every=2), fps=15, container_options={"movflags": "+faststart"}
     )
-    data = whole.read_bytes()
-    whole.unlink()
-    p = d / "truncated_faststart.mp4"
-    p.write_bytes(data[: int(len(data) * 0.7)])
-    return p
+    return _cut(whole, "truncated_faststart.mp4", 0.7)
 
 
 def text_as_mp4(d: Path) -> Path:
@@ -141,19 +141,7 @@ def uhd_120fps(d: Path) -> Path:
         x0 = (3840 - tall.shape[1]) // 2
         canvas[:, x0 : x0 + tall.shape[1]] = tall
         out.append(canvas)
-    p = d / "uhd_120fps.mp4"
-    container = av.open(str(p), mode="w")
-    stream = container.add_stream("libx264", rate=120)
-    stream.width, stream.height = 3840, 2160
-    stream.pix_fmt = "yuv420p"
-    stream.options = {"preset": "ultrafast"}
-    for img in out:
-        for pkt in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-            container.mux(pkt)
-    for pkt in stream.encode():
-        container.mux(pkt)
-    container.close()
-    return p
+    return write_clip(d / "uhd_120fps.mp4", out, fps=120, codec_options={"preset": "ultrafast"})
 
 
 def ten_minutes(d: Path) -> Path:
