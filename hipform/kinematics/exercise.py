@@ -165,6 +165,14 @@ def compute_exercise_features(
     steps = detect_steps(heel, hip_img_y, kf, t, leg_px, stance_from="heel-peak")
     n_steps = len(steps)
     cadence = steps.cadence_spm if n_steps >= 3 else float("nan")
+    # a runner keeps stepping while in view: the steps found, against the steps that cadence
+    # predicts over the time the body was tracked (a single-leg squat shifting its feet now
+    # and then makes a few "steps" at a running-like interval, but only a few)
+    tracked = np.isfinite(hip_img_y)
+    tracked_s = float(t[tracked][-1] - t[tracked][0]) if tracked.sum() > 1 else 0.0
+    step_coverage = (
+        n_steps / (cadence / 60.0 * tracked_s) if np.isfinite(cadence) and tracked_s > 0 else float("nan")
+    )
     with np.errstate(invalid="ignore"):
         stance = np.where(ank_y[:, 0] >= ank_y[:, 1], 0, 1)
     kf_stance = np.where(stance == 0, kf[:, 0], kf[:, 1])
@@ -202,6 +210,7 @@ def compute_exercise_features(
         "hip_down": down,
         "straight_bent_fraction": float(np.mean((kf_min < 35) & (kf_max > 60))) if kf.size else float("nan"),
         "n_steps": float(n_steps),
+        "step_coverage": step_coverage,
         "cadence_spm": cadence,
         "stance_knee_range": _pct_range(kf_stance),
         "raised_fraction_px": float(raised_px[ok_feet].mean()) if ok_feet.any() else float("nan"),
@@ -273,6 +282,7 @@ def recognise_exercise(
         * _ramp(cad, 70, 100)
         * (1 - _ramp(cad, 250, 300))
         * _ramp(alt, 0.5, 0.7)
+        * _ramp(val("step_coverage"), 0.3, 0.5)
         * bob
     )
     # a step-up lifts the hips well above the start and brings them back down; a runner moving

@@ -1,0 +1,54 @@
+"""Movement recognition on real MediaPipe landmarks of rendered clips, one or more per movement.
+
+The fixtures in ``tests/data`` are the pose model's landmarks of clips in ``sample_videos`` (made
+with ``python tests/data/make_fixture.py``), and of the app tests' single-leg squat
+(``tests/app/conftest.py``: left knee collapsing 22°, which made a few running-like foot shifts).
+Every movement hipform checks must have at least one fixture: a new movement fails here until
+it has one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hipform.kinematics import analyze
+from hipform.kinematics.faults import MOVEMENTS
+from hipform.sequence import load_sequence
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+#: fixture name → the movement it shows
+FIXTURES = {
+    "bridge_side_clean": "bridge",
+    "single_leg_bridge_side_arch": "single-leg-bridge",
+    "single_leg_bridge_feet_pelvic_drop": "single-leg-bridge",
+    "kickback_side_arch": "kickback",
+    "step_up_front_clean": "step-up",
+    "squat_front_valgus_both": "squat",
+    "squat_front_valgus": "single-leg-squat",  # one knee collapsing in a single-leg squat
+    "single_leg_squat_rear_pelvic_drop": "single-leg-squat",
+    "app_single_leg_squat_left_valgus": "single-leg-squat",
+    "single_leg_balance_front_clean": "single-leg-balance",
+    "running_rear_clean": "running",
+}
+
+
+def test_every_movement_has_a_recognition_fixture() -> None:
+    assert set(FIXTURES.values()) == set(MOVEMENTS)
+    for name in FIXTURES:
+        assert (DATA / f"{name}.npz").is_file(), name
+
+
+@pytest.mark.parametrize(("name", "movement"), FIXTURES.items())
+def test_auto_names_the_movement(name: str, movement: str) -> None:
+    report = analyze(load_sequence(DATA / f"{name}.npz"))
+    assert report.exercise == movement, report.exercise_scores
+    assert report.exercise_confidence >= 0.5, report.exercise_scores
+
+
+def test_a_single_leg_squat_with_a_few_foot_shifts_is_not_running() -> None:
+    # its feet made four running-like "steps" in 10 s: a runner keeps stepping the whole time
+    report = analyze(load_sequence(DATA / "app_single_leg_squat_left_valgus.npz"))
+    assert report.exercise_scores["running"] < 0.1, report.exercise_scores
