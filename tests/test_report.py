@@ -11,9 +11,8 @@ import pytest
 
 from hipform.kinematics import analyze
 from hipform.report import SCHEMA_VERSION, save_measures_csv, save_report_json, save_reps_csv
-
-athlete = pytest.importorskip("hipform.synth.athlete")
-from hipform.synth.camera import Camera, pose_sequence_from_joints  # noqa: E402
+from hipform.synth import athlete
+from hipform.synth.camera import Camera, pose_sequence_from_joints
 
 
 @pytest.fixture(scope="module")

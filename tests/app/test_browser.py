@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from appserver import running_app
+from external import playwright_with_chromium
 
 from hipform.annotate import LEFT_RGB, RIGHT_RGB
 
@@ -33,9 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-_pw = pytest.importorskip("playwright.sync_api")
+_pw = playwright_with_chromium()  # a skip without Chromium or Playwright, a failure in CI
 sync_playwright, PlaywrightTimeout = _pw.sync_playwright, _pw.TimeoutError
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from hipform.sequence import PoseSequence
+from hipform.synth.athlete import Motion, MotionParams, simulate
 from hipform.synth.camera import Camera, pose_sequence_from_joints
 
 LYING = ("bridge", "single-leg-bridge", "kickback")
@@ -26,18 +26,15 @@ def far_camera(view: str, movement: str) -> Camera:
     return Camera.around(view, distance_m=400.0, height_m=target[2], target_m=target, vertical_fov_deg=0.5)
 
 
-def simulate_or_skip(movement: str, **params):
-    """The synthetic athlete's motion, or skip when that movement is not simulated yet."""
-    athlete = pytest.importorskip("hipform.synth.athlete")
-    try:
-        return athlete.simulate(movement, athlete.MotionParams(**params))
-    except ValueError as exc:
-        if "not simulated yet" in str(exc):
-            pytest.skip(str(exc))
-        raise
+def simulate_motion(movement: str, **params) -> Motion:
+    """The synthetic athlete's motion with ``MotionParams(**params)``.
+
+    Every movement is simulated: one that stops simulating raises, and the test fails (never skips).
+    """
+    return simulate(movement, MotionParams(**params))
 
 
-def film(motion, view: str) -> PoseSequence:
+def film(motion: Motion, view: str) -> PoseSequence:
     return pose_sequence_from_joints(
         motion.joints_m, motion.t_s, far_camera(view, motion.movement), motion.fps
     )

@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from kin_helpers import film, simulate_or_skip
+from kin_helpers import film, simulate_motion
 
 from hipform.cli import main
 from hipform.sequence import save_sequence
+from hipform.synth.athlete import Faults
 
 
 def test_analyze_cli_writes_json_and_csvs(tmp_path, capsys) -> None:
-    athlete = pytest.importorskip("hipform.synth.athlete")
-    motion = simulate_or_skip(
-        "single-leg-squat", reps=2, faults=athlete.Faults(knee_valgus_deg=18.0, side="left")
-    )
+    motion = simulate_motion("single-leg-squat", reps=2, faults=Faults(knee_valgus_deg=18.0, side="left"))
     npz = save_sequence(film(motion, "front"), tmp_path / "clip.npz")
     out = tmp_path / "r.json"
     code = main(

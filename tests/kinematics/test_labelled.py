@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from external import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "labelled_agreement.py"
@@ -17,8 +18,10 @@ def bench():
     spec = importlib.util.spec_from_file_location("labelled_agreement", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    if not module.STAGE_CSV.exists() or not module.RATIO_CSV.exists():
-        pytest.skip("labelled tables not found")
+    require_or_skip(
+        module.STAGE_CSV.exists() and module.RATIO_CSV.exists(),
+        f"labelled tables not found ({module.STAGE_CSV}, {module.RATIO_CSV})",
+    )
     return module
 
 

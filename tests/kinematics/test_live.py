@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from kin_helpers import film, simulate_or_skip
+from kin_helpers import film, simulate_motion
 
 from hipform.kinematics.live import LiveAnalyzer, LiveCue
+from hipform.synth.athlete import Faults
 
 
 def _run(live: LiveAnalyzer, seq) -> list[LiveCue]:
@@ -17,10 +18,7 @@ def _run(live: LiveAnalyzer, seq) -> list[LiveCue]:
 
 
 def test_live_counts_reps_and_cues_knee_collapse() -> None:
-    athlete = pytest.importorskip("hipform.synth.athlete")
-    motion = simulate_or_skip(
-        "single-leg-squat", reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right")
-    )
+    motion = simulate_motion("single-leg-squat", reps=3, faults=Faults(knee_valgus_deg=18.0, side="right"))
     live = LiveAnalyzer("single-leg-squat")
     cues = _run(live, film(motion, "front"))
     assert live.reps == 3
@@ -31,7 +29,7 @@ def test_live_counts_reps_and_cues_knee_collapse() -> None:
 
 
 def test_live_clean_reps_are_good() -> None:
-    motion = simulate_or_skip("squat", reps=2)
+    motion = simulate_motion("squat", reps=2)
     live = LiveAnalyzer("squat")
     cues = _run(live, film(motion, "front"))
     assert live.reps == 2

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kin_helpers import film, simulate_or_skip
+from kin_helpers import film, simulate_motion
 
 from hipform.kinematics import analyze
 from hipform.kinematics import measures as M
 from hipform.sequence import PoseSequence
+from hipform.synth.athlete import Faults
 
 BODY_RELATIVE = (
     M.compute_fppa_deg,
@@ -120,10 +121,7 @@ def test_fppa_of_a_known_leg() -> None:
 
 
 def test_mirrored_clip_swaps_flag_sides() -> None:
-    athlete = pytest.importorskip("hipform.synth.athlete")
-    motion = simulate_or_skip(
-        "single-leg-squat", reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right")
-    )
+    motion = simulate_motion("single-leg-squat", reps=3, faults=Faults(knee_valgus_deg=18.0, side="right"))
     seq = film(motion, "front")
     sides = {f.side for f in analyze(seq, exercise="single-leg-squat").flags_for("knee_collapse")}
     mirrored = {
@@ -140,8 +138,7 @@ def _sequence(lm: np.ndarray, vis: np.ndarray, fps: float = 30.0) -> PoseSequenc
 
 @pytest.fixture(scope="module")
 def squat_seq() -> PoseSequence:
-    athlete = pytest.importorskip("hipform.synth.athlete")
-    motion = simulate_or_skip("squat", reps=2, faults=athlete.Faults(knee_valgus_deg=20.0, side="both"))
+    motion = simulate_motion("squat", reps=2, faults=Faults(knee_valgus_deg=20.0, side="both"))
     return film(motion, "front")
 
 

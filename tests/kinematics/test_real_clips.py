@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from clipmaker import SHARED_CLIPS
+from external import require_or_skip
 
 from hipform.kinematics import analyze
+from hipform.pose import estimate_pose
 
-CLIPS = Path(__file__).resolve().parents[2].parent / "shared" / "clips"
 NAMES = (
     "squat_front_knees_sway_in.mov",
     "squat_front_clean.mov",
@@ -24,11 +24,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def sequences():
     """Each clip's PoseSequence, computed once for the module."""
-    if not CLIPS.is_dir():
-        pytest.skip(f"real clips not found at {CLIPS}")
-    from hipform.pose import estimate_pose
-
-    return {name: estimate_pose(CLIPS / name) for name in NAMES}
+    require_or_skip(SHARED_CLIPS.is_dir(), f"real clips not found at {SHARED_CLIPS}")
+    return {name: estimate_pose(SHARED_CLIPS / name) for name in NAMES}
 
 
 def test_knees_swaying_in_is_flagged(sequences) -> None:

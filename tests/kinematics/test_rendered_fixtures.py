@@ -117,13 +117,18 @@ def test_single_leg_bridge_side_on_counts_reps_on_hip_height_despite_leg_label_s
 
 
 def test_single_leg_bridge_from_the_feet_grades_the_stance_side_only() -> None:
+    # the right leg is the stance leg, its pelvis dropping 10° in every rep; from the feet MediaPipe
+    # reads the drop at about half that (docs/accuracy.md), so not every rep passes the threshold,
+    # but a drop is flagged, and on the stance side
     seq, truth = _clip("single_leg_bridge_feet_pelvic_drop")
     report = analyze(seq, exercise="single-leg-bridge")
     assert len(report.reps) == len(truth.reps)
     holds = [(r["start_frame"], r["end_frame"]) for r in truth.reps]
     for r in report.reps:  # the key frame is inside the true rep
         assert any(a <= r.key_frame <= b for a, b in holds), r.key_frame
-    assert {f.side for f in report.flags_for("pelvic_drop")} <= {"right"}
+    assert [r.side for r in report.reps] == [r["side"] for r in truth.reps] == ["right"] * 3
+    drops = report.flags_for("pelvic_drop")
+    assert {f.side for f in drops} == {"right"}, [(f.rep, f.side, f.value) for f in drops]
     assert report.is_assessed("pelvic_drop")
 
 

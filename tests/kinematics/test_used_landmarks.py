@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from kin_helpers import film, simulate_or_skip
+from kin_helpers import film, simulate_motion
 
 from hipform.kinematics import analysis as A
 from hipform.kinematics.exercise import recognise_exercise
@@ -41,7 +41,7 @@ def _same(a, b) -> bool:
 @pytest.mark.parametrize("view", ["front", "right", "oblique"])
 @pytest.mark.parametrize("movement", MOVEMENTS)
 def test_nothing_reads_the_landmarks_the_analysis_leaves_unwritten(movement, view):
-    seq = film(simulate_or_skip(movement, reps=2), view)
+    seq = film(simulate_motion(movement, reps=2), view)
     config = A.AnalysisConfig()
     pre = A._filtered(A._condition_seq(seq, config), A._frame_rate(seq), 5.0)
     assert pre.world is not None

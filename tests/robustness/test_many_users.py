@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from appserver import running_app
+from external import playwright_with_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -23,9 +24,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]  # fmt: skip
 
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = playwright_with_chromium()  # a skip without Chromium or Playwright, a failure in CI
 
 
 @pytest.fixture(scope="module")
