@@ -1,9 +1,11 @@
 """What hipform found in a clip: reps, flags, what could not be assessed, and the per-frame measures.
 
 :class:`Report` is what ``hipform.kinematics.analyze`` returns, what the CLI
-prints and the app shows. ``Report.to_dict()`` follows the JSON schema in
-``docs/report-schema.md`` (version :data:`SCHEMA_VERSION`); change that file
-and the version together.
+prints and the app shows. ``Report.to_dict()`` follows the JSON Schema
+(draft 2020-12) shipped beside this module, ``report.schema.json``
+(:func:`report_json_schema`), which ``docs/report-schema.md`` describes for
+people; change the schema, its version (:data:`SCHEMA_VERSION`, the schema's
+``schema_version`` const) and the document together.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import json
 import math
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,19 @@ import numpy as np
 
 #: Version of the JSON written by :meth:`Report.to_dict` (semantic: major changes break readers).
 SCHEMA_VERSION = "1.0.0"
+#: The report's JSON Schema, package data of ``hipform``.
+REPORT_SCHEMA_FILE = "report.schema.json"
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that :meth:`Report.to_dict` and ``hipform analyze --json`` follow.
+
+    Returns
+    -------
+    dict
+        A fresh copy of ``hipform/report.schema.json``, ready for ``jsonschema.validate``.
+    """
+    return json.loads(resources.files("hipform").joinpath(REPORT_SCHEMA_FILE).read_text("utf-8"))
 
 
 def _num(x: Any, nd: int = 3) -> float | None:
@@ -186,7 +202,7 @@ class Report:
     reps : per rep / step / hold results, in time order.
     flags : faults found (per rep, plus clip-level asymmetry flags with ``rep`` None).
     not_assessed : faults that could not be judged, with the reason.
-    summary : per-clip summary (see docs/report-schema.md).
+    summary : per-clip summary (see docs/report-schema.md and :func:`report_json_schema`).
     notes : plain-language remarks (e.g. low frame rate, fixed left/right swaps).
     t_s : (T,) frame times, seconds.
     measures : per-frame series, name → (T,) float array (NaN where not measurable);
@@ -223,7 +239,7 @@ class Report:
         return not any(na.fault == fault and na.rep is None and na.side is None for na in self.not_assessed)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data (schema in docs/report-schema.md); per-frame measures excluded."""
+        """The report as JSON-ready data (:func:`report_json_schema`); per-frame measures excluded."""
         return {
             "schema_version": self.schema_version,
             "source": self.source,
