@@ -90,4 +90,12 @@ SKELETON: tuple[tuple[Landmark, Landmark], ...] = (
     (L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX),
     (L.RIGHT_ANKLE, L.RIGHT_FOOT_INDEX),
 )
+#: The leg segments (hip–knee, knee–ankle of each leg) whose image length tells whether a body is
+#: tracked steadily (see :func:`hipform.kinematics.grading.steady_windows`).
+LEG_SEGMENTS: tuple[tuple[Landmark, Landmark], ...] = (
+    (L.LEFT_HIP, L.LEFT_KNEE),
+    (L.LEFT_KNEE, L.LEFT_ANKLE),
+    (L.RIGHT_HIP, L.RIGHT_KNEE),
+    (L.RIGHT_KNEE, L.RIGHT_ANKLE),
+)
 del L

@@ -1,12 +1,14 @@
 """Kinematics and form flags: from landmark sequences to rep-by-rep judgements (numpy/scipy only).
 
-The fault table is imported at once; the analysis and the live analyzer (which load SciPy, about
-half a second) only when first used, so listing the movements (``hipform --help``) stays quick.
+The movements and their fault rules are imported at once; the analysis and the live analyzer
+(which load SciPy, about half a second) only when first used, so listing the movements
+(``hipform --help``) stays quick.
 """
 
 from typing import Any
 
-from hipform.kinematics.faults import FAULT_TABLE, FAULTS, MOVEMENTS, FaultRule
+from hipform.kinematics.faults import FAULTS, FaultRule
+from hipform.kinematics.movements import MOVEMENTS, REGISTRY, Movement, movement_named, rules_for
 
 _LAZY = {
     "AnalysisConfig": "analysis",
@@ -18,10 +20,13 @@ _LAZY = {
 __all__ = [
     "AnalysisConfig",
     "analyze",
-    "FAULT_TABLE",
     "FAULTS",
     "MOVEMENTS",
+    "REGISTRY",
     "FaultRule",
+    "Movement",
+    "movement_named",
+    "rules_for",
     "LiveAnalyzer",
     "LiveCue",
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
 
 #: Normalised rep signal above which a rep is entered [J].
 REP_ENTER = 0.55
@@ -331,6 +330,8 @@ def _strikes_heel_peaks(
     prominence_fraction: float,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """(side, strike frame) of each step from each heel's lowest image points (side view)."""
+    from scipy.signal import find_peaks  # here: listing the movements must not load SciPy
+
     n = t.shape[0]
     distance = max(1, int(round(min_stride_s * fps)))
     prom = prominence_fraction * leg_length_px
@@ -344,7 +345,7 @@ def _strikes_heel_peaks(
         yf = np.where(ok, y, np.interp(np.arange(n), np.flatnonzero(ok), y[ok]))
         # a strike must stand out against the heel's own swing, not only against landmark jitter
         lo, hi = np.percentile(yf, [5, 95])
-        pk, _ = sps.find_peaks(yf, distance=distance, prominence=max(prom, 0.3 * (hi - lo)))
+        pk, _ = find_peaks(yf, distance=distance, prominence=max(prom, 0.3 * (hi - lo)))
         pk = pk[ok[pk]]
         # walk back from each heel peak while the heel stays within tol of it: all peaks in step
         floor = yf[pk] - tol

@@ -15,7 +15,6 @@ different x and y scales) and never world landmarks.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
 
 from hipform.landmarks import Landmark
 
@@ -404,6 +403,8 @@ def compute_hip_depth(px: np.ndarray, fps: float, window_s: float = STANDING_WIN
         on the pose model's 3D knee angle (which under-reads knee flexion
         seen from the front).
     """
+    from scipy.ndimage import maximum_filter1d  # here: listing the movements must not load SciPy
+
     hip_y = 0.5 * (px[:, int(L.LEFT_HIP), 1] + px[:, int(L.RIGHT_HIP), 1])
     ank = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
     with np.errstate(invalid="ignore"):

@@ -1,10 +1,10 @@
 """The analysis reads only the landmarks it conditions and filters.
 
-Rows of the other landmarks in the filtered (T, 33, D) arrays are never
-written (:func:`hipform.kinematics.analysis._time_last_buffer`), so a measure,
-view, rep or recognition rule that read one would read stale memory. Here the
-unused rows are filled with NaN and then with random values: every result must
-be the same.
+Rows of the other landmarks in the filtered (T, 33, D) arrays stay NaN
+(:mod:`hipform.kinematics.conditioning`), so a measure, view, rep or
+recognition rule that read one would silently get nothing. Here the unused
+rows are filled with NaN and then with random values: every result must be
+the same.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from kin_helpers import film, simulate_motion
 
-from hipform.kinematics import analysis as A
-from hipform.kinematics.exercise import recognise_exercise
-from hipform.kinematics.faults import MOVEMENTS
+from hipform.kinematics import conditioning as C
+from hipform.kinematics.config import AnalysisConfig
+from hipform.kinematics.frame_measures import compute_measures, leg_length_px
+from hipform.kinematics.movements import MOVEMENTS, REGISTRY, SegmentContext
+from hipform.kinematics.recognition import recognise_movement
 from hipform.kinematics.view import estimate_view
 
 
@@ -42,16 +44,32 @@ def _same(a, b) -> bool:
 @pytest.mark.parametrize("movement", MOVEMENTS)
 def test_nothing_reads_the_landmarks_the_analysis_leaves_unwritten(movement, view):
     seq = film(simulate_motion(movement, reps=2), view)
-    config = A.AnalysisConfig()
-    pre = A._filtered(A._condition_seq(seq, config), A._frame_rate(seq), 5.0)
+    config = AnalysisConfig()
+    conditioned = C.condition_sequence(seq, config)
+    pre = C.lowpass_conditioned(conditioned, C.frame_rate_of(seq), 5.0)
     assert pre.world is not None
+    unused = [lm for lm in range(pre.px.shape[1]) if lm not in C.USED_LANDMARKS]
+    assert np.isnan(pre.px[:, unused]).all()  # never garbage for code that reads them
     rng = np.random.default_rng(0)
     results = []
     for fill in ("nan", "random"):
-        px = _fill_unused(pre.px, A.USED_LANDMARKS, fill, rng)
-        world = _fill_unused(pre.world, A.WORLD_LANDMARKS, fill, rng)
+        px = _fill_unused(pre.px, C.USED_LANDMARKS, fill, rng)
+        world = _fill_unused(pre.world, C.WORLD_LANDMARKS, fill, rng)
         v = estimate_view(px, world)
-        m = A.compute_measures(px, world, v.facing_x, side_view=v.side)
-        segments = A._segment(movement, px, world, m, seq.t_s, config, view_name=v.view)
-        results.append((v, m, segments, recognise_exercise(px, world, seq.t_s)))
+        m = compute_measures(px, world, v.facing_x, side_view=v.side)
+        ctx = SegmentContext(
+            px=px,
+            world=world,
+            src=world,
+            measures=m,
+            t_s=seq.t_s,
+            fps=seq.fps,
+            ankle_y=C.ankle_y_px(px, conditioned),
+            view=v.view,
+            leg_px=leg_length_px(px),
+            rep_enter=config.rep_enter,
+            rep_exit=config.rep_exit,
+        )
+        segments = REGISTRY[movement].segment(ctx)
+        results.append((v, m, segments, recognise_movement(px, world, seq.t_s)))
     assert _same(*results)

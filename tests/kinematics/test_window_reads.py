@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hipform.kinematics import analysis as A
-from hipform.kinematics.faults import FAULT_TABLE
+from hipform.kinematics import grading as A
+from hipform.kinematics.movements import REGISTRY
+from hipform.landmarks import LEG_SEGMENTS
 
 
 def body_steady_reference(raw_px: np.ndarray, start: int, end: int, min_frames: int = 9) -> bool:
@@ -14,7 +15,7 @@ def body_steady_reference(raw_px: np.ndarray, start: int, end: int, min_frames: 
     pad = max(0, min_frames - (end - start + 1) + 1) // 2
     seg = raw_px[max(start - pad, 0) : end + 1 + pad]
     steady = 0
-    for a, b in A._LEG_SEGMENTS:
+    for a, b in LEG_SEGMENTS:
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             d = np.hypot(*(seg[:, int(a), :2] - seg[:, int(b), :2]).T)
             change = np.abs(np.diff(d)) / (0.5 * (d[1:] + d[:-1]))
@@ -58,13 +59,13 @@ def test_steady_windows_match_the_definition(seed):
     px[jumpy] += rng.normal(0, 60, (int(jumpy.sum()), 33, 2))
     px[rng.random(n) < 0.1] = np.nan
     start, _, end = _windows(rng, n, 40)
-    legs = {int(lm): px[:, int(lm), :2].T.astype(np.float64) for seg in A._LEG_SEGMENTS for lm in seg}
-    got = A._steady_windows(legs, start, end)
+    legs = {int(lm): px[:, int(lm), :2].T.astype(np.float64) for seg in LEG_SEGMENTS for lm in seg}
+    got = A.steady_windows(legs, start, end)
     want = [body_steady_reference(px, int(s), int(e)) for s, e in zip(start, end, strict=True)]
     assert got.tolist() == want
 
 
-ALL_RULES = [r for rules in FAULT_TABLE.values() for r in rules]
+ALL_RULES = [r for m in REGISTRY.values() for r in m.rules]
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: f"{r.measure}-{r.phase}")
@@ -76,7 +77,7 @@ def test_window_reads_match_the_definition(rule):
     x[100:130] = np.nan  # a window with nothing measurable
     start, key, end = _windows(rng, n, 60)
     start[0], key[0], end[0] = 105, 110, 125
-    value, worst, frac = A._read_windows(rule, x, start, key, end)
+    value, worst, frac = A.read_windows(rule, x, start, key, end)
     for i in range(start.size):
         v, k, f = read_reference(rule, x, int(start[i]), int(key[i]), int(end[i]))
         np.testing.assert_allclose(value[i], v, equal_nan=True)

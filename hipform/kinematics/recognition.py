@@ -1,4 +1,4 @@
-"""Which of the eight movements a clip shows, from the landmarks alone, and how sure.
+"""Which movement a clip shows, from the landmarks alone, and how sure.
 
 Cues a coach would use: lying on the back and lifting the hips (bridge), on
 all fours (kickback), upright with both knees bending together (squat),
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from hipform.kinematics.events import detect_steps
-from hipform.kinematics.faults import MOVEMENTS
 from hipform.kinematics.measures import compute_hip_depth, compute_knee_flexion_deg
+from hipform.kinematics.movements import REGISTRY, Cues
 from hipform.landmarks import Landmark
 
 L = Landmark
@@ -95,7 +95,7 @@ def _mid(p: np.ndarray, a: Landmark, b: Landmark) -> np.ndarray:
     return 0.5 * (p[:, int(a)] + p[:, int(b)])
 
 
-def compute_exercise_features(
+def compute_recognition_features(
     px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
 ) -> dict[str, float]:
     """Scalar features of a clip used to recognise the movement.
@@ -226,35 +226,18 @@ def compute_exercise_features(
     }
 
 
-def recognise_exercise(
-    px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
-) -> tuple[str, float, dict[str, float]]:
-    """Guess the movement.
+def compute_cues(f: dict[str, float]) -> Cues:
+    """The cues a coach would use, each 0–1, from :func:`compute_recognition_features`.
 
-    Parameters
-    ----------
-    px, world, t_s, ankle_y_px : as :func:`compute_exercise_features`.
-
-    Returns
-    -------
-    movement : one of :data:`hipform.kinematics.faults.MOVEMENTS`.
-    confidence : 0–1; ``best · best / (best + second best)`` of the scores.
-    scores : movement → score in [0, 1].
-
-    Notes
-    -----
-    Each score is a product of soft ramps on a few features [J]; thresholds
-    were set on synthetic movements, the rendered sample clips and the real
-    clips in ``../shared/clips``. The cues hold in any camera view: standing
-    means a vertical trunk *and* knees well below the hips (a bridge filmed
-    from the feet has a vertical-looking trunk but its knees up); a foot off
-    the floor is read in the image; squat depth is the hip height in the
-    image relative to standing (:func:`compute_hip_depth`); running is
-    alternating steps at a running cadence with the pelvis bobbing once per
-    step (not the pose model's 3D knee angles, which from behind move
-    together).
+    Each cue is a product of soft ramps on a few features [J]; thresholds were set on synthetic
+    movements, the rendered sample clips and the real clips in ``../shared/clips``. The cues
+    hold in any camera view: standing means a vertical trunk *and* knees well below the hips (a
+    bridge filmed from the feet has a vertical-looking trunk but its knees up); a foot off the
+    floor is read in the image; squat depth is the hip height in the image relative to standing
+    (:func:`compute_hip_depth`); running is alternating steps at a running cadence throughout
+    the clip with the pelvis bobbing once per step (not the pose model's 3D knee angles, which
+    from behind move together).
     """
-    f = compute_exercise_features(px, world, t_s, ankle_y_px)
 
     def val(key: str, default: float = 0.0) -> float:
         return f[key] if np.isfinite(f[key]) else default
@@ -295,37 +278,50 @@ def recognise_exercise(
         * (1 - _ramp(drift, 0.1, 0.3))
     )
     running *= 1 - step_ev
-    step_up = step_ev * (1 - running)
-    free = (1.0 - step_ev) * (1.0 - running)
     one_leg = max(
         _ramp(raised, 0.2, 0.5),
         _ramp(val("knee_height_asymmetry"), 0.06, 0.10),
         _ramp(val("ankle_depth_asymmetry_m"), 0.09, 0.15),
     )
-    # the hips go down and up: a squat, not a balance (hip travel in leg lengths)
-    bends = _ramp(val("hip_range"), 0.08, 0.14)
-    # squatting has no alternating steps (a runner moving away also sinks in the image)
-    squat = standing * (1 - one_leg) * bends * free * (1 - _ramp(f["n_steps"], 2, 4) * _ramp(alt, 0.5, 0.7))
-    sls = standing * one_leg * bends * free
-    slb = standing * one_leg * (1 - bends) * free
-    bridge_any = lying * supine * (1 - quad)
-    single = max(_ramp(sb, 0.3, 0.6), _ramp(raised, 0.3, 0.6))
-    scores = {
-        "bridge": bridge_any * (1 - single),
-        "single-leg-bridge": bridge_any * single,
-        "kickback": lying * quad,
-        "step-up": step_up,
-        "squat": squat,
-        "single-leg-squat": sls,
-        "single-leg-balance": slb,
-        "running": running,
-    }
-    scores = {m: float(scores[m]) for m in MOVEMENTS}
+    return Cues(
+        standing=standing,
+        lying=lying,
+        quadruped=quad,
+        supine=supine,
+        one_leg=one_leg,
+        # the hips go down and up: a squat, not a balance (hip travel in leg lengths)
+        bends=_ramp(val("hip_range"), 0.08, 0.14),
+        running=running,
+        step_up=step_ev * (1 - running),
+        free=(1.0 - step_ev) * (1.0 - running),
+        # squatting has no alternating steps (a runner moving away also sinks in the image)
+        stepping=_ramp(f["n_steps"], 2, 4) * _ramp(alt, 0.5, 0.7),
+        single=max(_ramp(sb, 0.3, 0.6), _ramp(raised, 0.3, 0.6)),
+    )
+
+
+def recognise_movement(
+    px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
+) -> tuple[str, float, dict[str, float]]:
+    """Guess the movement.
+
+    Parameters
+    ----------
+    px, world, t_s, ankle_y_px : as :func:`compute_recognition_features`.
+
+    Returns
+    -------
+    movement : a name in :data:`hipform.kinematics.movements.MOVEMENTS`.
+    confidence : 0–1; ``best · best / (best + second best)`` of the scores.
+    scores : movement → score in [0, 1] (each movement's ``recognise`` of the clip's cues).
+    """
+    cues = compute_cues(compute_recognition_features(px, world, t_s, ankle_y_px))
+    scores = {name: float(m.recognise(cues)) for name, m in REGISTRY.items()}
     ordered = sorted(scores.values(), reverse=True)
     best, second = ordered[0], ordered[1]
     movement = max(scores, key=scores.__getitem__)
     conf = best * best / (best + second) if best > 0 else 0.0
     if best <= 0:
         # nothing fits: an upright clip defaults to a squat, anything else to a bridge
-        movement = "squat" if standing >= 0.5 else "bridge"
+        movement = "squat" if cues.standing >= 0.5 else "bridge"
     return movement, float(conf), scores

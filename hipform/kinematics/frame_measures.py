@@ -1,0 +1,166 @@
+"""The per-frame measures of a clip, the series each fault rule grades, and their flat export.
+
+One place turns landmarks into measures for the batch analysis and the live checker alike
+(their filtering differs; the geometry does not).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from hipform.kinematics import measures as M
+from hipform.kinematics.faults import FaultRule
+from hipform.kinematics.view import ViewEstimate
+from hipform.landmarks import Landmark
+
+L = Landmark
+SIDES = ("left", "right")
+
+
+def world_usable(world: np.ndarray | None) -> bool:
+    """World landmarks exist for more than half the frames (read on the left hip)."""
+    return (
+        world is not None
+        and world.shape[0] > 0
+        and float(np.isfinite(world[:, int(L.LEFT_HIP), 0]).mean()) > 0.5
+    )
+
+
+def nanmedian(x: np.ndarray) -> float:
+    """Median of the finite values (NaN when there are none)."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def nanmean_cols(a: np.ndarray) -> np.ndarray:
+    """Mean over the last axis of the finite values (NaN where there are none)."""
+    ok = np.isfinite(a)
+    cnt = ok.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 0, np.where(ok, a, 0.0).sum(axis=-1) / np.maximum(cnt, 1), np.nan)
+
+
+def compute_measures(
+    px: np.ndarray, world: np.ndarray | None, facing_x: np.ndarray | None = None, side_view: bool = False
+) -> dict[str, np.ndarray]:
+    """All per-frame measures of a conditioned clip.
+
+    Returns a dict of arrays: ``(T, 2)`` [left, right] for per-side measures,
+    ``(T,)`` otherwise. Frontal-plane measures come from pixels; knee and
+    hip flexion from pixels in a side view (the sagittal plane is the image),
+    otherwise from world landmarks when available (any view), else pixels.
+    """
+    flex_src = world if (world_usable(world) and not side_view) else px
+    obl = M.compute_pelvic_obliquity_deg(px)
+    return {
+        "fppa_deg": M.compute_fppa_deg(px),
+        "knee_separation_ratio": M.compute_knee_separation_ratio(px),
+        "knee_toe_ratio": M.compute_knee_toe_ratio(px),
+        "hip_adduction_deg": M.compute_hip_adduction_deg(px),
+        "pelvic_obliquity_deg": obl,
+        "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px),
+        "thigh_past_trunk_deg": M.compute_thigh_past_trunk_deg(px),
+        "trunk_line_deg": M.compute_trunk_line_deg(px),
+        "trunk_inclination_deg": M.compute_trunk_inclination_deg(px, facing_x),
+        "knee_flexion_deg": M.compute_knee_flexion_deg(flex_src),
+        "hip_flexion_deg": M.compute_hip_flexion_deg(flex_src),
+    }
+
+
+#: Landmarks a graded measure needs, per side (visibility of these sets the flag confidence).
+KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
+    "fppa_deg": (
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP),
+        (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.LEFT_HIP),
+    ),
+    "hip_adduction_deg": ((L.LEFT_HIP, L.LEFT_KNEE, L.RIGHT_HIP), (L.RIGHT_HIP, L.RIGHT_KNEE, L.LEFT_HIP)),
+    "pelvic_drop_deg": ((L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+    "knee_toe_ratio": (
+        (L.LEFT_KNEE, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX),
+        (L.RIGHT_KNEE, L.RIGHT_FOOT_INDEX, L.LEFT_FOOT_INDEX),
+    ),
+    "knee_separation_rel": ((L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),) * 2,
+    "bridge_hip_line_deg": (
+        (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
+        (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
+    ),
+    "thigh_past_trunk_deg": (
+        (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
+        (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
+    ),
+    "trunk_line_change_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+}
+
+
+def leg_length_px(px: np.ndarray) -> float:
+    """Typical leg length (hip–knee + knee–ankle) in the image over the clip, pixels (NaN: unmeasurable)."""
+    return nanmedian(M.compute_leg_length(px).ravel())
+
+
+def compute_graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[str, Any]) -> np.ndarray:
+    """(T, 2) series graded by ``rule`` (per-side columns; non-side measures repeated).
+
+    ``m`` are the per-frame measures (:func:`compute_measures`), ``base`` the per-person
+    baselines (``fppa_deg`` (2,), ``knee_separation_ratio`` and ``pelvic_obliquity_deg``
+    scalars; NaN where the clip has no rest position). The batch analysis and the live checker
+    both grade through this function.
+    """
+    name = rule.measure
+    if name == "fppa_deg":
+        x = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
+    elif name == "knee_separation_rel":
+        b = base["knee_separation_ratio"]
+        x = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
+        x = np.stack([x, x], axis=1)
+    elif name == "pelvic_drop_deg":
+        x = M.compute_pelvic_drop_deg(m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"]))
+    elif name == "trunk_line_change_deg":
+        x = np.stack([m["trunk_line_deg"]] * 2, axis=1)  # made relative per rep below
+    else:
+        x = m[name]
+    return x
+
+
+def value_key(measure: str, side: str) -> str:
+    """The name a per-side value goes by: ``fppa_deg`` → ``fppa_left_deg``; ``knee_toe_ratio`` →
+    ``knee_toe_ratio_left``."""
+    return measure[:-4] + f"_{side}_deg" if measure.endswith("_deg") else f"{measure}_{side}"
+
+
+def flatten_measures(
+    m: dict[str, np.ndarray], base: dict[str, Any], rep_signal: np.ndarray, view: ViewEstimate
+) -> dict[str, np.ndarray]:
+    """Per-frame series for plotting and CSV: one (T,) array per name, units in the name.
+
+    Raw measures keep their names (``fppa_left_deg``, ``pelvic_obliquity_deg``, …). The series the
+    flags are graded on, where they differ from the raw ones, are added beside them so a plot of
+    them agrees with the flags:
+
+    - ``fppa_graded_left_deg`` / ``fppa_graded_right_deg``: FPPA minus that knee's standing
+      baseline (the raw FPPA where the clip has no standing position);
+    - ``knee_separation_rel``: knee-separation ratio ÷ its standing value;
+    - ``pelvic_drop_stance_left_deg`` / ``pelvic_drop_stance_right_deg``: pelvic drop for a
+      left / right stance leg, from the obliquity minus its standing (or resting) baseline.
+    """
+    out: dict[str, np.ndarray] = {}
+    for name, arr in m.items():
+        if arr.ndim == 2:
+            for s, sname in enumerate(SIDES):
+                out[value_key(name, sname)] = np.asarray(arr[:, s], dtype=np.float64)
+        else:
+            out[name] = np.asarray(arr, dtype=np.float64)
+    fppa = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
+    out["fppa_graded_left_deg"] = np.asarray(fppa[:, 0], dtype=np.float64)
+    out["fppa_graded_right_deg"] = np.asarray(fppa[:, 1], dtype=np.float64)
+    b = base["knee_separation_ratio"]
+    out["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
+    obl = m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
+    drop = M.compute_pelvic_drop_deg(obl)
+    out["pelvic_drop_stance_left_deg"] = drop[:, 0]
+    out["pelvic_drop_stance_right_deg"] = drop[:, 1]
+    out["rep_signal"] = np.asarray(rep_signal, dtype=np.float64)
+    out["view_yaw_deg"] = np.asarray(view.per_frame_yaw_deg, dtype=np.float64)
+    return out

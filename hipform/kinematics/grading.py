@@ -1,0 +1,440 @@
+"""Grading: each fault rule read in each rep window, turned into values, flags and reasons.
+
+Everything read per window is computed for all windows at once (a long running clip has ten
+thousand steps); the loops only assemble the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, CPD_ASYMMETRY_SOURCE, SETUP_HINTS, FaultRule
+from hipform.kinematics.frame_measures import KEY_LANDMARKS, SIDES, nanmean_cols, value_key
+from hipform.kinematics.movements import Window
+from hipform.kinematics.view import ViewEstimate
+from hipform.landmarks import LEG_SEGMENTS
+from hipform.report import Flag, NotAssessed
+
+#: Typical measurement error used to scale flag confidence by the margin over the threshold:
+#: 2D FPPA SEM ~3° (Munro 2012); a ratio error of 0.05 [J].
+MEASUREMENT_ERROR = {"deg": 3.0, "ratio": 0.05}
+#: Running: steps per side wanted for a trustworthy mean (Dingenen 2018).
+STEPS_PER_SIDE = 7
+
+#: A rep is graded only when the tracked body moves like a body over it: from one
+#: frame to the next, the image length of a leg segment (hip-knee, knee-ankle)
+#: changes by a few percent in real tracking, even while it foreshortens, but by
+#: half or more when the landmarks are random or jumping. At least
+#: :data:`MIN_STEADY_SEGMENTS` leg segments must change by at most this fraction
+#: (median over at least 9 frames around the rep, 6 changes measured). [J]
+MAX_SEGMENT_CHANGE = 0.12
+MIN_STEADY_SEGMENTS = 2
+
+
+def steady_windows(
+    raw_legs: dict[int, np.ndarray], start: np.ndarray, end: np.ndarray, min_frames: int = 9
+) -> np.ndarray:
+    """True per window when enough leg segments keep a steady, non-zero image length: (W,) bool.
+
+    Read on the unfiltered landmarks (filtering would smooth random points into a
+    steady-looking body), over at least ``min_frames`` frames around the window:
+    a segment is steady when the median of its frame-to-frame relative length
+    change is at most :data:`MAX_SEGMENT_CHANGE`, and a window needs
+    :data:`MIN_STEADY_SEGMENTS` steady segments. The loop-per-window definition
+    is ``body_steady_reference`` in ``tests/kinematics/test_window_reads.py``.
+
+    ``raw_legs`` maps each leg landmark of :data:`LEG_SEGMENTS` to its raw
+    (unmasked, unfiltered) image x and y, (2, T) float64. Each segment's
+    frame-to-frame length change is computed once for the clip; a window's
+    median test becomes a count of its finite changes at or below the limit
+    (prefix sums), with :func:`numpy.median` itself deciding the rare windows
+    whose two middle values straddle the limit.
+    """
+    w = start.size
+    if w == 0:
+        return np.zeros(0, bool)
+    n = raw_legs[int(LEG_SEGMENTS[0][0])].shape[-1]
+    pad = np.maximum(0, min_frames - (end - start + 1) + 1) // 2
+    lo = np.maximum(start - pad, 0)
+    hi = np.minimum(end + 1 + pad, n)  # exclusive; changes lo .. hi-2
+    c_lo = lo
+    c_hi = np.maximum(hi - 1, lo)
+    need = min_frames - 3
+    steady = np.zeros(w, dtype=np.int64)
+    for a, b in LEG_SEGMENTS:
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            pa = raw_legs[int(a)]
+            pb = raw_legs[int(b)]
+            d = np.hypot(pa[0] - pb[0], pa[1] - pb[1])
+            change = np.abs(np.diff(d)) / (0.5 * (d[1:] + d[:-1]))
+            fin = np.isfinite(change)
+            low = fin & (change <= MAX_SEGMENT_CHANGE)
+        cf = np.concatenate([[0], np.cumsum(fin)])
+        cl = np.concatenate([[0], np.cumsum(low)])
+        n_fin = cf[c_hi] - cf[c_lo]
+        n_low = cl[c_hi] - cl[c_lo]
+        # median <= limit: more than half the values are (odd count: at least (F+1)/2)
+        ok = n_low * 2 > n_fin
+        # even count with exactly half at or below the limit: the median is the mean of the two middle values
+        tie = (n_fin % 2 == 0) & (n_low * 2 == n_fin) & (n_fin > 0)
+        for i in np.flatnonzero(tie & (n_fin >= need)):
+            seg = change[c_lo[i] : c_hi[i]]
+            ok[i] = bool(np.median(seg[np.isfinite(seg)]) <= MAX_SEGMENT_CHANGE)
+        steady += (n_fin >= need) & ok
+    return steady >= MIN_STEADY_SEGMENTS
+
+
+def read_windows(
+    rule: FaultRule, x: np.ndarray, start: np.ndarray, key: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One side's series ``x`` (T,) read in W rep windows: (value, worst frame, fraction measurable).
+
+    ``bottom``/``top`` rules read the key frame; ``midstance``/``rep`` rules the worst frame in
+    the window; ``hold`` rules the median over the window (worst frame reported).
+    The loop-per-window definition is ``read_reference`` in
+    ``tests/kinematics/test_window_reads.py``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    trunk = rule.measure == "trunk_line_change_deg"
+    x0 = x[start] if trunk else None
+    if rule.phase in ("bottom", "top"):
+        v = x[key]
+        if trunk:
+            with np.errstate(invalid="ignore"):
+                v = np.where(np.isfinite(x0), np.abs(v - x0), np.nan)
+        return v, key.copy(), np.isfinite(v).astype(np.float64)
+    w = start.size
+    value = np.full(w, np.nan)
+    worst = key.copy()
+    frac = np.zeros(w)
+    length = np.maximum(end - start + 1, 0)
+    has = length > 0
+    if not has.any():
+        return value, worst, frac
+    st, ln = start[has], length[has]
+    first = np.cumsum(ln) - ln
+    run = np.repeat(np.arange(st.size), ln)
+    pos = np.arange(run.size) - first[run] + st[run]
+    seg = x[pos]
+    if trunk:
+        base = x0[has][run]
+        with np.errstate(invalid="ignore"):
+            seg = np.where(np.isfinite(base), np.abs(seg - base), np.nan)
+    ok = np.isfinite(seg)
+    cnt = np.add.reduceat(ok.astype(np.int64), first)
+    above = rule.direction == "above"
+    filled = np.where(ok, seg, -np.inf if above else np.inf)
+    best = (np.maximum if above else np.minimum).reduceat(filled, first)
+    at_best = np.where(filled == best[run], np.arange(run.size), run.size)
+    off = np.minimum.reduceat(at_best, first) - first
+    some = cnt > 0
+    fr = cnt / ln
+    wf = st + off
+    if rule.phase == "hold":
+        # median of the measurable values of each window (NaN sort last within a window)
+        order = np.lexsort((np.where(ok, seg, np.inf), run))
+        srt = np.where(ok, seg, np.inf)[order]
+        c = np.maximum(cnt, 1)
+        v = (srt[first + (c - 1) // 2] + srt[first + c // 2]) / 2.0
+    else:
+        v = seg[first + off]
+    idx = np.flatnonzero(has)[some]
+    value[idx] = v[some]
+    worst[idx] = wf[some]
+    frac[idx] = fr[some]
+    return value, worst, frac
+
+
+@dataclass(frozen=True)
+class Graded:
+    """The values a rule graded, one per (rep, side), in rep then side order."""
+
+    rep: np.ndarray  # 1-based rep numbers
+    side: np.ndarray  # 0 left, 1 right, -1 whole body
+    value: np.ndarray
+    worst: np.ndarray  # frame the value was read at
+
+    @staticmethod
+    def empty() -> Graded:
+        return Graded(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The windows a rule reads from one side's column, and the name the value goes by."""
+
+    side: int  # column of the graded series: 0 left, 1 right, -1 the mean of both
+    key: str  # name of the value in the rep's ``values``
+    side_name: str | None
+    windows: np.ndarray  # window indices, ascending
+
+
+def rule_slots(rule: FaultRule, w_side: np.ndarray) -> list[Slot]:
+    """How ``rule`` reads each window: a per-side rule reads both sides of a two-legged rep
+    (``fppa_left_deg``, ``fppa_right_deg``) and the working side of a one-legged one; a
+    whole-body rule reads the mean of both sides unless the rep has a working side."""
+    two_legged = np.flatnonzero(w_side < 0)
+    slots = []
+    for side in (-1, 0, 1):
+        one_side = np.flatnonzero(w_side == side) if side >= 0 else two_legged[:0]
+        if rule.per_side and side >= 0:
+            slots.append(Slot(side, value_key(rule.measure, SIDES[side]), SIDES[side], two_legged))
+        elif side < 0 and not rule.per_side:
+            slots.append(Slot(-1, rule.measure, None, two_legged))
+        if side >= 0:
+            slots.append(Slot(side, rule.measure, SIDES[side], one_side))
+    return [sl for sl in slots if sl.windows.size]
+
+
+def severity_codes(rule: FaultRule, value: np.ndarray) -> np.ndarray:
+    """:meth:`FaultRule.severity` of each value as 0 (none or NaN), 1 (mild) or 2 (marked)."""
+    with np.errstate(invalid="ignore"):
+        if rule.direction == "above":
+            return (value >= rule.mild).astype(np.int64) + (value >= rule.marked)
+        return (value < rule.mild).astype(np.int64) + (value < rule.marked)
+
+
+def flag_confidence(
+    rule: FaultRule,
+    value: np.ndarray,
+    threshold: np.ndarray,
+    vis: np.ndarray,
+    side: int,
+    frame: np.ndarray,
+    view: ViewEstimate,
+    has_baseline: bool,
+) -> np.ndarray:
+    """0-1 confidence of each flag of one rule and side (value, threshold and worst frame per flag):
+    visibility of the measure's key landmarks at the worst frame × the margin over the threshold
+    (in units of the measurement error) × how clear the view is × whether a standing baseline exists."""
+    lms = KEY_LANDMARKS.get(rule.measure, ((), ()))[side]
+    v = np.clip(vis[np.ix_(frame, lms)].astype(np.float64).mean(axis=1), 0.0, 1.0) if lms else 1.0
+    err = MEASUREMENT_ERROR[rule.unit]
+    margin = 0.6 + 0.4 * np.clip(np.abs(value - threshold) / err, 0.0, 1.0)
+    view_f = min(max(float(view.confidence), 0.3), 1.0)
+    base_f = 1.0 if has_baseline else 0.85
+    return np.clip(rule.confidence_scale * v * margin * view_f * base_f, 0.0, 1.0)
+
+
+def view_ok(rule: FaultRule, view: ViewEstimate) -> bool:
+    """The camera view lets ``rule`` be judged."""
+    return view.frontal if rule.view == "frontal" else view.side
+
+
+def view_reason(rule: FaultRule, view: ViewEstimate) -> str:
+    """Why ``rule`` could not be judged from this view, in words."""
+    need = "a front or rear view" if rule.view == "frontal" else "a side view"
+    seen = {"side": "side-on", "oblique": "turned at an angle (oblique)", "unknown": "not measurable"}.get(
+        view.view, f"filmed from the {view.view}"
+    )
+    return f"{rule.label} needs {need}; this clip looks {seen}"
+
+
+def asymmetry_flags(
+    rules: tuple[FaultRule, ...],
+    graded: list[Graded],
+    windows: list[Window],
+    t: np.ndarray,
+    view: ViewEstimate,
+    vis: np.ndarray,
+) -> list[Flag]:
+    """Left/right difference of mean pelvic drop ≥ 3° (biomechanics.md §2): single-leg tasks, running."""
+    out: list[Flag] = []
+    for rule, g in zip(rules, graded, strict=False):
+        if rule.measure != "pelvic_drop_deg" or not g.rep.size:
+            continue
+        by_side = {s: g.value[g.side == s] for s in (0, 1)}
+        if min(len(by_side[0]), len(by_side[1])) < 2:
+            continue
+        means = [float(np.mean(by_side[s])) for s in (0, 1)]
+        diff = abs(means[0] - means[1])
+        if diff < CPD_ASYMMETRY_DEG:
+            continue
+        worse = int(np.argmax(means))
+        on_worse = np.flatnonzero(g.side == worse)
+        worst = int(g.worst[on_worse[np.argmax(g.value[on_worse])]])
+        n_min = min(len(by_side[0]), len(by_side[1]))
+        conf = float(
+            np.clip(view.confidence, 0.3, 1.0)
+            * min(1.0, n_min / STEPS_PER_SIDE)
+            * (0.6 + 0.4 * min(1.0, (diff - CPD_ASYMMETRY_DEG) / 3.0))
+        )
+        out.append(
+            Flag(
+                fault="pelvic_drop",
+                side=SIDES[worse],
+                severity="mild",
+                measure="pelvic_drop_asymmetry_deg",
+                label="left/right difference of mean pelvic drop",
+                value=diff,
+                unit="deg",
+                threshold=CPD_ASYMMETRY_DEG,
+                threshold_mild=CPD_ASYMMETRY_DEG,
+                threshold_marked=2 * CPD_ASYMMETRY_DEG,
+                threshold_source=CPD_ASYMMETRY_SOURCE,
+                rep=None,
+                t_start_s=float(t[windows[0].start]),
+                t_end_s=float(t[windows[-1].end]),
+                worst_frame=worst,
+                confidence=conf,
+                cue=(
+                    f"the pelvis drops more when standing on the {SIDES[worse]} leg: "
+                    "strengthen that side's glutes"
+                ),
+            )
+        )
+    return out
+
+
+class WindowArrays(NamedTuple):
+    """Rep windows as arrays (W,): start, key and end frames, and the working side (-1: both legs)."""
+
+    start: np.ndarray
+    key: np.ndarray
+    end: np.ndarray
+    side: np.ndarray
+
+    @classmethod
+    def of(cls, windows: list[Window]) -> WindowArrays:
+        return cls(
+            np.array([w.start for w in windows], dtype=np.int64),
+            np.array([w.key for w in windows], dtype=np.int64),
+            np.array([w.end for w in windows], dtype=np.int64),
+            np.array([-1 if w.side is None else w.side for w in windows], dtype=np.int64),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class GradingInputs:
+    """What grading reads, besides the rules and their series.
+
+    windows : the rep windows; w : the same as arrays; coherent : (W,) bool windows whose body
+    was tracked steadily; depth : (W,) mean knee flexion at each key frame, degrees;
+    blocked : per rule, the view does not let it be judged; has_base : per graded measure,
+    a per-person baseline exists; visibility : (T, 33) of the sequence; view : the view
+    estimate; t_s : (T,) seconds.
+    """
+
+    windows: list[Window]
+    w: WindowArrays
+    coherent: np.ndarray
+    depth: np.ndarray
+    blocked: list[bool]
+    has_base: dict[str, bool]
+    visibility: np.ndarray
+    view: ViewEstimate
+    t_s: np.ndarray
+
+
+class Grades(NamedTuple):
+    """The outcome of grading: flags and reasons in rep order, each rule's graded values, and the
+    value each rule read in each window (``values[w][key]``)."""
+
+    flags: list[Flag]
+    not_assessed: list[NotAssessed]
+    graded: list[Graded]
+    values: list[dict[str, float]]
+
+
+def grade_rules(rules: tuple[FaultRule, ...], series: list[np.ndarray], g: GradingInputs) -> Grades:
+    """Read every rule in every window: values, flags (with confidence) and not-assessed reasons."""
+    flag_items: list[tuple[tuple[int, int, int], Flag]] = []
+    na_items: list[tuple[tuple[int, int, int], NotAssessed]] = []
+    values: list[dict[str, float]] = [{} for _ in g.windows]
+    graded = [Graded.empty() for _ in rules]
+    faults = list(dict.fromkeys(r.fault for r in rules))
+    # (window, rule, side) sort keys keep flags and reasons in rep order, as a per-rep loop would
+    for wi in np.flatnonzero(~g.coherent).tolist():
+        reason = f"the body was not tracked steadily in {g.windows[wi].kind} {wi + 1}"
+        na_items.extend(
+            ((wi, -1, k), NotAssessed(fault, reason, rep=wi + 1)) for k, fault in enumerate(faults)
+        )
+    for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
+        parts = [
+            _grade_slot(ri, rule, slot, x2, g, values, flag_items, na_items)
+            for slot in rule_slots(rule, g.w.side)
+        ]
+        if parts:
+            rep_i, side_i, val, wf = (np.concatenate(p) for p in zip(*parts, strict=True))
+            order = np.lexsort((side_i, rep_i))
+            graded[ri] = Graded(rep_i[order], side_i[order], val[order], wf[order])
+    flag_items.sort(key=lambda item: item[0])
+    na_items.sort(key=lambda item: item[0])
+    return Grades([f for _, f in flag_items], [na for _, na in na_items], graded, values)
+
+
+def _grade_slot(
+    ri: int,
+    rule: FaultRule,
+    slot: Slot,
+    x2: np.ndarray,
+    g: GradingInputs,
+    values: list[dict[str, float]],
+    flag_items: list[tuple[tuple[int, int, int], Flag]],
+    na_items: list[tuple[tuple[int, int, int], NotAssessed]],
+) -> tuple[np.ndarray, ...]:
+    """Grade one rule on one side's windows; returns its (rep, side, value, worst frame) arrays."""
+    idx = slot.windows
+    if rule.min_knee_flexion_deg > 0:  # the rule only applies to deep enough reps
+        with np.errstate(invalid="ignore"):
+            idx = idx[g.depth[idx] >= rule.min_knee_flexion_deg]
+    col = x2[:, slot.side] if slot.side >= 0 else nanmean_cols(x2)
+    value, worst, frac = read_windows(rule, col, g.w.start[idx], g.w.key[idx], g.w.end[idx])
+    for wi, v in zip(idx.tolist(), value.tolist(), strict=True):
+        values[wi][slot.key] = v
+    active = g.coherent[idx] & (not g.blocked[ri])
+    unreadable = active & ~(np.isfinite(value) & (frac >= 0.5))
+    ok = active & ~unreadable
+    na_side = slot.side_name if rule.per_side else None
+    for wi in idx[unreadable].tolist():
+        reason = f"{rule.label}: key landmarks not visible in {g.windows[wi].kind} {wi + 1}"
+        na_items.append(((wi, ri, slot.side), NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)))
+    sev = severity_codes(rule, value) * ok
+    hit = sev > 0
+    thr = np.where(sev[hit] == 2, rule.marked, rule.mild)
+    sure = g.has_base.get(rule.measure, True)
+    conf = flag_confidence(rule, value[hit], thr, g.visibility, max(slot.side, 0), worst[hit], g.view, sure)
+    t = g.t_s
+    columns = (idx[hit], value[hit], worst[hit], sev[hit], thr, conf)
+    for wi, v, wf, code, threshold, confidence in zip(*(a.tolist() for a in columns), strict=True):
+        flag = Flag(
+            fault=rule.fault,
+            side=slot.side_name,
+            severity="marked" if code == 2 else "mild",
+            measure=rule.measure,
+            label=rule.label,
+            value=v,
+            unit=rule.unit,
+            threshold=threshold,
+            threshold_mild=rule.mild,
+            threshold_marked=rule.marked,
+            threshold_source=rule.source,
+            rep=wi + 1,
+            t_start_s=float(t[g.windows[wi].start]),
+            t_end_s=float(t[g.windows[wi].end]),
+            worst_frame=wf,
+            confidence=confidence,
+            cue=rule.cue,
+        )
+        flag_items.append(((wi, ri, slot.side), flag))
+    return idx[ok] + 1, np.full(int(ok.sum()), slot.side), value[ok], worst[ok]
+
+
+def whole_clip_reasons(
+    rules: tuple[FaultRule, ...], blocked: list[bool], view: ViewEstimate, found: str | None
+) -> list[NotAssessed]:
+    """Faults no window can show: nothing found (``found`` says what was looked for), or a view
+    that none of a fault's rules can be judged from (with the set-up that would allow it)."""
+    faults = dict.fromkeys(r.fault for r in rules)
+    if found is not None:
+        reason = f"{found} found in the clip (need the whole body visible from start to finish)"
+        return [NotAssessed(fault, reason) for fault in faults]
+    out = []
+    for fault in faults:
+        fr = [r for r, b in zip(rules, blocked, strict=True) if r.fault == fault and b]
+        if len(fr) == sum(r.fault == fault for r in rules):
+            out.append(NotAssessed(fault, view_reason(fr[0], view), setup=SETUP_HINTS[fr[0].setup]))
+    return out

@@ -1,0 +1,57 @@
+"""Single-leg squat: knee collapse and pelvic drop at the bottom, filmed from the front or behind."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hipform.kinematics import measures as M
+from hipform.kinematics.faults import cpd_rule, fppa_rule
+from hipform.kinematics.movements.spec import (
+    Cues,
+    LiveCounter,
+    Movement,
+    Segmentation,
+    SegmentContext,
+    rep_windows,
+)
+from hipform.kinematics.movements.squat import MIN_HIP_DEPTH
+
+
+def _nanmedian(x: np.ndarray) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def segment(ctx: SegmentContext) -> Segmentation:
+    """Reps from the hip height in the image; the stance leg is the lower ankle at the bottom."""
+    ank_y = ctx.ankle_y
+    with np.errstate(invalid="ignore"):
+        stance_clip = 0 if _nanmedian(ank_y[:, 0] - ank_y[:, 1]) >= 0 else 1
+    sig = M.compute_hip_depth(ctx.px, ctx.fps)
+    reps = ctx.reps_from(sig, MIN_HIP_DEPTH)
+    sides: list[int | None] = []
+    for k in reps.peak:
+        d = ank_y[k, 0] - ank_y[k, 1]
+        sides.append(int(0 if d >= 0 else 1) if np.isfinite(d) else stance_clip)
+    return Segmentation(rep_windows(reps, sides), reps.rest, sig)
+
+
+def recognise(c: Cues) -> float:
+    """Upright on one leg, the hips going down and up."""
+    return c.standing * c.one_leg * c.bends * c.free
+
+
+MOVEMENT = Movement(
+    name="single-leg-squat",
+    title="Single-leg squat",
+    posture="upright",
+    unilateral=True,
+    cutoff_hz=5.0,
+    standing_baseline=True,
+    rules=(fppa_rule("bottom"), cpd_rule("bottom")),
+    segment=segment,
+    rep_kind="rep",
+    recognise=recognise,
+    setup="film from straight in front or behind, whole body in frame, camera at knee-to-hip height",
+    live=LiveCounter(signal="hip_ankle_lost", enter=0.10, exit=0.05, leg="planted", stance="planted"),
+)
