@@ -39,7 +39,7 @@ def running_app(log_path: Path, **env_overrides: str) -> Iterator[str]:
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 300  # a busy machine starts a server slowly: bounded, not timed
             while True:
                 try:
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:

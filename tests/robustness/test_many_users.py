@@ -9,7 +9,6 @@ the others'; the history then holds the three sessions, one per clip.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -63,10 +62,8 @@ def test_three_sessions_at_once_each_see_their_own_clip(server, clips):
             page.goto(url)
             page.locator("input[type=file]").wait_for(state="attached", timeout=60_000)
             pages[name] = page
-        started = time.monotonic()
         for name, page in pages.items():
             page.locator("input[type=file]").set_input_files(str(clips[name]))
-        uploads_s = time.monotonic() - started
         bodies, htmls = {}, {}
         for name, page in pages.items():
             page.get_by_text("Annotated video", exact=True).wait_for(timeout=300_000)
@@ -77,7 +74,6 @@ def test_three_sessions_at_once_each_see_their_own_clip(server, clips):
             bodies[name] = page.inner_text("body")
             htmls[name] = page.content()  # includes the chosen flag shown in the select box
         browser.close()
-    assert uploads_s < 20, "the uploads were not concurrent"
 
     front, side, two = headline(bodies["front"]), headline(bodies["side"]), headline(bodies["two"])
     assert front.startswith("Squat") and "front view" in front and "1 flag" in front, front
