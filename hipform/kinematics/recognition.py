@@ -111,6 +111,30 @@ def compute_recognition_features(
     """
     use_world = world is not None and np.isfinite(world[:, int(L.LEFT_HIP), 0]).mean() > 0.5
     p = world if use_world else px
+    kf = compute_knee_flexion_deg(p)
+    t = np.asarray(t_s, float)
+    fps = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else 30.0
+    # hip height in the image: a step-up lifts the body above its starting level, a squat lowers it
+    hip_img_y = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 1]
+    leg_px = _median(
+        np.linalg.norm(px[:, int(L.LEFT_HIP)] - px[:, int(L.LEFT_KNEE)], axis=-1)
+        + np.linalg.norm(px[:, int(L.LEFT_KNEE)] - px[:, int(L.LEFT_ANKLE)], axis=-1)
+    )
+    hip = _hip_height_features(hip_img_y, leg_px)
+    steps = _step_features(px, hip_img_y, kf, t, leg_px, fps)
+    feet = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1] if ankle_y_px is None else ankle_y_px
+    return {
+        **_posture_features(p, kf),
+        **hip,
+        **steps,
+        **_one_leg_features(px, world if use_world else None, p, kf, feet, hip_img_y, leg_px),
+        "hip_depth_range": _pct_range(compute_hip_depth(px, fps)),
+        "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
+    }
+
+
+def _posture_features(p: np.ndarray, kf: np.ndarray) -> dict[str, float]:
+    """How the trunk, wrists and knees sit (upright, on all fours, lying) and how the knees bend."""
     sh = _mid(p, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
     hp = _mid(p, L.LEFT_HIP, L.RIGHT_HIP)
     trunk = sh - hp
@@ -126,40 +150,54 @@ def compute_recognition_features(
         knee = _mid(p, L.LEFT_KNEE, L.RIGHT_KNEE)
         wrist_below = (wrist[:, 1] - sh[:, 1]) / torso
         knee_below = (knee[:, 1] - hp[:, 1]) / torso
-    kf = compute_knee_flexion_deg(p)
-    ank_y = p[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
-    leg = np.linalg.norm(p[:, int(L.LEFT_HIP)] - p[:, int(L.LEFT_KNEE)], axis=-1) + np.linalg.norm(
-        p[:, int(L.LEFT_KNEE)] - p[:, int(L.LEFT_ANKLE)], axis=-1
-    )
-    leg_med = _median(leg)
-    with np.errstate(invalid="ignore"):
-        raised = _raised(ank_y[:, 0] - ank_y[:, 1], RAISED_FOOT * leg_med)
-    ok_ank = np.isfinite(ank_y).all(axis=1)
-    # hip height in the image: a step-up lifts the body above its starting level, a squat lowers it
-    hip_img_y = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 1]
-    leg_px = _median(
-        np.linalg.norm(px[:, int(L.LEFT_HIP)] - px[:, int(L.LEFT_KNEE)], axis=-1)
-        + np.linalg.norm(px[:, int(L.LEFT_KNEE)] - px[:, int(L.LEFT_ANKLE)], axis=-1)
-    )
-    hy = hip_img_y[np.isfinite(hip_img_y)]
-    hip_measurable = hy.size >= 3 and np.isfinite(leg_px) and leg_px > 0
-    lo_y, hi_y = (float(v) for v in np.percentile(hy, [5, 95])) if hip_measurable else (np.nan, np.nan)
-    if hip_measurable:
-        start = float(np.median(hy[: max(3, hy.size // 10)]))
-        up = (start - lo_y) / leg_px
-        down = (hi_y - start) / leg_px
-        drift = abs(float(np.median(hy[-max(3, hy.size // 10) :])) - start) / leg_px
-    else:
-        up = down = drift = float("nan")
-    with np.errstate(invalid="ignore"):
         kf_min = np.fmin(kf[:, 0], kf[:, 1])
         kf_max = np.fmax(kf[:, 0], kf[:, 1])
-    # running: the feet take turns being high, about 1.3–1.7 times a second each
+    return {
+        "upright": _median(cos_up),
+        "wrist_below": _median(wrist_below),
+        "knee_below": _median(knee_below),
+        "knee_range_left": _pct_range(kf[:, 0]),
+        "knee_range_right": _pct_range(kf[:, 1]),
+        "knee_corr": _corr(kf[:, 0], kf[:, 1]),
+        "straight_bent_fraction": float(np.mean((kf_min < 35) & (kf_max > 60))) if kf.size else float("nan"),
+    }
+
+
+def _hip_level_range(hip_img_y: np.ndarray, leg_px: float) -> tuple[float, float] | None:
+    """5th and 95th percentile of the hip's image y, or None when it cannot be measured."""
+    hy = hip_img_y[np.isfinite(hip_img_y)]
+    if not (hy.size >= 3 and np.isfinite(leg_px) and leg_px > 0):
+        return None
+    lo_y, hi_y = (float(v) for v in np.percentile(hy, [5, 95]))
+    return lo_y, hi_y
+
+
+def _hip_height_features(hip_img_y: np.ndarray, leg_px: float) -> dict[str, float]:
+    """The hips' rise above and drop below their starting height, drift and range, in leg lengths."""
+    levels = _hip_level_range(hip_img_y, leg_px)
+    if levels is None:
+        nan = float("nan")
+        return {"hip_up": nan, "hip_drift": nan, "hip_down": nan, "hip_range": nan}
+    lo_y, hi_y = levels
+    hy = hip_img_y[np.isfinite(hip_img_y)]
+    start = float(np.median(hy[: max(3, hy.size // 10)]))
+    return {
+        "hip_up": (start - lo_y) / leg_px,
+        "hip_drift": abs(float(np.median(hy[-max(3, hy.size // 10) :])) - start) / leg_px,
+        "hip_down": (hi_y - start) / leg_px,
+        "hip_range": (hi_y - lo_y) / leg_px,
+    }
+
+
+def _step_features(
+    px: np.ndarray, hip_img_y: np.ndarray, kf: np.ndarray, t: np.ndarray, leg_px: float, fps: float
+) -> dict[str, float]:
+    """Heel strikes: how many, their cadence and alternation, whether they fill the clip, and
+    whether the pelvis bobs once per step."""
     ank_px = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
     # running: heel strikes at 120–240 steps a minute (label-free: swaps do not matter)
     heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
     heel = np.where(np.isfinite(heel), heel, ank_px)
-    t = np.asarray(t_s, float)
     # heel peaks work in every view well enough to count steps and cadence (the analysis then
     # times the stance of a front or rear view on the lower foot)
     steps = detect_steps(heel, hip_img_y, kf, t, leg_px, stance_from="heel-peak")
@@ -170,59 +208,64 @@ def compute_recognition_features(
     # and then makes a few "steps" at a running-like interval, but only a few)
     tracked = np.isfinite(hip_img_y)
     tracked_s = float(t[tracked][-1] - t[tracked][0]) if tracked.sum() > 1 else 0.0
-    step_coverage = (
+    coverage = (
         n_steps / (cadence / 60.0 * tracked_s) if np.isfinite(cadence) and tracked_s > 0 else float("nan")
     )
-    with np.errstate(invalid="ignore"):
-        stance = np.where(ank_y[:, 0] >= ank_y[:, 1], 0, 1)
-    kf_stance = np.where(stance == 0, kf[:, 0], kf[:, 1])
-    # one foot off the floor, read in the image (the 3D ankles of a front view barely separate)
-    feet = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1] if ankle_y_px is None else ankle_y_px
+    return {
+        "n_steps": float(n_steps),
+        "step_coverage": coverage,
+        "cadence_spm": cadence,
+        "hip_rhythm_share": _rhythm_share(hip_img_y, fps, cadence / 60.0),
+        "step_alternation": float(np.mean(steps.side[1:] != steps.side[:-1]))
+        if n_steps >= 3
+        else float("nan"),
+    }
+
+
+def _one_leg_features(
+    px: np.ndarray,
+    world: np.ndarray | None,
+    p: np.ndarray,
+    kf: np.ndarray,
+    feet: np.ndarray,
+    hip_img_y: np.ndarray,
+    leg_px: float,
+) -> dict[str, float]:
+    """One leg working: a foot off the floor (3D and image), the free knee held higher or forward at
+    the bottom, and how much the stance knee bends."""
+    ank_y = p[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
+    leg = np.linalg.norm(p[:, int(L.LEFT_HIP)] - p[:, int(L.LEFT_KNEE)], axis=-1) + np.linalg.norm(
+        p[:, int(L.LEFT_KNEE)] - p[:, int(L.LEFT_ANKLE)], axis=-1
+    )
+    ok_ank = np.isfinite(ank_y).all(axis=1)
     ok_feet = np.isfinite(feet).all(axis=1)
     with np.errstate(invalid="ignore"):
+        raised = _raised(ank_y[:, 0] - ank_y[:, 1], RAISED_FOOT * _median(leg))
+        # one foot off the floor, read in the image (the 3D ankles of a front view barely separate)
         raised_px = _raised(feet[:, 0] - feet[:, 1], RAISED_FOOT * leg_px)
-    fps = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else 30.0
-    depth = compute_hip_depth(px, fps)
-    # one leg working: at the bottom of the movement the free leg is held forward (toward a front
-    # camera) and its knee higher, which the ankle heights alone do not show from the front.
-    # Read as the change from the top of the movement to the bottom, so a camera off to one side
-    # or a staggered stance does not count.
+        stance = np.where(ank_y[:, 0] >= ank_y[:, 1], 0, 1)
+    # at the bottom of the movement the free leg is held forward (toward a front camera) and its
+    # knee higher, which the ankle heights alone do not show from the front. Read as the change
+    # from the top of the movement to the bottom, so a camera off to one side or a staggered
+    # stance does not count.
     knee_asym = ankle_depth_asym = float("nan")
-    if hip_measurable and (hi_y - lo_y) / leg_px > 0.05:
+    levels = _hip_level_range(hip_img_y, leg_px)
+    if levels is not None and (levels[1] - levels[0]) / leg_px > 0.05:
+        lo_y, hi_y = levels
         with np.errstate(invalid="ignore"):
             deep = hip_img_y >= lo_y + 0.7 * (hi_y - lo_y)
             top = hip_img_y <= lo_y + 0.3 * (hi_y - lo_y)
         kd = (px[:, int(L.LEFT_KNEE), 1] - px[:, int(L.RIGHT_KNEE), 1]) / leg_px
         knee_asym = abs(_median(kd[deep]) - _median(kd[top]))
-        if use_world:
+        if world is not None:
             az = world[:, int(L.LEFT_ANKLE), 2] - world[:, int(L.RIGHT_ANKLE), 2]
             ankle_depth_asym = abs(_median(az[deep]) - _median(az[top]))
     return {
-        "upright": _median(cos_up),
-        "wrist_below": _median(wrist_below),
-        "knee_below": _median(knee_below),
-        "knee_range_left": _pct_range(kf[:, 0]),
-        "knee_range_right": _pct_range(kf[:, 1]),
-        "knee_corr": _corr(kf[:, 0], kf[:, 1]),
         "raised_fraction": float(raised[ok_ank].mean()) if ok_ank.any() else float("nan"),
-        "hip_up": up,
-        "hip_drift": drift,
-        "hip_down": down,
-        "straight_bent_fraction": float(np.mean((kf_min < 35) & (kf_max > 60))) if kf.size else float("nan"),
-        "n_steps": float(n_steps),
-        "step_coverage": step_coverage,
-        "cadence_spm": cadence,
-        "stance_knee_range": _pct_range(kf_stance),
         "raised_fraction_px": float(raised_px[ok_feet].mean()) if ok_feet.any() else float("nan"),
-        "hip_depth_range": _pct_range(depth),
-        "hip_rhythm_share": _rhythm_share(hip_img_y, fps, cadence / 60.0),
-        "hip_range": (hi_y - lo_y) / leg_px if hip_measurable else float("nan"),
+        "stance_knee_range": _pct_range(np.where(stance == 0, kf[:, 0], kf[:, 1])),
         "knee_height_asymmetry": knee_asym,
         "ankle_depth_asymmetry_m": ankle_depth_asym,
-        "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
-        "step_alternation": float(np.mean(steps.side[1:] != steps.side[:-1]))
-        if n_steps >= 3
-        else float("nan"),
     }
 
 
