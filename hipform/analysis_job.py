@@ -29,6 +29,7 @@ import numpy as np
 
 from hipform.annotate import FLAG_RGB, Highlight, annotate_video, draw_pose
 from hipform.cache import estimate_pose_cached, file_digest
+from hipform.kinematics.movements import MOVEMENTS
 from hipform.landmarks import Landmark
 from hipform.limits import Limits, check_long_enough
 from hipform.pose import PoseOptions
@@ -43,17 +44,7 @@ StageProgress = Callable[[str, int, int], None]
 STAGE_WEIGHTS = {"pose": 0.78, "annotate": 0.2, "frames": 0.02}
 
 #: Movements the user can name; "auto" lets hipform recognise it.
-EXERCISE_CHOICES = (
-    "auto",
-    "squat",
-    "single-leg-squat",
-    "step-up",
-    "bridge",
-    "single-leg-bridge",
-    "kickback",
-    "single-leg-balance",
-    "running",
-)
+EXERCISE_CHOICES = ("auto", *MOVEMENTS)
 #: View hints the user can give; None = let hipform find the view.
 VIEW_HINTS = (None, "front", "rear", "side")
 

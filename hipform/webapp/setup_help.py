@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hipform.kinematics.faults import FAULT_TABLE, SETUP_HINTS
+from hipform.kinematics.faults import SETUP_HINTS
+from hipform.kinematics.movements import REGISTRY
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ ADVICE: dict[str, SetupAdvice] = {
 
 def setup_key_for(exercise: str, fault: str) -> str | None:
     """The set-up that lets ``fault`` be judged in ``exercise`` (None when no rule checks it)."""
-    for rule in FAULT_TABLE.get(exercise, ()):
+    movement = REGISTRY.get(exercise)
+    for rule in movement.rules if movement else ():
         if rule.fault == fault:
             return rule.setup
     return None
