@@ -291,8 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
         p.set_defaults(func=func)
         return p
@@ -310,8 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("analyze", cmd_analyze, "Judge the form rep by rep: knee collapse, pelvic drop, back arching.")
     p.add_argument("video", type=Path, help="video file, or a landmark file (.npz) saved by 'hipform pose'")
-    p.add_argument("--exercise", default="auto", choices=("auto", *MOVEMENTS),
-                   help="the movement in the clip (default: recognise it)")
+    p.add_argument(
+        "--exercise",
+        default="auto",
+        choices=("auto", *MOVEMENTS),
+        help="the movement in the clip (default: recognise it)",
+    )
     p.add_argument("--json", type=Path, help="write the report as JSON (schema: docs/report-schema.md)")
     p.add_argument("--csv", type=Path, help="write the per-frame measures as CSV")
     p.add_argument("--reps-csv", type=Path, help="write the per-rep (per-step) table as CSV")
@@ -319,42 +328,83 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("batch", cmd_batch, "Analyse every clip in a folder, several at a time; print a summary table.")
     p.add_argument("folder", type=Path, help="folder holding the clips (MP4, MOV, WebM…; subfolders ignored)")
-    p.add_argument("--workers", type=_worker_count, default=0, metavar="N",
-                   help="clips analysed at once, one process each (default: one per CPU core)")
-    p.add_argument("--exercise", default="auto", choices=("auto", *MOVEMENTS),
-                   help="the movement in every clip (default: recognise it in each)")
-    p.add_argument("--out", type=Path, metavar="DIR",
-                   help="write one JSON report per clip and batch_summary.csv into this folder")
-    p.add_argument("--no-cache", action="store_true",
-                   help="run the pose model even on clips analysed before (landmark cache off)")
+    p.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=0,
+        metavar="N",
+        help="clips analysed at once, one process each (default: one per CPU core)",
+    )
+    p.add_argument(
+        "--exercise",
+        default="auto",
+        choices=("auto", *MOVEMENTS),
+        help="the movement in every clip (default: recognise it in each)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write one JSON report per clip and batch_summary.csv into this folder",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run the pose model even on clips analysed before (landmark cache off)",
+    )
 
     from hipform.synth.camera import VIEW_YAW_DEG
 
     p = add("synth", cmd_synth, "Render a synthetic athlete with known faults, and its ground truth.")
     p.add_argument("movement", choices=MOVEMENTS, help="the movement to render")
-    p.add_argument("--fault", action="append", type=_fault_arg, metavar="FAULT=DEG",
-                   help="inject a fault, repeatable: knee_collapse=DEG (knee valgus FPPA), pelvic_drop=DEG "
-                        "(contralateral drop), back_arch=DEG (extra hip-line / thigh-past-trunk angle)")
-    p.add_argument("--side", default="right", choices=("left", "right", "both"),
-                   help="the collapsing knee, or the stance leg for pelvic drop (default: right)")
-    p.add_argument("--stance-side", choices=("left", "right"),
-                   help="stance / lead / kicking leg of single-leg movements (default: the fault side)")
-    p.add_argument("--view", default="front", choices=tuple(VIEW_YAW_DEG),
-                   help="camera position (default: front)")
+    p.add_argument(
+        "--fault",
+        action="append",
+        type=_fault_arg,
+        metavar="FAULT=DEG",
+        help="inject a fault, repeatable: knee_collapse=DEG (knee valgus FPPA), pelvic_drop=DEG "
+        "(contralateral drop), back_arch=DEG (extra hip-line / thigh-past-trunk angle)",
+    )
+    p.add_argument(
+        "--side",
+        default="right",
+        choices=("left", "right", "both"),
+        help="the collapsing knee, or the stance leg for pelvic drop (default: right)",
+    )
+    p.add_argument(
+        "--stance-side",
+        choices=("left", "right"),
+        help="stance / lead / kicking leg of single-leg movements (default: the fault side)",
+    )
+    p.add_argument(
+        "--view", default="front", choices=tuple(VIEW_YAW_DEG), help="camera position (default: front)"
+    )
     p.add_argument("--reps", type=int, default=3, help="reps, or strides for running (default: 3)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="seed of the motion and the athlete's look (default: 0)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the motion and the athlete's look (default: 0)"
+    )
     p.add_argument("--look", type=int, metavar="SEED", help="a different seed for the look and room only")
     p.add_argument("--fps", type=float, default=30.0, help="frame rate (default: 30)")
-    p.add_argument("--height", type=int, metavar="PX",
-                   help="frame height in pixels (default: 1280 upright, 720 floor)")
+    p.add_argument(
+        "--height", type=int, metavar="PX", help="frame height in pixels (default: 1280 upright, 720 floor)"
+    )
     p.add_argument("--phone", action="store_true", help="add phone-camera noise, blur and JPEG compression")
-    p.add_argument("-o", "--output", type=Path, required=True,
-                   help="clip to write (.mp4); the ground truth goes beside it as .truth.json")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="clip to write (.mp4); the ground truth goes beside it as .truth.json",
+    )
 
     p = add("samples", cmd_samples, "Regenerate the sample clips (fixed seeds) with their ground truth.")
-    p.add_argument("--out", type=Path, default=Path("sample_videos"), metavar="DIR",
-                   help="folder to write into (default: sample_videos)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("sample_videos"),
+        metavar="DIR",
+        help="folder to write into (default: sample_videos)",
+    )
     p.add_argument("--only", nargs="+", metavar="NAME", help="regenerate only these samples")
     return parser
 
