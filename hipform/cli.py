@@ -8,26 +8,33 @@ sentence on what to do. Set ``HIPFORM_DEBUG=1`` to see tracebacks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from hipform import __version__
-from hipform.errors import HipformError
+from hipform.errors import HipformError, VideoReadError
 
 EXIT_CODES_HELP = """exit codes:
   0  the command ran (whatever it found)
   1  internal error (please report it)
   2  wrong command-line usage, or a HIPFORM_MAX_* limit that is not a positive number
-  3  the file is not a readable video
+  3  the file is not a readable video (or landmark file)
   4  no person found in the clip
   5  the requested pose model is not installed
   6  the clip is too short to judge (a photo, or under 1 s)
   7  the clip is over this installation's size, length or resolution limits
      (HIPFORM_MAX_UPLOAD_MB, HIPFORM_MAX_CLIP_S, HIPFORM_MAX_SIDE_PX, HIPFORM_MAX_FRAMES)
 """
+
+
+class UsageError(HipformError):
+    """Arguments that parse but do not make sense together (exit 2, like argparse)."""
+
+    exit_code = 2
 
 
 class ProgressBar:
@@ -61,8 +68,8 @@ def _load_pose(path: Path, console: object, quiet: bool):
     if path.suffix.lower() == ".npz":
         try:
             return load_sequence(path)
-        except ValueError as exc:
-            raise HipformError(f"{exc}. Give a video or a file saved by 'hipform pose'.") from None
+        except ValueError as exc:  # exit 3 like an unreadable video, not 1 (a bug)
+            raise VideoReadError(f"{exc}. Give a video or a file saved by 'hipform pose'.") from None
     from hipform.cache import estimate_pose_cached
     from hipform.limits import Limits, check_clip
 
@@ -100,15 +107,38 @@ def cmd_pose(args: argparse.Namespace, console) -> int:
     return 0
 
 
-def cmd_annotate(args: argparse.Namespace, console) -> int:
+@contextlib.contextmanager
+def _whole_or_not_at_all(path: Path) -> Iterator[Path]:
+    """A hidden sibling of ``path`` to write into, renamed to ``path`` only when the block completes.
+
+    A video writer finishes its file even when the writing stops early, so Ctrl-C
+    while drawing would otherwise leave a short, playable video that looks complete
+    (and replace a good one of the same name).
+    """
+    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write_annotated(video: Path, seq, out_path: Path, console, quiet: bool) -> Path:
+    """Draw ``seq`` on ``video`` into ``out_path``, with a progress bar; no file when it fails."""
     from hipform.annotate import annotate_video
 
-    seq = _load_pose(args.video, console, args.quiet)
-    bar = ProgressBar("drawing", console, enabled=not args.quiet)
+    bar = ProgressBar("drawing", console, enabled=not quiet)
     try:
-        out = annotate_video(args.video, seq, args.output, progress=bar)
+        with _whole_or_not_at_all(out_path) as partial:
+            annotate_video(video, seq, partial, progress=bar)
     finally:
         bar.close()
+    return out_path
+
+
+def cmd_annotate(args: argparse.Namespace, console) -> int:
+    seq = _load_pose(args.video, console, args.quiet)
+    out = _write_annotated(args.video, seq, args.output, console, args.quiet)
     print(_summary_line(seq))
     print(f"annotated video saved to {out}")
     return 0
@@ -119,6 +149,8 @@ def cmd_analyze(args: argparse.Namespace, console) -> int:
     from hipform.limits import check_long_enough
     from hipform.report import save_measures_csv, save_report_json, save_reps_csv
 
+    if args.video_out and args.video.suffix.lower() == ".npz":  # said before the pose model runs
+        raise UsageError("--video needs the original video as input, not a landmark file.")
     seq = _load_pose(args.video, console, args.quiet)
     check_long_enough(seq.n_frames, seq.duration_s, args.video.name)
     report = analyze(seq, exercise=args.exercise)
@@ -130,15 +162,7 @@ def cmd_analyze(args: argparse.Namespace, console) -> int:
     if args.reps_csv:
         print(f"per-rep table saved to {save_reps_csv(report, args.reps_csv)}")
     if args.video_out:
-        if args.video.suffix.lower() == ".npz":
-            raise HipformError("--video needs the original video as input, not a landmark file.")
-        from hipform.annotate import annotate_video
-
-        bar = ProgressBar("drawing", console, enabled=not args.quiet)
-        try:
-            out = annotate_video(args.video, seq, args.video_out, progress=bar)
-        finally:
-            bar.close()
+        out = _write_annotated(args.video, seq, args.video_out, console, args.quiet)
         print(f"annotated video saved to {out}")
     return 0
 
@@ -158,7 +182,10 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
 
     from hipform.batch import BatchSettings, find_clips, run_batch, summary_table
 
-    clips = find_clips(args.folder)
+    try:
+        clips = find_clips(args.folder)
+    except HipformError as exc:  # a wrong folder argument is a usage error (2), not a bug (1)
+        raise UsageError(str(exc)) from None
     workers = args.workers or min(len(clips), os.cpu_count() or 1)
     settings = BatchSettings(exercise=args.exercise, out_dir=args.out, use_cache=not args.no_cache)
     bar = None
@@ -191,12 +218,6 @@ SYNTH_FAULTS = {
     "pelvic_drop": "pelvic_drop_deg",
     "back_arch": "back_arch_deg",
 }
-
-
-class UsageError(HipformError):
-    """Arguments that parse but do not make sense together (exit 2, like argparse)."""
-
-    exit_code = 2
 
 
 def _fault_arg(text: str) -> tuple[str, float]:
@@ -409,6 +430,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(console, text: str) -> None:
+    """Print ``hipform: TEXT`` on a line of its own.
+
+    On a terminal the line is erased first: a progress bar stopped by Ctrl-C before
+    it could erase itself would otherwise share the line with the message.
+    """
+    erase_line = "\r\x1b[K" if getattr(console, "isatty", lambda: False)() else ""
+    print(f"{erase_line}hipform: {text}", file=console)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     debug = bool(os.environ.get("HIPFORM_DEBUG"))
@@ -418,18 +449,18 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return args.func(args, console)
         except HipformError as exc:
-            print(f"hipform: {exc}", file=console)
+            _say(console, str(exc))
             return exc.exit_code
         except KeyboardInterrupt:
-            print("hipform: stopped.", file=console)
+            _say(console, "stopped.")
             return 130
         except Exception as exc:  # a bug: one line for the user, the traceback on request
             if debug:
                 traceback.print_exc(file=console)
-            print(
-                f"hipform: internal error ({type(exc).__name__}: {exc}). "
+            _say(
+                console,
+                f"internal error ({type(exc).__name__}: {exc}). "
                 "Please report it; run again with HIPFORM_DEBUG=1 for details.",
-                file=console,
             )
             return 1
 

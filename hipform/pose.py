@@ -114,6 +114,14 @@ def check_model_available(model: str) -> None:
     if model not in MODELS:
         raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
     if not _model_path(model).is_file():
+        if model == PoseOptions.model:  # the bundled model: the installation is damaged, not offline
+            from importlib.metadata import version
+
+            pinned = f"mediapipe=={version('mediapipe')}"
+            raise ModelUnavailableError(
+                f"The pose model file {MODELS[model][1]} is missing from this mediapipe installation; "
+                f"reinstall it with 'pip install --force-reinstall --no-deps {pinned}'."
+            )
         raise ModelUnavailableError(
             f"The '{model}' pose model needs a download and is not available offline; "
             "use the bundled 'full' model (the default)."

@@ -1,83 +1,110 @@
-"""Batch analysis: finding clips, failures reported per clip, the summary, and the real worker pool."""
+"""Batch analysis: finding clips, failures reported per clip, the summary, and the real worker pool.
+
+The main path runs the real pose model on two short rendered squats (one rep each: 4 s cut from
+the samples). One real batch (:func:`first_batch`) fills a landmark cache for this module; the
+tests that are about what a batch does with landmarks it already has read them from there, so
+MediaPipe runs on each clip once, not once per test.
+"""
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
-from dataclasses import replace
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from clipmaker import real_frames, write_clip
 
 import hipform.batch as batch_mod
-import hipform.cache as cache_mod
 from hipform.batch import SUMMARY_CSV, BatchSettings, ClipResult, find_clips, run_batch, summary_table
 from hipform.cli import main
 from hipform.errors import HipformError
+from hipform.pose import PoseEstimator
+from hipform.video import iter_frames
+
+SAMPLE_VIDEOS = Path(__file__).resolve().parents[1] / "sample_videos"
+
+#: Frames kept of each sample: standing still, the first rep (frames 30-102) and back to standing.
+CUT_FRAMES = 120
 
 
-@pytest.fixture(scope="module")
-def squat_seq():
-    """Two synthetic squats seen from the front, as the pose model would report them."""
-    from hipform.synth import athlete
-    from hipform.synth.camera import Camera, pose_sequence_from_joints
-
-    motion = athlete.simulate("squat", athlete.MotionParams(reps=2))
-    camera = Camera.around("front", distance_m=4.0, height_m=0.9, target_m=(0.0, 0.0, 0.9))
-    return pose_sequence_from_joints(motion.joints_m, motion.t_s, camera, motion.fps)
+def sample_frames(name: str, n_frames: int = CUT_FRAMES) -> list:
+    """The first ``n_frames`` RGB frames of a rendered sample clip."""
+    return [f.image for f in itertools.islice(iter_frames(SAMPLE_VIDEOS / f"{name}.mp4"), n_frames)]
 
 
-class FakeEstimator:
-    """Stands in for PoseEstimator: loading MediaPipe is not what these tests are about."""
+class CountingEstimator(PoseEstimator):
+    """The real pose estimator, counted: how often a batch loaded the pose model."""
 
     made = 0
 
     def __init__(self, options=None):
-        FakeEstimator.made += 1
-        self.options = options
-
-    def close(self):
-        pass
+        type(self).made += 1
+        super().__init__(options)
 
 
 @pytest.fixture
-def fake_pose(monkeypatch, squat_seq, tmp_path):
-    """Pose comes from the synthetic sequence; anything not starting with b'VIDEO' fails like a bad file."""
-    from hipform.errors import VideoReadError
-
-    calls = []
-
-    def fake(path, options=None, progress=None, require_person=True, estimator=None):
-        calls.append(path.name)
-        data = path.read_bytes()
-        if data.startswith(b"PHOTO"):  # decodes to a single frame
-            return replace(squat_seq.slice(0, 1), source=path.name)
-        if not data.startswith(b"VIDEO"):
-            raise VideoReadError(f"'{path.name}' could not be opened as a video. Use an MP4 file.")
-        return replace(squat_seq, source=path.name)
-
-    monkeypatch.setattr(cache_mod, "estimate_pose", fake)
-    monkeypatch.setattr("hipform.pose.estimate_pose", fake)  # the uncached path
-    monkeypatch.setattr(batch_mod, "PoseEstimator", FakeEstimator)
-    monkeypatch.setattr("hipform.limits.check_clip", lambda path, limits: None)  # these are not real videos
-    monkeypatch.setenv("HIPFORM_CACHE_DIR", str(tmp_path / "cache"))
-    FakeEstimator.made = 0
-    return calls
+def count_estimators(monkeypatch):
+    """Count the pose models a batch loads from now on (the model itself is real)."""
+    monkeypatch.setattr(batch_mod, "PoseEstimator", CountingEstimator)
+    CountingEstimator.made = 0
+    return CountingEstimator
 
 
-def make_folder(tmp_path, names):
-    folder = tmp_path / "clips"
+@pytest.fixture(scope="module")
+def squats(tmp_path_factory):
+    """Two real rendered squats of one rep each: 'clean', and 'collapse' (both knees cave in 20°)."""
+    folder = tmp_path_factory.mktemp("squats")
+    return {
+        "clean": write_clip(folder / "clean.mp4", sample_frames("squat_front_clean")),
+        "collapse": write_clip(folder / "collapse.mp4", sample_frames("squat_front_valgus_both")),
+    }
+
+
+@dataclass
+class FirstBatch:
+    """A real batch of two good and two broken clips, run with a cold landmark cache."""
+
+    folder: Path
+    out: Path
+    cache_dir: Path
+    results: list[ClipResult]
+    progress_calls: list[tuple[str, int, int]]
+    estimators_made: int
+
+
+@pytest.fixture(scope="module")
+def first_batch(tmp_path_factory, squats):
+    root = tmp_path_factory.mktemp("first_batch")
+    folder = root / "clips"
     folder.mkdir()
-    for name, content in names.items():
-        (folder / name).write_bytes(content)
-    return folder
+    shutil.copy(squats["clean"], folder / "1.mp4")
+    (folder / "2.mp4").write_text("meeting notes, not a video")  # a text file renamed
+    shutil.copy(squats["collapse"], folder / "3.mp4")
+    (folder / "4.mp4").write_bytes(b"")  # an upload that never finished
+    seen = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch_mod, "PoseEstimator", CountingEstimator)
+        CountingEstimator.made = 0
+        settings = BatchSettings(exercise="squat", out_dir=root / "out", cache_dir=root / "cache")
+        results = run_batch(
+            find_clips(folder),
+            settings,
+            progress=lambda r, done, total: seen.append((r.path.name, done, total)),
+        )
+        made = CountingEstimator.made
+    return FirstBatch(folder, root / "out", root / "cache", results, seen, made)
 
 
 def test_find_clips_takes_videos_only_in_name_order(tmp_path):
-    folder = make_folder(tmp_path, {
-        "b.MOV": b"x", "a.mp4": b"x", "c.webm": b"x",  # videos, any case
-        "notes.txt": b"x", ".hidden.mp4": b"x",  # not clips
-    })
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    videos_any_case, not_clips = ("b.MOV", "a.mp4", "c.webm"), ("notes.txt", ".hidden.mp4")
+    for name in videos_any_case + not_clips:
+        (folder / name).write_bytes(b"x")
     (folder / "sub.mp4").mkdir()  # a folder with a video-like name
     assert [p.name for p in find_clips(folder)] == ["a.mp4", "b.MOV", "c.webm"]
 
@@ -95,48 +122,63 @@ def test_find_clips_errors_are_one_sentence(tmp_path, make, words):
         find_clips(make(tmp_path))
 
 
-def test_failed_clips_are_reported_and_do_not_stop_the_batch(tmp_path, fake_pose):
-    clips = {"1.mp4": b"VIDEO 1", "2.mp4": b"garbage", "3.mp4": b"VIDEO 3", "4.mp4": b""}
-    folder = make_folder(tmp_path, clips)
-    out = tmp_path / "out"
-    seen = []
-    results = run_batch(find_clips(folder), BatchSettings(exercise="squat", out_dir=out),
-                        progress=lambda r, done, total: seen.append((r.path.name, done, total)))
+@pytest.mark.slow
+def test_failed_clips_are_reported_and_do_not_stop_the_batch(first_batch):
+    results = first_batch.results
     assert [r.path.name for r in results] == ["1.mp4", "2.mp4", "3.mp4", "4.mp4"]
     assert [r.ok for r in results] == [True, False, True, False]
     assert "could not be opened" in results[1].message and results[1].exit_code == 3
-    assert "'4.mp4'" in results[3].message
-    assert [s[1:] for s in seen] == [(i, 4) for i in range(1, 5)]
-    good = results[0]
-    assert good.exercise == "squat" and good.n_reps == 2 and good.n_frames > 0
-    report = json.loads(good.report_path.read_text())
-    assert report["exercise"] == "squat" and len(report["reps"]) == 2
-    rows = list(csv.DictReader((out / SUMMARY_CSV).open()))
+    assert "'4.mp4'" in results[3].message and "empty" in results[3].message and results[3].exit_code == 3
+    assert [s[1:] for s in first_batch.progress_calls] == [(i, 4) for i in range(1, 5)]
+    clean, collapse = results[0], results[2]
+    assert clean.exercise == "squat" and clean.n_frames == CUT_FRAMES
+    assert (clean.n_reps, clean.flag_summary) == (1, "none")
+    assert (collapse.n_reps, collapse.flag_summary) == (1, "knee collapse ×1")
+    assert not clean.from_cache and not collapse.from_cache
+    report = json.loads(collapse.report_path.read_text())
+    assert report["exercise"] == "squat" and len(report["reps"]) == 1
+    assert [f["fault"] for f in report["flags"]] == ["knee_collapse"]
+    rows = list(csv.DictReader((first_batch.out / SUMMARY_CSV).open()))
     assert [r["status"] for r in rows] == ["ok", "failed", "ok", "failed"]
-    assert rows[1]["reason"] == results[1].message
-    assert FakeEstimator.made == 1  # one estimator for the whole batch
+    assert [r["reason"] for r in rows] == [r.message for r in results]
+    reports = sorted(p.name for p in first_batch.out.glob("*.report.json"))
+    assert reports == ["1.mp4.report.json", "3.mp4.report.json"]
+    assert first_batch.estimators_made == 1  # one pose model for the whole batch
 
 
-def test_a_photo_is_refused_like_analyze(tmp_path, fake_pose):
-    folder = make_folder(tmp_path, {"photo.mp4": b"PHOTO", "clip.mp4": b"VIDEO"})
-    results = {r.path.name: r for r in run_batch(find_clips(folder), BatchSettings(exercise="squat"))}
+@pytest.mark.slow
+def test_a_photo_is_refused_like_analyze(tmp_path, squats, first_batch):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    write_clip(folder / "photo.mp4", sample_frames("squat_front_clean", 1))  # decodes to a single frame
+    shutil.copy(squats["clean"], folder / "clip.mp4")
+    settings = BatchSettings(exercise="squat", cache_dir=first_batch.cache_dir)
+    results = {r.path.name: r for r in run_batch(find_clips(folder), settings)}
     assert not results["photo.mp4"].ok and results["photo.mp4"].exit_code == 6
     assert "single frame" in results["photo.mp4"].message
-    assert results["clip.mp4"].ok
+    assert results["clip.mp4"].ok and results["clip.mp4"].n_reps == 1
 
 
-def test_second_batch_reuses_the_landmarks(tmp_path, fake_pose):
-    folder = make_folder(tmp_path, {"1.mp4": b"VIDEO 1", "2.mp4": b"VIDEO 2"})
-    first = run_batch(find_clips(folder), BatchSettings(exercise="squat"))
-    again = run_batch(find_clips(folder), BatchSettings(exercise="single-leg-squat"))
-    assert not any(r.from_cache for r in first) and all(r.from_cache for r in again)
-    assert len(fake_pose) == 2 and FakeEstimator.made == 1  # no model loaded the second time
-    assert {r.exercise for r in again} == {"single-leg-squat"}
-    uncached = run_batch(find_clips(folder), BatchSettings(use_cache=False))
-    assert not any(r.from_cache for r in uncached) and len(fake_pose) == 4
+@pytest.mark.slow
+def test_second_batch_reuses_the_landmarks(first_batch, count_estimators, tmp_path):
+    settings = BatchSettings(exercise="single-leg-squat", cache_dir=first_batch.cache_dir)
+    again = run_batch(find_clips(first_batch.folder), settings)
+    assert [r.ok for r in again] == [True, False, True, False]  # the broken clips fail again
+    good = [r for r in again if r.ok]
+    assert all(r.from_cache for r in good) and {r.exercise for r in good} == {"single-leg-squat"}
+    assert count_estimators.made == 0  # no pose model loaded
+    # the cache turned off: the pose model runs although the landmarks are there
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(first_batch.folder / "1.mp4", one / "1.mp4")
+    (uncached,) = run_batch(
+        find_clips(one), BatchSettings(exercise="squat", use_cache=False, cache_dir=first_batch.cache_dir)
+    )
+    assert uncached.ok and not uncached.from_cache and count_estimators.made == 1
 
 
-def test_a_bug_in_one_clip_is_reported_as_internal_error(tmp_path, fake_pose, monkeypatch):
+@pytest.mark.slow
+def test_a_bug_in_one_clip_is_reported_as_internal_error(tmp_path, squats, first_batch, monkeypatch):
     import hipform.kinematics as kin
 
     real = kin.analyze
@@ -147,16 +189,27 @@ def test_a_bug_in_one_clip_is_reported_as_internal_error(tmp_path, fake_pose, mo
         return real(seq, exercise=exercise)
 
     monkeypatch.setattr(kin, "analyze", flaky)
-    folder = make_folder(tmp_path, {"1.mp4": b"VIDEO 1", "2.mp4": b"VIDEO 2", "3.mp4": b"VIDEO 3"})
-    results = run_batch(find_clips(folder), BatchSettings(exercise="squat"))
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name, clip in (("1.mp4", "clean"), ("2.mp4", "collapse"), ("3.mp4", "clean")):
+        shutil.copy(squats[clip], folder / name)
+    results = run_batch(find_clips(folder), BatchSettings(exercise="squat", cache_dir=first_batch.cache_dir))
     assert [r.ok for r in results] == [True, False, True]
     assert results[1].message.startswith("internal error (IndexError") and results[1].exit_code == 1
 
 
 def test_summary_table_lists_every_clip_and_the_totals(tmp_path):
     results = [
-        ClipResult(path=tmp_path / "good.mp4", ok=True, n_frames=300, seconds=6.0, exercise="squat",
-                   n_reps=5, flags=2, flag_summary="knee collapse ×2"),
+        ClipResult(
+            path=tmp_path / "good.mp4",
+            ok=True,
+            n_frames=300,
+            seconds=6.0,
+            exercise="squat",
+            n_reps=5,
+            flags=2,
+            flag_summary="knee collapse ×2",
+        ),
         ClipResult(path=tmp_path / "bad.mp4", ok=False, message="It is not a video.", exit_code=3),
     ]
     lines = summary_table(results, wall_s=6.0)
@@ -200,24 +253,32 @@ def test_clips_over_the_limits_are_refused_like_analyze(tmp_path, monkeypatch):
 
     monkeypatch.setenv("HIPFORM_MAX_FRAMES", "10")
     monkeypatch.setenv("HIPFORM_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(batch_mod, "PoseEstimator", FakeEstimator)
     folder = tmp_path / "clips"
     folder.mkdir()
     write_clip(folder / "long.mp4", pattern_frames(30, 64, 48))
     (result,) = run_batch(find_clips(folder), BatchSettings(exercise="squat"))
+    # refused by the limits: without them the real pose model would find nobody in the room (exit 4)
     assert not result.ok and result.exit_code == 7 and "limit" in result.message
 
 
-def test_a_fully_cached_batch_runs_without_worker_processes(tmp_path, fake_pose, monkeypatch):
-    folder = make_folder(tmp_path, {"1.mp4": b"VIDEO 1", "2.mp4": b"VIDEO 2"})
-    run_batch(find_clips(folder), BatchSettings(exercise="squat"), workers=1)  # fills the cache
+@pytest.mark.slow
+def test_a_fully_cached_batch_runs_without_worker_processes(
+    first_batch, count_estimators, monkeypatch, tmp_path
+):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name in ("1.mp4", "3.mp4"):
+        shutil.copy(first_batch.folder / name, folder / name)
 
     def no_pool(*_args, **_kwargs):
         raise AssertionError("worker processes started although every clip was cached")
 
     monkeypatch.setattr(batch_mod, "_pool", no_pool)
-    again = run_batch(find_clips(folder), BatchSettings(exercise="single-leg-squat"), workers=2)
+    settings = BatchSettings(exercise="single-leg-squat", cache_dir=first_batch.cache_dir)
+    again = run_batch(find_clips(folder), settings, workers=2)
     assert all(r.ok and r.from_cache for r in again) and {r.exercise for r in again} == {"single-leg-squat"}
-    (folder / "3.mp4").write_bytes(b"VIDEO 3")  # one clip needs the pose model: the pool is used
+    assert count_estimators.made == 0
+    # one clip the cache cannot answer: the pool is used
+    (folder / "4.mp4").write_bytes(b"a clip never analysed")
     with pytest.raises(AssertionError, match="worker processes"):
-        run_batch(find_clips(folder), BatchSettings(exercise="squat"), workers=2)
+        run_batch(find_clips(folder), settings, workers=2)
