@@ -199,6 +199,8 @@ _RECOGNITION_PX = tuple(
         L.RIGHT_ANKLE,
         L.LEFT_HEEL,
         L.RIGHT_HEEL,
+        L.LEFT_SHOULDER,  # image shoulder width: how far the body is turned from the camera
+        L.RIGHT_SHOULDER,
     )
 )
 _RECOGNITION_BODY = tuple(int(lm) for lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_WRIST, L.RIGHT_WRIST))
@@ -213,7 +215,7 @@ def for_recognition(c: Conditioned) -> Conditioned:
     """The conditioned landmarks recognition reads (filtering rows is independent of other rows)."""
     world = c.world
     usable = world is not None and bool(world.valid[world.lms.index(int(L.LEFT_HIP))].mean() > 0.5)
-    px_lms = _RECOGNITION_PX if usable else _RECOGNITION_PX + _RECOGNITION_BODY
+    px_lms = _RECOGNITION_PX if usable else tuple(dict.fromkeys(_RECOGNITION_PX + _RECOGNITION_BODY))
     if world is not None:
         world = _subset(world, _RECOGNITION_PX[:6] + _RECOGNITION_BODY)
     return Conditioned(_subset(c.px, px_lms), world, c.swaps, c.raw_legs)

@@ -8,11 +8,15 @@ step (step-up), legs alternating quickly (running).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Literal
+
 import numpy as np
 
 from hipform.kinematics.events import detect_steps
 from hipform.kinematics.measures import compute_hip_depth, compute_knee_flexion_deg
 from hipform.kinematics.movements import REGISTRY, Cues
+from hipform.kinematics.view import compute_view_yaw_deg
 from hipform.landmarks import Landmark
 
 L = Landmark
@@ -130,6 +134,7 @@ def compute_recognition_features(
         **_one_leg_features(px, world if use_world else None, p, kf, feet, hip_img_y, leg_px),
         "hip_depth_range": _pct_range(compute_hip_depth(px, fps)),
         "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
+        "yaw_deg": _median(compute_view_yaw_deg(px, world if use_world else None)),
     }
 
 
@@ -248,13 +253,17 @@ def _one_leg_features(
     # knee higher, which the ankle heights alone do not show from the front. Read as the change
     # from the top of the movement to the bottom, so a camera off to one side or a staggered
     # stance does not count.
-    knee_asym = ankle_depth_asym = float("nan")
+    knee_asym = ankle_depth_asym = raised_bottom = raised_bottom_px = float("nan")
     levels = _hip_level_range(hip_img_y, leg_px)
     if levels is not None and (levels[1] - levels[0]) / leg_px > 0.05:
         lo_y, hi_y = levels
         with np.errstate(invalid="ignore"):
             deep = hip_img_y >= lo_y + 0.7 * (hi_y - lo_y)
             top = hip_img_y <= lo_y + 0.3 * (hi_y - lo_y)
+        # a single-leg squat keeps the free foot up at the bottom of every rep; a squat has both
+        # feet down there, whatever they did walking in or out
+        raised_bottom = float(raised[deep & ok_ank].mean()) if (deep & ok_ank).any() else float("nan")
+        raised_bottom_px = float(raised_px[deep & ok_feet].mean()) if (deep & ok_feet).any() else float("nan")
         kd = (px[:, int(L.LEFT_KNEE), 1] - px[:, int(L.RIGHT_KNEE), 1]) / leg_px
         knee_asym = abs(_median(kd[deep]) - _median(kd[top]))
         if world is not None:
@@ -266,6 +275,8 @@ def _one_leg_features(
         "stance_knee_range": _pct_range(np.where(stance == 0, kf[:, 0], kf[:, 1])),
         "knee_height_asymmetry": knee_asym,
         "ankle_depth_asymmetry_m": ankle_depth_asym,
+        "raised_at_bottom": raised_bottom,
+        "raised_at_bottom_px": raised_bottom_px,
     }
 
 
@@ -276,29 +287,62 @@ def compute_cues(f: dict[str, float]) -> Cues:
     movements, the rendered sample clips and the real clips in ``../shared/clips``. The cues
     hold in any camera view: standing means a vertical trunk *and* knees well below the hips (a
     bridge filmed from the feet has a vertical-looking trunk but its knees up); a foot off the
-    floor is read in the image; squat depth is the hip height in the image relative to standing
-    (:func:`compute_hip_depth`); running is alternating steps at a running cadence throughout
-    the clip with the pelvis bobbing once per step (not the pose model's 3D knee angles, which
-    from behind move together).
+    floor is read in 3D, and in the image only when seen square-on; squat depth is the hip
+    height in the image relative to standing (:func:`compute_hip_depth`); running is
+    alternating steps at a running cadence throughout the clip with the pelvis bobbing once per
+    step (not the pose model's 3D knee angles, which from behind move together).
     """
-
-    def val(key: str, default: float = 0.0) -> float:
-        return f[key] if np.isfinite(f[key]) else default
-
+    val = _valued(f)
     knee_below = val("knee_below", 0.0)
     standing = _ramp(f["upright"], 0.5, 0.8) * _ramp(knee_below, 0.3, 0.5)
     # lying: a horizontal trunk, or the knees above the hips (supine, seen from the feet)
     lying = max(1.0 - _ramp(f["upright"], 0.35, 0.6), 1.0 - _ramp(knee_below, 0.1, 0.3)) * (1.0 - standing)
-    quad = _ramp(f["wrist_below"], 0.4, 0.8) * _ramp(knee_below, 0.2, 0.5)
-    supine = 1.0 - _ramp(knee_below, -0.1, 0.25)
-    raised = max(val("raised_fraction"), val("raised_fraction_px"))
-    sb = val("straight_bent_fraction")
-    hip_up, hip_down = val("hip_up"), val("hip_down")
+    # the hips go down and come back up (a rep), not drift one way (leaning, walking off)
+    hip_range = val("hip_range")
+    returns = 1.0 - _ramp(val("hip_drift") / hip_range if hip_range > 0 else 0.0, 0.5, 0.8)
+    bends = _ramp(hip_range, 0.08, 0.14) * returns
+    running, step_up = _running_and_step_up(f, standing)
+    alt = val("step_alternation", 0.5)
+    return Cues(
+        standing=standing,
+        lying=lying,
+        quadruped=_ramp(f["wrist_below"], 0.4, 0.8) * _ramp(knee_below, 0.2, 0.5),
+        supine=1.0 - _ramp(knee_below, -0.1, 0.25),
+        one_leg=_one_leg(f, bends),
+        bends=bends,
+        # a deep squat lowers the hips by ~0.6 leg lengths; far more is walking about or jumping
+        contained=1.0 - _ramp(hip_range, 1.0, 1.4),
+        running=running,
+        step_up=step_up * (1 - running),
+        free=(1.0 - step_up) * (1.0 - running),
+        # squatting has no alternating steps at a walking or running rate through the clip (a runner
+        # moving away also sinks in the image); walking in and out of a rack is a few steps only
+        stepping=_ramp(f["n_steps"], 2, 4)
+        * _ramp(alt, 0.5, 0.7)
+        * _ramp(val("step_coverage"), 0.3, 0.5)
+        * _ramp(val("cadence_spm"), 60, 80),
+        # lying: one leg straight and one bent, or a foot off the floor
+        single=max(
+            _ramp(val("straight_bent_fraction"), 0.3, 0.6),
+            _ramp(max(val("raised_fraction"), val("raised_fraction_px")), 0.3, 0.6),
+        ),
+    )
+
+
+def _valued(f: dict[str, float]):
+    def val(key: str, default: float = 0.0) -> float:
+        return f[key] if np.isfinite(f[key]) else default
+
+    return val
+
+
+def _running_and_step_up(f: dict[str, float], standing: float) -> tuple[float, float]:
+    """(running, stepping up) cues."""
+    val = _valued(f)
     cad = val("cadence_spm")
     # running: alternating steps at a running cadence (the floor is low because phone clips of
     # running are often slow motion: the clip's time is what we see) and the pelvis bobbing once
     # per step, which a step-up or a single-leg squat with a few foot movements does not do
-    alt = val("step_alternation", 0.5)
     bob = _ramp(val("hip_rhythm_share"), 0.08, 0.16)
     if val("duration_s") < 3.0:
         bob = 1.0  # too short to read a rhythm (a runner passing by): the steps decide alone
@@ -307,46 +351,119 @@ def compute_cues(f: dict[str, float]) -> Cues:
         * _ramp(f["n_steps"], 2, 4)
         * _ramp(cad, 70, 100)
         * (1 - _ramp(cad, 250, 300))
-        * _ramp(alt, 0.5, 0.7)
+        * _ramp(val("step_alternation", 0.5), 0.5, 0.7)
         * _ramp(val("step_coverage"), 0.3, 0.5)
         * bob
     )
     # a step-up lifts the hips well above the start and brings them back down; a runner moving
     # toward or away from the camera drifts in image height and does not come back
-    drift = val("hip_drift", 1.0)
-    step_ev = (
+    hip_up, hip_down = val("hip_up"), val("hip_down")
+    step_up = (
         standing
         * _ramp(hip_up, 0.08, 0.2)
         * _ramp(hip_up - hip_down, 0.0, 0.1)
-        * (1 - _ramp(drift, 0.1, 0.3))
+        * (1 - _ramp(val("hip_drift", 1.0), 0.1, 0.3))
     )
-    running *= 1 - step_ev
-    one_leg = max(
-        _ramp(raised, 0.2, 0.5),
-        _ramp(val("knee_height_asymmetry"), 0.06, 0.10),
-        _ramp(val("ankle_depth_asymmetry_m"), 0.09, 0.15),
+    return running * (1 - step_up), step_up
+
+
+def _one_leg(f: dict[str, float], bends: float) -> float:
+    """Standing on one leg: a foot off the floor (at the bottom of the reps when there are reps),
+    or, seen square-on, the free knee held higher or the free foot forward at the bottom.
+
+    Seen from the side or at an angle the far foot sits higher in the image and the legs differ
+    in depth by perspective and stance, so image cues count only square-on, and the pose
+    model's 3D foot height alone can at most make a clip ambiguous (an oblique barbell squat's
+    3D feet read one foot up at the bottom of every rep).
+    """
+    val = _valued(f)
+    frontal = 1.0 - _ramp(val("yaw_deg", 0.0), 35.0, 60.0)
+    trust_3d = 0.5 + 0.5 * frontal
+    raised = max(trust_3d * val("raised_fraction"), frontal * val("raised_fraction_px"))
+    if np.isfinite(f["raised_at_bottom"]) or np.isfinite(f["raised_at_bottom_px"]):
+        at_bottom = max(trust_3d * val("raised_at_bottom"), frontal * val("raised_at_bottom_px"))
+        raised = bends * at_bottom + (1.0 - bends) * raised
+    return max(
+        _ramp(raised, 0.2, 0.5) * (trust_3d if raised > 0 else 1.0),
+        frontal * _ramp(val("knee_height_asymmetry"), 0.06, 0.10),
+        frontal * _ramp(val("ankle_depth_asymmetry_m"), 0.09, 0.15),
     )
-    return Cues(
-        standing=standing,
-        lying=lying,
-        quadruped=quad,
-        supine=supine,
-        one_leg=one_leg,
-        # the hips go down and up: a squat, not a balance (hip travel in leg lengths)
-        bends=_ramp(val("hip_range"), 0.08, 0.14),
-        running=running,
-        step_up=step_ev * (1 - running),
-        free=(1.0 - step_ev) * (1.0 - running),
-        # squatting has no alternating steps (a runner moving away also sinks in the image)
-        stepping=_ramp(f["n_steps"], 2, 4) * _ramp(alt, 0.5, 0.7),
-        single=max(_ramp(sb, 0.3, 0.6), _ramp(raised, 0.3, 0.6)),
-    )
+
+
+#: Recognition noise: how much each feature of a clip could differ on another take of the same
+#: movement (feature units) [J]. Recognition is repeated with the features jittered by these
+#: amounts; the share of repeats that name the same movement is the stated confidence, so an answer
+#: that hangs on a feature sitting at a ramp's edge is not called sure.
+FEATURE_NOISE = {
+    "upright": 0.05,
+    "knee_below": 0.05,
+    "wrist_below": 0.08,
+    "raised_fraction": 0.08,
+    "raised_fraction_px": 0.08,
+    "straight_bent_fraction": 0.08,
+    "hip_up": 0.02,
+    "hip_down": 0.02,
+    "hip_drift": 0.03,
+    "hip_range": 0.02,
+    "cadence_spm": 8.0,
+    "n_steps": 0.7,
+    "step_alternation": 0.08,
+    "step_coverage": 0.08,
+    "hip_rhythm_share": 0.02,
+    "knee_height_asymmetry": 0.015,
+    "ankle_depth_asymmetry_m": 0.02,
+    "raised_at_bottom": 0.08,
+    "raised_at_bottom_px": 0.08,
+    "yaw_deg": 6.0,
+}
+#: Jittered repeats per clip (seeded: the same clip always gets the same confidence).
+REPEATS = 200
+#: Stated confidence at or above which hipform names the movement [J]; below it, it is unsure
+#: and names the two candidates (set on the reliability table in docs/accuracy.md).
+SURE_CONFIDENCE = 0.8
+#: Best score below which no movement hipform checks fits the clip ("other") [J].
+OTHER_SCORE = 0.3
+#: Best score from which the clip fits a movement fully; between the two the confidence is scaled
+#: down in proportion [J].
+FULL_SCORE = 0.75
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """Which movement a clip shows, and how sure.
+
+    Attributes
+    ----------
+    movement : the best-fitting movement (judged only when ``status`` is ``sure`` or ``named``).
+    status : ``named`` (the user said), ``sure``, ``unsure`` (two candidates fit) or ``other``
+        (no movement hipform checks fits).
+    confidence : share of jittered repeats naming ``movement``, scaled down for a partial fit
+        (1 when named), 0–1.
+    candidates : the movements that fit, best first (two when unsure).
+    scores : movement → score of the clip's own features, 0–1 (empty when named).
+    """
+
+    movement: str
+    status: Literal["named", "sure", "unsure", "other"]
+    confidence: float
+    candidates: tuple[str, ...] = ()
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def judged(self) -> bool:
+        """The clip is judged as ``movement`` (named, or recognised with certainty)."""
+        return self.status in ("named", "sure")
+
+
+def _scores(f: dict[str, float]) -> dict[str, float]:
+    cues = compute_cues(f)
+    return {name: float(m.recognise(cues)) for name, m in REGISTRY.items()}
 
 
 def recognise_movement(
     px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
-) -> tuple[str, float, dict[str, float]]:
-    """Guess the movement.
+) -> Recognition:
+    """Recognise the movement, with a confidence that says how stable the answer is.
 
     Parameters
     ----------
@@ -354,17 +471,37 @@ def recognise_movement(
 
     Returns
     -------
-    movement : a name in :data:`hipform.kinematics.movements.MOVEMENTS`.
-    confidence : 0–1; ``best · best / (best + second best)`` of the scores.
-    scores : movement → score in [0, 1] (each movement's ``recognise`` of the clip's cues).
+    Recognition
+
+    Notes
+    -----
+    Each movement scores the clip's cues (its ``recognise``). The answer is the best score;
+    the confidence is the share of :data:`REPEATS` repeats, each with every feature jittered
+    by its :data:`FEATURE_NOISE`, that give the same answer, scaled down when the best score
+    itself is below :data:`FULL_SCORE` (a partial fit). ``other`` when even the best
+    score is below :data:`OTHER_SCORE`; ``unsure`` when the confidence is below
+    :data:`SURE_CONFIDENCE`.
     """
-    cues = compute_cues(compute_recognition_features(px, world, t_s, ankle_y_px))
-    scores = {name: float(m.recognise(cues)) for name, m in REGISTRY.items()}
-    ordered = sorted(scores.values(), reverse=True)
-    best, second = ordered[0], ordered[1]
-    movement = max(scores, key=scores.__getitem__)
-    conf = best * best / (best + second) if best > 0 else 0.0
-    if best <= 0:
-        # nothing fits: an upright clip defaults to a squat, anything else to a bridge
-        movement = "squat" if cues.standing >= 0.5 else "bridge"
-    return movement, float(conf), scores
+    f = compute_recognition_features(px, world, t_s, ankle_y_px)
+    scores = _scores(f)
+    best = max(scores, key=scores.__getitem__)
+    if scores[best] < OTHER_SCORE:
+        return Recognition(best, "other", 0.0, (), scores)
+    rng = np.random.default_rng(0)
+    votes = dict.fromkeys(scores, 0)
+    for _ in range(REPEATS):
+        jittered = {
+            k: v + rng.normal(0.0, FEATURE_NOISE[k]) if k in FEATURE_NOISE and np.isfinite(v) else v
+            for k, v in f.items()
+        }
+        s = _scores(jittered)
+        top = max(s, key=s.__getitem__)
+        if s[top] >= OTHER_SCORE:
+            votes[top] += 1
+    # a partial fit (a score well below 1) is not sure either, however stable
+    confidence = votes[best] / REPEATS * _ramp(scores[best], OTHER_SCORE, FULL_SCORE)
+    ranked = sorted(votes, key=lambda m: (-votes[m], -scores[m]))
+    if confidence >= SURE_CONFIDENCE:
+        return Recognition(best, "sure", confidence, (best,), scores)
+    second = next(m for m in ranked if m != best)
+    return Recognition(best, "unsure", confidence, (best, second), scores)

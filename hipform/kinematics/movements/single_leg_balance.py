@@ -33,7 +33,7 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
 def recognise(c: Cues) -> float:
     """Upright on one leg, the hips staying at one height."""
-    return c.standing * c.one_leg * (1.0 - c.bends) * c.free
+    return c.standing * c.one_leg * (1.0 - c.bends) * c.contained * c.free
 
 
 MOVEMENT = Movement(

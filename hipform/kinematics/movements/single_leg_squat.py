@@ -38,7 +38,7 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
 def recognise(c: Cues) -> float:
     """Upright on one leg, the hips going down and up."""
-    return c.standing * c.one_leg * c.bends * c.free
+    return c.standing * c.one_leg * c.bends * c.contained * c.free
 
 
 MOVEMENT = Movement(

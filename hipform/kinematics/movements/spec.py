@@ -127,6 +127,7 @@ class Cues(NamedTuple):
     supine: float  # knees not below the hips (on the back)
     one_leg: float  # one foot off the floor or held forward
     bends: float  # the hips go down and up
+    contained: float  # the hips stay within about a leg length (not walking about or jumping)
     running: float  # alternating steps at a running cadence throughout, the pelvis bobbing per step
     step_up: float  # the hips rise onto a step and come back
     free: float  # neither stepping up nor running

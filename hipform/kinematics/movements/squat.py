@@ -77,7 +77,7 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
 def recognise(c: Cues) -> float:
     """Upright on both feet, the hips going down and up, no alternating steps."""
-    return c.standing * (1 - c.one_leg) * c.bends * c.free * (1 - c.stepping)
+    return c.standing * (1 - c.one_leg) * c.bends * c.contained * c.free * (1 - c.stepping)
 
 
 MOVEMENT = Movement(
