@@ -10,6 +10,12 @@ callback: YUV→RGB, scaling, pose, live analysis, drawing, RGB→frame. The
 first frame (model loading) is left out. A second row times the bare
 ``PoseEstimator.process`` + ``draw_pose`` on the same frames.
 
+The rate the live view keeps up with is printed too: processed frames per
+second when every frame is processed in turn (frames ÷ total callback time),
+against a target of 15 frames/s. (This used to be a test; a rate depends on
+the machine and how busy it is, so it is measured here and the tests check
+behaviour only.)
+
 Usage::
 
     python benchmarks/live_latency.py [--runs 3] [--frames 300]
@@ -39,6 +45,8 @@ from hipform.video import iter_frames  # noqa: E402
 CLIP = CLIPS / "squat_side_barbell.mp4"
 SIZE = (640, 480)
 TARGET_P95_MS = 40.0
+#: Processed frames per second the live view should keep up with (slower: more frames dropped).
+TARGET_FPS = 15.0
 
 
 def camera_frames(n: int) -> list[av.VideoFrame]:
@@ -98,9 +106,11 @@ def summarise(name: str, runs: list[tuple[list[float], list[float]]]) -> dict:
     p50 = [float(np.percentile(r, 50)) for r in runs]
     p95 = [float(np.percentile(r, 95)) for r in runs]
     mx = [float(np.max(r)) for r in runs]
+    fps = [1000.0 * len(r) / float(np.sum(r)) for r in runs]
     return {"path": name, "frames_per_run": len(runs[0]), "p50_ms": median(p50), "p95_ms": median(p95),
             "max_ms": median(mx), "p95_per_run": p95, "cpu_ms_median": median(cpu),
-            "meets_target": median(p95) <= TARGET_P95_MS}
+            "frames_per_s": median(fps), "meets_target": median(p95) <= TARGET_P95_MS,
+            "meets_fps_target": median(fps) >= TARGET_FPS}
 
 
 def main() -> None:
@@ -118,10 +128,11 @@ def main() -> None:
     results = [summarise("live callback (LiveProcessor + analyzer + overlay)", live),
                summarise("PoseEstimator.process + draw_pose", bare)]
     print(f"\nLive latency at {SIZE[0]}×{SIZE[1]}, {args.frames} frames, medians of {args.runs} runs; "
-          f"target p95 ≤ {TARGET_P95_MS:.0f} ms\n")
-    print(table(["path", "p50 ms", "p95 ms", "max ms", "CPU ms/frame", "≤ target"],
+          f"target p95 ≤ {TARGET_P95_MS:.0f} ms and ≥ {TARGET_FPS:.0f} frames/s\n")
+    print(table(["path", "p50 ms", "p95 ms", "max ms", "CPU ms/frame", "≤ target", "frames/s", "≥ target"],
                 [[r["path"], r["p50_ms"], r["p95_ms"], r["max_ms"], r["cpu_ms_median"],
-                  "yes" if r["meets_target"] else "NO"]
+                  "yes" if r["meets_target"] else "NO", r["frames_per_s"],
+                  "yes" if r["meets_fps_target"] else "NO"]
                  for r in results]))
     saved = save_results("live_latency", {"runs": args.runs, "size": list(SIZE), "results": results})
     print(f"\nsaved {saved}")

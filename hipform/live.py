@@ -17,7 +17,8 @@ Handing results over
     Each processed frame posts a :class:`LiveFrameResult` on
     :attr:`LiveProcessor.results`, a bounded queue the script thread drains;
     when nobody drains it, the oldest results are discarded (the worker never
-    blocks).
+    blocks), but their cues are kept and come with the next drain: a script
+    thread that falls behind shows every rep's cue late, never loses one.
 
 Recording
     :meth:`LiveProcessor.start_recording` writes every incoming frame (dropped
@@ -40,7 +41,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,8 @@ class LiveFrameResult:
     t_s : the frame's camera time, seconds.
     detected : a person was found.
     cues : cues that fired on this frame (plain sentences, e.g.
-        ``rep 3: left knee collapsing — 14°``).
+        ``rep 3: left knee collapsing — 14°``); the first result of a
+        :meth:`LiveProcessor.drain` also carries those of results discarded unread.
     fps : processed frames per second over the last ~2 s.
     latency_ms : time spent on this frame (pose + analyzer + drawing).
     frames_seen, frames_processed, frames_dropped : counters since start.
@@ -204,6 +206,9 @@ class LiveProcessor:
         self._recorder: _Recorder | None = None
         self._times: deque[float] = deque(maxlen=120)
         self._cues_on_screen: deque[tuple[float, str]] = deque(maxlen=3)
+        # cues of results discarded before the script read them (bounded all the same: a script
+        # that never drains must not grow it forever)
+        self._unread_cues: deque[str] = deque(maxlen=256)
         self.frames_seen = 0
         self.frames_processed = 0
         self.frames_dropped = 0
@@ -327,18 +332,28 @@ class LiveProcessor:
                 return
             except queue.Full:
                 try:
-                    self.results.get_nowait()  # discard the oldest: the worker never waits for the script
+                    oldest = self.results.get_nowait()  # discard it: the worker never waits for the script
                 except queue.Empty:
-                    pass
+                    continue
+                with self._lock:  # its frame is stale, its cues are not: a rep's cue must reach the person
+                    self._unread_cues.extend(oldest.cues)
 
     def drain(self) -> list[LiveFrameResult]:
-        """Every result posted since the last call (script thread)."""
+        """Every result posted since the last call (script thread).
+
+        Cues of results discarded unread come first, with the oldest result returned.
+        """
         out = []
         while True:
             try:
                 out.append(self.results.get_nowait())
             except queue.Empty:
-                return out
+                break
+        with self._lock:
+            if out and self._unread_cues:
+                out[0] = replace(out[0], cues=(*self._unread_cues, *out[0].cues))
+                self._unread_cues.clear()
+        return out
 
     def _draw_status(
         self, image: np.ndarray, fps: float, recording: bool, detected: bool, now: float

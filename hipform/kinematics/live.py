@@ -6,8 +6,9 @@ hysteresis follows a depth signal, and when a rep ends the worst value of each
 fault rule during that rep is graded with the same fault table as the batch
 analysis. Frontal-plane rules are only graded while the camera sees the person
 square-on, back-arch rules only side-on; what cannot be judged is skipped, and
-a rep where nothing could be judged (wrong angle, or landmarks that jump about
-instead of moving like a body) gets a "not judged" cue, never "good".
+a rep where nothing could be judged (wrong angle, too few frames because the
+computer could not keep up, or landmarks that jump about instead of moving like
+a body) gets a "not judged" cue, never "good".
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ _LEG_SEGMENTS = (
     (L.RIGHT_HIP, L.RIGHT_KNEE),
     (L.RIGHT_KNEE, L.RIGHT_ANKLE),
 )
+
+#: Fewest frames of a rep for it to be judged: the steadiness test takes a median of frame-to-frame
+#: changes, and the worst moment of a rep is missed when it is sampled more sparsely.
+MIN_REP_FRAMES = 6
 
 #: Movements the live checker counts reps for.
 LIVE_MOVEMENTS = ("squat", "single-leg-squat", "step-up", "bridge", "single-leg-bridge", "kickback")
@@ -141,6 +146,7 @@ class LiveAnalyzer:
         self._worst: dict[str, np.ndarray] = {}
         self._prev_seg = np.full(len(_LEG_SEGMENTS), np.nan)
         self._seg_changes: list[np.ndarray] = []  # per frame of the current rep, (4,) relative change
+        self._ankle_y_diff: list[float] = []  # per frame of the current rep: left ankle y − right (px)
 
     @property
     def reps(self) -> int:
@@ -192,12 +198,14 @@ class LiveAnalyzer:
                 self._best_depth = -np.inf
                 self._worst = {}
                 self._seg_changes = []
+                self._ankle_y_diff = []
             else:
                 if depth < self._exit:
                     self._rest.append(m)
                 return []
         self._track(m, depth)
         self._seg_changes.append(change)
+        self._ankle_y_diff.append(float(m["ankle_y"][0] - m["ankle_y"][1]))
         if depth < self._exit:
             self._in_rep = False
             self._reps += 1
@@ -295,7 +303,6 @@ class LiveAnalyzer:
             self._best_depth = depth
             self._at_peak = {r.measure: self._graded(r, m) for r in self.rules}
             self._at_peak["knee_flexion_deg"] = m["knee_flexion_deg"]
-            self._at_peak["ankle_y"] = m["ankle_y"]
         for r in self.rules:
             if r.phase in ("bottom", "top"):
                 continue
@@ -316,7 +323,7 @@ class LiveAnalyzer:
         From one frame to the next the image length of a leg segment changes by a
         few percent in real tracking; at least :data:`MIN_STEADY_SEGMENTS` segments
         must change by at most :data:`MAX_SEGMENT_CHANGE` (median over the rep, at
-        least 6 frames measured).
+        least :data:`MIN_REP_FRAMES` frames measured).
         """
         if not self._seg_changes:
             return False
@@ -324,21 +331,29 @@ class LiveAnalyzer:
         steady = 0
         for col in changes.T:
             col = col[np.isfinite(col)]
-            steady += bool(col.size >= 6 and np.median(col) <= MAX_SEGMENT_CHANGE)
+            steady += bool(col.size >= MIN_REP_FRAMES and np.median(col) <= MAX_SEGMENT_CHANGE)
         return steady >= MIN_STEADY_SEGMENTS
 
     def _grade(self, t_s: float) -> list[LiveCue]:
         cues: list[LiveCue] = []
         rep = self._reps
+        n_frames = len(self._seg_changes)
+        if n_frames < MIN_REP_FRAMES:  # frames were dropped to keep up: say so rather than blame the tracking
+            text = f"rep {rep}: not judged (only {n_frames} frames analysed; the computer may be too slow)"
+            return [LiveCue(t_s, rep, None, None, None, None, None, text, judged=False)]
         if not self._steady():
             text = f"rep {rep}: not judged (the body was not tracked steadily)"
             return [LiveCue(t_s, rep, None, None, None, None, None, text, judged=False)]
         graded = 0
-        ank = self._at_peak.get("ankle_y", np.full(2, np.nan))
         kf = self._at_peak.get("knee_flexion_deg", np.full(2, np.nan))
         stance: int | None = None
-        if self.exercise in ("single-leg-squat",) and np.isfinite(ank).all():
-            stance = int(np.argmax(ank))
+        ankle_y_diff = np.array(self._ankle_y_diff)
+        ankle_y_diff = ankle_y_diff[np.isfinite(ankle_y_diff)]
+        if self.exercise == "single-leg-squat" and ankle_y_diff.size:
+            # the stance foot is the lower one through the rep: from the front the lifted foot is only
+            # a few pixels higher, and the deepest frame alone picked the wrong leg when pose saw one
+            # frame in five (a busy computer) and misplaced the standing ankle
+            stance = 0 if np.median(ankle_y_diff) >= 0 else 1
         elif self.exercise in ("single-leg-bridge", "step-up") and np.isfinite(kf).any():
             stance = int(np.nanargmax(kf))
         for rule in self.rules:

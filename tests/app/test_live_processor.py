@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -167,20 +166,38 @@ def test_cue_text():
     assert cue_text("plain") == "plain"
 
 
+def test_cues_of_discarded_results_reach_the_script():
+    """Nobody drains for a while (a busy script thread): old results go, their cues do not."""
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyzer=FakeAnalyzer(), results_maxsize=4)
+    for i in range(50):
+        proc.process(frame(), i / 30)
+    results = proc.drain()
+    assert [r.frames_processed for r in results] == [47, 48, 49, 50]
+    cues = [c for r in results for c in r.cues]
+    assert cues == [f"rep {n}: left knee collapsing — 14°" for n in range(1, 6)]  # every rep, in order
+
+
 @pytest.mark.slow
-def test_real_pose_keeps_up_at_15_fps(sample_clip):
-    """MediaPipe on webcam-sized frames: at least 15 processed frames per second on this machine."""
+def test_real_pose_finds_the_person_and_the_newest_frame_wins(sample_clip):
+    """MediaPipe on the rendered clip: the person is found on its frames, and of frames that
+    arrived together only the newest is processed (how fast does not matter here: see
+    benchmarks/live_latency.py for the rate)."""
     from hipform.video import iter_frames
 
-    frames = [f.image for f in iter_frames(sample_clip)][:90]
+    frames = [f.image for f in iter_frames(sample_clip)][:60]
+    nobody = np.zeros_like(frames[0])
     proc = LiveProcessor()
-    proc.process(frames[0], 0.0)  # model load is not part of the rate
-    detected = 0
-    t0 = time.perf_counter()
-    for i, image in enumerate(frames[1:], start=1):
-        proc.process(image, i / 30)
-        detected += sum(r.detected for r in proc.drain())
-    rate = (len(frames) - 1) / (time.perf_counter() - t0)
-    proc.close()
-    assert rate >= 15.0, f"{rate:.1f} frames/s"
-    assert detected >= 0.9 * (len(frames) - 1)
+    try:
+        for i, image in enumerate(frames):
+            proc.process(image, i / 30)
+        results = proc.drain()
+        assert len(results) == len(frames) and proc.frames_dropped == 0  # each one, in its turn
+        assert sum(r.detected for r in results) >= 0.95 * len(frames)
+        proc.process_batch([(frames[0], 3.0), (nobody, 3.1)])  # the older one has the person
+        proc.process_batch([(nobody, 3.2), (frames[1], 3.3)])  # the newer one has
+        older_person, newer_person = proc.drain()
+        assert (older_person.t_s, older_person.detected) == (pytest.approx(3.1), False)
+        assert (newer_person.t_s, newer_person.detected) == (pytest.approx(3.3), True)
+        assert newer_person.frames_dropped == 2 and newer_person.frames_processed == len(frames) + 2
+    finally:
+        proc.close()
