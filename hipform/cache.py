@@ -32,13 +32,10 @@ from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
+from hipform import settings
 from hipform.pose import PoseEstimator, PoseOptions, Progress, estimate_pose, require_person_in
 from hipform.sequence import PoseSequence, load_sequence, save_sequence
 from hipform.video import probe_video
-
-ENV_CACHE_DIR = "HIPFORM_CACHE_DIR"
-ENV_HOME = "HIPFORM_HOME"
-ENV_NO_CACHE = "HIPFORM_NO_CACHE"
 
 #: Bump when hipform's pose pipeline (decoding, scaling, conversion) changes
 #: the landmarks it produces, so old entries are not reused.
@@ -48,17 +45,13 @@ _SUFFIX = ".npz"
 
 
 def default_cache_dir() -> Path:
-    """The folder the cache uses unless told otherwise (see the module docstring)."""
-    for name, sub in ((ENV_CACHE_DIR, ""), (ENV_HOME, "cache"), ("XDG_CACHE_HOME", "hipform")):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return Path(value).expanduser() / sub
-    return Path.home() / ".cache" / "hipform"
+    """The folder the cache uses unless told otherwise (:func:`hipform.settings.cache_dir`)."""
+    return settings.cache_dir()
 
 
 def cache_disabled() -> bool:
     """True when ``$HIPFORM_NO_CACHE`` is set to something other than ``0`` or empty."""
-    return os.environ.get(ENV_NO_CACHE, "").strip() not in ("", "0")
+    return settings.cache_disabled()
 
 
 def file_digest(path: str | Path, chunk_bytes: int = 1 << 20) -> str:

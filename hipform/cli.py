@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from hipform import __version__
+from hipform import __version__, settings
 from hipform.errors import HipformError, VideoReadError
 
 EXIT_CODES_HELP = """exit codes:
@@ -442,7 +442,7 @@ def _say(console, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    debug = bool(os.environ.get("HIPFORM_DEBUG"))
+    debug = settings.debug()
     from hipform.pose import native_logs_silenced
 
     with native_logs_silenced() as console:

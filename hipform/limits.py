@@ -27,12 +27,12 @@ memory: frames are decoded one at a time and only the landmarks (about
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hipform import settings
 from hipform.errors import ClipTooShortError, HipformError, InputLimitError
 
 if TYPE_CHECKING:  # only for annotations: importing hipform.video loads PyAV and OpenCV
@@ -113,11 +113,10 @@ class Limits:
         LimitSettingError
             A variable is set to something other than a positive number.
         """
-        env = os.environ if environ is None else environ
         values: dict[str, float | int] = {}
         for f in fields(cls):
             name = ENV_VARS[f.name]
-            text = str(env.get(name, "")).strip()
+            text = settings.read(name, environ)
             if not text:
                 continue
             try:

@@ -11,18 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hipform import settings
 from hipform.errors import VideoReadError
 from hipform.video import SUPPORTED_HINT
 
 #: File types the upload box accepts (lower case, no dot).
 UPLOAD_TYPES = ("mp4", "mov", "m4v", "avi", "webm", "mkv", "gif")
-ENV_SAMPLES = "HIPFORM_SAMPLES"
 
 
 def samples_dir() -> Path:
     """``$HIPFORM_SAMPLES`` or the repository's ``sample_videos/``."""
-    value = os.environ.get(ENV_SAMPLES, "").strip()
-    return Path(value) if value else Path(__file__).resolve().parents[2] / "sample_videos"
+    return settings.samples_dir()
 
 
 @dataclass(frozen=True)
@@ -108,9 +107,7 @@ STALE_SCRATCH_S = 24 * 3600
 
 def scratch_dir() -> Path:
     """The app's scratch folder: ``<hipform home>/tmp``."""
-    from hipform.history import hipform_home
-
-    return hipform_home() / "tmp"
+    return settings.hipform_home() / "tmp"
 
 
 def remove_stale_scratch(folder: Path | None = None, older_than_s: float = STALE_SCRATCH_S) -> int:
