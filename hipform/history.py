@@ -11,9 +11,11 @@ How it stays safe
     killed mid-write leaves the last committed state. The schema carries a
     version number and is migrated forward, step by step, when it changes
     (:data:`MIGRATIONS`); a database from a newer hipform is refused rather
-    than damaged.
+    than damaged. Reports are stored in the report JSON's current schema
+    version: older ones are upgraded when saved and by a migration
+    (:func:`hipform.report.upgrade_report_dict`).
 
-Tables (schema version 2)
+Tables (schema version 3)
     ``schema_version(version)``; ``sessions`` (one row per analysis: clip
     metadata, settings, the report JSON, optional annotated video path);
     ``fault_values`` (per session, fault, measure and side: the mean and worst
@@ -29,12 +31,15 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from hipform.report import SCHEMA_VERSION as REPORT_SCHEMA_VERSION
+from hipform.report import Flag, MeasureSummary, RepResult, side_label, upgrade_report_dict
 
 ENV_HOME = "HIPFORM_HOME"
 ENV_DB = "HIPFORM_DB"
@@ -114,8 +119,24 @@ def _v2(conn: sqlite3.Connection) -> None:
         _insert_fault_values(conn, sid, json.loads(report_json))
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Reports of an older report schema (1.0.0: per-rep values as bare numbers under names that
+    readers took apart) rewritten in the current one, and their trend values read again: the
+    knee-inside-toes worst value, missing until then, is filled in."""
+    for sid, report_json in conn.execute("SELECT id, report_json FROM sessions").fetchall():
+        report = json.loads(report_json)
+        if report.get("schema_version") == REPORT_SCHEMA_VERSION:
+            continue
+        report = upgrade_report_dict(report)
+        conn.execute(
+            "UPDATE sessions SET report_json = ? WHERE id = ?", (json.dumps(report, allow_nan=False), sid)
+        )
+        conn.execute("DELETE FROM fault_values WHERE session_id = ?", (sid,))
+        _insert_fault_values(conn, sid, report)
+
+
 #: Schema migrations: MIGRATIONS[k] takes a database from version k to k + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -169,71 +190,65 @@ class TrendPoint:
     reps_flagged: int
 
 
-def rep_value(values: dict[str, Any], rep_side: str | None, measure: str, side: str) -> float | None:
-    """The value of ``measure`` on ``side`` (``left``/``right``/``both``) in one rep's values, or None.
-
-    Bilateral reps store per-side measures as ``<name>_left_deg``; single-leg reps
-    store the measure under its own name for the rep's working side.
-    """
-    if side in ("left", "right"):
-        v = values.get(measure.replace("_deg", f"_{side}_deg")) if measure.endswith("_deg") else None
-        if v is None and rep_side == side:
-            v = values.get(measure)
-    else:
-        v = values.get(measure)
-    if v is None:
-        return None
-    v = float(v)
-    return v if math.isfinite(v) else None
-
-
-def _worst(values: list[float], direction: str | None) -> float | None:
+def _worst(values: list[float], direction: str) -> float | None:
     if not values:
         return None
     return min(values) if direction == "below" else max(values)
 
 
-def fault_values_from_report(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per (fault, measure, side) values of a report's JSON, for the trend table.
+def fault_values(
+    measures: Iterable[MeasureSummary], reps: Sequence[RepResult], flags: Sequence[Flag]
+) -> list[dict[str, Any]]:
+    """Per (fault, measure, side) values of one analysis, for the trend table.
 
-    The mean comes from the report's summary; the worst value is taken over the
-    reps (the rep values carry the measure name, per side where measured per side).
+    The mean and the number of reps come from the summary; the worst value is taken over the
+    values the rule graded in the reps on that side (:meth:`RepResult.value_of`); a rep is
+    flagged on a side when a flag of the measure names that side (any flag, for a whole-body
+    measure).
     """
     rows: list[dict[str, Any]] = []
-    measures = (report.get("summary") or {}).get("measures") or {}
-    flags = report.get("flags") or []
-    for measure, info in measures.items():
-        if not info.get("assessed"):
+    for ms in measures:
+        if not ms.assessed:
             continue
-        direction = (info.get("thresholds") or {}).get("direction")
-        for side, mean in (info.get("mean_by_side") or {}).items():
-            if mean is None or not math.isfinite(float(mean)):
+        for stats in ms.sides:
+            if not math.isfinite(stats.mean):
                 continue
-            rep_values = [
-                v
-                for rep in report.get("reps") or []
-                if (v := rep_value(rep.get("values") or {}, rep.get("side"), measure, side)) is not None
+            graded = [
+                v.value
+                for rep in reps
+                if (v := rep.value_of(ms.measure, stats.side)) is not None
+                and v.assessed
+                and math.isfinite(v.value)
             ]
             flagged = {
-                f.get("rep")
+                f.rep
                 for f in flags
-                if f.get("measure") == measure
-                and f.get("rep") is not None
-                and (side == "both" or f.get("side") == side)
+                if f.measure == ms.measure and f.rep is not None and stats.side in (None, f.side)
             }
             rows.append(
                 {
-                    "fault": info.get("fault", ""),
-                    "measure": measure,
-                    "unit": info.get("unit", ""),
-                    "side": side,
-                    "n_reps": int((info.get("n_by_side") or {}).get(side, len(rep_values))),
-                    "mean_value": float(mean),
-                    "worst_value": _worst(rep_values, direction),
+                    "fault": ms.fault,
+                    "measure": ms.measure,
+                    "unit": ms.unit,
+                    "side": side_label(stats.side),
+                    "n_reps": stats.n,
+                    "mean_value": stats.mean,
+                    "worst_value": _worst(graded, ms.direction),
                     "reps_flagged": len(flagged),
                 }
             )
     return rows
+
+
+def fault_values_from_report(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`fault_values` of a report's JSON (``Report.to_dict()``, any schema version hipform wrote)."""
+    report = upgrade_report_dict(report)
+    summary = report.get("summary") or {}
+    return fault_values(
+        [MeasureSummary.from_dict(name, info) for name, info in (summary.get("measures") or {}).items()],
+        [RepResult.from_dict(rep) for rep in report.get("reps") or []],
+        [Flag.from_dict(flag) for flag in report.get("flags") or []],
+    )
 
 
 def _insert_fault_values(conn: sqlite3.Connection, session_id: int, report: dict[str, Any]) -> None:
@@ -357,7 +372,13 @@ class History:
                     f"reads up to {SCHEMA_VERSION}). Update hipform or set {ENV_DB} to another file."
                 )
             for version in range(current, target):
-                MIGRATIONS[version](conn)
+                try:
+                    MIGRATIONS[version](conn)
+                except ValueError as exc:  # a stored report hipform cannot read: change nothing
+                    raise HistoryError(
+                        f"'{self.path}' holds a report this hipform cannot read ({exc}). Set {ENV_DB} "
+                        "to another file, or update hipform."
+                    ) from None
                 conn.execute("DELETE FROM schema_version")
                 conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
 
@@ -380,7 +401,7 @@ class History:
 
         Parameters
         ----------
-        report : ``Report.to_dict()``.
+        report : ``Report.to_dict()``; a report of an older schema version is stored upgraded.
         annotated_video : the annotated MP4; copied into :attr:`video_dir` when
             ``keep_video`` (the copy is made before the transaction and removed
             again if the transaction fails, so no orphan is left).
@@ -388,6 +409,7 @@ class History:
         """
         if not isinstance(report, dict) or "exercise" not in report:
             raise TypeError("report must be the dict of Report.to_dict()")
+        report = upgrade_report_dict(report)
         clip = report.get("clip") or {}
         created = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
         kept: Path | None = None

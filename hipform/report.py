@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,36 @@ from typing import Any
 import numpy as np
 
 #: Version of the JSON written by :meth:`Report.to_dict` (semantic: major changes break readers).
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
 #: The report's JSON Schema, package data of ``hipform``.
 REPORT_SCHEMA_FILE = "report.schema.json"
+#: What a per-side summary calls a value read on no one leg (a whole-body measure of two-legged reps).
+BOTH = "both"
+
+
+def value_key(measure: str, side: str | None) -> str:
+    """The one name of ``measure`` read on ``side``: in JSON, in the CSV files and in ``Report.measures``.
+
+    ``fppa_deg`` on the left → ``fppa_left_deg`` (degrees keep their unit last);
+    ``knee_toe_ratio`` on the left → ``knee_toe_ratio_left``; a value of no one side
+    (``side`` None) keeps the measure's own name. Readers never take such a name apart:
+    they look values up by (measure, side), and series by this function.
+    """
+    if side is None:
+        return measure
+    if measure.endswith("_deg"):
+        return f"{measure[: -len('_deg')]}_{side}_deg"
+    return f"{measure}_{side}"
+
+
+def side_label(side: str | None) -> str:
+    """``left``, ``right``, or :data:`BOTH` for a value of no one side (the summary's and History's word)."""
+    return BOTH if side is None else side
+
+
+def _side_of(label: str) -> str | None:
+    """The side a summary label names (the inverse of :func:`side_label`)."""
+    return None if label == BOTH else label
 
 
 def report_json_schema() -> dict[str, Any]:
@@ -43,6 +70,11 @@ def _num(x: Any, nd: int = 3) -> float | None:
         return None
     x = float(x)
     return round(x, nd) if math.isfinite(x) else None
+
+
+def _float(x: float | None) -> float:
+    """A JSON number back as a float: null (not measurable) is NaN."""
+    return float("nan") if x is None else float(x)
 
 
 @dataclass(frozen=True)
@@ -111,6 +143,29 @@ class Flag:
         )
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Flag:
+        """The flag of one entry of a report JSON's ``flags`` (:meth:`to_dict`; null values become NaN)."""
+        return cls(
+            fault=d["fault"],
+            side=d["side"],
+            severity=d["severity"],
+            measure=d["measure"],
+            label=d["label"],
+            value=_float(d["value"]),
+            unit=d["unit"],
+            threshold=_float(d["threshold"]),
+            threshold_mild=_float(d["thresholds"]["mild"]),
+            threshold_marked=_float(d["thresholds"]["marked"]),
+            threshold_source=d["threshold_source"],
+            rep=d["rep"],
+            t_start_s=_float(d["t_start_s"]),
+            t_end_s=_float(d["t_end_s"]),
+            worst_frame=int(d["worst_frame"]),
+            confidence=_float(d["confidence"]),
+            cue=d["cue"],
+        )
+
 
 @dataclass(frozen=True)
 class NotAssessed:
@@ -142,6 +197,50 @@ class NotAssessed:
 
 
 @dataclass(frozen=True)
+class MeasureValue:
+    """One measure read in one rep, on one side.
+
+    Attributes
+    ----------
+    measure : the measure's name, unit last (``fppa_deg``, ``knee_toe_ratio``, ``knee_flexion_deg``);
+        a graded value carries its fault rule's measure name, as its flags do.
+    side : the leg it was read on (``left``/``right``), or None for a whole-body value of a
+        two-legged rep; a graded value has its flag's side.
+    value : the value in ``unit``; NaN where not measurable.
+    unit : ``deg`` or ``ratio`` (dimensionless).
+    assessed : a fault rule graded this value in this rep (flags and the summary's means come
+        from such values). False for values only reported (knee and hip flexion, the FPPA peak
+        and standing baseline, running's trunk inclination) and for graded measures this rep
+        could not be judged on (the view, unsteady tracking, hidden landmarks).
+    """
+
+    measure: str
+    side: str | None
+    value: float
+    unit: str
+    assessed: bool
+
+    @property
+    def key(self) -> str:
+        """Its name in JSON, the reps CSV and (graded measures) ``Report.measures``: :func:`value_key`."""
+        return value_key(self.measure, self.side)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "side": self.side,
+            "value": _num(self.value),
+            "unit": self.unit,
+            "assessed": self.assessed,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MeasureValue:
+        """The value of one entry of a rep's ``values`` in a report JSON (:meth:`to_dict`)."""
+        return cls(d["measure"], d["side"], _float(d["value"]), d["unit"], bool(d["assessed"]))
+
+
+@dataclass(frozen=True)
 class RepResult:
     """One rep (strength movements), step (running) or hold (single-leg balance).
 
@@ -153,8 +252,8 @@ class RepResult:
     start_frame, key_frame, end_frame : frame indices (key = the moment that matters:
         bottom of a squat, top of a bridge, midstance of a step).
     t_start_s, t_key_s, t_end_s : the same as times, seconds.
-    values : measures read for this rep, name → value (units in the name;
-        ``_ratio``/``_rel`` are dimensionless); NaN where not measurable.
+    values : the measures read in this rep, at most one per (measure, side); look one up
+        with :meth:`value_of`.
     """
 
     index: int
@@ -166,7 +265,11 @@ class RepResult:
     t_start_s: float
     t_key_s: float
     t_end_s: float
-    values: dict[str, float] = field(default_factory=dict)
+    values: tuple[MeasureValue, ...] = ()
+
+    def value_of(self, measure: str, side: str | None = None) -> MeasureValue | None:
+        """The value of ``measure`` read on ``side`` (None: of no one side) in this rep, or None."""
+        return next((v for v in self.values if v.measure == measure and v.side == side), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -179,8 +282,227 @@ class RepResult:
             "t_start_s": _num(self.t_start_s),
             "t_key_s": _num(self.t_key_s),
             "t_end_s": _num(self.t_end_s),
-            "values": {k: _num(v) for k, v in self.values.items()},
+            "values": {v.key: v.to_dict() for v in self.values},
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RepResult:
+        """The rep of one entry of a report JSON's ``reps`` (:meth:`to_dict`)."""
+        return cls(
+            index=int(d["rep"]),
+            kind=d["kind"],
+            side=d["side"],
+            start_frame=int(d["start_frame"]),
+            key_frame=int(d["key_frame"]),
+            end_frame=int(d["end_frame"]),
+            t_start_s=_float(d["t_start_s"]),
+            t_key_s=_float(d["t_key_s"]),
+            t_end_s=_float(d["t_end_s"]),
+            values=tuple(MeasureValue.from_dict(v) for v in d["values"].values()),
+        )
+
+
+@dataclass(frozen=True)
+class SideStats:
+    """A graded measure on one side, over the reps graded on it.
+
+    Attributes
+    ----------
+    side : ``left``/``right``, or None for a whole-body measure of two-legged reps
+        (:data:`BOTH` in JSON).
+    n : reps (steps, holds) graded.
+    mean : mean value, in the measure's unit.
+    sd : standard deviation (ddof 1), None with one rep.
+    severity_of_mean : ``mild``, ``marked`` or None: the rule's grade of the mean.
+    """
+
+    side: str | None
+    n: int
+    mean: float
+    sd: float | None
+    severity_of_mean: str | None
+
+
+@dataclass(frozen=True)
+class MeasureSummary:
+    """One graded measure over the clip (an entry of ``summary.measures`` in JSON).
+
+    Attributes
+    ----------
+    measure : the fault rule's measure name (``fppa_deg``, ``knee_toe_ratio``, …).
+    fault : the fault its rule checks.
+    label : the measure in words.
+    unit : ``deg`` or ``ratio``.
+    phase : when in the rep it is read (``bottom``, ``top``, ``hold``, ``midstance``, ``rep``).
+    assessed : false when the view does not allow it or no rep could be graded.
+    sides : per side, in order of first appearance (empty when nothing was graded).
+    mild, marked : the rule's thresholds; direction : ``above`` or ``below`` (which side is a fault).
+    threshold_source : where the thresholds come from.
+    """
+
+    measure: str
+    fault: str
+    label: str
+    unit: str
+    phase: str
+    assessed: bool
+    sides: tuple[SideStats, ...]
+    mild: float
+    marked: float
+    direction: str
+    threshold_source: str
+
+    def stats(self, side: str | None) -> SideStats | None:
+        """The values on ``side`` (None: of no one side), or None when none was graded there."""
+        return next((s for s in self.sides if s.side == side), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fault": self.fault,
+            "label": self.label,
+            "unit": self.unit,
+            "phase": self.phase,
+            "assessed": self.assessed,
+            "n_by_side": {side_label(s.side): s.n for s in self.sides},
+            "mean_by_side": {side_label(s.side): _num(s.mean) for s in self.sides},
+            "sd_by_side": {side_label(s.side): _num(s.sd) for s in self.sides},
+            "severity_of_mean": {side_label(s.side): s.severity_of_mean for s in self.sides},
+            "thresholds": {"mild": _num(self.mild), "marked": _num(self.marked), "direction": self.direction},
+            "threshold_source": self.threshold_source,
+        }
+
+    @classmethod
+    def from_dict(cls, measure: str, d: dict[str, Any]) -> MeasureSummary:
+        """The entry ``measure`` of a report JSON's ``summary.measures`` (:meth:`to_dict`)."""
+        sides = tuple(
+            SideStats(
+                _side_of(label),
+                int(d["n_by_side"][label]),
+                _float(mean),
+                d["sd_by_side"].get(label),
+                d["severity_of_mean"].get(label),
+            )
+            for label, mean in d["mean_by_side"].items()
+        )
+        thr = d["thresholds"]
+        return cls(
+            measure=measure,
+            fault=d["fault"],
+            label=d["label"],
+            unit=d["unit"],
+            phase=d["phase"],
+            assessed=bool(d["assessed"]),
+            sides=sides,
+            mild=_float(thr["mild"]),
+            marked=_float(thr["marked"]),
+            direction=thr["direction"],
+            threshold_source=d["threshold_source"],
+        )
+
+
+@dataclass(frozen=True)
+class FaultSummary:
+    """How one fault came out over the clip (an entry of ``summary.faults`` in JSON).
+
+    Attributes
+    ----------
+    fault : ``knee_collapse``, ``pelvic_drop`` or ``back_arch``.
+    status : ``flagged``, ``not_flagged`` (assessed, nothing found), ``not_assessed`` or
+        ``not_checked`` (the movement has no rule for it).
+    measure : the graded measure the entry comes from; None when not checked.
+    reps_assessed : reps (steps, holds) graded; reps_flagged : reps with a flag of this fault.
+    sides : that measure's values per side (empty unless assessed).
+    """
+
+    fault: str
+    status: str
+    measure: str | None
+    reps_assessed: int
+    reps_flagged: int
+    sides: tuple[SideStats, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "measure": self.measure,
+            "reps_assessed": self.reps_assessed,
+            "reps_flagged": self.reps_flagged,
+            "mean_by_side": {side_label(s.side): _num(s.mean) for s in self.sides},
+        }
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    """Running: cadence, steps per side, step-time regularity and trunk inclination (reported only).
+
+    Attributes
+    ----------
+    cadence_spm : steps per minute.
+    steps_left, steps_right : steps on each stance leg.
+    step_time_cv : coefficient of variation of the step times; None with fewer than 4 steps
+        (then not written), infinite when the steps have no duration.
+    trunk_inclination_deg : mean trunk inclination at midstance (NaN: not measurable).
+    trunk_inclination_note : why it is not flagged.
+    """
+
+    cadence_spm: float
+    steps_left: int
+    steps_right: int
+    step_time_cv: float | None
+    trunk_inclination_deg: float
+    trunk_inclination_note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "cadence_spm": _num(self.cadence_spm),
+            "steps_by_side": {"left": self.steps_left, "right": self.steps_right},
+        }
+        if self.step_time_cv is not None:
+            out["step_time_cv"] = _num(self.step_time_cv)
+        out["trunk_inclination_deg"] = {
+            "mean_at_midstance": _num(self.trunk_inclination_deg),
+            "note": self.trunk_inclination_note,
+        }
+        return out
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """The clip at a glance: each fault's status and each graded measure averaged per side.
+
+    Attributes
+    ----------
+    n_reps : reps, steps or holds found.
+    rep_kind : ``rep``, ``step`` or ``hold``.
+    faults : one per fault hipform knows (those the movement checks first, in rule order).
+    measures : one per measure the movement's rules grade, in rule order.
+    steps : running only: cadence and steps (None for the other movements).
+    """
+
+    n_reps: int
+    rep_kind: str
+    faults: tuple[FaultSummary, ...]
+    measures: tuple[MeasureSummary, ...]
+    steps: StepSummary | None = None
+
+    def fault(self, fault: str) -> FaultSummary | None:
+        """The entry of ``fault``, or None."""
+        return next((f for f in self.faults if f.fault == fault), None)
+
+    def measure(self, measure: str) -> MeasureSummary | None:
+        """The entry of the graded ``measure``, or None when the movement does not grade it."""
+        return next((m for m in self.measures if m.measure == measure), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "n_reps": self.n_reps,
+            "rep_kind": self.rep_kind,
+            "faults": {f.fault: f.to_dict() for f in self.faults},
+            "measures": {m.measure: m.to_dict() for m in self.measures},
+        }
+        if self.steps is not None:
+            out.update(self.steps.to_dict())
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,11 +524,13 @@ class Report:
     reps : per rep / step / hold results, in time order.
     flags : faults found (per rep, plus clip-level asymmetry flags with ``rep`` None).
     not_assessed : faults that could not be judged, with the reason.
-    summary : per-clip summary (see docs/report-schema.md and :func:`report_json_schema`).
+    summary : per-clip summary: each fault's status, each graded measure per side, running's steps.
     notes : plain-language remarks (e.g. low frame rate, fixed left/right swaps).
     t_s : (T,) frame times, seconds.
     measures : per-frame series, name → (T,) float array (NaN where not measurable);
-        names carry their unit (``_deg``, ``_ratio``, ``_rel``).
+        names carry their unit (``_deg``, ``_ratio``, ``_rel``). A graded measure's series on
+        a side is named :func:`value_key` (measure, side) and passes through its flags' values
+        (except where a rule reads a median or a change within the rep).
     """
 
     exercise: str
@@ -224,7 +548,7 @@ class Report:
     reps: tuple[RepResult, ...]
     flags: tuple[Flag, ...]
     not_assessed: tuple[NotAssessed, ...]
-    summary: dict[str, Any]
+    summary: ReportSummary
     notes: tuple[str, ...]
     t_s: np.ndarray
     measures: dict[str, np.ndarray]
@@ -259,7 +583,7 @@ class Report:
             "reps": [r.to_dict() for r in self.reps],
             "flags": [f.to_dict() for f in self.flags],
             "not_assessed": [n.to_dict() for n in self.not_assessed],
-            "summary": _jsonable(self.summary),
+            "summary": self.summary.to_dict(),
             "notes": list(self.notes),
             "measures": sorted(self.measures),
         }
@@ -274,16 +598,14 @@ class Report:
         ]
         kind = "steps" if self.exercise == "running" else "reps"
         line = f"{len(self.reps)} {kind}"
-        cad = self.summary.get("cadence_spm")
-        if cad is not None and isinstance(cad, float) and math.isfinite(cad):
-            line += f", cadence {cad:.0f} steps/min"
+        steps = self.summary.steps
+        if steps is not None and math.isfinite(steps.cadence_spm):
+            line += f", cadence {steps.cadence_spm:.0f} steps/min"
         lines.append(line)
-        faults = self.summary.get("faults", {})
         lines.append(f"{'fault':<15}{'status':<15}{'reps flagged':<14}{'mean value':<20}")
-        for name, info in faults.items():
-            mean = info.get("mean_by_side", {})
-            vals = ", ".join(f"{k} {v:.2f}" if v is not None else f"{k} –" for k, v in mean.items())
-            lines.append(f"{name:<15}{info.get('status', ''):<15}{info.get('reps_flagged', 0):<14}{vals:<20}")
+        for f in self.summary.faults:
+            vals = ", ".join(f"{side_label(s.side)} {s.mean:.2f}" for s in f.sides)
+            lines.append(f"{f.fault:<15}{f.status:<15}{f.reps_flagged:<14}{vals:<20}")
         for f in self.flags:
             unit = "°" if f.unit == "deg" else ""
             where = f"rep {f.rep}" if f.rep is not None else "clip"
@@ -298,20 +620,6 @@ class Report:
         for note in self.notes:
             lines.append(f"  note: {note}")
         return lines
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return _num(obj)
-    return obj
 
 
 def save_report_json(report: Report, path: str | Path) -> Path:
@@ -339,9 +647,10 @@ def save_measures_csv(report: Report, path: str | Path) -> Path:
 
 
 def save_reps_csv(report: Report, path: str | Path) -> Path:
-    """Write one row per rep/step: timing, side, the measures read, and the flags it got."""
+    """Write one row per rep/step: timing, side, the measures read (one column per :attr:`MeasureValue.key`,
+    sorted), and the flags it got."""
     path = Path(path)
-    keys = sorted({k for r in report.reps for k in r.values})
+    keys = sorted({v.key for r in report.reps for v in r.values})
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["rep", "kind", "side", "t_start_s", "t_key_s", "t_end_s", "key_frame", *keys, "flags"])
@@ -349,7 +658,8 @@ def save_reps_csv(report: Report, path: str | Path) -> Path:
             flags = "; ".join(
                 f"{f.fault}:{f.side or 'both'}:{f.severity}" for f in report.flags if f.rep == r.index
             )
-            vals = [r.values.get(k, float("nan")) for k in keys]
+            by_key = {v.key: v.value for v in r.values}
+            vals = [by_key.get(k, float("nan")) for k in keys]
             w.writerow(
                 [
                     r.index,
@@ -364,3 +674,106 @@ def save_reps_csv(report: Report, path: str | Path) -> Path:
                 + [flags]
             )
     return path
+
+
+# ---------------------------------------------------------------- reports of an older schema version
+#: Per-frame series renamed in 2.0.0 (old name → new) so that :func:`value_key` names a graded
+#: measure's series: ``fppa_left_deg`` is now the graded (relative to standing) FPPA.
+SERIES_RENAMED_IN_2_0_0 = {
+    "fppa_left_deg": "fppa_raw_left_deg",
+    "fppa_right_deg": "fppa_raw_right_deg",
+    "fppa_graded_left_deg": "fppa_left_deg",
+    "fppa_graded_right_deg": "fppa_right_deg",
+    "pelvic_drop_stance_left_deg": "pelvic_drop_left_deg",
+    "pelvic_drop_stance_right_deg": "pelvic_drop_right_deg",
+}
+#: Values 1.0.0 reported but never graded, and the legs each was read on: ``each`` leg (named
+#: ``value_key(measure, side)``), the rep's ``working`` leg (the bare name), or neither (the
+#: whole body, the bare name).
+_REPORTED_1_0_0: dict[str, frozenset[str]] = {
+    "knee_flexion_deg": frozenset({"each"}),
+    "hip_flexion_deg": frozenset({"each"}),
+    "fppa_peak_deg": frozenset({"working"}),
+    "fppa_standing_deg": frozenset({"working"}),
+    "trunk_inclination_deg": frozenset(),
+}
+
+
+def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
+    """A report JSON of any schema version hipform wrote, as :data:`SCHEMA_VERSION` writes it.
+
+    1.0.0 → 2.0.0 (docs/report-schema.md, "Migration from 1.0.0"): each rep's ``values``
+    number becomes a record (measure, side, value, unit, assessed) under its :func:`value_key`,
+    and ``measures`` names the renamed per-frame series (:data:`SERIES_RENAMED_IN_2_0_0`).
+    ``assessed`` is rebuilt from the summary and the per-rep ``not_assessed`` entries.
+    The old names are matched against the names 1.0.0 built, never taken apart.
+
+    Returns
+    -------
+    dict
+        A new dict (``data`` is left as it is); ``data`` itself when already current.
+
+    Raises
+    ------
+    ValueError
+        An unknown schema version, or a 1.0.0 rep value 1.0.0 could not have written.
+    """
+    version = data.get("schema_version")
+    if version == SCHEMA_VERSION:
+        return data
+    if version != "1.0.0":
+        raise ValueError(
+            f"cannot read a report of schema version {version!r} (hipform writes {SCHEMA_VERSION})"
+        )
+    out = dict(data)
+    out["schema_version"] = SCHEMA_VERSION
+    out["reps"] = [{**rep, "values": _values_from_1_0_0(rep, data)} for rep in data.get("reps") or []]
+    out["measures"] = sorted(SERIES_RENAMED_IN_2_0_0.get(name, name) for name in data.get("measures") or [])
+    return out
+
+
+def _values_from_1_0_0(rep: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    """A 1.0.0 rep's ``values`` (name → number) as 2.0.0 records.
+
+    A graded value counts as assessed when its measure was assessed in the clip, the value was
+    measurable, and no per-rep ``not_assessed`` entry about it names this rep: an entry of its
+    fault on its side or on no side, unless the entry's reason names another measure's label
+    (1.0.0 wrote ``"<label>: key landmarks not visible in rep N"`` for one rule).
+    """
+    graded = (report.get("summary") or {}).get("measures") or {}
+    working = rep.get("side")
+    # every name 1.0.0 gave a value → (measure, side): a graded measure read per leg on a two-legged
+    # rep was named value_key(measure, side); read on one leg of a one-legged rep, or on the whole
+    # body of a two-legged one, it kept its bare name
+    legs = {**dict.fromkeys(graded, frozenset({"each", "working"})), **_REPORTED_1_0_0}
+    names: dict[str, tuple[str, str | None]] = {}
+    for measure, read_on in legs.items():
+        if "each" in read_on:
+            names.update({value_key(measure, side): (measure, side) for side in ("left", "right")})
+        if "working" in read_on:
+            names[measure] = (measure, working)
+        elif not read_on:
+            names[measure] = (measure, None)
+    skipped = [na for na in report.get("not_assessed") or [] if na.get("rep") == rep["rep"]]
+
+    def judged(measure: str, side: str | None) -> bool:
+        others = [f"{info['label']}:" for name, info in graded.items() if name != measure]
+        return not any(
+            na["fault"] == graded[measure]["fault"]
+            and na["side"] in (None, side)
+            and not na["reason"].startswith(tuple(others))
+            for na in skipped
+        )
+
+    out = {}
+    for name, number in rep["values"].items():
+        if name not in names:
+            raise ValueError(f"rep {rep['rep']}: {name!r} is not a value hipform 1.0.0 reported")
+        measure, side = names[name]
+        info = graded.get(measure)
+        assessed = (
+            info is not None and bool(info["assessed"]) and number is not None and judged(measure, side)
+        )
+        value = MeasureValue(measure, side, _float(number), info["unit"] if info else "deg", assessed)
+        out[value.key] = value.to_dict()
+    return out

@@ -27,6 +27,7 @@ from hipform.report import (
     save_measures_csv,
     save_report_json,
     save_reps_csv,
+    value_key,
 )
 from hipform.sequence import PoseSequence, load_sequence
 from hipform.synth.athlete import Faults, MotionParams, simulate
@@ -155,6 +156,27 @@ def test_real_analyses_meet_the_schema(case: str, written) -> None:
     assert _errors(data) == []
 
 
+@pytest.mark.parametrize("case", list(CASES))
+def test_rep_values_go_by_value_key_and_flags_by_their_rep_value(case: str, reports, written) -> None:
+    """One name per value: the JSON key is value_key(measure, side); each rep flag is the rep's
+    assessed value of its measure on its side; a graded measure's series has the same name."""
+    for rep in written[case]["reps"]:
+        assert all(name == value_key(v["measure"], v["side"]) for name, v in rep["values"].items()), rep
+    report = reports[case]
+    for f in (f for f in report.flags if f.rep is not None):
+        value = report.reps[f.rep - 1].value_of(f.measure, f.side)
+        assert value is not None and value.assessed and value.value == f.value, (f, value)
+    for measure in report.summary.measures:
+        sides = [s.side for s in measure.sides if measure.assessed]
+        per_leg = {value_key(measure.measure, leg) for leg in ("left", "right")} <= set(report.measures)
+        found = [
+            value_key(measure.measure, side) in report.measures or (side is None and per_leg)
+            for side in sides
+        ]
+        # the kickback's trunk-line change is relative to each rep's start: no per-frame series
+        assert all(found) or measure.measure == "trunk_line_change_deg", (measure.measure, sides)
+
+
 @pytest.mark.slow
 def test_pose_model_output_meets_the_schema(tmp_path) -> None:
     """MediaPipe on a rendered bridge, and on a clip with nobody in it, through the landmark cache."""
@@ -190,7 +212,26 @@ BREAKS = [
     (("flags", 0, "rep"), 0, "flags/0/rep"),
     (("flags", 0, "side"), "middle", "flags/0/side"),
     (("flags", 0, "extra"), 1, "flags/0"),  # a fixed object takes no unknown key
-    (("reps", 0, "values", "fppa_deg"), "17.2", "reps/0/values/fppa_deg"),
+    (
+        ("reps", 0, "values", "knee_flexion_left_deg", "value"),
+        "17.2",
+        "reps/0/values/knee_flexion_left_deg/value",
+    ),
+    (
+        ("reps", 0, "values", "knee_flexion_left_deg"),
+        17.2,
+        "reps/0/values/knee_flexion_left_deg",
+    ),  # not a record
+    (
+        ("reps", 0, "values", "knee_flexion_left_deg", "side"),
+        "middle",
+        "reps/0/values/knee_flexion_left_deg/side",
+    ),
+    (
+        ("reps", 0, "values", "knee_flexion_left_deg", "assessed"),
+        1,
+        "reps/0/values/knee_flexion_left_deg/assessed",
+    ),
     (("reps", 0, "values", "fppa"), 17.2, "reps/0/values"),  # a value without its unit in the name
     (("reps", 0, "key_frame"), 12.5, "reps/0/key_frame"),
     (("summary", "faults", "pelvic_drop", "reps_flagged"), 1.5, "summary/faults/pelvic_drop/reps_flagged"),
@@ -250,6 +291,7 @@ def test_the_schema_rejects_running_keys_outside_running_and_a_deg_flag_without_
 SECTIONS = {
     "Top level": "#",
     "Rep": "#/$defs/rep",
+    "RepValue": "#/$defs/measureValue",
     "Flag": "#/$defs/flag",
     "NotAssessed": "#/$defs/notAssessed",
     "summary": "#/$defs/summary",

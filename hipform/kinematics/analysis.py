@@ -50,7 +50,7 @@ from hipform.kinematics.recognition import recognise_movement
 from hipform.kinematics.summary import dedupe, summarise
 from hipform.kinematics.view import estimate_view
 from hipform.landmarks import Landmark
-from hipform.report import Report, RepResult
+from hipform.report import MeasureValue, Report, RepResult
 from hipform.sequence import PoseSequence
 
 L = Landmark
@@ -127,7 +127,8 @@ def _which_movement(
     rec_c = for_recognition(c)
     rec_cutoff = config.cutoff_hz or RECOGNITION_CUTOFF_HZ
     rec = lowpass_conditioned(rec_c, fs, rec_cutoff)
-    name, conf, scores = recognise_movement(rec.px, rec.world, t, ankle_y_px=ankle_y_px(rec.px, c))
+    recognition = recognise_movement(rec.px, rec.world, t, ankle_y_px=ankle_y_px(rec.px, c))
+    name, conf, scores = recognition.movement, recognition.confidence, recognition.scores
     if conf < 0.5:
         notes.append(f"Not sure this is a {name} ({conf:.0%}); name the movement to be certain (--exercise).")
     mv = movement_named(name)
@@ -207,11 +208,8 @@ def _judge(
     grades = grade_rules(rules, [compute_graded_series(r, m, base) for r in rules], inputs)
     found = None if seg.windows else mv.no_windows
     not_assessed = whole_clip_reasons(rules, blocked, view, found) + grades.not_assessed
-    flags = list(grades.flags)
+    flags = [*grades.flags, *asymmetry_flags(rules, grades.graded, seg.windows, t, view, seq.visibility)]
     summary = summarise(rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes)
-    flags.extend(asymmetry_flags(rules, grades.graded, seg.windows, t, view, seq.visibility))
-    if any(f.rep is None for f in flags):
-        summary["faults"]["pelvic_drop"]["status"] = "flagged"
     if (
         not inputs.has_base["knee_separation_rel"]
         and any(r.measure == "knee_separation_rel" for r in rules)
@@ -243,50 +241,59 @@ def _judge(
     )
 
 
+#: Unit of each whole-body per-frame measure a movement may report at its windows' key frames
+#: (:attr:`Movement.reported_only`); a graded value has its rule's unit.
+REPORTED_UNITS = {
+    "trunk_inclination_deg": "deg",
+    "trunk_line_deg": "deg",
+    "pelvic_obliquity_deg": "deg",
+    "knee_separation_ratio": "ratio",
+}
+
+
 def _rep_results(
     mv: Movement,
     seg: Segmentation,
     m: dict[str, np.ndarray],
     base: dict[str, Any],
-    graded_values: list[dict[str, float]],
+    graded_values: list[list[MeasureValue]],
     t: np.ndarray,
 ) -> list[RepResult]:
-    """Each window with its values: knee and hip flexion at the key frame, what each rule read,
-    the measures the movement reports without grading, and the working knee's FPPA."""
+    """Each window with its values: knee and hip flexion of each leg at the key frame, what each rule
+    read, the measures the movement reports without grading, and the working leg's FPPA (its peak
+    and its standing baseline) where a rule grades the FPPA of a one-legged rep."""
     w = WindowArrays.of(seg.windows)
-    kf_key, hf_key = m["knee_flexion_deg"][w.key], m["hip_flexion_deg"][w.key]
-    cols = {
-        "knee_flexion_left_deg": kf_key[:, 0],
-        "hip_flexion_left_deg": hf_key[:, 0],
-        "knee_flexion_right_deg": kf_key[:, 1],
-        "hip_flexion_right_deg": hf_key[:, 1],
-        **{name: m[name][w.key] for name in mv.reported_only},
-    }
-    rows = zip(*(col.tolist() for col in cols.values()), strict=True)
-    values_of = [
-        dict(zip(cols, row, strict=True)) | graded for row, graded in zip(rows, graded_values, strict=True)
-    ]
+    per_leg = {name: m[name][w.key].tolist() for name in ("knee_flexion_deg", "hip_flexion_deg")}
+    whole_body = {name: m[name][w.key].tolist() for name in mv.reported_only}
     reads_fppa = any(r.measure == "fppa_deg" for r in mv.rules)
     leg = np.maximum(w.side, 0)  # one-legged reps: the FPPA of the working leg
     fppa_peak = m["fppa_deg"][w.key, leg].tolist()
     fppa_standing = np.asarray(base["fppa_deg"])[leg].tolist()
     out = []
-    for wi, (win, values) in enumerate(zip(seg.windows, values_of, strict=True)):
-        if win.side is not None and reads_fppa:
-            values["fppa_peak_deg"] = fppa_peak[wi]
-            values["fppa_standing_deg"] = fppa_standing[wi]
+    for wi, (win, graded) in enumerate(zip(seg.windows, graded_values, strict=True)):
+        side = SIDES[win.side] if win.side is not None else None
+        values = [
+            MeasureValue(name, SIDES[s], cols[wi][s], "deg", False)
+            for s in (0, 1)
+            for name, cols in per_leg.items()
+        ]
+        values += [MeasureValue(n, None, col[wi], REPORTED_UNITS[n], False) for n, col in whole_body.items()]
+        values += graded
+        if side is not None and reads_fppa:
+            values.append(MeasureValue("fppa_peak_deg", side, fppa_peak[wi], "deg", False))
+            values.append(MeasureValue("fppa_standing_deg", side, fppa_standing[wi], "deg", False))
         out.append(
             RepResult(
                 index=wi + 1,
                 kind=win.kind,
-                side=SIDES[win.side] if win.side is not None else None,
+                side=side,
                 start_frame=win.start,
                 key_frame=win.key,
                 end_frame=win.end,
                 t_start_s=float(t[win.start]),
                 t_key_s=float(t[win.key]),
                 t_end_s=float(t[win.end]),
-                values=values,
+                values=tuple(values),
             )
         )
     return out

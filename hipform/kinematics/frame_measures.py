@@ -14,6 +14,7 @@ from hipform.kinematics import measures as M
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.view import ViewEstimate
 from hipform.landmarks import Landmark
+from hipform.report import value_key
 
 L = Landmark
 SIDES = ("left", "right")
@@ -124,43 +125,40 @@ def compute_graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[
     return x
 
 
-def value_key(measure: str, side: str) -> str:
-    """The name a per-side value goes by: ``fppa_deg`` → ``fppa_left_deg``; ``knee_toe_ratio`` →
-    ``knee_toe_ratio_left``."""
-    return measure[:-4] + f"_{side}_deg" if measure.endswith("_deg") else f"{measure}_{side}"
-
-
 def flatten_measures(
     m: dict[str, np.ndarray], base: dict[str, Any], rep_signal: np.ndarray, view: ViewEstimate
 ) -> dict[str, np.ndarray]:
     """Per-frame series for plotting and CSV: one (T,) array per name, units in the name.
 
-    Raw measures keep their names (``fppa_left_deg``, ``pelvic_obliquity_deg``, …). The series the
-    flags are graded on, where they differ from the raw ones, are added beside them so a plot of
-    them agrees with the flags:
+    Every name is :func:`hipform.report.value_key` (measure, side) — the name the graded value
+    of a rep goes by too — so a graded measure's series passes through its flags' values:
 
-    - ``fppa_graded_left_deg`` / ``fppa_graded_right_deg``: FPPA minus that knee's standing
-      baseline (the raw FPPA where the clip has no standing position);
+    - ``fppa_left_deg`` / ``fppa_right_deg``: the graded FPPA, minus that knee's standing
+      baseline (the raw FPPA where the clip has no standing position); the raw angle is
+      ``fppa_raw_left_deg`` / ``fppa_raw_right_deg``;
     - ``knee_separation_rel``: knee-separation ratio ÷ its standing value;
-    - ``pelvic_drop_stance_left_deg`` / ``pelvic_drop_stance_right_deg``: pelvic drop for a
-      left / right stance leg, from the obliquity minus its standing (or resting) baseline.
+    - ``pelvic_drop_left_deg`` / ``pelvic_drop_right_deg``: pelvic drop for a left / right
+      stance leg, from the obliquity minus its standing (or resting) baseline;
+    - the other measures as they are (``knee_toe_ratio_left``, ``pelvic_obliquity_deg``, …).
     """
     out: dict[str, np.ndarray] = {}
-    for name, arr in m.items():
+    # the raw FPPA gives its name to the graded one (the measure the knee-collapse rules grade)
+    raw = {**m, "fppa_raw_deg": m["fppa_deg"]}
+    del raw["fppa_deg"]
+    for name, arr in raw.items():
         if arr.ndim == 2:
             for s, sname in enumerate(SIDES):
                 out[value_key(name, sname)] = np.asarray(arr[:, s], dtype=np.float64)
         else:
             out[name] = np.asarray(arr, dtype=np.float64)
     fppa = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
-    out["fppa_graded_left_deg"] = np.asarray(fppa[:, 0], dtype=np.float64)
-    out["fppa_graded_right_deg"] = np.asarray(fppa[:, 1], dtype=np.float64)
     b = base["knee_separation_ratio"]
-    out["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
     obl = m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
     drop = M.compute_pelvic_drop_deg(obl)
-    out["pelvic_drop_stance_left_deg"] = drop[:, 0]
-    out["pelvic_drop_stance_right_deg"] = drop[:, 1]
+    for s, sname in enumerate(SIDES):
+        out[value_key("fppa_deg", sname)] = np.asarray(fppa[:, s], dtype=np.float64)
+        out[value_key("pelvic_drop_deg", sname)] = drop[:, s]
+    out["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
     out["rep_signal"] = np.asarray(rep_signal, dtype=np.float64)
     out["view_yaw_deg"] = np.asarray(view.per_frame_yaw_deg, dtype=np.float64)
     return out

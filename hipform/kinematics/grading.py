@@ -12,11 +12,11 @@ from typing import NamedTuple
 import numpy as np
 
 from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, CPD_ASYMMETRY_SOURCE, SETUP_HINTS, FaultRule
-from hipform.kinematics.frame_measures import KEY_LANDMARKS, SIDES, nanmean_cols, value_key
+from hipform.kinematics.frame_measures import KEY_LANDMARKS, SIDES, nanmean_cols
 from hipform.kinematics.movements import Window
 from hipform.kinematics.view import ViewEstimate
 from hipform.landmarks import LEG_SEGMENTS
-from hipform.report import Flag, NotAssessed
+from hipform.report import Flag, MeasureValue, NotAssessed
 
 #: Typical measurement error used to scale flag confidence by the margin over the threshold:
 #: 2D FPPA SEM ~3° (Munro 2012); a ratio error of 0.05 [J].
@@ -164,28 +164,27 @@ class Graded:
 
 @dataclass(frozen=True)
 class Slot:
-    """The windows a rule reads from one side's column, and the name the value goes by."""
+    """The windows a rule reads from one side's column, and the side its values and flags name."""
 
     side: int  # column of the graded series: 0 left, 1 right, -1 the mean of both
-    key: str  # name of the value in the rep's ``values``
     side_name: str | None
     windows: np.ndarray  # window indices, ascending
 
 
 def rule_slots(rule: FaultRule, w_side: np.ndarray) -> list[Slot]:
     """How ``rule`` reads each window: a per-side rule reads both sides of a two-legged rep
-    (``fppa_left_deg``, ``fppa_right_deg``) and the working side of a one-legged one; a
-    whole-body rule reads the mean of both sides unless the rep has a working side."""
+    and the working side of a one-legged one; a whole-body rule reads the mean of both sides
+    (naming no side) unless the rep has a working side."""
     two_legged = np.flatnonzero(w_side < 0)
     slots = []
     for side in (-1, 0, 1):
         one_side = np.flatnonzero(w_side == side) if side >= 0 else two_legged[:0]
         if rule.per_side and side >= 0:
-            slots.append(Slot(side, value_key(rule.measure, SIDES[side]), SIDES[side], two_legged))
+            slots.append(Slot(side, SIDES[side], two_legged))
         elif side < 0 and not rule.per_side:
-            slots.append(Slot(-1, rule.measure, None, two_legged))
+            slots.append(Slot(-1, None, two_legged))
         if side >= 0:
-            slots.append(Slot(side, rule.measure, SIDES[side], one_side))
+            slots.append(Slot(side, SIDES[side], one_side))
     return [sl for sl in slots if sl.windows.size]
 
 
@@ -331,19 +330,19 @@ class GradingInputs:
 
 class Grades(NamedTuple):
     """The outcome of grading: flags and reasons in rep order, each rule's graded values, and the
-    value each rule read in each window (``values[w][key]``)."""
+    values each rule read in each window (``values[w]``, in rule then side order)."""
 
     flags: list[Flag]
     not_assessed: list[NotAssessed]
     graded: list[Graded]
-    values: list[dict[str, float]]
+    values: list[list[MeasureValue]]
 
 
 def grade_rules(rules: tuple[FaultRule, ...], series: list[np.ndarray], g: GradingInputs) -> Grades:
     """Read every rule in every window: values, flags (with confidence) and not-assessed reasons."""
     flag_items: list[tuple[tuple[int, int, int], Flag]] = []
     na_items: list[tuple[tuple[int, int, int], NotAssessed]] = []
-    values: list[dict[str, float]] = [{} for _ in g.windows]
+    values: list[list[MeasureValue]] = [[] for _ in g.windows]
     graded = [Graded.empty() for _ in rules]
     faults = list(dict.fromkeys(r.fault for r in rules))
     # (window, rule, side) sort keys keep flags and reasons in rep order, as a per-rep loop would
@@ -372,7 +371,7 @@ def _grade_slot(
     slot: Slot,
     x2: np.ndarray,
     g: GradingInputs,
-    values: list[dict[str, float]],
+    values: list[list[MeasureValue]],
     flag_items: list[tuple[tuple[int, int, int], Flag]],
     na_items: list[tuple[tuple[int, int, int], NotAssessed]],
 ) -> tuple[np.ndarray, ...]:
@@ -383,11 +382,11 @@ def _grade_slot(
             idx = idx[g.depth[idx] >= rule.min_knee_flexion_deg]
     col = x2[:, slot.side] if slot.side >= 0 else nanmean_cols(x2)
     value, worst, frac = read_windows(rule, col, g.w.start[idx], g.w.key[idx], g.w.end[idx])
-    for wi, v in zip(idx.tolist(), value.tolist(), strict=True):
-        values[wi][slot.key] = v
     active = g.coherent[idx] & (not g.blocked[ri])
     unreadable = active & ~(np.isfinite(value) & (frac >= 0.5))
     ok = active & ~unreadable
+    for wi, v, graded in zip(idx.tolist(), value.tolist(), ok.tolist(), strict=True):
+        values[wi].append(MeasureValue(rule.measure, slot.side_name, v, rule.unit, graded))
     na_side = slot.side_name if rule.per_side else None
     for wi in idx[unreadable].tolist():
         reason = f"{rule.label}: key landmarks not visible in {g.windows[wi].kind} {wi + 1}"

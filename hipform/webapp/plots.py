@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from hipform.history import TrendPoint
-from hipform.kinematics.faults import FAULT_TABLE
-from hipform.report import Report
+from hipform.kinematics.movements import REGISTRY
+from hipform.report import MeasureSummary, Report, side_label, value_key
 from hipform.webapp.present import fault_name, format_value
 
 SIDE_COLOURS = {"left": "rgb(66,165,245)", "right": "rgb(255,167,38)", "both": "rgb(120,144,156)"}
@@ -24,21 +24,27 @@ BAND_COLOURS = {"mild": "rgba(255,213,0,0.18)", "marked": "rgba(229,57,53,0.16)"
 MARK_COLOURS = {"mild": "rgb(230,180,0)", "marked": "rgb(229,57,53)"}
 
 
-def series_for(report: Report, measure: str) -> list[tuple[str, str]]:
-    """(side, series name in ``report.measures``) for a graded measure.
+def series_for(report: Report, measure: MeasureSummary) -> list[tuple[str, str]]:
+    """(side, series name in ``report.measures``) for each side a graded measure was read on.
 
-    Per-side series are named ``<stem>_left_<unit>`` (or ``<stem>_stance_left_<unit>``
-    for pelvic drop, read on the stance leg); others carry the measure's own name.
+    The series of a measure on a side is :func:`hipform.report.value_key` (measure, side), the
+    name its rep values and flags go by. A measure graded on no one side (the reps are two-legged)
+    whose series exist only per leg is drawn on both legs (it reads their mean); a measure not
+    graded at all is drawn on whichever of its series exist. Sides are ``left``, ``right`` or
+    ``both``.
     """
-    stem, _, suffix = measure.rpartition("_")
+    sides = [stats.side for stats in measure.sides] or [None]
     out = []
-    for side in ("left", "right"):
-        for name in (f"{stem}_{side}_{suffix}", f"{stem}_stance_{side}_{suffix}"):
-            if name in report.measures:
-                out.append((side, name))
-                break
-    if not out and measure in report.measures:
-        out.append(("both", measure))
+    for side in sides:
+        name = value_key(measure.measure, side)
+        if name in report.measures:
+            out.append((side_label(side), name))
+        elif side is None:
+            out += [
+                (leg, value_key(measure.measure, leg))
+                for leg in ("left", "right")
+                if value_key(measure.measure, leg) in report.measures
+            ]
     return out
 
 
@@ -65,36 +71,27 @@ def _finite_range(arrays: Sequence[np.ndarray], extra: Sequence[float]) -> tuple
 def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
     """Graded measures over time, one row each, with threshold bands, rep spans and flag marks.
 
-    Rows: every measure graded for the movement (``report.summary['measures']``)
-    that has a per-frame series. Shaded horizontal bands show where the value
+    Rows: every measure graded for the movement (``report.summary.measures``)
+    that has a per-frame series (:func:`series_for`). Shaded horizontal bands show where the value
     is mild (amber) or marked (red); grey vertical spans are the reps; crosses
     mark each flag's value at its worst frame.
     """
-    measures = [
-        (name, info)
-        for name, info in ((report.summary or {}).get("measures") or {}).items()
-        if series_for(report, name)
-    ]
+    measures = [(ms, series) for ms in report.summary.measures if (series := series_for(report, ms))]
     n_rows = max(1, len(measures))
-    titles = [
-        f"{fault_name(info.get('fault', ''))}: {info.get('label', name)}" for name, info in measures
-    ] or ["No graded measure for this clip"]
+    titles = [f"{fault_name(ms.fault)}: {ms.label}" for ms, _ in measures] or [
+        "No graded measure for this clip"
+    ]
     fig = make_subplots(
         rows=n_rows, cols=1, shared_xaxes=True, vertical_spacing=0.12 / n_rows + 0.04, subplot_titles=titles
     )
     t = np.asarray(report.t_s, float)
     shown_legend: set[str] = set()
-    for row, (name, info) in enumerate(measures, start=1):
-        unit = info.get("unit", "")
+    for row, (ms, series_of_sides) in enumerate(measures, start=1):
+        unit = ms.unit
         deg = "°" if unit == "deg" else ""
-        thr = info.get("thresholds") or {}
-        mild, marked, direction = (
-            float(thr.get("mild", np.nan)),
-            float(thr.get("marked", np.nan)),
-            thr.get("direction"),
-        )
+        mild, marked, direction = ms.mild, ms.marked, ms.direction
         arrays = []
-        for side, series in series_for(report, name):
+        for side, series in series_of_sides:
             y = np.asarray(report.measures[series], float)
             arrays.append(y)
             fig.add_trace(
@@ -112,7 +109,7 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
                 col=1,
             )
             shown_legend.add(side)
-        flags = [f for f in report.flags if f.measure == name and f.rep is not None]
+        flags = [f for f in report.flags if f.measure == ms.measure and f.rep is not None]
         lo, hi = _finite_range(arrays, [mild, marked] + [f.value for f in flags])
         if direction in ("above", "below") and math.isfinite(mild) and math.isfinite(marked):
             for sev, y0, y1 in _bands(direction, mild, marked, lo, hi):
@@ -181,7 +178,7 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
 
 
 def _rule_thresholds(exercise: str, measure: str) -> dict[str, Any] | None:
-    for rule in FAULT_TABLE.get(exercise, ()):
+    for rule in REGISTRY[exercise].rules if exercise in REGISTRY else ():
         if rule.measure == measure:
             return {
                 "mild": rule.mild,

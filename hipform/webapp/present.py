@@ -10,8 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from hipform.history import rep_value
-from hipform.report import Flag, NotAssessed, Report
+from hipform.report import Flag, MeasureSummary, NotAssessed, Report, RepResult
 
 FAULT_NAMES = {"knee_collapse": "Knee collapse", "pelvic_drop": "Pelvic drop", "back_arch": "Back arching"}
 SEVERITY_BADGES = {"mild": "mild", "marked": "MARKED"}
@@ -96,14 +95,24 @@ def flag_rows(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
-def graded_measures(report: Report) -> list[tuple[str, dict[str, Any]]]:
-    """(measure name, summary entry) of each measure graded for this movement, in table order."""
-    return list(((report.summary or {}).get("measures") or {}).items())
+def graded_measures(report: Report) -> tuple[MeasureSummary, ...]:
+    """The summary of each measure graded for this movement, in table order."""
+    return report.summary.measures
+
+
+def _sides_read(reps: tuple[RepResult, ...], measure: str) -> list[str | None]:
+    """The sides ``measure`` was read on in any rep: left, right, then no side (one column when none)."""
+    found = {v.side for r in reps for v in r.values if v.measure == measure}
+    return [side for side in ("left", "right", None) if side in found] or [None]
 
 
 def rep_rows(report: Report) -> list[dict[str, Any]]:
-    """One row per rep/step: timing, working side, the graded values and the flags it got."""
-    measures = graded_measures(report)
+    """One row per rep/step: timing, working side, the graded values and the flags it got.
+
+    A graded measure has a column per side it was read on; a one-legged rep leaves the other
+    leg's column out (empty in a table).
+    """
+    columns = [(ms, side) for ms in graded_measures(report) for side in _sides_read(report.reps, ms.measure)]
     rows = []
     for r in report.reps:
         row: dict[str, Any] = {
@@ -113,19 +122,12 @@ def rep_rows(report: Report) -> list[dict[str, Any]]:
             "Key moment (s)": round(r.t_key_s, 2),
             "End (s)": round(r.t_end_s, 2),
         }
-        for name, info in measures:
-            unit = info.get("unit", "")
-            sides = (
-                ("left", "right")
-                if any(k in ("left", "right") for k in info.get("mean_by_side", {}))
-                else ("both",)
-            )
-            for side in sides:
-                v = rep_value(r.values, r.side, name, side)
-                if v is None and side != "both" and r.side not in (None, side):
-                    continue
-                col = _short_label(name) + ("" if side == "both" else f" ({side})")
-                row[col] = format_value(v, unit)
+        for ms, side in columns:
+            v = r.value_of(ms.measure, side)
+            if v is None and side is not None and r.side not in (None, side):
+                continue
+            col = _short_label(ms.measure) + ("" if side is None else f" ({side})")
+            row[col] = format_value(v.value if v is not None else None, ms.unit)
         flagged = [f for f in report.flags if f.rep == r.index]
         row["Flags"] = (
             ", ".join(f"{side_name(f.side)} {fault_name(f.fault).lower()} ({f.severity})" for f in flagged)
@@ -138,6 +140,7 @@ def rep_rows(report: Report) -> list[dict[str, Any]]:
 _SHORT = {
     "fppa_deg": "knee angle (FPPA)",
     "knee_separation_rel": "knee width ratio",
+    "knee_toe_ratio": "knee over toes ratio",
     "hip_adduction_deg": "hip adduction",
     "pelvic_drop_deg": "pelvic drop",
     "bridge_hip_line_deg": "hips above line",
@@ -153,20 +156,23 @@ def _short_label(measure: str) -> str:
 def left_right_rows(report: Report) -> list[dict[str, Any]]:
     """Left vs right per graded measure: mean over reps, reps flagged, and the difference."""
     rows = []
-    for name, info in graded_measures(report):
-        means = info.get("mean_by_side") or {}
-        if not ({"left", "right"} & set(means)):
+    for ms in graded_measures(report):
+        left, right = ms.stats("left"), ms.stats("right")
+        if left is None and right is None:
             continue
-        unit = info.get("unit", "")
-        left, right = means.get("left"), means.get("right")
+        unit = ms.unit
+        left = left.mean if left is not None else None
+        right = right.mean if right is not None else None
         flagged = {
-            s: len({f.rep for f in report.flags if f.measure == name and f.side == s and f.rep is not None})
+            s: len(
+                {f.rep for f in report.flags if f.measure == ms.measure and f.side == s and f.rep is not None}
+            )
             for s in ("left", "right")
         }
         diff = (right - left) if left is not None and right is not None else None
         rows.append(
             {
-                "Measure": f"{fault_name(info.get('fault', ''))}: {info.get('label', name)}",
+                "Measure": f"{fault_name(ms.fault)}: {ms.label}",
                 "Left (mean)": format_value(left, unit),
                 "Right (mean)": format_value(right, unit),
                 "Right − left": format_value(diff, unit),
@@ -191,12 +197,11 @@ class FaultStatus:
 
 def fault_statuses(report: Report) -> list[FaultStatus]:
     """One entry per fault hipform knows, in a fixed order."""
-    faults = (report.summary or {}).get("faults") or {}
     out = []
     for fault in FAULT_NAMES:
-        info = faults.get(fault, {"status": "not_checked"})
-        status = info.get("status", "not_checked")
-        n_flag, n_ass = int(info.get("reps_flagged", 0)), int(info.get("reps_assessed", 0))
+        info = report.summary.fault(fault)
+        status = info.status if info is not None else "not_checked"
+        n_flag, n_ass = (info.reps_flagged, info.reps_assessed) if info is not None else (0, 0)
         text = STATUS_TEXT.get(status, status)
         if status == "flagged":
             text = f"flagged in {n_flag} of {n_ass} {_kind_plural(report)}"
@@ -207,8 +212,7 @@ def fault_statuses(report: Report) -> list[FaultStatus]:
 
 
 def _kind_plural(report: Report) -> str:
-    kind = (report.summary or {}).get("rep_kind") or ("step" if report.exercise == "running" else "rep")
-    return kind + "s"
+    return report.summary.rep_kind + "s"
 
 
 def clip_not_assessed(report: Report) -> list[NotAssessed]:

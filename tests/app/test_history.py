@@ -8,6 +8,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from hipform.history import (
@@ -19,8 +20,12 @@ from hipform.history import (
     fault_values_from_report,
     hipform_home,
 )
+from hipform.report import SCHEMA_VERSION as REPORT_SCHEMA_VERSION
+from hipform.report import report_json_schema, upgrade_report_dict
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+#: Two analyses as hipform stored them before report schema 2.0.0 (made by that hipform; "made_by" says how).
+OLD_SESSIONS = Path(__file__).resolve().parents[1] / "data" / "history-2-report-1.0.0.json"
 
 
 def _save(hist: History, report: dict, day: int = 0, **kw) -> int:
@@ -144,9 +149,123 @@ def test_migrates_a_version_1_database(tmp_path, report_dict):
     conn.commit()
     conn.close()
     with History(path) as hist:
-        assert hist.schema_version == SCHEMA_VERSION == 2
+        assert hist.schema_version == SCHEMA_VERSION == 3
         trend = hist.trend("single-leg-squat")  # filled from the stored report by the migration
         assert any(p.measure == "fppa_deg" and p.side == "left" for p in trend)
+        assert hist.get(1).report == report_dict  # already the current report schema: left as it is
+
+
+_FAULT_VALUE_COLS = (
+    "fault",
+    "measure",
+    "unit",
+    "side",
+    "n_reps",
+    "mean_value",
+    "worst_value",
+    "reps_flagged",
+)
+
+
+def _make_v2_database(path: Path, sessions: list[dict]) -> None:
+    """A history of schema 2 holding reports of schema 1.0.0 and the trend rows stored for them,
+    as hipform wrote it before report schema 2.0.0."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    MIGRATIONS[0](conn)
+    MIGRATIONS[1](conn)  # the fault_values table (no session yet: no rows)
+    conn.execute("INSERT INTO schema_version VALUES (2)")
+    for day, session in enumerate(sessions):
+        report = session["report"]
+        cur = conn.execute(
+            "INSERT INTO sessions (created_at, source_name, file_sha256, exercise, view, n_frames, fps, "
+            "duration_s, width_px, height_px, n_reps, n_flags, settings_json, report_json) VALUES "
+            "(?, 'old.mp4', ?, ?, 'front', 300, 30, 10, 720, 1280, ?, ?, '{}', ?)",
+            (
+                (T0 + timedelta(days=day)).isoformat(),
+                f"{day:064x}",
+                report["exercise"],
+                len(report["reps"]),
+                len(report["flags"]),
+                json.dumps(report),
+            ),
+        )
+        for row in session["fault_values"]:
+            conn.execute(
+                f"INSERT INTO fault_values (session_id, {', '.join(_FAULT_VALUE_COLS)}) "
+                f"VALUES (?{', ?' * len(_FAULT_VALUE_COLS)})",
+                (cur.lastrowid, *(row[c] for c in _FAULT_VALUE_COLS)),
+            )
+    conn.commit()
+    conn.close()
+
+
+def _trend_rows(hist: History, exercise: str) -> dict[tuple[str, str], dict]:
+    return {
+        (p.measure, p.side): {c: getattr(p, c) for c in _FAULT_VALUE_COLS}
+        | {"worst_value": p.worst_value if p.worst_value == p.worst_value else None}
+        for p in hist.trend(exercise)
+    }
+
+
+def test_migrates_reports_of_schema_1_0_0_and_fills_the_knee_inside_toes_worst_value(tmp_path):
+    sessions = json.loads(OLD_SESSIONS.read_text("utf-8"))["sessions"]
+    deep_squat, single_leg = sessions
+    assert deep_squat["report"]["schema_version"] == single_leg["report"]["schema_version"] == "1.0.0"
+    # what the old History stored: no worst value for the knee inside the toes (its rep values
+    # were named knee_toe_ratio_left, which it did not read)
+    old_rows = {(r["measure"], r["side"]): r for r in deep_squat["fault_values"]}
+    assert old_rows[("knee_toe_ratio", "left")]["worst_value"] is None
+    path = tmp_path / "v2.sqlite"
+    _make_v2_database(path, sessions)
+    with History(path) as hist:
+        assert hist.schema_version == SCHEMA_VERSION == 3
+        for sid, session in enumerate(sessions, start=1):
+            report = hist.get(sid).report
+            assert report["schema_version"] == REPORT_SCHEMA_VERSION
+            jsonschema.validate(report, report_json_schema(), cls=jsonschema.Draft202012Validator)
+            assert report == upgrade_report_dict(session["report"])
+            old_numbers = [v for rep in session["report"]["reps"] for v in rep["values"].values()]
+            new_numbers = [v["value"] for rep in report["reps"] for v in rep["values"].values()]
+            assert sorted(map(str, new_numbers)) == sorted(map(str, old_numbers))  # every number kept
+        squat = _trend_rows(hist, "squat")
+        for side in ("left", "right"):
+            flagged = [
+                f["value"]
+                for f in deep_squat["report"]["flags"]
+                if f["measure"] == "knee_toe_ratio" and f["side"] == side
+            ]
+            assert len(flagged) == 3 and squat[("knee_toe_ratio", side)]["worst_value"] == min(flagged)
+            assert squat[("knee_toe_ratio", side)]["reps_flagged"] == 3
+            # the rest of the row is what the old History stored
+            old = {**old_rows[("knee_toe_ratio", side)], "worst_value": min(flagged)}
+            assert squat[("knee_toe_ratio", side)] == old
+        assert squat[("knee_separation_rel", "both")] == old_rows[("knee_separation_rel", "both")]
+        assert _trend_rows(hist, "single-leg-squat") == {
+            (r["measure"], r["side"]): r for r in single_leg["fault_values"]
+        }
+
+
+def test_a_1_0_0_report_is_saved_upgraded(tmp_path):
+    old = json.loads(OLD_SESSIONS.read_text("utf-8"))["sessions"][0]["report"]
+    with History(tmp_path / "h.sqlite") as hist:
+        sid = _save(hist, old)
+        assert hist.get(sid).report == upgrade_report_dict(old)
+        assert all(p.worst_value == p.worst_value for p in hist.trend("squat"))  # none missing
+
+
+def test_a_stored_report_it_cannot_read_stops_the_migration_and_changes_nothing(tmp_path):
+    sessions = json.loads(OLD_SESSIONS.read_text("utf-8"))["sessions"]
+    sessions[1]["report"]["reps"][0]["values"]["fppa"] = 1.0  # no hipform wrote this name
+    path = tmp_path / "v2.sqlite"
+    _make_v2_database(path, sessions)
+    with pytest.raises(HistoryError, match="cannot read"):
+        History(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 2
+    stored = [json.loads(r) for (r,) in conn.execute("SELECT report_json FROM sessions ORDER BY id")]
+    conn.close()
+    assert stored == [s["report"] for s in sessions]
 
 
 def test_refuses_newer_or_foreign_files(tmp_path):

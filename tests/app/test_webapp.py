@@ -41,8 +41,13 @@ def test_rep_and_left_right_tables(synthetic_report):
 
 
 def test_timeline_has_threshold_bands_reps_and_flags(synthetic_report):
-    assert [s for s, _ in series_for(synthetic_report, "fppa_deg")] == ["left", "right"]
-    assert series_for(synthetic_report, "pelvic_drop_deg")[0][1] == "pelvic_drop_stance_left_deg"
+    # every rep stands on the left leg: each measure is drawn on the side it was graded on, the series
+    # its flags lie on (the FPPA relative to standing, not the raw angle)
+    measure = synthetic_report.summary.measure
+    assert series_for(synthetic_report, measure("fppa_deg")) == [("left", "fppa_left_deg")]
+    assert series_for(synthetic_report, measure("pelvic_drop_deg")) == [("left", "pelvic_drop_left_deg")]
+    for f in synthetic_report.flags:
+        assert synthetic_report.measures["fppa_left_deg"][f.worst_frame] == f.value
     fig = timeline_figure(synthetic_report)
     shapes = fig.layout.shapes
     bands = [

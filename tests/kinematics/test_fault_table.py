@@ -168,8 +168,8 @@ def test_injected_fault_is_flagged_on_its_side_and_clean_is_not(
     for measure in how.quiet:
         assert not [f for f in faulted.flags if f.measure == measure], (measure, _describe(faulted))
 
-    graded = clean.summary["measures"][rule.measure]
-    assert graded["assessed"] and sum(graded["n_by_side"].values()) >= len(faulted_reps), graded
+    graded = clean.summary.measure(rule.measure)
+    assert graded.assessed and sum(s.n for s in graded.sides) >= len(faulted_reps), graded
     assert not [f for f in clean.flags if f.measure == rule.measure], _describe(clean)
 
 
@@ -184,12 +184,12 @@ def test_knee_inside_toes_depth_gate(view: str, leg: str) -> None:
     shallow_how = replace(how, params={**how.params, "depth": 100.0})
     shallow, _ = _analyse_pair("squat", shallow_how, view, leg)
 
-    assert min(r.values["knee_flexion_left_deg"] for r in deep.reps) >= rule.min_knee_flexion_deg
+    assert min(r.value_of("knee_flexion_deg", "left").value for r in deep.reps) >= rule.min_knee_flexion_deg
     assert {f.rep for f in deep.flags if f.measure == rule.measure and f.side == leg} == {1, 2, 3}
 
-    assert max(r.values["knee_flexion_left_deg"] for r in shallow.reps) < rule.min_knee_flexion_deg
+    assert max(r.value_of("knee_flexion_deg", "left").value for r in shallow.reps) < rule.min_knee_flexion_deg
     assert not [f for f in shallow.flags if f.measure == rule.measure], _describe(shallow)
-    assert not shallow.summary["measures"][rule.measure]["assessed"]
+    assert not shallow.summary.measure(rule.measure).assessed
     inside = shallow.measures[f"knee_toe_ratio_{leg}"][[r.key_frame for r in shallow.reps]]
     assert np.all(inside < rule.mild), inside  # only the gate keeps it from being flagged
 
@@ -210,6 +210,6 @@ def test_pelvic_drop_asymmetry_flag(leg: str, view: str) -> None:
     assert [(f.fault, f.side, f.rep) for f in asym] == [("pelvic_drop", leg, None)], _describe(report)
     assert asym[0].value == pytest.approx(4.0, abs=0.5) and asym[0].value >= CPD_ASYMMETRY_DEG
     assert not [f for f in report.flags if f.measure == "pelvic_drop_deg"], _describe(report)
-    assert report.summary["faults"]["pelvic_drop"]["status"] == "flagged"
+    assert report.summary.fault("pelvic_drop").status == "flagged"
     for quiet in (run(2.0), run(0.0)):
         assert not quiet.flags_for("pelvic_drop"), _describe(quiet)

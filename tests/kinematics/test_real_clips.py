@@ -42,7 +42,7 @@ def test_clean_squat_is_not_flagged(sequences) -> None:
     assert report.exercise == "squat" and report.view == "front"
     assert len(report.reps) == 1
     assert report.flags == (), report.summary_lines()
-    assert report.summary["faults"]["knee_collapse"]["status"] == "not_flagged"
+    assert report.summary.fault("knee_collapse").status == "not_flagged"
 
 
 @pytest.mark.parametrize("name", ["squat_side_knees_sway_in.mov", "squat_side_clean.mov"])
@@ -65,7 +65,7 @@ def test_running_clips_yield_steps_and_cadence(sequences, name, min_steps) -> No
     assert len(report.reps) >= min_steps
     assert all(r.kind == "step" and r.side in ("left", "right") for r in report.reps)
     # the treadmill clip is slow motion, so its cadence in clip time is low
-    assert 80 <= report.summary["cadence_spm"] <= 200
+    assert 80 <= report.summary.steps.cadence_spm <= 200
     if name == "running_rear_outdoor.mp4":
         assert report.is_assessed("pelvic_drop") and report.is_assessed("knee_collapse")
     else:

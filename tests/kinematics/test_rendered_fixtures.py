@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from hipform.kinematics import analyze
+from hipform.report import value_key
 from hipform.sequence import load_sequence
 from hipform.synth.clip import load_truth
 
@@ -52,7 +53,7 @@ def test_kickback_reps_found_with_the_far_wrist_hidden() -> None:
     assert all(r.side == "right" for r in report.reps)
     assert {f.rep for f in report.flags_for("back_arch")} == {1, 2, 3}
     true_peak = truth.measures["kickback_thigh_past_trunk_deg"][[r["key_frame"] for r in truth.reps]]
-    found = [r.values["thigh_past_trunk_deg"] for r in report.reps]
+    found = [r.value_of("thigh_past_trunk_deg", r.side).value for r in report.reps]
     assert np.allclose(found, true_peak, atol=4.0), (found, true_peak)
 
 
@@ -100,7 +101,7 @@ def test_running_from_the_rear_takes_the_stance_side_from_the_planted_foot() -> 
         assert inside.mean() >= 0.75, (r.index, r.start_frame, r.end_frame)
     assert report.flags == (), [(f.fault, f.side, f.value, f.worst_frame) for f in report.flags]
     true_cadence = 60.0 * (len(truth.reps) - 1) / (truth.reps[-1]["t_start_s"] - truth.reps[0]["t_start_s"])
-    assert report.summary["cadence_spm"] == pytest.approx(true_cadence, abs=3.0)
+    assert report.summary.steps.cadence_spm == pytest.approx(true_cadence, abs=3.0)
 
 
 def test_single_leg_bridge_side_on_counts_reps_on_hip_height_despite_leg_label_swaps() -> None:
@@ -110,7 +111,7 @@ def test_single_leg_bridge_side_on_counts_reps_on_hip_height_despite_leg_label_s
     report = analyze(seq, exercise="single-leg-bridge")
     _keys_match(report, truth, tol=4)
     true_top = truth.measures["bridge_hip_line_deg"][[r["key_frame"] for r in truth.reps]]
-    found = [r.values["bridge_hip_line_deg"] for r in report.reps]
+    found = [r.value_of("bridge_hip_line_deg", r.side).value for r in report.reps]
     assert np.allclose(found, true_top, atol=4.0), (found, true_top)
     assert {f.rep for f in report.flags_for("back_arch")} == {1, 2, 3}
     assert {f.side for f in report.flags} == {"right"}
@@ -138,13 +139,13 @@ def test_report_measures_hold_the_graded_series_the_flags_are_read_on() -> None:
     seq, _ = _clip("squat_front_valgus")
     report = analyze(seq, exercise="single-leg-squat")
     m = report.measures
-    assert "fppa_right_deg" in m and "fppa_graded_right_deg" in m
+    assert "fppa_raw_right_deg" in m and "fppa_right_deg" in m
     flags = report.flags_for("knee_collapse")
     assert flags and {f.side for f in flags} == {"right"}
     for f in flags:
-        assert m[f"fppa_graded_{f.side}_deg"][f.worst_frame] == pytest.approx(f.value, abs=1e-9)
-    base = report.reps[0].values["fppa_standing_deg"]
-    assert np.allclose(m["fppa_right_deg"] - base, m["fppa_graded_right_deg"], equal_nan=True)
+        assert m[value_key(f.measure, f.side)][f.worst_frame] == pytest.approx(f.value, abs=1e-9)
+    base = report.reps[0].value_of("fppa_standing_deg", "right").value
+    assert np.allclose(m["fppa_raw_right_deg"] - base, m["fppa_right_deg"], equal_nan=True)
     seq, _ = _clip("squat_front_valgus_both")
     report = analyze(seq, exercise="squat")
     for f in report.flags_for("knee_collapse"):

@@ -115,7 +115,7 @@ def test_reps_found_as_simulated(movement: str) -> None:
     if movement == "running":
         # the first step leaves the standing start and may be missed
         assert len(motion.reps) - 1 <= len(got) <= len(motion.reps)
-        cadence = report.summary["cadence_spm"]
+        cadence = report.summary.steps.cadence_spm
         true_cadence = 60.0 * (len(motion.reps) - 1) / (motion.reps[-1].t_start_s - motion.reps[0].t_start_s)
         assert cadence == pytest.approx(true_cadence, rel=0.03)
         return

@@ -415,7 +415,7 @@ def test_running_from_the_rear_yields_steps_and_cadence(clip_dir: str) -> None:
     seq, report, truth = _analysed(RUNNING_CLEAN, clip_dir)
     assert seq.detection_rate >= 0.95
     assert len(report.reps) >= len(truth.reps) - 2
-    cadence = report.summary["cadence_spm"]
+    cadence = report.summary.steps.cadence_spm
     steps = [r["t_start_s"] for r in truth.reps]
     true_cadence = 60.0 * (len(steps) - 1) / (steps[-1] - steps[0])
     assert cadence == pytest.approx(true_cadence, abs=5.0)

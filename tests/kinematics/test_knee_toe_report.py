@@ -1,0 +1,117 @@
+"""A deep squat flagged for the knee inside the toes shows that value everywhere the app shows values:
+in the rep table, in History's trends and on the timeline (issue 12: it showed "–", ``worst_value=None``
+and no line, because each reader took the value names apart its own way)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from kin_helpers import film
+
+from hipform.history import History
+from hipform.kinematics import analyze
+from hipform.report import Flag, Report, value_key
+from hipform.synth.athlete import Faults, MotionParams, simulate
+from hipform.webapp import present
+from hipform.webapp.plots import timeline_figure
+
+MEASURE = "knee_toe_ratio"
+
+
+@pytest.fixture(scope="module")
+def deep_squat() -> Report:
+    """Three squats to 125° knee flexion, the left knee caving in 15°: every rep is flagged by the
+    knee-inside-toes rule (its depth gate is 110°), on both knees (the athlete's toes turn out)."""
+    motion = simulate(
+        "squat", MotionParams(reps=3, depth=125.0, faults=Faults(knee_valgus_deg=15.0, side="left"))
+    )
+    return analyze(film(motion, "front"), exercise="squat")
+
+
+def _knee_toe_flags(report: Report) -> list[Flag]:
+    return [f for f in report.flags if f.measure == MEASURE]
+
+
+def check_rep_table(report: Report) -> None:
+    """Each flagged rep's row shows the flagged value in the column of the flag's knee."""
+    rows = {row["Rep"]: row for row in present.rep_rows(report)}
+    for f in _knee_toe_flags(report):
+        cell = rows[f.rep][f"knee over toes ratio ({f.side})"]
+        assert cell == present.format_value(f.value, "ratio") != "–", (f.rep, f.side, cell)
+
+
+def check_trend(report: Report, db: Path) -> None:
+    """Saved to History, the trend of each flagged knee has the worst (lowest) flagged value."""
+    with History(db) as hist:
+        hist.save(
+            json.loads(json.dumps(report.to_dict())),
+            source_name="s.mp4",
+            file_sha256="0" * 64,
+            width_px=720,
+            height_px=1280,
+        )
+        points = {p.side: p for p in hist.trend(report.exercise) if p.measure == MEASURE}
+    flags = _knee_toe_flags(report)
+    assert set(points) == {f.side for f in flags}
+    for side, point in points.items():
+        values = [f.value for f in flags if f.side == side]
+        assert point.worst_value == pytest.approx(min(values), abs=5e-4)  # JSON keeps 3 decimals
+        assert point.reps_flagged == len({f.rep for f in flags if f.side == side})
+
+
+def check_timeline(report: Report) -> None:
+    """A row for the measure, a line per flagged knee through each flag's cross."""
+    fig = timeline_figure(report)
+    rule_label = report.summary.measure(MEASURE).label
+    titles = [a.text for a in fig.layout.annotations]
+    row = next(i for i, t in enumerate(t for t in titles if ":" in t) if rule_label in t) + 1
+    yaxis = "y" if row == 1 else f"y{row}"
+    lines = {t.name: np.asarray(t.y, dtype=float) for t in fig.data if t.mode == "lines" and t.yaxis == yaxis}
+    crosses = [(t.x[0], t.y[0]) for t in fig.data if t.mode == "markers" and t.yaxis == yaxis]
+    flags = _knee_toe_flags(report)
+    assert {f.side for f in flags} <= set(lines)
+    assert sorted(y for _, y in crosses) == sorted(f.value for f in flags)
+    for f in flags:
+        # the cross lies on its knee's line: the line is the series the flag was read on
+        assert lines[f.side][f.worst_frame] == pytest.approx(f.value)
+        assert np.array_equal(lines[f.side], report.measures[value_key(f.measure, f.side)], equal_nan=True)
+
+
+def test_the_deep_squat_is_flagged_for_the_knee_inside_the_toes(deep_squat) -> None:
+    flags = _knee_toe_flags(deep_squat)
+    assert {(f.rep, f.side) for f in flags} == {(r, s) for r in (1, 2, 3) for s in ("left", "right")}
+    for f in flags:
+        value = deep_squat.reps[f.rep - 1].value_of(MEASURE, f.side)
+        assert value is not None and value.assessed and value.value == f.value and value.unit == "ratio"
+
+
+def test_the_rep_table_shows_the_knee_inside_toes_value(deep_squat) -> None:
+    check_rep_table(deep_squat)
+
+
+def test_history_trends_have_the_knee_inside_toes_worst_value(deep_squat, tmp_path) -> None:
+    check_trend(deep_squat, tmp_path / "h.sqlite")
+
+
+def test_the_timeline_draws_the_knee_inside_toes_series_under_its_flags(deep_squat) -> None:
+    check_timeline(deep_squat)
+
+
+@pytest.mark.slow
+def test_a_real_deep_squat_shows_its_knee_inside_toes_value_everywhere(tmp_path) -> None:
+    """The real clip whose trainer saw the right knee sway in: MediaPipe on the video."""
+    from clipmaker import SHARED_CLIPS
+    from external import require_or_skip
+
+    from hipform.pose import estimate_pose
+
+    clip = SHARED_CLIPS / "squat_front_knees_sway_in.mov"
+    require_or_skip(clip.is_file(), f"real clip not found at {clip}")
+    report = analyze(estimate_pose(clip), exercise="squat")
+    assert {(f.rep, f.side) for f in _knee_toe_flags(report)} == {(1, "right")}, report.summary_lines()
+    check_rep_table(report)
+    check_trend(report, tmp_path / "h.sqlite")
+    check_timeline(report)
