@@ -132,8 +132,9 @@ def flag_marks(flag: Flag) -> tuple[tuple[Landmark, ...], tuple[tuple[Landmark, 
     """Joints to circle and measurement lines to draw for a flag.
 
     The lines are the segments the measure is built from (biomechanics.md):
-    thigh and shank for the knee angles, the pelvis line for pelvic drop,
-    shoulder–hip–knee for the back measures.
+    thigh and shank for the knee angles, knee to toes for the knee over the
+    toes, the pelvis line for pelvic drop, shoulder–hip–knee for the back
+    measures.
     """
     sides = [flag.side] if flag.side in _SIDE_PREFIX else ["left", "right"]
     joints: list[Landmark] = []
@@ -146,6 +147,9 @@ def flag_marks(flag: Flag) -> tuple[tuple[Landmark, ...], tuple[tuple[Landmark, 
         elif flag.measure == "knee_separation_rel":
             joints.append(knee)
             lines.append((knee, ankle))
+        elif flag.measure == "knee_toe_ratio":
+            joints.append(knee)
+            lines.append((knee, _lm(s, "FOOT_INDEX")))
         elif flag.measure == "pelvic_drop_deg":
             joints.append(hip)
         elif flag.measure in ("bridge_hip_line_deg", "thigh_past_trunk_deg"):
@@ -158,6 +162,8 @@ def flag_marks(flag: Flag) -> tuple[tuple[Landmark, ...], tuple[tuple[Landmark, 
             joints.append(hip)
     if flag.measure == "knee_separation_rel":
         lines += [(L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE)]
+    if flag.measure == "knee_toe_ratio":  # the knee is judged across the line of the toes
+        lines.append((L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX))
     if flag.measure == "pelvic_drop_deg":
         joints = [L.LEFT_HIP, L.RIGHT_HIP] if flag.side is None else joints
         lines.append((L.LEFT_HIP, L.RIGHT_HIP))

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from hipform.kinematics.movements import REGISTRY
 from hipform.report import Flag, MeasureSummary, NotAssessed, Report, RepResult
 
 FAULT_NAMES = {"knee_collapse": "Knee collapse", "pelvic_drop": "Pelvic drop", "back_arch": "Back arching"}
@@ -20,17 +21,8 @@ STATUS_TEXT = {
     "not_assessed": "could not assess",
     "not_checked": "not checked for this movement",
 }
-EXERCISE_NAMES = {
-    "auto": "Recognise it for me",
-    "squat": "Squat",
-    "single-leg-squat": "Single-leg squat",
-    "step-up": "Step-up",
-    "bridge": "Glute bridge",
-    "single-leg-bridge": "Single-leg bridge",
-    "kickback": "Kickback",
-    "single-leg-balance": "Single-leg balance",
-    "running": "Running",
-}
+#: What the movement menu shows: each movement's own title, and the choice to let hipform recognise it.
+EXERCISE_NAMES = {"auto": "Recognise it for me", **{name: m.title for name, m in REGISTRY.items()}}
 VIEW_NAMES = {None: "Let hipform find out", "front": "Front", "rear": "Behind", "side": "Side"}
 
 

@@ -65,6 +65,15 @@ def test_timeline_has_threshold_bands_reps_and_flags(synthetic_report):
     assert {a.text for a in fig.layout.annotations} >= {"rep 1", "rep 2", "rep 3"}
 
 
+def test_movement_names_are_the_registry_titles():
+    from hipform.kinematics.movements import REGISTRY
+
+    assert present.EXERCISE_NAMES == {"auto": "Recognise it for me"} | {
+        n: m.title for n, m in REGISTRY.items()
+    }
+    assert present.exercise_name("bridge") == "Glute bridge"
+
+
 def test_trend_figure_has_a_line_per_side():
     t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
     pts = [

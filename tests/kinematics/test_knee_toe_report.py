@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from kin_helpers import film
 
+from hipform.analysis_job import flag_marks
 from hipform.history import History
 from hipform.kinematics import analyze
+from hipform.landmarks import Landmark
 from hipform.report import Flag, Report, value_key
 from hipform.synth.athlete import Faults, MotionParams, simulate
 from hipform.webapp import present
@@ -98,6 +100,14 @@ def test_history_trends_have_the_knee_inside_toes_worst_value(deep_squat, tmp_pa
 
 def test_the_timeline_draws_the_knee_inside_toes_series_under_its_flags(deep_squat) -> None:
     check_timeline(deep_squat)
+
+
+def test_the_flag_frame_draws_knee_to_toes(deep_squat) -> None:
+    f = _knee_toe_flags(deep_squat)[0]
+    joints, lines = flag_marks(f)
+    knee, toe = (Landmark[f"{f.side.upper()}_{part}"] for part in ("KNEE", "FOOT_INDEX"))
+    assert joints == (knee,)
+    assert (knee, toe) in lines and (Landmark.LEFT_FOOT_INDEX, Landmark.RIGHT_FOOT_INDEX) in lines
 
 
 @pytest.mark.slow
