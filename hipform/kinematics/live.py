@@ -13,45 +13,29 @@ a body) gets a "not judged" cue, never "good".
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from hipform.kinematics import measures as M
-from hipform.kinematics.analysis import MAX_SEGMENT_CHANGE, MIN_STEADY_SEGMENTS
-from hipform.kinematics.faults import FaultRule, rules_for
+from hipform.kinematics.faults import FaultRule
+from hipform.kinematics.frame_measures import compute_graded_series, compute_measures
+from hipform.kinematics.grading import MAX_SEGMENT_CHANGE, MIN_STEADY_SEGMENTS
+from hipform.kinematics.movements import LIVE_MOVEMENTS, movement_named
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
 from hipform.kinematics.view import FRONTAL_MAX_YAW_DEG, SIDE_MIN_YAW_DEG, compute_view_yaw_deg
-from hipform.landmarks import N_LANDMARKS, Landmark
+from hipform.landmarks import LEG_SEGMENTS, N_LANDMARKS, Landmark
 
 L = Landmark
 SIDES = ("left", "right")
-_LEG_SEGMENTS = (
-    (L.LEFT_HIP, L.LEFT_KNEE),
-    (L.LEFT_KNEE, L.LEFT_ANKLE),
-    (L.RIGHT_HIP, L.RIGHT_KNEE),
-    (L.RIGHT_KNEE, L.RIGHT_ANKLE),
-)
 
 #: Fewest frames of a rep for it to be judged: the steadiness test takes a median of frame-to-frame
 #: changes, and the worst moment of a rep is missed when it is sampled more sparsely.
 MIN_REP_FRAMES = 6
-
-#: Movements the live checker counts reps for.
-LIVE_MOVEMENTS = ("squat", "single-leg-squat", "step-up", "bridge", "single-leg-bridge", "kickback")
-
-#: (enter, exit) thresholds of the live rep counter per movement [J]: squats on the hip–ankle
-#: distance lost (fraction of standing), step-up on hip rise (leg lengths), bridges and kickback on
-#: the angle gained over the lowest value seen (degrees).
-LIVE_THRESHOLDS = {
-    "squat": (0.15, 0.07),
-    "single-leg-squat": (0.10, 0.05),
-    "step-up": (0.12, 0.05),
-    "bridge": (25.0, 12.0),
-    "single-leg-bridge": (25.0, 12.0),
-    "kickback": (50.0, 30.0),
-}
+#: Fewest rest frames for a per-person baseline (standing FPPA, knee separation, level pelvis).
+MIN_REST_FRAMES = 5
 
 
 @dataclass(frozen=True)
@@ -124,10 +108,12 @@ class LiveAnalyzer:
                 "analyse a recorded clip for running and single-leg balance"
             )
         self.exercise = exercise
-        self.rules = rules_for(exercise)
+        movement = movement_named(exercise)
+        self.rules = movement.rules
+        self.counter = movement.live
         self.min_visibility = float(min_visibility)
         self._filter = OneEuroFilter(min_cutoff_hz, beta)
-        self._enter, self._exit = LIVE_THRESHOLDS[exercise]
+        self._enter, self._exit = self.counter.enter, self.counter.exit
         self.reset()
 
     # ------------------------------------------------------------------ state
@@ -141,10 +127,11 @@ class LiveAnalyzer:
         self._leg = np.nan
         self._yaw: deque[float] = deque(maxlen=15)
         self._rest: deque[dict[str, np.ndarray]] = deque(maxlen=90)
+        self._base: dict[str, np.ndarray | float] | None = None
         self._best_depth = -np.inf
         self._at_peak: dict[str, np.ndarray] = {}
         self._worst: dict[str, np.ndarray] = {}
-        self._prev_seg = np.full(len(_LEG_SEGMENTS), np.nan)
+        self._prev_seg = np.full(len(LEG_SEGMENTS), np.nan)
         self._seg_changes: list[np.ndarray] = []  # per frame of the current rep, (4,) relative change
         self._ankle_y_diff: list[float] = []  # per frame of the current rep: left ankle y − right (px)
 
@@ -181,7 +168,7 @@ class LiveAnalyzer:
         xy[~(vis >= self.min_visibility)] = np.nan
         # leg segment lengths before filtering: does the body move like a body? (see _steady)
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            seg = np.array([np.hypot(*(xy[int(a)] - xy[int(b)])) for a, b in _LEG_SEGMENTS])
+            seg = np.array([np.hypot(*(xy[int(a)] - xy[int(b)])) for a, b in LEG_SEGMENTS])
             change = np.abs(seg - self._prev_seg) / (0.5 * (seg + self._prev_seg))
         self._prev_seg = seg
         px = self._filter(xy, float(t_s))[None]
@@ -202,10 +189,11 @@ class LiveAnalyzer:
             else:
                 if depth < self._exit:
                     self._rest.append(m)
+                    self._base = None  # recomputed from the new rest frames when next needed
                 return []
         self._track(m, depth)
         self._seg_changes.append(change)
-        self._ankle_y_diff.append(float(m["ankle_y"][0] - m["ankle_y"][1]))
+        self._ankle_y_diff.append(float(m["ankle_y"][0, 0] - m["ankle_y"][0, 1]))
         if depth < self._exit:
             self._in_rep = False
             self._reps += 1
@@ -214,53 +202,42 @@ class LiveAnalyzer:
 
     # ------------------------------------------------------------------ internals
     def _measures(self, px: np.ndarray) -> dict[str, np.ndarray]:
-        obl = M.compute_pelvic_obliquity_deg(px)
-        return {
-            "fppa_deg": M.compute_fppa_deg(px)[0],
-            "knee_separation_ratio": M.compute_knee_separation_ratio(px)[0:1].repeat(2),
-            "knee_toe_ratio": M.compute_knee_toe_ratio(px)[0],
-            "pelvic_obliquity_deg": np.repeat(obl, 2),
-            "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px)[0],
-            "thigh_past_trunk_deg": M.compute_thigh_past_trunk_deg(px)[0],
-            "trunk_line_deg": np.repeat(M.compute_trunk_line_deg(px), 2),
-            "knee_flexion_deg": M.compute_knee_flexion_deg(px)[0],
-            "ankle_y": px[0, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1],
-        }
+        """The batch analysis' per-frame measures of one frame ``px`` (1, 33, 2), plus the ankles' y."""
+        m = compute_measures(px, None)
+        m["ankle_y"] = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
+        return m
 
     def _depth(self, px: np.ndarray, m: dict[str, np.ndarray]) -> float:
-        """The rep signal, larger = deeper into the rep, in the units of :data:`LIVE_THRESHOLDS`."""
-        ex = self.exercise
-        leg = (
-            float(np.nanmax(M.compute_leg_length(px)[0]))
-            if np.isfinite(M.compute_leg_length(px)).any()
-            else np.nan
-        )
-        if np.isfinite(leg):
+        """The rep signal of the movement's :class:`~hipform.kinematics.movements.LiveCounter`,
+        larger = deeper into the rep."""
+        lengths = M.compute_leg_length(px)
+        if np.isfinite(lengths).any():
+            leg = float(np.nanmax(lengths[0]))
             self._leg = leg if not np.isfinite(self._leg) else max(self._leg * 0.999, leg)
-        if ex in ("squat", "single-leg-squat"):
+        c = self.counter
+        if c.signal == "hip_ankle_lost":
             hip = px[0, [int(L.LEFT_HIP), int(L.RIGHT_HIP)]]
             ank = px[0, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)]]
             d = np.linalg.norm(hip - ank, axis=-1)
             if not np.isfinite(d).any():
                 return np.nan
-            if ex == "squat":
+            if c.leg == "both":
                 dist = float(np.mean(d[np.isfinite(d)]))
-            else:  # the stance leg: the lower ankle
+            else:  # the planted leg: the lower ankle
                 dist = float(d[int(np.argmax(np.where(np.isfinite(d), ank[:, 1], -np.inf)))])
             if not (np.isfinite(dist) and dist > 0):  # a collapsed skeleton (all on one point) has no depth
                 return np.nan
             self._ref = dist if not np.isfinite(self._ref) else max(self._ref, dist)
             return 1.0 - dist / self._ref
-        if ex == "step-up":
+        if c.signal == "hip_rise":
             hip_y = float(np.mean(px[0, [int(L.LEFT_HIP), int(L.RIGHT_HIP)], 1]))
             if not (np.isfinite(hip_y) and self._leg > 0):  # NaN or a zero-length leg: no depth
                 return np.nan
             self._ref = hip_y if not np.isfinite(self._ref) else max(self._ref, hip_y)  # lowest hips (y down)
             return (self._ref - hip_y) / self._leg
-        key = "bridge_hip_line_deg" if ex in ("bridge", "single-leg-bridge") else "thigh_past_trunk_deg"
-        v = m[key]
-        if ex == "single-leg-bridge":
-            kf = m["knee_flexion_deg"]
+        v = m[c.measure][0]
+        if c.leg == "bent":
+            kf = m["knee_flexion_deg"][0]
             val = float(v[int(np.nanargmax(kf))]) if np.isfinite(kf).any() else np.nan
         else:
             val = float(np.max(v[np.isfinite(v)])) if np.isfinite(v).any() else np.nan
@@ -269,40 +246,40 @@ class LiveAnalyzer:
         self._ref = val if not np.isfinite(self._ref) else min(self._ref, val)
         return val - self._ref
 
-    def _baseline(self, name: str) -> np.ndarray:
-        vals = [r[name] for r in self._rest if name in r]
-        if len(vals) < 5:
-            return np.full(2, np.nan)
-        arr = np.asarray(vals)
-        out = np.full(2, np.nan)
-        for s in (0, 1):
-            col = arr[:, s][np.isfinite(arr[:, s])]
-            out[s] = np.median(col) if col.size else np.nan
-        return out
+    def _baselines(self) -> dict[str, np.ndarray | float]:
+        """Per-person baselines from the rest frames, as the batch analysis reads them (NaN without)."""
+        if self._base is None:
+            enough = len(self._rest) >= MIN_REST_FRAMES
+
+            def median(name: str) -> np.ndarray:
+                arr = np.concatenate([r[name] for r in self._rest]) if enough else np.full((1, 2), np.nan)
+                arr = arr.reshape(arr.shape[0], -1)
+                with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column is NaN
+                    return np.nanmedian(arr, axis=0)
+
+            self._base = {
+                "fppa_deg": median("fppa_deg"),
+                "knee_separation_ratio": float(median("knee_separation_ratio")[0]),
+                "pelvic_obliquity_deg": float(median("pelvic_obliquity_deg")[0]),
+            }
+        return self._base
 
     def _graded(self, rule: FaultRule, m: dict[str, np.ndarray]) -> np.ndarray:
-        name = rule.measure
-        if name == "fppa_deg":
-            return m["fppa_deg"] - np.nan_to_num(self._baseline("fppa_deg"))
-        if name == "knee_separation_rel":
-            b = self._baseline("knee_separation_ratio")[0]
-            return m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
-        if name == "pelvic_drop_deg":
-            o = m["pelvic_obliquity_deg"][0] - np.nan_to_num(self._baseline("pelvic_obliquity_deg")[0])
-            return np.array([o, -o])
-        if name == "trunk_line_change_deg":
+        """(2,) [left, right] value of ``rule``'s graded series on this frame (the batch's series)."""
+        x = compute_graded_series(rule, m, self._baselines())[0]
+        if rule.measure == "trunk_line_change_deg":  # relative to the start of the rep
             start = self._worst.get("_trunk_start")
-            cur = m["trunk_line_deg"]
-            return np.abs(cur - start) if start is not None else np.full(2, np.nan)
-        return np.asarray(m[name], dtype=np.float64)
+            return np.abs(x - start) if start is not None else np.full(2, np.nan)
+        return np.asarray(x, dtype=np.float64)
 
     def _track(self, m: dict[str, np.ndarray], depth: float) -> None:
         if "_trunk_start" not in self._worst:
-            self._worst["_trunk_start"] = m["trunk_line_deg"].copy()
+            self._worst["_trunk_start"] = np.repeat(m["trunk_line_deg"][0], 2)
         if depth > self._best_depth:
             self._best_depth = depth
             self._at_peak = {r.measure: self._graded(r, m) for r in self.rules}
-            self._at_peak["knee_flexion_deg"] = m["knee_flexion_deg"]
+            self._at_peak["knee_flexion_deg"] = m["knee_flexion_deg"][0]
         for r in self.rules:
             if r.phase in ("bottom", "top"):
                 continue
@@ -349,12 +326,12 @@ class LiveAnalyzer:
         stance: int | None = None
         ankle_y_diff = np.array(self._ankle_y_diff)
         ankle_y_diff = ankle_y_diff[np.isfinite(ankle_y_diff)]
-        if self.exercise == "single-leg-squat" and ankle_y_diff.size:
+        if self.counter.stance == "planted" and ankle_y_diff.size:
             # the stance foot is the lower one through the rep: from the front the lifted foot is only
             # a few pixels higher, and the deepest frame alone picked the wrong leg when pose saw one
             # frame in five (a busy computer) and misplaced the standing ankle
             stance = 0 if np.median(ankle_y_diff) >= 0 else 1
-        elif self.exercise in ("single-leg-bridge", "step-up") and np.isfinite(kf).any():
+        elif self.counter.stance == "bent" and np.isfinite(kf).any():
             stance = int(np.nanargmax(kf))
         for rule in self.rules:
             if not self._view_ok(rule):
