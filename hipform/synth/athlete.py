@@ -91,12 +91,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipform.kinematics.faults import MOVEMENTS  # the movements hipform judges, named once
+from hipform.kinematics.movements import MOVEMENTS  # the movements hipform judges, named once
+from hipform.kinematics.movements import REGISTRY as _KINEMATICS
 from hipform.landmarks import N_LANDMARKS, Landmark
-from hipform.synth import movements as _mv
+from hipform.synth.movements import INJECTABLE_FAULTS, REGISTRY, TruthContext, assemble
+from hipform.synth.movements.common import signed_angle_deg, signed_fppa_2d, xz, yz
 
 #: Movements whose frontal knee measures are defined (the athlete is upright).
-UPRIGHT_MOVEMENTS = ("step-up", "squat", "single-leg-squat", "single-leg-balance", "running")
+UPRIGHT_MOVEMENTS = tuple(name for name, m in _KINEMATICS.items() if m.posture == "upright")
 
 TRUTH_KEYS = (
     "knee_fppa_left_deg",
@@ -409,7 +411,7 @@ def simulate(movement: str, params: MotionParams | None = None, seed: int = 0) -
         params = MotionParams()
     if not isinstance(params, MotionParams):
         raise TypeError(f"params must be MotionParams, got {type(params).__name__}")
-    generator = _mv.GENERATORS.get(movement)
+    generator = REGISTRY.get(movement)
     if generator is None:
         raise ValueError(f"movement {movement!r} is not simulated yet")
     _check_faults(movement, params.faults)
@@ -423,8 +425,8 @@ def simulate(movement: str, params: MotionParams | None = None, seed: int = 0) -
             f"set stance_side={params.faults.side!r} or faults.side={params.working_side!r}"
         )
     rng = np.random.default_rng(seed)
-    raw = generator(params, rng)
-    joints = _mv.assemble(params.body, raw.pose)
+    raw = generator.generate(params, rng)
+    joints = assemble(params.body, raw.pose)
     n = joints.shape[0]
     t_s = np.arange(n) / params.fps
     truth = compute_truth(joints, movement, raw.stance, raw.work_side, raw.rep_start)
@@ -443,14 +445,13 @@ def simulate(movement: str, params: MotionParams | None = None, seed: int = 0) -
     return Motion(movement, t_s, float(params.fps), joints, truth, reps, props, raw.stance, params)
 
 
-_FAULTS_ALLOWED = {
-    "knee_valgus_deg": ("step-up", "squat", "single-leg-squat", "single-leg-balance", "running"),
-    "pelvic_drop_deg": ("step-up", "single-leg-squat", "single-leg-balance", "running", "single-leg-bridge"),
-    "back_arch_deg": ("bridge", "single-leg-bridge", "kickback"),
-}
+#: fault → the movements that can show it.
+_FAULTS_ALLOWED = {f: tuple(name for name, g in REGISTRY.items() if f in g.faults) for f in INJECTABLE_FAULTS}
 
-
-_UNILATERAL = ("single-leg-bridge", "kickback", "step-up", "single-leg-squat", "single-leg-balance")
+#: Movements where only the working leg can show a fault (one leg works; running's legs take turns).
+_UNILATERAL = tuple(
+    name for name, g in REGISTRY.items() if _KINEMATICS[name].unilateral and not g.alternating_legs
+)
 
 
 def _check_faults(movement: str, faults: Faults) -> None:
@@ -462,33 +463,6 @@ def _check_faults(movement: str, faults: Faults) -> None:
 # ----------------------------------------------------------------------------------------------------------
 # Truth
 # ----------------------------------------------------------------------------------------------------------
-
-
-def _xz(p: np.ndarray) -> np.ndarray:
-    return p[..., [0, 2]]
-
-
-def _yz(p: np.ndarray) -> np.ndarray:
-    return p[..., [1, 2]]
-
-
-def _angle_between(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Unsigned angle (deg) between 2D vectors."""
-    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
-    return np.degrees(np.abs(np.arctan2(cross, np.sum(u * v, axis=-1))))
-
-
-def _signed_from(d: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Angle (deg) from 2D ``d`` to ``u``, counter-clockwise positive (in (y, z): from +y towards +z)."""
-    return np.degrees(np.arctan2(d[..., 0] * u[..., 1] - d[..., 1] * u[..., 0], np.sum(d * u, axis=-1)))
-
-
-def _above_sign(line_from: np.ndarray, line_to: np.ndarray, point: np.ndarray) -> np.ndarray:
-    """+1 where 2D ``point`` is on the +z side of the line through the two points, -1 below."""
-    d = line_to - line_from
-    n = np.stack([-d[..., 1], d[..., 0]], -1)
-    n = np.where((n[..., 1] < 0)[..., None], -n, n)
-    return np.sign(np.sum((point - line_from) * n, axis=-1))
 
 
 def compute_truth(
@@ -516,7 +490,6 @@ def compute_truth(
     stance = np.asarray(stance_side)
     work = stance if work_side is None else np.asarray(work_side)
     start = np.zeros(n, int) if rep_start is None else np.asarray(rep_start, int)
-    nan = np.full(n, np.nan)
     P = {
         f"{s}_{part}": j[:, lm[f"{s.upper()}_{part.upper()}"]]
         for s in ("left", "right")
@@ -528,13 +501,13 @@ def compute_truth(
     # frontal plane (x, z)
     for s, o in (("left", "right"), ("right", "left")):
         hip, knee, ankle, other = (
-            _xz(P[f"{s}_hip"]),
-            _xz(P[f"{s}_knee"]),
-            _xz(P[f"{s}_ankle"]),
-            _xz(P[f"{o}_hip"]),
+            xz(P[f"{s}_hip"]),
+            xz(P[f"{s}_knee"]),
+            xz(P[f"{s}_ankle"]),
+            xz(P[f"{o}_hip"]),
         )
         if upright:
-            out[f"knee_fppa_{s}_deg"] = _mv.signed_fppa_2d(hip, knee, ankle, other)
+            out[f"knee_fppa_{s}_deg"] = signed_fppa_2d(hip, knee, ankle, other)
             m = (other - hip) / np.linalg.norm(other - hip, axis=-1, keepdims=True)
             down = np.stack([m[:, 1], -m[:, 0]], -1)
             down = np.where((down[:, 1] > 0)[:, None], -down, down)
@@ -542,54 +515,28 @@ def compute_truth(
             out[f"hip_adduction_{s}_deg"] = np.degrees(
                 np.arctan2(np.sum(thigh * m, -1), np.sum(thigh * down, -1))
             )
-        else:
-            out[f"knee_fppa_{s}_deg"] = nan.copy()
-            out[f"hip_adduction_{s}_deg"] = nan.copy()
     if upright:
-        kw = np.linalg.norm(_xz(P["left_knee"]) - _xz(P["right_knee"]), axis=-1)
-        aw = np.linalg.norm(_xz(P["left_ankle"]) - _xz(P["right_ankle"]), axis=-1)
+        kw = np.linalg.norm(xz(P["left_knee"]) - xz(P["right_knee"]), axis=-1)
+        aw = np.linalg.norm(xz(P["left_ankle"]) - xz(P["right_ankle"]), axis=-1)
         out["knee_separation_ratio"] = kw / aw
-    else:
-        out["knee_separation_ratio"] = nan.copy()
     lh, rh = P["left_hip"], P["right_hip"]
     obliq = np.degrees(np.arctan2(lh[:, 2] - rh[:, 2], rh[:, 0] - lh[:, 0]))
     out["pelvic_obliquity_deg"] = obliq
     out["pelvic_drop_deg"] = np.where(stance == "left", obliq, np.where(stance == "right", -obliq, np.nan))
 
     # sagittal plane (y, z)
-    sh_mid = _yz(0.5 * (P["left_shoulder"] + P["right_shoulder"]))
-    hip_mid = _yz(0.5 * (lh + rh))
+    sh_mid = yz(0.5 * (P["left_shoulder"] + P["right_shoulder"]))
+    hip_mid = yz(0.5 * (lh + rh))
     trunk_down = hip_mid - sh_mid
     out["trunk_inclination_deg"] = np.degrees(
         np.arctan2(sh_mid[:, 0] - hip_mid[:, 0], sh_mid[:, 1] - hip_mid[:, 1])
     )
     for s in ("left", "right"):
-        hip, knee, ankle = _yz(P[f"{s}_hip"]), _yz(P[f"{s}_knee"]), _yz(P[f"{s}_ankle"])
-        out[f"knee_flexion_{s}_deg"] = -_signed_from(knee - hip, ankle - knee)
-        out[f"hip_flexion_{s}_deg"] = _signed_from(trunk_down, knee - hip)
+        hip, knee, ankle = yz(P[f"{s}_hip"]), yz(P[f"{s}_knee"]), yz(P[f"{s}_ankle"])
+        out[f"knee_flexion_{s}_deg"] = -signed_angle_deg(knee - hip, ankle - knee)
+        out[f"hip_flexion_{s}_deg"] = signed_angle_deg(trunk_down, knee - hip)
 
-    if movement in ("bridge", "single-leg-bridge"):
-        if movement == "bridge":
-            sh, hip, knee = sh_mid, hip_mid, _yz(0.5 * (P["left_knee"] + P["right_knee"]))
-        else:  # the floor leg's side: a drop of the free-side hip does not change it
-            pick = (work == "left")[:, None]
-            sh, hip, knee = (
-                np.where(pick, _yz(P[f"left_{k}"]), _yz(P[f"right_{k}"])) for k in ("shoulder", "hip", "knee")
-            )
-        interior = _angle_between(sh - hip, knee - hip)
-        out["bridge_hip_line_deg"] = (180.0 - interior) * _above_sign(sh, knee, hip)
-    else:
-        out["bridge_hip_line_deg"] = nan.copy()
-
-    if movement == "kickback":
-        knee = np.where((work == "left")[:, None], _yz(P["left_knee"]), _yz(P["right_knee"]))
-        hip = np.where((work == "left")[:, None], _yz(lh), _yz(rh))
-        thigh = knee - hip
-        past = _angle_between(trunk_down, thigh) * _above_sign(sh_mid, hip_mid, knee)
-        out["kickback_thigh_past_trunk_deg"] = past
-        elev = np.degrees(np.arctan2(-trunk_down[:, 1], np.abs(trunk_down[:, 0])))  # + = hips lower
-        out["kickback_trunk_change_deg"] = elev - elev[start]
-    else:
-        out["kickback_thigh_past_trunk_deg"] = nan.copy()
-        out["kickback_trunk_change_deg"] = nan.copy()
-    return {k: out[k] for k in TRUTH_KEYS}
+    own_truth = REGISTRY[movement].own_truth
+    if own_truth is not None:
+        out.update(own_truth(TruthContext(P, sh_mid, hip_mid, trunk_down, work, start)))
+    return {k: out[k] if k in out else np.full(n, np.nan) for k in TRUTH_KEYS}

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from hipform.kinematics.movements import REGISTRY
 from hipform.landmarks import N_LANDMARKS, Landmark
 from hipform.sequence import PoseSequence
 from hipform.synth.camera import VIEW_YAW_DEG, Camera, pose_sequence_from_joints
@@ -54,8 +55,8 @@ from hipform.video import VideoWriter
 
 SCHEMA_VERSION = 1
 
-#: Movements filmed lying or kneeling on the floor (a landscape frame suits them).
-FLOOR_MOVEMENTS = ("bridge", "single-leg-bridge", "kickback")
+#: Movements done lying or kneeling on the floor (a landscape frame suits them): every posture but upright.
+FLOOR_MOVEMENTS = tuple(name for name, m in REGISTRY.items() if m.posture != "upright")
 
 
 def truth_path_for(video_path: str | Path) -> Path:

@@ -280,7 +280,7 @@ def test_single_leg_bridge_drop_with_arch() -> None:
 
 
 def test_kickback_arch_tilts_the_trunk() -> None:
-    from hipform.synth.movements import KICKBACK_TRUNK_SHARE
+    from hipform.synth.movements.kickback import KICKBACK_TRUNK_SHARE
 
     clean = sim("kickback")
     m = sim("kickback", Faults(back_arch_deg=20, side="left"))
