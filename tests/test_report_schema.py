@@ -167,6 +167,11 @@ def test_rep_values_go_by_value_key_and_flags_by_their_rep_value(case: str, repo
         value = report.reps[f.rep - 1].value_of(f.measure, f.side)
         assert value is not None and value.assessed and value.value == f.value, (f, value)
     for measure in report.summary.measures:
+        # the summary counts exactly the values the rule graded (assessed), side by side
+        assessed = [
+            v.side for r in report.reps for v in r.values if v.measure == measure.measure and v.assessed
+        ]
+        assert {s.side: s.n for s in measure.sides} == {side: assessed.count(side) for side in assessed}
         sides = [s.side for s in measure.sides if measure.assessed]
         per_leg = {value_key(measure.measure, leg) for leg in ("left", "right")} <= set(report.measures)
         found = [

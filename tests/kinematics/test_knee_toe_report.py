@@ -69,7 +69,9 @@ def check_timeline(report: Report) -> None:
     fig = timeline_figure(report)
     rule_label = report.summary.measure(MEASURE).label
     titles = [a.text for a in fig.layout.annotations]
-    row = next(i for i, t in enumerate(t for t in titles if ":" in t) if rule_label in t) + 1
+    rows = [i for i, t in enumerate(t for t in titles if ":" in t) if rule_label in t]
+    assert rows, f"no timeline row for {MEASURE}: {titles}"
+    row = rows[0] + 1
     yaxis = "y" if row == 1 else f"y{row}"
     lines = {t.name: np.asarray(t.y, dtype=float) for t in fig.data if t.mode == "lines" and t.yaxis == yaxis}
     crosses = [(t.x[0], t.y[0]) for t in fig.data if t.mode == "markers" and t.yaxis == yaxis]
