@@ -378,3 +378,15 @@ def test_samples_regenerates_a_sample_as_committed(tmp_path):
     assert (tmp_path / f"{name}.truth.json").read_bytes() == committed.with_suffix(".truth.json").read_bytes()
     assert decoded_frame_count(tmp_path / f"{name}.mp4") == decoded_frame_count(committed.with_suffix(".mp4"))
     assert f"1 clips with ground truth saved in {tmp_path}" in res.stdout
+
+
+def test_public_api_loads_scipy_and_mediapipe_only_when_used() -> None:
+    """``import hipform`` and listing the movements stay light; the public names work."""
+    code = (
+        "import sys, hipform, hipform.kinematics.movements as m\n"
+        "assert 'scipy' not in sys.modules and 'mediapipe' not in sys.modules, sorted(sys.modules)\n"
+        "assert hipform.MOVEMENTS == m.MOVEMENTS and callable(hipform.analyse)\n"
+        "assert 'scipy' in sys.modules and 'mediapipe' not in sys.modules\n"
+        "assert hipform.Report.__name__ == 'Report' and callable(hipform.estimate_pose)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
