@@ -94,7 +94,9 @@ def grid_cases(height_px: int = 480) -> list[Case]:
                     full = camera_for(name, view)
                     scale = height_px / full.height_px
                     cam = camera_for(name, view, width_px=round(full.width_px * scale), height_px=height_px)
-                    render_clip(motion, cam, path, appearance_seed=200 + 7 * i + 3 * j + faulted, view=str(view))
+                    render_clip(
+                        motion, cam, path, appearance_seed=200 + 7 * i + 3 * j + faulted, view=str(view)
+                    )
                     print(f"rendered {path.name}", flush=True)
                 cases.append(Case(label, path, name, "grid"))
     return cases
@@ -152,7 +154,7 @@ def markdown(rows: list[dict]) -> str:
         "",
         "Written by `python benchmarks/recognition.py --doc`: the bundled samples, the real clips in",
         "`../shared/clips` and a grid of rendered clips (every movement × four views × clean and",
-        "faulted), real MediaPipe, `analyze(exercise=\"auto\")`. hipform names a movement only when",
+        'faulted), real MediaPipe, `analyze(exercise="auto")`. hipform names a movement only when',
         "it is *sure*; when *unsure* it names the two candidates and judges nothing; *other* means no",
         "movement it checks.",
         "",
@@ -211,8 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         row = judge(case)
         rows.append(row)
         mark = "ok " if row["right"] else "BAD"
-        print(f"{mark} {row['kind']:6} {row['clip']:45} {row['truth']:20} -> {row['status']:6} "
-              f"{row['answer']:20} {row['confidence']:.2f}", flush=True)
+        print(
+            f"{mark} {row['kind']:6} {row['clip']:45} {row['truth']:20} -> {row['status']:6} "
+            f"{row['answer']:20} {row['confidence']:.2f}",
+            flush=True,
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"rows": rows, "reliability": reliability(rows)}, indent=1))
     section = markdown(rows)
