@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hipform.kinematics.cadence import Cadence, compute_cadence, compute_step_time, keep_regular_strikes
+
 #: Normalised rep signal above which a rep is entered [J].
 REP_ENTER = 0.55
 #: Normalised rep signal below which the person is back at rest [J].
@@ -45,18 +47,23 @@ class Reps:
 class Steps:
     """Running steps as frame indices, sorted by foot strike (arrays shape (N,)).
 
-    ``side`` is 0 for a left-foot stance, 1 for right. ``cadence_spm`` is
-    steps per minute (NaN with fewer than two steps).
+    ``side`` is 0 for a left-foot stance, 1 for right. ``cadence`` is the
+    step rate from the clean intervals between strikes, with its uncertainty.
     """
 
     side: np.ndarray
     strike: np.ndarray
     midstance: np.ndarray
     toe_off: np.ndarray
-    cadence_spm: float
+    cadence: Cadence
 
     def __len__(self) -> int:
         return int(self.strike.shape[0])
+
+    @property
+    def cadence_spm(self) -> float:
+        """Steps per minute of clip time (NaN: too few clean step intervals)."""
+        return self.cadence.spm
 
 
 def _forward_fill_state(mark: np.ndarray, initial: int = 0) -> np.ndarray:
@@ -176,23 +183,23 @@ def detect_steps(
     min_stride_s: float = 0.4,
     prominence_fraction: float = 0.04,
     stance_from: str = "lower-foot",
+    clean: bool = True,
 ) -> Steps:
-    """Foot strikes, midstance and toe-off of each running step.
+    """Foot strikes, midstance and toe-off of each running step, and the cadence.
 
     Parameters
     ----------
     heel_y_px : ndarray, shape (T, 2)
         Heel image y (pixels, down) [left, right]; NaN where masked.
     hip_y_px : ndarray, shape (T,)
-        Pelvis (hip midpoint) image y, pixels.
+        Pelvis (hip midpoint) image y, pixels; its bob sets the step rhythm.
     knee_flexion_deg : ndarray, shape (T, 2)
         Knee flexion [left, right] (world landmarks for a rear view).
     t_s : ndarray, shape (T,)
     leg_length_px : float
-        Typical leg length in the image; sets the prominence a heel
-        minimum needs.
+        Typical leg length in the image; sets the prominence a heel minimum needs.
     min_stride_s : float
-        Shortest time between two strikes of the same foot.
+        Shortest time between two strikes of the same foot (``heel-peak``).
     prominence_fraction : float
         Height difference, as a fraction of leg length, that makes a step:
         for ``lower-foot``, how much lower the stance foot must get than the
@@ -206,6 +213,10 @@ def detect_steps(
         ``heel-peak`` (side view, where the two feet overlap and swap): a
         strike is the first frame where the heel comes within 2% of leg
         length of its lowest image position of that step.
+    clean : bool
+        Drop the strikes off the clip's step rhythm, cadence from the clean intervals (the
+        default). ``False`` keeps every strike found, its cadence the raw strike rate
+        (:func:`compute_strike_rate`) that movement recognition was calibrated on.
 
     Returns
     -------
@@ -218,45 +229,71 @@ def detect_steps(
 
     Notes
     -----
-    Midstance is the lowest pelvis point in the first 60% of the time to the
-    other foot's strike; toe-off is the peak knee extension (smallest
-    flexion) between midstance and the other foot's strike.
+    Strikes off the clip's step rhythm are dropped (:func:`~hipform.kinematics.cadence.keep_regular_strikes`):
+    no two steps share a frame. Midstance is the lowest pelvis point in the first 60% of the time
+    to the next strike; toe-off the peak knee extension (smallest flexion) between midstance and
+    the next strike, so a step ends before the next one starts.
     """
     t = np.asarray(t_s, dtype=np.float64)
     n = t.shape[0]
-    empty = np.zeros(0, dtype=np.int64)
-    none = Steps(empty, empty, empty, empty, float("nan"))
     if n < 5 or not np.isfinite(leg_length_px) or leg_length_px <= 0:
-        return none
+        return _no_steps()
     fps = (n - 1) / (t[-1] - t[0]) if t[-1] > t[0] else 30.0
     heel = np.asarray(heel_y_px, dtype=np.float64)
-    if stance_from == "lower-foot":
-        found = _strikes_lower_foot(heel, t, leg_length_px, prominence_fraction)
-    elif stance_from == "heel-peak":
-        found = _strikes_heel_peaks(heel, t, fps, leg_length_px, min_stride_s, prominence_fraction)
-    else:
-        raise ValueError(f"stance_from must be 'lower-foot' or 'heel-peak', got {stance_from!r}")
+    found = _find_strikes(heel, t, fps, leg_length_px, min_stride_s, prominence_fraction, stance_from)
     if found is None:
-        return none
-    side_a, strike_a = found
-    dt_med = float(np.median(np.diff(t[strike_a]))) if strike_a.size > 1 else 0.35
-    mids, toes = _stance_events(
-        side_a, strike_a, np.asarray(hip_y_px, dtype=np.float64), knee_flexion_deg, n, dt_med, fps
-    )
-    ts = t[strike_a]
-    if strike_a.size >= 2:
-        # steps between consecutive strikes: 1 for alternate feet, 2 for the same foot, more across
-        # gaps where strikes were not seen; cadence = steps / time spanned
-        dts = np.diff(ts)
-        alternating = side_a[1:] != side_a[:-1]
-        unit = float(np.median(np.where(alternating, dts, dts / 2.0)))
-        n_between = (
-            np.maximum(np.where(alternating, 1, 2), np.round(dts / unit)) if unit > 0 else np.ones_like(dts)
-        )
-        cadence = 60.0 * float(n_between.sum()) / float(ts[-1] - ts[0]) if ts[-1] > ts[0] else float("nan")
+        return _no_steps()
+    hip_y = np.asarray(hip_y_px, dtype=np.float64)
+    step_s = compute_step_time(hip_y, fps, t[found[1]])
+    kept = keep_regular_strikes(t[found[1]], step_s) if clean else np.arange(found[1].size)
+    side_a, strike_a = found[0][kept], found[1][kept]
+    mids, toes = _stance_events(side_a, strike_a, hip_y, knee_flexion_deg, n, step_s, fps)
+    if clean:
+        cadence = compute_cadence(t[strike_a], step_s, n_dropped=found[1].size - kept.size)
     else:
-        cadence = float("nan")
+        cadence = Cadence(spm=compute_strike_rate(side_a, t[strike_a]), step_time_s=step_s)
     return Steps(side_a, strike_a, mids, toes, cadence)
+
+
+def compute_strike_rate(side_a: np.ndarray, strike_t_s: np.ndarray) -> float:
+    """Raw strike rate, steps/min: every strike counts and gaps are rounded to whole steps.
+
+    Not a cadence to report (spurious strikes raise it, a gap of 1.5 steps counts as 2): it is the
+    label-free stepping rate that movement recognition scores. Between consecutive strikes: 1
+    step for alternate feet, 2 for the same foot, more across gaps (rounded to the median step).
+    NaN with fewer than two strikes.
+    """
+    if strike_t_s.size < 2 or strike_t_s[-1] <= strike_t_s[0]:
+        return float("nan")
+    dts = np.diff(strike_t_s)
+    alternating = side_a[1:] != side_a[:-1]
+    unit = float(np.median(np.where(alternating, dts, dts / 2.0)))
+    n_between = (
+        np.maximum(np.where(alternating, 1, 2), np.round(dts / unit)) if unit > 0 else np.ones_like(dts)
+    )
+    return 60.0 * float(n_between.sum()) / float(strike_t_s[-1] - strike_t_s[0])
+
+
+def _find_strikes(
+    heel: np.ndarray,
+    t: np.ndarray,
+    fps: float,
+    leg_length_px: float,
+    min_stride_s: float,
+    prominence_fraction: float,
+    stance_from: str,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(side, strike frame) of every strike found the ``stance_from`` way (see :func:`detect_steps`)."""
+    if stance_from == "lower-foot":
+        return _strikes_lower_foot(heel, t, leg_length_px, prominence_fraction)
+    if stance_from == "heel-peak":
+        return _strikes_heel_peaks(heel, t, fps, leg_length_px, min_stride_s, prominence_fraction)
+    raise ValueError(f"stance_from must be 'lower-foot' or 'heel-peak', got {stance_from!r}")
+
+
+def _no_steps() -> Steps:
+    empty = np.zeros(0, dtype=np.int64)
+    return Steps(empty, empty, empty, empty, Cadence())
 
 
 def _strikes_lower_foot(
@@ -421,25 +458,20 @@ def _stance_events(
     hip_y: np.ndarray,
     knee_flexion_deg: np.ndarray,
     n: int,
-    dt_med: float,
+    step_s: float,
     fps: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Midstance and toe-off frame of every step (see :func:`detect_steps`), all steps at once."""
+    """Midstance and toe-off frame of every step (see :func:`detect_steps`), all steps at once.
+
+    Both lie before the next strike (of either foot: a stance ends before the next one starts);
+    after the last strike, one step time later.
+    """
     m = strike_a.size
     if m == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     st = strike_a.astype(np.int64)
-    # the next strike of the other foot: for each side, the first step of that side after step i
-    idx = np.arange(m)
-    after = {}
-    for sd in (0, 1):
-        first_from = np.minimum.accumulate(np.where(side_a == sd, idx, m)[::-1])[::-1]
-        after[sd] = np.append(first_from[1:], m)
-    k = np.where(side_a == 0, after[1], after[0])
-    nxt = np.where(k < m, st[np.minimum(k, m - 1)], -1)
-    fallback = np.minimum(n - 1, st + max(2, int(round(dt_med * fps))))
-    nxt = np.where(nxt >= 0, nxt, fallback)
-    nxt = np.maximum(nxt, st + 2)
+    last_end = min(n, int(st[-1]) + max(2, int(round(step_s * fps))))
+    nxt = np.append(st[1:], last_end)  # exclusive end of each step's search windows
     w_mid = st + np.maximum(1, np.round(0.6 * (nxt - st)).astype(np.int64))
     off, some = _first_extreme(hip_y, st, w_mid, largest=True)
     mid = np.where(some, st + off, st)
@@ -448,5 +480,5 @@ def _stance_events(
         sel = side_a == sd
         if sel.any():
             o, f = _first_extreme(knee_flexion_deg[:, sd], mid[sel], nxt[sel], largest=False)
-            toes[sel] = np.where(f, mid[sel] + o, np.minimum(nxt[sel], n - 1))
+            toes[sel] = np.where(f, mid[sel] + o, np.maximum(mid[sel], nxt[sel] - 1))
     return mid.astype(np.int64), np.minimum(toes, n - 1)

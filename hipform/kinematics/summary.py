@@ -110,6 +110,7 @@ def _steps_summary(
     steps: Steps, windows: list[Window], m: dict[str, np.ndarray], t: np.ndarray, fs: float, notes: list[str]
 ) -> StepSummary:
     """Running: cadence, steps per side, step-time regularity and trunk inclination (reported only)."""
+    notes.extend(steps.cadence.notes())  # its uncertainty, strikes dropped, gaps left out, slow motion
     n_left, n_right = int(np.sum(steps.side == 0)), int(np.sum(steps.side == 1))
     cv = None
     if len(windows) >= 4:
