@@ -116,7 +116,7 @@ def analyse(
         return None
     saved = st.session_state.setdefault("saved_sessions", {})
     key = (sha, settings.key)
-    if key not in saved:
+    if key not in saved and result.report.movement.judged:  # nothing judged, nothing to keep
         try:
             with open_history() as hist:
                 found = hist.find(sha, settings.to_dict())
@@ -148,9 +148,33 @@ def show_table(rows: list[dict], empty_text: str) -> None:
         st.write(empty_text)
 
 
+def ask_which_movement(report) -> None:
+    """Not sure which movement this is: ask, with a button per candidate, before judging anything."""
+    mv = report.movement
+    st.warning(report.not_assessed[0].reason if report.not_assessed else "Not judged.")
+    if mv.status == "unsure":
+        st.write("Which movement is it? hipform judges the clip once you say.")
+        cols = st.columns(len(mv.candidates) + 1)
+        for col, name in zip(cols, mv.candidates, strict=False):
+            col.button(
+                f"It's a {present.exercise_name(name).lower()}",
+                key=f"confirm_{name}",
+                on_click=st.session_state.update,
+                kwargs={"exercise": name},
+            )
+        cols[-1].write("…or choose it under **Movement** above.")
+    else:
+        st.write("If it is one of hipform's movements, choose it under **Movement** above.")
+    for note in report.notes:
+        st.info(note)
+
+
 def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
     report = result.report
     st.markdown(present.headline(report))
+    if not report.movement.judged:
+        ask_which_movement(report)
+        return
     mismatch = view_hint_mismatch(report, settings.view_hint)
     if mismatch:
         st.warning(mismatch)
@@ -229,7 +253,7 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
             where = f" (rep {item.rep})" if item.rep is not None else ""
             side = f" — {item.side} side" if item.side else ""
             st.markdown(f"**{present.fault_name(item.fault)}{where}{side}:** {item.reason}")
-            advice = advice_for(report.exercise, item.fault, item.setup) if item.rep is None else None
+            advice = advice_for(report.movement.name, item.fault, item.setup) if item.rep is None else None
             if advice is not None:
                 c1, c2 = st.columns([1, 2])
                 c1.image(advice.svg, width=260)

@@ -63,7 +63,7 @@ class ClipResult:
     n_frames, duration_s : the clip (0 when it could not be read).
     seconds : wall time spent on the clip, in its worker.
     from_cache : landmarks came from the cache (the pose model did not run).
-    exercise : movement analysed ('' on failure).
+    exercise : movement analysed ('' on failure); ``unsure: a or b`` / ``other`` when not judged.
     n_reps : reps (or steps) found.
     flags : number of faults flagged.
     flag_summary : e.g. ``"knee collapse ×2, pelvic drop ×1"`` (``"none"`` when clean).
@@ -175,7 +175,7 @@ def analyse_clip(
             report_path = save_report_json(report, Path(settings.out_dir) / f"{path.name}.report.json")
         return ClipResult(
             path=path, ok=True, n_frames=seq.n_frames, duration_s=seq.duration_s,
-            seconds=time.perf_counter() - t0, from_cache=hit, exercise=report.exercise,
+            seconds=time.perf_counter() - t0, from_cache=hit, exercise=_movement_label(report),
             n_reps=len(report.reps), flags=len(report.flags), flag_summary=_flag_summary(report.flags),
             report_path=report_path,
         )
@@ -347,3 +347,11 @@ def summary_table(results: Sequence[ClipResult], wall_s: float | None = None) ->
         total += f" in {wall_s:.1f} s ({frames / wall_s:.0f} frames/s)"
     lines.append(total)
     return lines
+
+
+def _movement_label(report) -> str:
+    """The movement judged, or why none was: ``unsure: squat or single-leg-squat``, ``other``."""
+    mv = report.movement
+    if mv.judged:
+        return mv.name
+    return "other" if mv.status == "other" else "unsure: " + " or ".join(mv.candidates)

@@ -407,7 +407,7 @@ class History:
             again if the transaction fails, so no orphan is left).
         created_at : when the analysis ran (default: now, UTC).
         """
-        if not isinstance(report, dict) or "exercise" not in report:
+        if not isinstance(report, dict) or not ({"movement", "exercise"} & set(report)):
             raise TypeError("report must be the dict of Report.to_dict()")
         report = upgrade_report_dict(report)
         clip = report.get("clip") or {}
@@ -436,7 +436,7 @@ class History:
                         source_name,
                         origin,
                         file_sha256,
-                        report["exercise"],
+                        report["movement"]["name"],
                         report.get("view", "unknown"),
                         int(clip.get("n_frames") or 0),
                         float(clip.get("fps") or 0.0),

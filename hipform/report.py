@@ -13,10 +13,10 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -505,16 +505,51 @@ class ReportSummary:
         return out
 
 
+@dataclass(frozen=True)
+class MovementChoice:
+    """Which movement a report judges, and how it was chosen.
+
+    Attributes
+    ----------
+    name : the movement (the best-fitting one when hipform is not sure).
+    status : ``named`` (the user said), ``sure`` (recognised), ``unsure`` (two movements fit:
+        nothing is judged until the user names one) or ``other`` (no movement hipform checks
+        fits: nothing is judged).
+    confidence : how stable the recognition is, 0–1 (1 when named): the share of repeats with
+        jittered features that name the same movement, scaled down for a partial fit.
+    candidates : the movements that fit, best first (two when unsure).
+    scores : movement → recognition score of the clip, 0–1 (empty when named).
+    """
+
+    name: str
+    status: Literal["named", "sure", "unsure", "other"]
+    confidence: float
+    candidates: tuple[str, ...] = ()
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def judged(self) -> bool:
+        """The clip is judged as ``name`` (named by the user, or recognised with certainty)."""
+        return self.status in ("named", "sure")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "confidence": _num(self.confidence, 2),
+            "candidates": list(self.candidates),
+            "scores": {k: _num(v, 2) for k, v in self.scores.items()},
+        }
+
+
 @dataclass(frozen=True, eq=False)
 class Report:
     """Everything hipform found in one clip.
 
     Attributes
     ----------
-    exercise : one of the eight movement names.
-    exercise_confidence : 0–1 (1 when the user named the movement).
-    exercise_source : ``user`` or ``auto``.
-    exercise_scores : auto-recognition score per movement (empty when named).
+    movement : which movement is judged and how it was chosen (named, recognised with
+        certainty, or — judging nothing — unsure or not a movement hipform checks).
     view : ``front``, ``rear``, ``side``, ``oblique`` or ``unknown``.
     view_confidence : fraction of frames whose own view agrees, 0–1.
     facing : ``camera``, ``away``, ``image-left``, ``image-right`` or ``unknown``.
@@ -533,10 +568,7 @@ class Report:
         (except where a rule reads a median or a change within the rep).
     """
 
-    exercise: str
-    exercise_confidence: float
-    exercise_source: str
-    exercise_scores: dict[str, float]
+    movement: MovementChoice
     view: str
     view_confidence: float
     facing: str
@@ -567,10 +599,7 @@ class Report:
         return {
             "schema_version": self.schema_version,
             "source": self.source,
-            "exercise": self.exercise,
-            "exercise_confidence": _num(self.exercise_confidence, 2),
-            "exercise_source": self.exercise_source,
-            "exercise_scores": {k: _num(v, 2) for k, v in self.exercise_scores.items()},
+            "movement": self.movement.to_dict(),
             "view": self.view,
             "view_confidence": _num(self.view_confidence, 2),
             "facing": self.facing,
@@ -590,13 +619,17 @@ class Report:
 
     def summary_lines(self) -> list[str]:
         """A short, readable summary table (plain text lines) for a terminal."""
-        how = "named" if self.exercise_source == "user" else "recognised"
-        lines = [
-            f"{self.source or 'clip'}: {self.exercise} ({how}"
-            f", {self.exercise_confidence:.0%} sure), {self.view} view ({self.view_confidence:.0%}), "
-            f"{self.n_frames} frames, {self.duration_s:.1f} s",
-        ]
-        kind = "steps" if self.exercise == "running" else "reps"
+        mv = self.movement
+        clip = (
+            f"{self.view} view ({self.view_confidence:.0%}), {self.n_frames} frames, {self.duration_s:.1f} s"
+        )
+        if not mv.judged:
+            return [f"{self.source or 'clip'}: {clip}", f"  not judged: {self.not_assessed[0].reason}"] + [
+                f"  note: {note}" for note in self.notes
+            ]
+        how = "named" if mv.status == "named" else f"recognised, {mv.confidence:.0%} sure"
+        lines = [f"{self.source or 'clip'}: {mv.name} ({how}), {clip}"]
+        kind = "steps" if self.summary.steps is not None else "reps"
         line = f"{len(self.reps)} {kind}"
         steps = self.summary.steps
         if steps is not None and math.isfinite(steps.cadence_spm):
@@ -702,7 +735,9 @@ _REPORTED_1_0_0: dict[str, frozenset[str]] = {
 def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     """A report JSON of any schema version hipform wrote, as :data:`SCHEMA_VERSION` writes it.
 
-    1.0.0 → 2.0.0 (docs/report-schema.md, "Migration from 1.0.0"): each rep's ``values``
+    1.0.0 → 2.0.0 (docs/report-schema.md, "Migration from 1.0.0"): ``exercise``,
+    ``exercise_confidence``, ``exercise_source`` and ``exercise_scores`` become one ``movement``
+    record (:class:`MovementChoice`); each rep's ``values``
     number becomes a record (measure, side, value, unit, assessed) under its :func:`value_key`,
     and ``measures`` names the renamed per-frame series (:data:`SERIES_RENAMED_IN_2_0_0`).
     ``assessed`` is rebuilt from the summary and the per-rep ``not_assessed`` entries.
@@ -725,8 +760,17 @@ def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(
             f"cannot read a report of schema version {version!r} (hipform writes {SCHEMA_VERSION})"
         )
-    out = dict(data)
+    out = {k: v for k, v in data.items() if not k.startswith("exercise")}
     out["schema_version"] = SCHEMA_VERSION
+    named = data.get("exercise_source") == "user"
+    out["movement"] = {
+        "name": data.get("exercise"),
+        # 1.0.0 judged every clip it recognised, however unsure: it said so in a note only
+        "status": "named" if named else "sure",
+        "confidence": data.get("exercise_confidence"),
+        "candidates": [] if named else [data.get("exercise")],
+        "scores": data.get("exercise_scores") or {},
+    }
     out["reps"] = [{**rep, "values": _values_from_1_0_0(rep, data)} for rep in data.get("reps") or []]
     out["measures"] = sorted(SERIES_RENAMED_IN_2_0_0.get(name, name) for name in data.get("measures") or [])
     return out

@@ -43,7 +43,13 @@ def test_json_meets_the_schema_and_holds_the_injected_fault(report, tmp_path) ->
     data = json.loads(save_report_json(report, tmp_path / "r.json").read_text("utf-8"))
     jsonschema.validate(data, report_json_schema(), cls=jsonschema.Draft202012Validator)
     assert data["schema_version"] == SCHEMA_VERSION
-    assert data["exercise"] == "single-leg-squat" and data["exercise_source"] == "user"
+    assert data["movement"] == {
+        "name": "single-leg-squat",
+        "status": "named",
+        "confidence": 1.0,
+        "candidates": [],
+        "scores": {},
+    }
     assert [r["side"] for r in data["reps"]] == ["right"] * 3
     knee = [f for f in data["flags"] if f["fault"] == "knee_collapse"]
     assert [(f["rep"], f["side"], f["measure"], f["severity"]) for f in knee] == [

@@ -84,12 +84,12 @@ CASES = {
 
 # name → what its report shows, without which the case would quietly test something else
 CHECKS = {
-    "squat": lambda d: d["exercise"] == "squat" and d["flags"] and d["reps"],
+    "squat": lambda d: d["movement"]["name"] == "squat" and d["flags"] and d["reps"],
     "running, recognised": lambda d: (
-        d["exercise"] == "running" and d["exercise_source"] == "auto" and "cadence_spm" in d["summary"]
+        d["movement"]["name"] == "running" and d["movement"]["status"] == "sure" and "cadence_spm" in d["summary"]
     ),
-    "bridge": lambda d: d["exercise"] == "bridge" and d["reps"] and not d["not_assessed"],
-    "kickback": lambda d: d["exercise"] == "kickback" and d["flags"],
+    "bridge": lambda d: d["movement"]["name"] == "bridge" and d["reps"] and not d["not_assessed"],
+    "kickback": lambda d: d["movement"]["name"] == "kickback" and d["flags"],
     "single-leg bridge side-on: pelvic drop not assessed": lambda d: (
         d["summary"]["faults"]["pelvic_drop"]["status"] == "not_assessed"
         and any(n["fault"] == "pelvic_drop" and n["setup"] for n in d["not_assessed"])
@@ -257,7 +257,7 @@ BREAKS = [
         [{"fault": "knee_collapse", "reason": "x", "side": None, "rep": None}],
         "not_assessed/0",
     ),
-    (("exercise_scores", "deadlift"), 0.5, "exercise_scores"),
+    (("movement", "scores", "deadlift"), 0.5, "movement/scores"),
 ]
 
 
@@ -295,6 +295,7 @@ def test_the_schema_rejects_running_keys_outside_running_and_a_deg_flag_without_
 #: Section of docs/report-schema.md → the schema object its table describes.
 SECTIONS = {
     "Top level": "#",
+    "Movement": "#/$defs/movementChoice",
     "Rep": "#/$defs/rep",
     "RepValue": "#/$defs/measureValue",
     "Flag": "#/$defs/flag",

@@ -50,7 +50,7 @@ from hipform.kinematics.recognition import recognise_movement
 from hipform.kinematics.summary import dedupe, summarise
 from hipform.kinematics.view import estimate_view
 from hipform.landmarks import Landmark
-from hipform.report import MeasureValue, Report, RepResult
+from hipform.report import MeasureValue, MovementChoice, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
 
 L = Landmark
@@ -98,7 +98,7 @@ def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     t = np.asarray(seq.t_s, dtype=np.float64)
     notes: list[str] = []
     conditioned = condition_sequence(seq, config)
-    which = _which_movement(conditioned, exercise, config, frame_rate_of(seq), t, notes)
+    which = _which_movement(conditioned, exercise, config, frame_rate_of(seq), t)
     n_swaps = int(np.count_nonzero(np.diff(which.prepared.swaps.astype(np.int8)))) if seq.n_frames > 1 else 0
     if n_swaps:
         notes.append(
@@ -111,34 +111,45 @@ class _Which(NamedTuple):
     """The movement judged, how it was chosen, and the landmarks filtered for it."""
 
     movement: Movement
-    confidence: float
-    scores: dict[str, float]
-    source: str  # "auto" or "user"
+    choice: MovementChoice
     prepared: Prepared
 
 
 def _which_movement(
-    c: Conditioned, exercise: str, config: AnalysisConfig, fs: float, t: np.ndarray, notes: list[str]
+    c: Conditioned, exercise: str, config: AnalysisConfig, fs: float, t: np.ndarray
 ) -> _Which:
     """The named movement, or the recognised one; the landmarks low-passed with its cut-off."""
     if exercise != "auto":
         mv = movement_named(exercise)
-        return _Which(mv, 1.0, {}, "user", lowpass_conditioned(c, fs, config.cutoff_hz or mv.cutoff_hz))
+        choice = MovementChoice(mv.name, "named", 1.0)
+        return _Which(mv, choice, lowpass_conditioned(c, fs, config.cutoff_hz or mv.cutoff_hz))
     rec_c = for_recognition(c)
     rec_cutoff = config.cutoff_hz or RECOGNITION_CUTOFF_HZ
     rec = lowpass_conditioned(rec_c, fs, rec_cutoff)
-    recognition = recognise_movement(rec.px, rec.world, t, ankle_y_px=ankle_y_px(rec.px, c))
-    name, conf, scores = recognition.movement, recognition.confidence, recognition.scores
-    if conf < 0.5:
-        notes.append(f"Not sure this is a {name} ({conf:.0%}); name the movement to be certain (--exercise).")
-    mv = movement_named(name)
+    choice = recognise_movement(rec.px, rec.world, t, ankle_y_px=ankle_y_px(rec.px, c))
+    mv = movement_named(choice.name)
     # masking, gap filling and swap repair are shared; with the same cut-off only the landmarks
     # recognition did not need are filtered now, else all of them again
     if (config.cutoff_hz or mv.cutoff_hz) == rec_cutoff:
         prepared = lowpass_conditioned(without(c, rec_c), fs, rec_cutoff, into=rec)
     else:
         prepared = lowpass_conditioned(c, fs, mv.cutoff_hz)
-    return _Which(mv, conf, scores, "auto", prepared)
+    return _Which(mv, choice, prepared)
+
+
+def _why_not_judged(choice: MovementChoice) -> str:
+    """The sentence a not-judged clip gets: what hipform saw and how to have it judged."""
+    if choice.status == "other":
+        return (
+            "this does not look like a movement hipform checks (" + ", ".join(MOVEMENTS) + "); if it is one, "
+            "name it (--exercise) or film the whole body from the set-up the movement asks for"
+        )
+    first, second = (choice.candidates + (choice.name,))[:2]
+    return (
+        f"hipform is not sure which movement this is: {first} or {second} "
+        f"({choice.confidence:.0%} sure of {first}); name it (--exercise {first} or --exercise {second}) "
+        "to have it judged"
+    )
 
 
 def _baselines(
@@ -162,6 +173,36 @@ def _baselines(
     }
 
 
+def _segment(
+    which: _Which,
+    c: Conditioned,
+    config: AnalysisConfig,
+    view: str,
+    m: dict[str, np.ndarray],
+    leg_px: float,
+    t: np.ndarray,
+) -> Segmentation:
+    """The movement's windows; none for a clip whose movement is not known for sure (not judged)."""
+    px, world = which.prepared.px, which.prepared.world
+    n = px.shape[0]
+    if not which.choice.judged:
+        return Segmentation([], np.zeros(n, bool), np.full(n, np.nan))
+    ctx = SegmentContext(
+        px=px,
+        world=world,
+        src=world if world_usable(world) else px,
+        measures=m,
+        t_s=t,
+        fps=(n - 1) / (t[-1] - t[0]) if n > 1 and t[-1] > t[0] else 30.0,
+        ankle_y=ankle_y_px(px, c),
+        view=view,
+        leg_px=leg_px,
+        rep_enter=config.rep_enter,
+        rep_exit=config.rep_exit,
+    )
+    return which.movement.segment(ctx)
+
+
 def _judge(
     seq: PoseSequence, which: _Which, c: Conditioned, config: AnalysisConfig, t: np.ndarray, notes: list[str]
 ) -> Report:
@@ -171,20 +212,7 @@ def _judge(
     view = estimate_view(px, world)
     m = compute_measures(px, world, view.facing_x, side_view=view.side)
     leg_px = leg_length_px(px)
-    ctx = SegmentContext(
-        px=px,
-        world=world,
-        src=world if world_usable(world) else px,
-        measures=m,
-        t_s=t,
-        fps=(px.shape[0] - 1) / (t[-1] - t[0]) if px.shape[0] > 1 and t[-1] > t[0] else 30.0,
-        ankle_y=ankle_y_px(px, c),
-        view=view.view,
-        leg_px=leg_px,
-        rep_enter=config.rep_enter,
-        rep_exit=config.rep_exit,
-    )
-    seg = mv.segment(ctx)
+    seg = _segment(which, c, config, view.view, m, leg_px, t)
     base = _baselines(mv, m, seg.rest, px, leg_px)
     rules = mv.rules
     blocked = [not view_ok(r, view) for r in rules]
@@ -206,8 +234,11 @@ def _judge(
         t_s=t,
     )
     grades = grade_rules(rules, [compute_graded_series(r, m, base) for r in rules], inputs)
-    found = None if seg.windows else mv.no_windows
-    not_assessed = whole_clip_reasons(rules, blocked, view, found) + grades.not_assessed
+    if which.choice.judged:
+        found = None if seg.windows else mv.no_windows
+        not_assessed = whole_clip_reasons(rules, blocked, view, found) + grades.not_assessed
+    else:
+        not_assessed = [NotAssessed(fault, _why_not_judged(which.choice)) for fault in mv.faults]
     flags = [*grades.flags, *asymmetry_flags(rules, grades.graded, seg.windows, t, view, seq.visibility)]
     summary = summarise(rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes)
     if (
@@ -219,10 +250,7 @@ def _judge(
             "No standing position before the first rep: knee separation is not relative to standing."
         )
     return Report(
-        exercise=mv.name,
-        exercise_confidence=float(which.confidence),
-        exercise_source=which.source,
-        exercise_scores=which.scores,
+        movement=which.choice,
         view=view.view,
         view_confidence=float(view.confidence),
         facing=view.facing,

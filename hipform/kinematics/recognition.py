@@ -10,13 +10,11 @@ stable it is, and hipform says "unsure" or "other" rather than guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
 import numpy as np
 
 from hipform.kinematics.movements import REGISTRY, Cues
 from hipform.kinematics.recognition_features import compute_recognition_features, ramp
+from hipform.report import MovementChoice
 
 
 def compute_cues(f: dict[str, float]) -> Cues:
@@ -167,33 +165,6 @@ OTHER_SCORE = 0.3
 FULL_SCORE = 0.75
 
 
-@dataclass(frozen=True)
-class Recognition:
-    """Which movement a clip shows, and how sure.
-
-    Attributes
-    ----------
-    movement : the best-fitting movement (judged only when ``status`` is ``sure`` or ``named``).
-    status : ``named`` (the user said), ``sure``, ``unsure`` (two candidates fit) or ``other``
-        (no movement hipform checks fits).
-    confidence : share of jittered repeats naming ``movement``, scaled down for a partial fit
-        (1 when named), 0–1.
-    candidates : the movements that fit, best first (two when unsure).
-    scores : movement → score of the clip's own features, 0–1 (empty when named).
-    """
-
-    movement: str
-    status: Literal["named", "sure", "unsure", "other"]
-    confidence: float
-    candidates: tuple[str, ...] = ()
-    scores: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def judged(self) -> bool:
-        """The clip is judged as ``movement`` (named, or recognised with certainty)."""
-        return self.status in ("named", "sure")
-
-
 def _scores(f: dict[str, float]) -> dict[str, float]:
     cues = compute_cues(f)
     return {name: float(m.recognise(cues)) for name, m in REGISTRY.items()}
@@ -201,7 +172,7 @@ def _scores(f: dict[str, float]) -> dict[str, float]:
 
 def recognise_movement(
     px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
-) -> Recognition:
+) -> MovementChoice:
     """Recognise the movement, with a confidence that says how stable the answer is.
 
     Parameters
@@ -210,7 +181,7 @@ def recognise_movement(
 
     Returns
     -------
-    Recognition
+    MovementChoice
 
     Notes
     -----
@@ -225,7 +196,7 @@ def recognise_movement(
     scores = _scores(f)
     best = max(scores, key=scores.__getitem__)
     if scores[best] < OTHER_SCORE:
-        return Recognition(best, "other", 0.0, (), scores)
+        return MovementChoice(best, "other", 0.0, (), scores)
     rng = np.random.default_rng(0)
     votes = dict.fromkeys(scores, 0)
     for _ in range(REPEATS):
@@ -241,6 +212,6 @@ def recognise_movement(
     confidence = votes[best] / REPEATS * ramp(scores[best], OTHER_SCORE, FULL_SCORE)
     ranked = sorted(votes, key=lambda m: (-votes[m], -scores[m]))
     if confidence >= SURE_CONFIDENCE:
-        return Recognition(best, "sure", confidence, (best,), scores)
+        return MovementChoice(best, "sure", confidence, (best,), scores)
     second = next(m for m in ranked if m != best)
-    return Recognition(best, "unsure", confidence, (best, second), scores)
+    return MovementChoice(best, "unsure", confidence, (best, second), scores)

@@ -214,17 +214,19 @@ def clip_not_assessed(report: Report) -> list[NotAssessed]:
 
 
 def headline(report: Report) -> str:
-    """One sentence: movement, view, reps, number of flags."""
-    src = (
-        "you named"
-        if report.exercise_source == "user"
-        else f"recognised, {report.exercise_confidence:.0%} sure"
-    )
+    """One sentence: movement, view, reps, number of flags (or why nothing was judged)."""
+    mv = report.movement
+    if mv.status == "unsure":
+        names = " or ".join(f"**{exercise_name(m)}**" for m in mv.candidates)
+        return f"Not judged: is this a {names}? · {report.view} view"
+    if mv.status == "other":
+        return f"Not judged: not a movement hipform checks · {report.view} view"
+    src = "you named" if mv.status == "named" else f"recognised, {mv.confidence:.0%} sure"
     n = len(report.reps)
     kind = _kind_plural(report) if n != 1 else _kind_plural(report)[:-1]
     flags = len(report.flags)
     return (
-        f"**{exercise_name(report.exercise)}** ({src}) · {report.view} view · {n} {kind} · "
+        f"**{exercise_name(mv.name)}** ({src}) · {report.view} view · {n} {kind} · "
         f"{flags} flag{'s' if flags != 1 else ''}"
     )
 

@@ -35,7 +35,7 @@ def test_analyze_cli_writes_json_and_csvs(tmp_path, capsys) -> None:
     printed = capsys.readouterr().out
     assert "single-leg-squat" in printed and "left knee collapse" in printed
     data = json.loads(out.read_text())
-    assert data["exercise"] == "single-leg-squat" and len(data["reps"]) == 2
+    assert data["movement"]["name"] == "single-leg-squat" and len(data["reps"]) == 2
     assert {f["side"] for f in data["flags"] if f["fault"] == "knee_collapse"} == {"left"}
     assert (tmp_path / "m.csv").stat().st_size > 0 and (tmp_path / "reps.csv").stat().st_size > 0
 

@@ -56,7 +56,7 @@ def check_trend(report: Report, db: Path) -> None:
             width_px=720,
             height_px=1280,
         )
-        points = {p.side: p for p in hist.trend(report.exercise) if p.measure == MEASURE}
+        points = {p.side: p for p in hist.trend(report.movement.name) if p.measure == MEASURE}
     flags = _knee_toe_flags(report)
     assert {f.side for f in flags} <= set(points)
     for side in {f.side for f in flags}:

@@ -30,7 +30,7 @@ def sequences():
 
 def test_knees_swaying_in_is_flagged(sequences) -> None:
     report = analyze(sequences["squat_front_knees_sway_in.mov"])
-    assert report.exercise == "squat" and report.view == "front"
+    assert report.movement.name == "squat" and report.view == "front"
     flags = report.flags_for("knee_collapse")
     assert flags, report.summary_lines()
     # the trainer saw more sway in the right knee
@@ -39,7 +39,7 @@ def test_knees_swaying_in_is_flagged(sequences) -> None:
 
 def test_clean_squat_is_not_flagged(sequences) -> None:
     report = analyze(sequences["squat_front_clean.mov"])
-    assert report.exercise == "squat" and report.view == "front"
+    assert report.movement.name == "squat" and report.view == "front"
     assert len(report.reps) == 1
     assert report.flags == (), report.summary_lines()
     assert report.summary.fault("knee_collapse").status == "not_flagged"
@@ -74,7 +74,7 @@ def assert_steps_do_not_overlap(report) -> None:
 )
 def test_running_clips_yield_steps_that_do_not_overlap(sequences, name, n_steps) -> None:
     report = analyze(sequences[name])
-    assert report.exercise == "running"
+    assert report.movement.name == "running"
     assert n_steps[0] <= len(report.reps) <= n_steps[1]
     assert all(r.kind == "step" and r.side in ("left", "right") for r in report.reps)
     assert_steps_do_not_overlap(report)

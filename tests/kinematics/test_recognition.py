@@ -44,11 +44,11 @@ def test_every_movement_has_a_recognition_fixture() -> None:
 @pytest.mark.parametrize(("name", "movement"), FIXTURES.items())
 def test_auto_names_the_movement(name: str, movement: str) -> None:
     report = analyze(load_sequence(DATA / f"{name}.npz"))
-    assert report.exercise == movement, report.exercise_scores
-    assert report.exercise_confidence >= 0.5, report.exercise_scores
+    assert report.movement.name == movement, report.movement.scores
+    assert report.movement.confidence >= 0.5, report.movement.scores
 
 
 def test_a_single_leg_squat_with_a_few_foot_shifts_is_not_running() -> None:
     # its feet made four running-like "steps" in 10 s: a runner keeps stepping the whole time
     report = analyze(load_sequence(DATA / "app_single_leg_squat_left_valgus.npz"))
-    assert report.exercise_scores["running"] < 0.1, report.exercise_scores
+    assert report.movement.scores["running"] < 0.1, report.movement.scores

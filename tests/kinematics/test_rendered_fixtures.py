@@ -82,8 +82,8 @@ def test_auto_recognises_the_rendered_movement(name: str, movement: str) -> None
     seq, truth = _clip(name)
     assert truth.movement == movement
     report = analyze(seq)
-    assert report.exercise == movement, report.exercise_scores
-    assert report.exercise_confidence >= 0.5
+    assert report.movement.name == movement, report.movement.scores
+    assert report.movement.confidence >= 0.5
 
 
 def test_running_from_the_rear_takes_the_stance_side_from_the_planted_foot() -> None:

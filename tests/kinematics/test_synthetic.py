@@ -199,5 +199,5 @@ def test_auto_recognises_the_movement(movement: str) -> None:
     motion = simulate_motion(movement, reps=3)
     view = "right" if movement in ("bridge", "single-leg-bridge", "kickback") else "front"
     report = analyze(film(motion, view))
-    assert report.exercise == movement, report.exercise_scores
-    assert report.exercise_confidence > 0.5
+    assert report.movement.name == movement, report.movement.scores
+    assert report.movement.confidence > 0.5

@@ -111,7 +111,7 @@ def check_db(path: Path, acknowledged: set[int]) -> set[int]:
         assert len(ids - acknowledged) <= 1  # at most the one committed just before the kill
         for sid in ids:
             sess = hist.get(sid)
-            assert sess.report["exercise"] == "single-leg-squat"
+            assert sess.report["movement"]["name"] == "single-leg-squat"
             assert any(r["measure"] == "fppa_deg" for r in hist.compare(sid, sid))  # its fault values too
         return ids
 
@@ -186,7 +186,7 @@ def make_v1(path: Path, report: dict, n: int) -> list[tuple]:
                 f"2026-0{1 + i % 9}-01T09:00:00+00:00",
                 f"clip é {i}.mp4",
                 f"{i:064x}",
-                report["exercise"],
+                report["movement"]["name"],
                 json.dumps(report),
             ),
         )

@@ -402,7 +402,7 @@ CLEAN = [
 def test_clean_clip_has_no_flags(sample: Sample, clip_dir: str) -> None:
     seq, report, truth = _analysed(sample, clip_dir)
     assert seq.detection_rate >= 0.95
-    assert report.exercise == sample.movement
+    assert report.movement.name == sample.movement
     assert len(report.reps) >= len(truth.reps) - 1 >= 1
     assert not report.flags, [(f.fault, f.side, f.value) for f in report.flags]
 
