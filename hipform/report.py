@@ -437,7 +437,10 @@ class StepSummary:
 
     Attributes
     ----------
-    cadence_spm : steps per minute.
+    cadence_spm : steps per minute of clip time (NaN: fewer than 6 clean intervals).
+    cadence_ci_spm : its 95% interval (low, high); NaN without a cadence.
+    cadence_intervals : clean step intervals the cadence comes from.
+    slow_motion : the step rate in clip time is below a runner's (the clip plays slowed down).
     steps_left, steps_right : steps on each stance leg.
     step_time_cv : coefficient of variation of the step times; None with fewer than 4 steps
         (then not written), infinite when the steps have no duration.
@@ -446,6 +449,9 @@ class StepSummary:
     """
 
     cadence_spm: float
+    cadence_ci_spm: tuple[float, float]
+    cadence_intervals: int
+    slow_motion: bool
     steps_left: int
     steps_right: int
     step_time_cv: float | None
@@ -455,6 +461,11 @@ class StepSummary:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "cadence_spm": _num(self.cadence_spm),
+            "cadence_ci_spm": [_num(v) for v in self.cadence_ci_spm]
+            if math.isfinite(self.cadence_spm)
+            else None,
+            "cadence_intervals": self.cadence_intervals,
+            "slow_motion": self.slow_motion,
             "steps_by_side": {"left": self.steps_left, "right": self.steps_right},
         }
         if self.step_time_cv is not None:
@@ -633,7 +644,9 @@ class Report:
         line = f"{len(self.reps)} {kind}"
         steps = self.summary.steps
         if steps is not None and math.isfinite(steps.cadence_spm):
-            line += f", cadence {steps.cadence_spm:.0f} steps/min"
+            lo, hi = steps.cadence_ci_spm
+            clock = " of clip time (slow motion)" if steps.slow_motion else ""
+            line += f", cadence {steps.cadence_spm:.0f} steps/min{clock} (95%: {lo:.0f}–{hi:.0f})"
         lines.append(line)
         lines.append(f"{'fault':<15}{'status':<15}{'reps flagged':<14}{'mean value':<20}")
         for f in self.summary.faults:

@@ -135,6 +135,9 @@ def _steps_summary(
         )
     return StepSummary(
         cadence_spm=float(steps.cadence_spm),
+        cadence_ci_spm=tuple(float(v) for v in steps.cadence.ci_spm),
+        cadence_intervals=int(steps.cadence.n_intervals),
+        slow_motion=bool(steps.cadence.slow_motion),
         steps_left=n_left,
         steps_right=n_right,
         step_time_cv=cv,
