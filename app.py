@@ -25,8 +25,8 @@ from hipform.analysis_job import (
     view_hint_mismatch,
 )
 from hipform.cache import estimate_pose_cached, file_digest
-from hipform.errors import HipformError
-from hipform.history import History, HistoryError, default_db_path
+from hipform.errors import HipformError, HistoryError
+from hipform.history import History, default_db_path
 from hipform.kinematics.live import LIVE_MOVEMENTS
 from hipform.limits import Limits
 from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration

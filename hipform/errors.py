@@ -42,3 +42,9 @@ class InputLimitError(HipformError):
     """The clip is larger or longer than this installation accepts."""
 
     exit_code = 7
+
+
+class HistoryError(HipformError):
+    """The history database cannot be opened, read or written (analyses still work without it)."""
+
+    exit_code = 8

@@ -38,23 +38,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from hipform import settings
+from hipform.errors import HistoryError
 from hipform.report import SCHEMA_VERSION as REPORT_SCHEMA_VERSION
 from hipform.report import Flag, MeasureSummary, RepResult, side_label, upgrade_report_dict
 
-ENV_HOME = "HIPFORM_HOME"
 ENV_DB = "HIPFORM_DB"
 
 
 def hipform_home() -> Path:
-    """Folder for hipform's local data: ``$HIPFORM_HOME`` or ``~/.hipform``."""
-    value = os.environ.get(ENV_HOME, "").strip()
-    return Path(value).expanduser() if value else Path.home() / ".hipform"
+    """Folder for hipform's local data (:func:`hipform.settings.hipform_home`)."""
+    return settings.hipform_home()
 
 
 def default_db_path() -> Path:
-    """``$HIPFORM_DB`` if set, else ``<hipform home>/history.sqlite``."""
-    value = os.environ.get(ENV_DB, "").strip()
-    return Path(value).expanduser() if value else hipform_home() / "history.sqlite"
+    """``$HIPFORM_DB`` if set, else ``<hipform home>/history.sqlite`` (see :mod:`hipform.settings`)."""
+    return settings.history_db_path()
 
 
 # --------------------------------------------------------------------------- schema
@@ -138,10 +137,6 @@ def _v3(conn: sqlite3.Connection) -> None:
 #: Schema migrations: MIGRATIONS[k] takes a database from version k to k + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class HistoryError(Exception):
-    """The history database cannot be used (e.g. written by a newer hipform)."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,6 @@ Network
 from __future__ import annotations
 
 import json
-import os
 import queue
 import threading
 import time
@@ -48,6 +47,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from hipform import settings
 from hipform.annotate import draw_pose
 from hipform.video import VideoWriter
 
@@ -69,8 +69,7 @@ def rtc_configuration(environ: dict[str, str] | None = None) -> dict[str, Any]:
     ValueError
         The variable is not a JSON list of objects each with ``urls``.
     """
-    env = os.environ if environ is None else environ
-    text = env.get(ENV_ICE_SERVERS, "").strip()
+    text = settings.read(ENV_ICE_SERVERS, environ)
     if not text:
         return {"iceServers": []}
     try:
