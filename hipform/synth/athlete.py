@@ -271,6 +271,10 @@ class MotionParams:
     standing_lead_in_s : still start position before the first rep (a baseline).
     tail_s : still end position after the last rep.
     speed_mps : treadmill belt speed for running.
+    weight_shift_m : sideways shift of the pelvis at the bottom of each rep, metres, positive
+        toward the athlete's right (+x), with the feet planted: the knee on the side the weight
+        moves away from is carried inward, the other outward (bilateral squat only). It ramps
+        with the rep like a fault and is exact at each key frame.
     """
 
     reps: int = 3
@@ -283,6 +287,7 @@ class MotionParams:
     standing_lead_in_s: float = 1.0
     tail_s: float = 0.5
     speed_mps: float = 2.8
+    weight_shift_m: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.reps, int) or not 1 <= self.reps <= 100:
@@ -305,6 +310,8 @@ class MotionParams:
                 raise ValueError(f"{name} must be between 0 and 30 s, got {value!r}")
         if not (np.isfinite(self.speed_mps) and 1.0 <= self.speed_mps <= 4.5):
             raise ValueError(f"speed_mps must be between 1 and 4.5 m/s, got {self.speed_mps!r}")
+        if not (np.isfinite(self.weight_shift_m) and abs(self.weight_shift_m) <= 0.2):
+            raise ValueError(f"weight_shift_m must be within ±0.2 m, got {self.weight_shift_m!r}")
 
     @property
     def working_side(self) -> str:
@@ -415,6 +422,9 @@ def simulate(movement: str, params: MotionParams | None = None, seed: int = 0) -
     if generator is None:
         raise ValueError(f"movement {movement!r} is not simulated yet")
     _check_faults(movement, params.faults)
+    if params.weight_shift_m and not generator.shifts_weight:
+        shifters = ", ".join(name for name, g in REGISTRY.items() if g.shifts_weight)
+        raise ValueError(f"weight_shift_m cannot be set in {movement}; it applies to {shifters}")
     if (
         movement in _UNILATERAL
         and params.faults.any
@@ -463,6 +473,23 @@ def _check_faults(movement: str, faults: Faults) -> None:
 # ----------------------------------------------------------------------------------------------------------
 # Truth
 # ----------------------------------------------------------------------------------------------------------
+
+
+def true_knee_medial_shift(motion: Motion) -> np.ndarray:
+    """(T, 2) [left, right] how far each knee has moved medially over its foot since the first frame.
+
+    Frontal plane (world x): the knee's offset from the midpoint of its heel and foot-index points,
+    positive toward the other foot, minus the same offset in the first frame (the standing
+    lead-in), in leg lengths (thigh + shank). Exactly what
+    :func:`hipform.kinematics.measures.compute_knee_medial_offset` reads from a perfect far front
+    camera, relative to standing. Upright movements with both feet down.
+    """
+    j = np.asarray(motion.joints_m, float)
+    lm = Landmark
+    centre = {s: 0.5 * (j[:, lm[f"{s}_HEEL"], 0] + j[:, lm[f"{s}_FOOT_INDEX"], 0]) for s in ("LEFT", "RIGHT")}
+    medial = {"LEFT": 1.0, "RIGHT": -1.0}  # toward the other foot: the left foot is at -x
+    out = np.stack([medial[s] * (j[:, lm[f"{s}_KNEE"], 0] - centre[s]) for s in ("LEFT", "RIGHT")], axis=-1)
+    return (out - out[:1]) / motion.params.body.leg_m
 
 
 def compute_truth(

@@ -16,6 +16,7 @@ from hipform.synth.athlete import (
     Motion,
     MotionParams,
     simulate,
+    true_knee_medial_shift,
 )
 from hipform.synth.camera import Camera
 
@@ -107,6 +108,7 @@ def test_body_proportions_realistic() -> None:
         (dict(fps=0), "fps"),  # impossible frame rate
         (dict(stance_side="up"), "stance_side"),  # not a side
         (dict(tempo_s=0.01), "tempo_s"),  # faster than any human
+        (dict(weight_shift_m=0.5), "weight_shift_m"),  # the pelvis half a metre over one foot
     ],
 )
 def test_params_validated(kwargs: dict, match: str) -> None:
@@ -206,6 +208,41 @@ def test_valgus_only_on_named_side_and_reps() -> None:
         m.truth["knee_separation_ratio"][r2.key_frame]
         < clean.truth["knee_separation_ratio"][r2.key_frame] - 0.05
     )
+
+
+def test_weight_shift_carries_the_pelvis_over_planted_feet() -> None:
+    """A shift to the left: the pelvis is exactly 6 cm left at each bottom, the feet stay put, the
+    right knee is carried in over its foot and the left out; a right knee collapse adds to it."""
+    shift = -0.06
+    m = simulate("squat", MotionParams(weight_shift_m=shift))
+    clean = sim("squat")
+    hips = 0.5 * (m.joints_m[:, L.LEFT_HIP] + m.joints_m[:, L.RIGHT_HIP])
+    keys = [r.key_frame for r in m.reps]
+    assert hips[keys, 0] == pytest.approx([shift] * len(keys), abs=1e-12)
+    assert np.abs(hips[: m.reps[0].start_frame, 0]).max() < 1e-12  # standing: no shift
+    assert np.array_equal(m.joints_m[:, FOOT], clean.joints_m[:, FOOT])  # the feet do not move
+    moved = true_knee_medial_shift(m)[keys]
+    assert np.all(moved[:, 1] > 0.03) and np.all(moved[:, 0] < -0.03), moved  # right in, left out
+    assert np.abs(true_knee_medial_shift(clean)[keys]).max() < 0.01  # clean knees stay over the feet
+    caved = simulate(
+        "squat", MotionParams(weight_shift_m=shift, faults=Faults(knee_valgus_deg=20, side="right"))
+    )
+    assert caved.truth["knee_fppa_right_deg"][keys] == pytest.approx([20.0] * len(keys), abs=0.1)
+    both = true_knee_medial_shift(caved)[keys]
+    assert np.all(both[:, 1] > moved[:, 1] + 0.02) and np.allclose(both[:, 0], moved[:, 0])
+    with pytest.raises(ValueError, match="weight_shift_m cannot be set in single-leg-squat"):
+        simulate("single-leg-squat", MotionParams(weight_shift_m=shift))
+
+
+def test_true_knee_medial_shift_is_the_frontal_knee_over_foot_offset() -> None:
+    """Hand-moved knee: 4.2 cm toward the other foot on the right, leg 0.83 m → exactly 0.0506."""
+    m = sim("squat")
+    joints = m.joints_m.copy()
+    joints[5:, L.RIGHT_KNEE, 0] -= 0.042  # the right foot is at +x: -x is medial
+    moved = true_knee_medial_shift(Motion(**{**m.__dict__, "joints_m": joints}))
+    base = true_knee_medial_shift(m)
+    assert moved[5:, 1] - base[5:, 1] == pytest.approx(0.042 / m.params.body.leg_m, abs=1e-12)
+    assert np.array_equal(moved[:, 0], base[:, 0]) and np.all(base[0] == 0)
 
 
 def test_clean_squat_tracks_over_toes() -> None:

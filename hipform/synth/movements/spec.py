@@ -168,6 +168,8 @@ class MovementGenerator:
         working leg only.
     own_truth : the truth measures only this movement has (truth key → (T,) array, e.g. the
         bridge hip line), or None; every other movement gets NaN for them.
+    shifts_weight : it can shift the pelvis sideways over planted feet
+        (:attr:`hipform.synth.athlete.MotionParams.weight_shift_m`).
     """
 
     name: str
@@ -175,6 +177,7 @@ class MovementGenerator:
     faults: tuple[InjectableFault, ...]
     alternating_legs: bool = False
     own_truth: Callable[[TruthContext], dict[str, np.ndarray]] | None = None
+    shifts_weight: bool = False
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.faults if f not in INJECTABLE_FAULTS]

@@ -1,4 +1,5 @@
-"""Bodyweight squat: both knees can collapse inwards (seen from the front or rear)."""
+"""Bodyweight squat: either knee or both can collapse inwards (seen from the front or rear), with or
+without a lateral weight shift."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     sag_y = body.shank_m * np.sin(shank_tilt) - body.thigh_m * np.sin(thigh_tilt)
     sag_z = body.shank_m * np.cos(shank_tilt) + body.thigh_m * np.cos(thigh_tilt)
     sag_z = np.sqrt(np.clip(sag_z**2 - dx**2, 0.0, None))
-    hip_mid = np.stack([np.zeros(n), sag_y, body.ankle_height_m + sag_z], -1)
+    # a lateral weight shift carries the pelvis (and the trunk on it) sideways over planted feet
+    hip_mid = np.stack([params.weight_shift_m * u, sag_y, body.ankle_height_m + sag_z], -1)
     pose: dict[str, np.ndarray] = {}
     valgus = fault_ramp(tl, params, "knee_valgus_deg", ("left", "right"))
     hips = {s: hip_mid + side_sign(s) * half_w * X for s in ("left", "right")}
@@ -80,4 +82,5 @@ GENERATOR = MovementGenerator(
     name="squat",
     generate=generate,
     faults=("knee_valgus_deg",),
+    shifts_weight=True,
 )
