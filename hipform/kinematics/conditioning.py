@@ -236,9 +236,7 @@ def lowpass_conditioned(
     """Low-pass the conditioned landmarks with :func:`lowpass_rows`, straight into (T, 33, D) results.
 
     With ``into``, the filtered rows are written into its arrays (which already
-    hold other landmarks filtered the same way) and ``into`` is returned. The
-    pixel and world filters could run on two threads (scipy's loop releases
-    the GIL), but on 2 cores that made analysis slower, even on an idle machine.
+    hold other landmarks filtered the same way) and ``into`` is returned.
     """
     sos = lowpass_sos(fs, cutoff_hz)
 

@@ -271,8 +271,7 @@ def _filtfilt_paired(
 
     Two rows go through the filter as one complex signal: the filter has real
     coefficients, so filtering ``a + ib`` filters ``a`` and ``b`` independently
-    and exactly as two real calls would; scipy's loop then runs over half as
-    many signals, which is faster.
+    and exactly as two real calls would (docs/performance.md says why).
     """
     r, n = rows.shape
 
