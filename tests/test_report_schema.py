@@ -86,7 +86,9 @@ CASES = {
 CHECKS = {
     "squat": lambda d: d["movement"]["name"] == "squat" and d["flags"] and d["reps"],
     "running, recognised": lambda d: (
-        d["movement"]["name"] == "running" and d["movement"]["status"] == "sure" and "cadence_spm" in d["summary"]
+        d["movement"]["name"] == "running"
+        and d["movement"]["status"] == "sure"
+        and "cadence_spm" in d["summary"]
     ),
     "bridge": lambda d: d["movement"]["name"] == "bridge" and d["reps"] and not d["not_assessed"],
     "kickback": lambda d: d["movement"]["name"] == "kickback" and d["flags"],
@@ -390,13 +392,47 @@ def _csv_columns(title: str) -> list[str]:
     return [_ticked(row[0])[0] for row in rows]
 
 
+def _measures_csv_columns(report) -> list[str]:
+    """The documented measures CSV columns a report has: those of a measure its camera view shows
+    (the table's ``view`` cell: any, frontal or side); a column named for a movement is the series
+    its rule grades, there when some rep has that graded value."""
+    rows = _tables(DOC.read_text("utf-8"), "| column |")["Measures CSV (`--csv measures.csv`)"]
+    views = {"front": "frontal", "rear": "frontal", "side": "side"}
+    graded = {v.key for r in report.reps for v in r.values}
+    out = []
+    for row in rows:
+        column = _ticked(row[0])[0]
+        view, _, movement = row[1].partition(", ")
+        if view in ("any", views.get(report.view)) and (
+            not movement or (movement == report.movement.name and column in graded)
+        ):
+            out.append(column)
+    return out
+
+
 def test_the_measures_csv_header_is_the_documented_list(reports, written, tmp_path) -> None:
-    documented = _csv_columns("Measures CSV (`--csv measures.csv`)")
-    for case in ("squat", "running, recognised", "no frames"):
+    cases = {"squat": "front", "running, recognised": "rear", "no frames": "unknown"}
+    for case, view in cases.items():
+        assert reports[case].view == view, case
+        documented = _measures_csv_columns(reports[case])
         with save_measures_csv(reports[case], tmp_path / "m.csv").open(newline="") as fh:
             header = next(csv.reader(fh))
         assert header == documented, case
         assert written[case]["measures"] == documented[2:]  # the JSON names the same series
+
+
+@pytest.mark.parametrize(
+    ("movement", "view"),
+    [("squat", "right"), ("bridge", "right"), ("kickback", "left"), ("running", "right")],
+)
+def test_a_side_view_measures_csv_has_no_frontal_plane_column(movement, view, tmp_path) -> None:
+    """Side-on, the columns are the documented side and any-view ones (and the movement's own)."""
+    report = _synthetic(movement, view, reps=2)
+    assert report.view == "side"
+    with save_measures_csv(report, tmp_path / "m.csv").open(newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header == _measures_csv_columns(report)
+    assert not {"fppa_left_deg", "pelvic_drop_right_deg", "knee_separation_rel"} & set(header)
 
 
 REPS_CSV_LEAD = ["rep", "kind", "side", "t_start_s", "t_key_s", "t_end_s", "key_frame"]

@@ -9,6 +9,7 @@ fault rules read window by window → summary → report.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -24,6 +25,7 @@ from hipform.kinematics.conditioning import (
     without,
 )
 from hipform.kinematics.config import AnalysisConfig
+from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.frame_measures import (
     SIDES,
     compute_graded_series,
@@ -32,11 +34,13 @@ from hipform.kinematics.frame_measures import (
     leg_length_px,
     nanmean_cols,
     nanmedian,
+    view_shows,
     world_usable,
 )
 from hipform.kinematics.grading import (  # noqa: F401  (MAX_SEGMENT_CHANGE, MIN_STEADY_SEGMENTS: temporary)
     MAX_SEGMENT_CHANGE,
     MIN_STEADY_SEGMENTS,
+    Grades,
     GradingInputs,
     WindowArrays,
     asymmetry_flags,
@@ -45,10 +49,19 @@ from hipform.kinematics.grading import (  # noqa: F401  (MAX_SEGMENT_CHANGE, MIN
     view_ok,
     whole_clip_reasons,
 )
-from hipform.kinematics.movements import MOVEMENTS, Movement, Segmentation, SegmentContext, movement_named
+from hipform.kinematics.movements import (
+    MOVEMENTS,
+    Movement,
+    Segmentation,
+    SegmentContext,
+    Window,
+    movement_named,
+)
 from hipform.kinematics.recognition import recognise_movement
+from hipform.kinematics.shown import blank_unjudged, graded_series
 from hipform.kinematics.summary import dedupe, summarise
-from hipform.kinematics.view import estimate_view
+from hipform.kinematics.tracking import detected_landmarks
+from hipform.kinematics.view import ViewEstimate, estimate_view
 from hipform.landmarks import Landmark
 from hipform.report import MeasureValue, MovementChoice, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
@@ -173,6 +186,14 @@ def _baselines(
     }
 
 
+def _frame_rate(t: np.ndarray) -> float:
+    """Frames per second from the median frame interval (30 without one): a freeze of the recording
+    inside the clip must not make every rep look slow."""
+    dt = np.diff(t)
+    dt = dt[dt > 0]
+    return 1.0 / float(np.median(dt)) if dt.size else 30.0
+
+
 def _segment(
     which: _Which,
     c: Conditioned,
@@ -193,7 +214,7 @@ def _segment(
         src=world if world_usable(world) else px,
         measures=m,
         t_s=t,
-        fps=(n - 1) / (t[-1] - t[0]) if n > 1 and t[-1] > t[0] else 30.0,
+        fps=_frame_rate(t),
         ankle_y=ankle_y_px(px, c),
         view=view,
         leg_px=leg_px,
@@ -232,15 +253,20 @@ def _judge(
         visibility=seq.visibility,
         view=view,
         t_s=t,
+        detected=detected_landmarks(seq, which.prepared.swaps, config.min_visibility),
     )
-    grades = grade_rules(rules, [compute_graded_series(r, m, base) for r in rules], inputs)
+    series = [compute_graded_series(r, m, base) for r in rules]
+    grades = grade_rules(rules, series, inputs)
+    _note_freezes(grades.frozen_s, seg.windows, notes)
     if which.choice.judged:
         found = None if seg.windows else mv.no_windows
         not_assessed = whole_clip_reasons(rules, blocked, view, found) + grades.not_assessed
     else:
         not_assessed = [NotAssessed(fault, _why_not_judged(which.choice)) for fault in mv.faults]
     flags = [*grades.flags, *asymmetry_flags(rules, grades.graded, seg.windows, t, view, seq.visibility)]
-    summary = summarise(rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes)
+    summary = summarise(
+        rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes, view.side
+    )
     if (
         not inputs.has_base["knee_separation_rel"]
         and any(r.measure == "knee_separation_rel" for r in rules)
@@ -259,14 +285,40 @@ def _judge(
         n_frames=seq.n_frames,
         fps=float(seq.fps),
         duration_s=float(seq.duration_s),
-        reps=tuple(_rep_results(mv, seg, m, base, grades.values, t)),
+        reps=tuple(_rep_results(mv, seg, m, base, grades, t, view)),
         flags=tuple(flags),
         not_assessed=tuple(dedupe(not_assessed)),
         summary=summary,
         notes=tuple(notes),
         t_s=t,
-        measures=flatten_measures(m, base, seg.signal, view),
+        measures=_series(rules, series, seg, m, base, grades, view),
     )
+
+
+def _note_freezes(frozen_s: np.ndarray, windows: list[Window], notes: list[str]) -> None:
+    """Say which reps were not graded because the clip's frame times jump across them."""
+    if not frozen_s.any():
+        return
+    which = ", ".join(str(i + 1) for i in np.flatnonzero(frozen_s).tolist())
+    notes.append(
+        f"The clip's frame times jump by up to {float(frozen_s.max()):.1f} s (the recording froze or "
+        f"skipped frames): {windows[0].kind}(s) {which} across a jump were not graded."
+    )
+
+
+def _series(
+    rules: tuple[FaultRule, ...],
+    series: list[np.ndarray],
+    seg: Segmentation,
+    m: dict[str, np.ndarray],
+    base: dict[str, Any],
+    grades: Grades,
+    view: ViewEstimate,
+) -> dict[str, np.ndarray]:
+    """The report's per-frame series: the measures the view shows, each rule's graded series under
+    its values' name, and no line inside a rep a rule could not grade."""
+    out = {**flatten_measures(m, base, seg.signal, view), **graded_series(rules, series, seg.windows, view)}
+    return blank_unjudged(out, seg.windows, grades.values)
 
 
 #: Unit of each whole-body per-frame measure a movement may report at its windows' key frames
@@ -284,21 +336,27 @@ def _rep_results(
     seg: Segmentation,
     m: dict[str, np.ndarray],
     base: dict[str, Any],
-    graded_values: list[list[MeasureValue]],
+    grades: Grades,
     t: np.ndarray,
+    view: ViewEstimate,
 ) -> list[RepResult]:
     """Each window with its values: knee and hip flexion of each leg at the key frame, what each rule
     read, the measures the movement reports without grading, and the working leg's FPPA (its peak
-    and its standing baseline) where a rule grades the FPPA of a one-legged rep."""
+    and its standing baseline) where a rule grades the FPPA of a one-legged rep.
+
+    What was not judged has no number (NaN): every value of a rep no rule could grade (unsteady
+    tracking, a timestamp freeze), a reported measure the camera view does not show, and the FPPA
+    peak and standing baseline of a rep whose FPPA was not graded.
+    """
     w = WindowArrays.of(seg.windows)
     per_leg = {name: m[name][w.key].tolist() for name in ("knee_flexion_deg", "hip_flexion_deg")}
-    whole_body = {name: m[name][w.key].tolist() for name in mv.reported_only}
+    whole_body = {name: m[name][w.key].tolist() for name in mv.reported_only if view_shows(name, view)}
     reads_fppa = any(r.measure == "fppa_deg" for r in mv.rules)
     leg = np.maximum(w.side, 0)  # one-legged reps: the FPPA of the working leg
     fppa_peak = m["fppa_deg"][w.key, leg].tolist()
     fppa_standing = np.asarray(base["fppa_deg"])[leg].tolist()
     out = []
-    for wi, (win, graded) in enumerate(zip(seg.windows, graded_values, strict=True)):
+    for wi, (win, graded) in enumerate(zip(seg.windows, grades.values, strict=True)):
         side = SIDES[win.side] if win.side is not None else None
         values = [
             MeasureValue(name, SIDES[s], cols[wi][s], "deg", False)
@@ -306,10 +364,23 @@ def _rep_results(
             for name, cols in per_leg.items()
         ]
         values += [MeasureValue(n, None, col[wi], REPORTED_UNITS[n], False) for n, col in whole_body.items()]
+        values += [
+            MeasureValue(n, None, np.nan, REPORTED_UNITS[n], False)
+            for n in mv.reported_only
+            if n not in whole_body
+        ]
         values += graded
         if side is not None and reads_fppa:
-            values.append(MeasureValue("fppa_peak_deg", side, fppa_peak[wi], "deg", False))
-            values.append(MeasureValue("fppa_standing_deg", side, fppa_standing[wi], "deg", False))
+            fppa = next((v for v in graded if v.measure == "fppa_deg" and v.side == side), None)
+            judged = fppa is not None and fppa.assessed
+            values.append(
+                MeasureValue("fppa_peak_deg", side, fppa_peak[wi] if judged else np.nan, "deg", False)
+            )
+            values.append(
+                MeasureValue("fppa_standing_deg", side, fppa_standing[wi] if judged else np.nan, "deg", False)
+            )
+        if grades.ungraded[wi]:
+            values = [replace(v, value=np.nan) for v in values]
         out.append(
             RepResult(
                 index=wi + 1,

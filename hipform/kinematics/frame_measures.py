@@ -125,6 +125,46 @@ def compute_graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[
     return x
 
 
+#: The camera view each per-frame measure needs (biomechanics.md §4): ``frontal`` measures lie in
+#: the frontal plane and need a front or rear view, ``side`` ones in the sagittal plane and need a
+#: side view. A measure not listed (knee and hip flexion, from world landmarks in any view; the rep
+#: signal; the view's own yaw) is shown in any view. Values of a measure the clip's view does not
+#: show are never reported (``null`` in JSON, empty in CSV, left off the timeline).
+MEASURE_VIEW: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "fppa_deg",
+            "fppa_raw_deg",
+            "fppa_peak_deg",
+            "fppa_standing_deg",
+            "knee_separation_ratio",
+            "knee_separation_rel",
+            "knee_toe_ratio",
+            "hip_adduction_deg",
+            "pelvic_obliquity_deg",
+            "pelvic_drop_deg",
+        ),
+        "frontal",
+    ),
+    **dict.fromkeys(
+        (
+            "bridge_hip_line_deg",
+            "thigh_past_trunk_deg",
+            "trunk_line_deg",
+            "trunk_line_change_deg",
+            "trunk_inclination_deg",
+        ),
+        "side",
+    ),
+}
+
+
+def view_shows(measure: str, view: ViewEstimate) -> bool:
+    """The clip's camera view shows ``measure`` (:data:`MEASURE_VIEW`)."""
+    need = MEASURE_VIEW.get(measure)
+    return need is None or (view.frontal if need == "frontal" else view.side)
+
+
 def flatten_measures(
     m: dict[str, np.ndarray], base: dict[str, Any], rep_signal: np.ndarray, view: ViewEstimate
 ) -> dict[str, np.ndarray]:
@@ -140,25 +180,29 @@ def flatten_measures(
     - ``pelvic_drop_left_deg`` / ``pelvic_drop_right_deg``: pelvic drop for a left / right
       stance leg, from the obliquity minus its standing (or resting) baseline;
     - the other measures as they are (``knee_toe_ratio_left``, ``pelvic_obliquity_deg``, …).
+
+    Measures the camera view does not show (:func:`view_shows`: frontal-plane measures of a
+    side-on or oblique clip, sagittal ones of a front or rear view) are left out.
     """
+    # measure → its series: (T, 2) per side or (T,)
+    by_measure: dict[str, np.ndarray] = {"fppa_raw_deg": m["fppa_deg"]}
+    by_measure.update((name, arr) for name, arr in m.items() if name != "fppa_deg")
+    b = base["knee_separation_ratio"]
+    by_measure["fppa_deg"] = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
+    by_measure["pelvic_drop_deg"] = M.compute_pelvic_drop_deg(
+        m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
+    )
+    by_measure["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
+    by_measure["rep_signal"] = rep_signal
+    by_measure["view_yaw_deg"] = view.per_frame_yaw_deg
     out: dict[str, np.ndarray] = {}
-    # the raw FPPA gives its name to the graded one (the measure the knee-collapse rules grade)
-    raw = {**m, "fppa_raw_deg": m["fppa_deg"]}
-    del raw["fppa_deg"]
-    for name, arr in raw.items():
+    for name, arr in by_measure.items():
+        if not view_shows(name, view):
+            continue
+        arr = np.asarray(arr, dtype=np.float64)
         if arr.ndim == 2:
             for s, sname in enumerate(SIDES):
-                out[value_key(name, sname)] = np.asarray(arr[:, s], dtype=np.float64)
+                out[value_key(name, sname)] = arr[:, s]
         else:
-            out[name] = np.asarray(arr, dtype=np.float64)
-    fppa = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
-    b = base["knee_separation_ratio"]
-    obl = m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
-    drop = M.compute_pelvic_drop_deg(obl)
-    for s, sname in enumerate(SIDES):
-        out[value_key("fppa_deg", sname)] = np.asarray(fppa[:, s], dtype=np.float64)
-        out[value_key("pelvic_drop_deg", sname)] = drop[:, s]
-    out["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
-    out["rep_signal"] = np.asarray(rep_signal, dtype=np.float64)
-    out["view_yaw_deg"] = np.asarray(view.per_frame_yaw_deg, dtype=np.float64)
+            out[name] = arr
     return out

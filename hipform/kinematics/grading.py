@@ -14,6 +14,7 @@ import numpy as np
 from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, CPD_ASYMMETRY_SOURCE, SETUP_HINTS, FaultRule
 from hipform.kinematics.frame_measures import KEY_LANDMARKS, SIDES, nanmean_cols
 from hipform.kinematics.movements import Window
+from hipform.kinematics.tracking import MIN_TRACKED_SHARE, nearest_frames, skeleton_frames, ungraded_windows
 from hipform.kinematics.view import ViewEstimate
 from hipform.landmarks import LEG_SEGMENTS
 from hipform.report import Flag, MeasureValue, NotAssessed
@@ -32,6 +33,13 @@ STEPS_PER_SIDE = 7
 #: (median over at least 9 frames around the rep, 6 changes measured). [J]
 MAX_SEGMENT_CHANGE = 0.12
 MIN_STEADY_SEGMENTS = 2
+
+#: A flag less sure than this share of the most its rule can be (its ``confidence_scale``) is no
+#: flag: the rep is "not judged" for that rule, with the reason (a value near the threshold,
+#: half-hidden landmarks and an unclear view together). Relative, so that a rule known to be rough
+#: (the FPPA in running, at most 40% sure) can still flag a clear reading, and never says only
+#: "clean". [J]
+MIN_FLAG_CONFIDENCE = 0.3
 
 
 def steady_windows(
@@ -261,6 +269,8 @@ def asymmetry_flags(
             * min(1.0, n_min / STEPS_PER_SIDE)
             * (0.6 + 0.4 * min(1.0, (diff - CPD_ASYMMETRY_DEG) / 3.0))
         )
+        if conf < MIN_FLAG_CONFIDENCE:  # too few steps a side or an unclear view: no flag
+            continue
         out.append(
             Flag(
                 fault="pelvic_drop",
@@ -314,7 +324,8 @@ class GradingInputs:
     was tracked steadily; depth : (W,) mean knee flexion at each key frame, degrees;
     blocked : per rule, the view does not let it be judged; has_base : per graded measure,
     a per-person baseline exists; visibility : (T, 33) of the sequence; view : the view
-    estimate; t_s : (T,) seconds.
+    estimate; t_s : (T,) seconds; detected : (T, 33) bool landmarks the pose model saw
+    (:func:`hipform.kinematics.tracking.detected_landmarks`; None: all of them).
     """
 
     windows: list[Window]
@@ -326,16 +337,20 @@ class GradingInputs:
     visibility: np.ndarray
     view: ViewEstimate
     t_s: np.ndarray
+    detected: np.ndarray | None = None
 
 
 class Grades(NamedTuple):
-    """The outcome of grading: flags and reasons in rep order, each rule's graded values, and the
-    values each rule read in each window (``values[w]``, in rule then side order)."""
+    """The outcome of grading: flags and reasons in rep order, each rule's graded values, the
+    values each rule read in each window (``values[w]``, in rule then side order), and the windows
+    no rule could be graded in (unsteady tracking, a timestamp freeze), with the longest freeze."""
 
     flags: list[Flag]
     not_assessed: list[NotAssessed]
     graded: list[Graded]
     values: list[list[MeasureValue]]
+    ungraded: np.ndarray
+    frozen_s: np.ndarray
 
 
 def grade_rules(rules: tuple[FaultRule, ...], series: list[np.ndarray], g: GradingInputs) -> Grades:
@@ -345,15 +360,15 @@ def grade_rules(rules: tuple[FaultRule, ...], series: list[np.ndarray], g: Gradi
     values: list[list[MeasureValue]] = [[] for _ in g.windows]
     graded = [Graded.empty() for _ in rules]
     faults = list(dict.fromkeys(r.fault for r in rules))
+    ungraded, frozen_s, reasons = ungraded_windows(g.windows, g.coherent, g.t_s)
     # (window, rule, side) sort keys keep flags and reasons in rep order, as a per-rep loop would
-    for wi in np.flatnonzero(~g.coherent).tolist():
-        reason = f"the body was not tracked steadily in {g.windows[wi].kind} {wi + 1}"
+    for wi, reason in reasons:
         na_items.extend(
             ((wi, -1, k), NotAssessed(fault, reason, rep=wi + 1)) for k, fault in enumerate(faults)
         )
     for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
         parts = [
-            _grade_slot(ri, rule, slot, x2, g, values, flag_items, na_items)
+            _grade_slot(ri, rule, slot, x2, g, ~ungraded, values, flag_items, na_items)
             for slot in rule_slots(rule, g.w.side)
         ]
         if parts:
@@ -362,7 +377,27 @@ def grade_rules(rules: tuple[FaultRule, ...], series: list[np.ndarray], g: Gradi
             graded[ri] = Graded(rep_i[order], side_i[order], val[order], wf[order])
     flag_items.sort(key=lambda item: item[0])
     na_items.sort(key=lambda item: item[0])
-    return Grades([f for _, f in flag_items], [na for _, na in na_items], graded, values)
+    return Grades([f for _, f in flag_items], [na for _, na in na_items], graded, values, ungraded, frozen_s)
+
+
+def _read_tracked(
+    rule: FaultRule, col: np.ndarray, side: int, idx: np.ndarray, g: GradingInputs
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`read_windows` of windows ``idx`` on the frames where the rule's key landmarks were
+    detected: (value, worst frame, share of the window's frames with them). A rule read at one
+    moment is read at the nearest such frame (:func:`nearest_frames`)."""
+    start, key, end = g.w.start[idx], g.w.key[idx], g.w.end[idx]
+    if g.detected is None:
+        value, worst, frac = read_windows(rule, col, start, key, end)
+        return value, worst, frac
+    skel = skeleton_frames(rule.measure, side, g.detected)
+    seen = np.where(skel, col, np.nan)
+    if rule.phase in ("bottom", "top"):
+        key = nearest_frames(key, start, end, np.isfinite(seen), g.t_s)
+    value, worst, _ = read_windows(rule, seen, start, key, end)
+    counts = np.concatenate([[0], np.cumsum(skel)])
+    tracked = (counts[end + 1] - counts[start]) / np.maximum(end - start + 1, 1)
+    return value, worst, tracked
 
 
 def _grade_slot(
@@ -371,33 +406,53 @@ def _grade_slot(
     slot: Slot,
     x2: np.ndarray,
     g: GradingInputs,
+    gradable: np.ndarray,
     values: list[list[MeasureValue]],
     flag_items: list[tuple[tuple[int, int, int], Flag]],
     na_items: list[tuple[tuple[int, int, int], NotAssessed]],
 ) -> tuple[np.ndarray, ...]:
-    """Grade one rule on one side's windows; returns its (rep, side, value, worst frame) arrays."""
+    """Grade one rule on one side's windows; returns its (rep, side, value, worst frame) arrays.
+
+    ``gradable`` (W,) are the windows a rule may be graded in at all. A value is graded only when
+    the rule's key landmarks were tracked through enough of the rep (:data:`MIN_TRACKED_SHARE`);
+    a flag needs :data:`MIN_FLAG_CONFIDENCE` of the rule's best, else the rep is not judged by this
+    rule. A value not graded is reported as NaN (``null``): what was not judged shows no number.
+    """
     idx = slot.windows
     if rule.min_knee_flexion_deg > 0:  # the rule only applies to deep enough reps
         with np.errstate(invalid="ignore"):
             idx = idx[g.depth[idx] >= rule.min_knee_flexion_deg]
     col = x2[:, slot.side] if slot.side >= 0 else nanmean_cols(x2)
-    value, worst, frac = read_windows(rule, col, g.w.start[idx], g.w.key[idx], g.w.end[idx])
-    active = g.coherent[idx] & (not g.blocked[ri])
-    unreadable = active & ~(np.isfinite(value) & (frac >= 0.5))
+    value, worst, frac = _read_tracked(rule, col, slot.side, idx, g)
+    active = gradable[idx] & (not g.blocked[ri])
+    unreadable = active & ~(np.isfinite(value) & (frac >= MIN_TRACKED_SHARE))
     ok = active & ~unreadable
-    for wi, v, graded in zip(idx.tolist(), value.tolist(), ok.tolist(), strict=True):
-        values[wi].append(MeasureValue(rule.measure, slot.side_name, v, rule.unit, graded))
-    na_side = slot.side_name if rule.per_side else None
-    for wi in idx[unreadable].tolist():
-        reason = f"{rule.label}: key landmarks not visible in {g.windows[wi].kind} {wi + 1}"
-        na_items.append(((wi, ri, slot.side), NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)))
     sev = severity_codes(rule, value) * ok
-    hit = sev > 0
-    thr = np.where(sev[hit] == 2, rule.marked, rule.mild)
+    thr = np.where(sev == 2, rule.marked, rule.mild)
     sure = g.has_base.get(rule.measure, True)
-    conf = flag_confidence(rule, value[hit], thr, g.visibility, max(slot.side, 0), worst[hit], g.view, sure)
+    conf = flag_confidence(rule, value, thr, g.visibility, max(slot.side, 0), worst, g.view, sure)
+    unsure = (sev > 0) & (conf < MIN_FLAG_CONFIDENCE * rule.confidence_scale)
+    ok &= ~unsure
+    sev *= ok
+    na_side = slot.side_name if rule.per_side else None
+    for wi, v, graded in zip(idx.tolist(), value.tolist(), ok.tolist(), strict=True):
+        values[wi].append(
+            MeasureValue(rule.measure, slot.side_name, v if graded else np.nan, rule.unit, graded)
+        )
+    with_base = g.has_base.get(rule.measure, True)
+    missing = "key landmarks not visible" if with_base else "no standing position to compare with"
+    for wi in idx[unreadable].tolist():
+        reason = f"{rule.label}: {missing} in {g.windows[wi].kind} {wi + 1}"
+        na_items.append(((wi, ri, slot.side), NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)))
+    for wi, c in zip(idx[unsure].tolist(), conf[unsure].tolist(), strict=True):
+        reason = (
+            f"{rule.label}: too unsure to judge {g.windows[wi].kind} {wi + 1} ({c:.0%} sure: "
+            "near the threshold, landmarks half hidden or the view unclear)"
+        )
+        na_items.append(((wi, ri, slot.side), NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)))
+    hit = sev > 0
     t = g.t_s
-    columns = (idx[hit], value[hit], worst[hit], sev[hit], thr, conf)
+    columns = (idx[hit], value[hit], worst[hit], sev[hit], thr[hit], conf[hit])
     for wi, v, wf, code, threshold, confidence in zip(*(a.tolist() for a in columns), strict=True):
         flag = Flag(
             fault=rule.fault,

@@ -42,12 +42,14 @@ def summarise(
     t: np.ndarray,
     fs: float,
     notes: list[str],
+    side_on: bool = True,
 ) -> ReportSummary:
     """Per-clip summary: reps averaged per side for each graded measure, and each fault's status.
 
     ``flags`` are all the clip's flags: a fault is flagged in some rep, or over the whole clip
     (the left/right pelvic-drop difference). ``steps`` are the running steps (None for the other
-    movements); notes about the steps are appended to ``notes``.
+    movements); notes about the steps are appended to ``notes``. ``side_on``: the camera view
+    shows the sagittal plane (running's trunk inclination has no number otherwise).
     """
     measures: dict[str, MeasureSummary] = {}
     faults: dict[str, FaultSummary] = {}
@@ -70,7 +72,7 @@ def summarise(
         rep_kind=windows[0].kind if windows else ("step" if steps is not None else "rep"),
         faults=tuple(faults.values()),
         measures=tuple(measures.values()),
-        steps=None if steps is None else _steps_summary(steps, windows, m, t, fs, notes),
+        steps=None if steps is None else _steps_summary(steps, windows, m, t, fs, notes, side_on),
     )
 
 
@@ -107,9 +109,16 @@ def _measure_summary(rule: FaultRule, blocked: bool, g: Graded, windows: list[Wi
 
 
 def _steps_summary(
-    steps: Steps, windows: list[Window], m: dict[str, np.ndarray], t: np.ndarray, fs: float, notes: list[str]
+    steps: Steps,
+    windows: list[Window],
+    m: dict[str, np.ndarray],
+    t: np.ndarray,
+    fs: float,
+    notes: list[str],
+    side_on: bool,
 ) -> StepSummary:
-    """Running: cadence, steps per side, step-time regularity and trunk inclination (reported only)."""
+    """Running: cadence, steps per side, step-time regularity and trunk inclination (reported only,
+    and only side-on: a forward lean cannot be seen from behind)."""
     notes.extend(steps.cadence.notes())  # its uncertainty, strikes dropped, gaps left out, slow motion
     n_left, n_right = int(np.sum(steps.side == 0)), int(np.sum(steps.side == 1))
     cv = None
@@ -122,7 +131,7 @@ def _steps_summary(
                 "with a small runner); steps and cadence are approximate."
             )
     ti = m["trunk_inclination_deg"][np.array([w.key for w in windows], dtype=np.int64)]
-    ti = ti[np.isfinite(ti)]
+    ti = ti[np.isfinite(ti)] if side_on else ti[:0]
     if fs < 60:
         notes.append(
             f"Filmed at {fs:.0f} fps; 60 fps or more is recommended for running (step timing is "

@@ -71,12 +71,19 @@ def _finite_range(arrays: Sequence[np.ndarray], extra: Sequence[float]) -> tuple
 def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
     """Graded measures over time, one row each, with threshold bands, rep spans and flag marks.
 
-    Rows: every measure graded for the movement (``report.summary.measures``)
-    that has a per-frame series (:func:`series_for`). Shaded horizontal bands show where the value
-    is mild (amber) or marked (red); grey vertical spans are the reps; crosses
-    mark each flag's value at its worst frame.
+    Rows: every measure of the movement that was judged in some rep (``report.summary.measures``,
+    assessed) and has a per-frame series (:func:`series_for`); a measure the view, the tracking or
+    the depth did not let be judged has no row (its numbers would be read against the bands), and
+    every flagged measure has one. Shaded horizontal bands show where the value is mild (amber) or
+    marked (red); grey vertical spans are the reps; crosses mark each flag's value at its worst
+    frame.
     """
-    measures = [(ms, series) for ms in report.summary.measures if (series := series_for(report, ms))]
+    measures = [
+        (ms, series)
+        for ms in report.summary.measures
+        if (ms.assessed or any(f.measure == ms.measure for f in report.flags))
+        and (series := series_for(report, ms))
+    ]
     n_rows = max(1, len(measures))
     titles = [f"{fault_name(ms.fault)}: {ms.label}" for ms, _ in measures] or [
         "No graded measure for this clip"

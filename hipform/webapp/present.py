@@ -24,6 +24,8 @@ STATUS_TEXT = {
 #: What the movement menu shows: each movement's own title, and the choice to let hipform recognise it.
 EXERCISE_NAMES = {"auto": "Recognise it for me", **{name: m.title for name, m in REGISTRY.items()}}
 VIEW_NAMES = {None: "Let hipform find out", "front": "Front", "rear": "Behind", "side": "Side"}
+#: What a table cell says for a value no rule judged in that rep (never its number).
+NOT_JUDGED = "not judged"
 
 
 def fault_name(fault: str) -> str:
@@ -92,19 +94,22 @@ def graded_measures(report: Report) -> tuple[MeasureSummary, ...]:
     return report.summary.measures
 
 
-def _sides_read(reps: tuple[RepResult, ...], measure: str) -> list[str | None]:
-    """The sides ``measure`` was read on in any rep: left, right, then no side (one column when none)."""
-    found = {v.side for r in reps for v in r.values if v.measure == measure}
-    return [side for side in ("left", "right", None) if side in found] or [None]
+def _sides_judged(reps: tuple[RepResult, ...], measure: str) -> list[str | None]:
+    """The sides ``measure`` was judged on in any rep: left, right, then no side (none: no column)."""
+    found = {v.side for r in reps for v in r.values if v.measure == measure and v.assessed}
+    return [side for side in ("left", "right", None) if side in found]
 
 
 def rep_rows(report: Report) -> list[dict[str, Any]]:
     """One row per rep/step: timing, working side, the graded values and the flags it got.
 
-    A graded measure has a column per side it was read on; a one-legged rep leaves the other
-    leg's column out (empty in a table).
+    A graded measure has a column per side it was judged on in some rep (none when the view or
+    the tracking never let it be judged); a rep it was not judged in says "not judged", never a
+    number; a one-legged rep leaves the other leg's column out (empty in a table).
     """
-    columns = [(ms, side) for ms in graded_measures(report) for side in _sides_read(report.reps, ms.measure)]
+    columns = [
+        (ms, side) for ms in graded_measures(report) for side in _sides_judged(report.reps, ms.measure)
+    ]
     rows = []
     for r in report.reps:
         row: dict[str, Any] = {
@@ -119,7 +124,7 @@ def rep_rows(report: Report) -> list[dict[str, Any]]:
             if v is None and side is not None and r.side not in (None, side):
                 continue
             col = _short_label(ms.measure) + ("" if side is None else f" ({side})")
-            row[col] = format_value(v.value if v is not None else None, ms.unit)
+            row[col] = format_value(v.value, ms.unit) if v is not None and v.assessed else NOT_JUDGED
         flagged = [f for f in report.flags if f.rep == r.index]
         row["Flags"] = (
             ", ".join(f"{side_name(f.side)} {fault_name(f.fault).lower()} ({f.severity})" for f in flagged)

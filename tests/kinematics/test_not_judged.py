@@ -1,0 +1,140 @@
+"""What was not judged shows no number (issue 13, item 7).
+
+A side-on or oblique clip cannot show a knee collapsing inward or a pelvis dropping: the
+report said "could not assess" for those faults, yet exported the frontal-plane numbers it had
+read anyway (knee-inside-toes −2.7, knee separation 15.4, pelvic drop −54° to −70°) in
+``reps[].values`` and the CSV files, and the app drew them on the timeline across the red
+"marked" bands and listed "pelvic drop 79.9°" in the steps table. A physio reads such numbers as
+severe faults. Here every place a number can reach a person is checked: the rep values (and
+their JSON), both CSV files, the per-frame series, the rep table, the timeline and History.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+from kin_helpers import film
+
+from hipform.history import History
+from hipform.kinematics import analyze
+from hipform.kinematics.frame_measures import MEASURE_VIEW
+from hipform.kinematics.movements import REGISTRY
+from hipform.report import Report, save_measures_csv, save_reps_csv, value_key
+from hipform.synth.athlete import Faults, MotionParams, simulate
+from hipform.webapp import present
+from hipform.webapp.plots import timeline_figure
+
+FRONTAL = {m for m, v in MEASURE_VIEW.items() if v == "frontal"}
+SAGITTAL = {m for m, v in MEASURE_VIEW.items() if v == "side"}
+
+
+def names_of(measures: set[str]) -> set[str]:
+    """Every name a value or series of ``measures`` can go by (each side and none)."""
+    return {value_key(m, side) for m in measures for side in ("left", "right", None)}
+
+
+def unseen_planes(report: Report) -> set[str]:
+    """The measures the report's view does not show."""
+    return (set() if report.view in ("front", "rear") else FRONTAL) | (
+        set() if report.view == "side" else SAGITTAL
+    )
+
+
+def assert_no_number_for_what_was_not_judged(report: Report, tmp_path) -> None:
+    """No number of a measure the view does not show, or of a graded value no rule judged, anywhere."""
+    hidden = unseen_planes(report)
+    graded = {r.measure for r in REGISTRY[report.movement.name].rules}
+    # rep values, and their JSON
+    data = json.loads(json.dumps(report.to_dict()))
+    for rep, rep_json in zip(report.reps, data["reps"], strict=True):
+        for v in rep.values:
+            if v.measure in hidden or (v.measure in graded and not v.assessed):
+                assert math.isnan(v.value), (rep.index, v)
+                assert rep_json["values"][v.key]["value"] is None, (rep.index, v.key)
+    # per-frame series: none of a measure the view does not show
+    assert not names_of(hidden) & set(report.measures), sorted(names_of(hidden) & set(report.measures))
+    assert not names_of(hidden) & set(data["measures"])
+    # measures CSV: no such column; reps CSV: such a column is empty
+    with save_measures_csv(report, tmp_path / "m.csv").open(newline="") as fh:
+        assert not names_of(hidden) & set(next(csv.reader(fh)))
+    with save_reps_csv(report, tmp_path / "r.csv").open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            for name in names_of(hidden) & set(row):
+                assert row[name] == "", (row["rep"], name, row[name])
+    # the rep table: no column of a hidden measure, no number of a value not judged
+    short = {present._short_label(m) for m in hidden}
+    for row in present.rep_rows(report):
+        assert not any(col.split(" (")[0] in short for col in row), row
+    # the timeline: no row of a hidden measure
+    labels = {r.label for r in REGISTRY[report.movement.name].rules if r.measure in hidden}
+    titles = [a.text for a in timeline_figure(report).layout.annotations]
+    assert not [t for t in titles if any(label in t for label in labels)], titles
+    # History: no trend of a hidden measure
+    with History(tmp_path / "h.sqlite") as hist:
+        hist.save(data, source_name="c.mp4", file_sha256="0" * 64, width_px=720, height_px=1280)
+        assert not {p.measure for p in hist.trend(report.movement.name)} & hidden
+
+
+CLIPS = {
+    # movement, camera (a side or a yaw in degrees), fault: the view hipform must see
+    "squat side-on": ("squat", "right", {"knee_valgus_deg": 20.0, "side": "both"}, "side"),
+    "single-leg squat side-on": ("single-leg-squat", "left", {"pelvic_drop_deg": 9.0}, "side"),
+    "running side-on": ("running", "right", {"pelvic_drop_deg": 9.0}, "side"),
+    "step-up turned 45°": ("step-up", 45.0, {"knee_valgus_deg": 16.0}, "oblique"),
+    "squat turned 50°": ("squat", 50.0, {}, "oblique"),
+    "running from behind": ("running", "rear", {}, "rear"),
+}
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, Report]:
+    out = {}
+    for name, (movement, camera, faults, _) in CLIPS.items():
+        reps = 3 if movement == "running" else 2
+        params = MotionParams(reps=reps, faults=Faults(**faults)) if faults else MotionParams(reps=reps)
+        out[name] = analyze(film(simulate(movement, params), camera), exercise=movement)
+    return out
+
+
+@pytest.mark.parametrize("name", list(CLIPS))
+def test_no_number_for_what_the_view_cannot_show(reports, name, tmp_path) -> None:
+    report = reports[name]
+    assert report.view == CLIPS[name][3], report.summary_lines()
+    assert report.reps, report.summary_lines()
+    assert_no_number_for_what_was_not_judged(report, tmp_path)
+
+
+def test_side_on_frontal_values_are_null_not_numbers(reports) -> None:
+    """The squat's frontal values are listed (the rule exists) but hold no number."""
+    rep = reports["squat side-on"].reps[0]
+    for measure, side in (("knee_separation_rel", None), ("knee_toe_ratio", "left")):
+        v = rep.value_of(measure, side)
+        if v is not None:
+            assert not v.assessed and math.isnan(v.value), v
+    knee = rep.value_of("knee_flexion_deg", "left")
+    assert knee is not None and knee.value > 30  # what a side view shows keeps its number
+
+
+def test_running_from_behind_has_no_trunk_lean(reports) -> None:
+    """A forward lean cannot be seen from behind: no trunk inclination per step or in the summary."""
+    report = reports["running from behind"]
+    assert all(math.isnan(r.value_of("trunk_inclination_deg").value) for r in report.reps)
+    assert math.isnan(report.summary.steps.trunk_inclination_deg)
+    assert report.to_dict()["summary"]["trunk_inclination_deg"]["mean_at_midstance"] is None
+
+
+def test_a_front_view_keeps_its_numbers(tmp_path) -> None:
+    """The control: filmed from the front the same squat has numbers everywhere (the checks above
+    are not empty)."""
+    motion = simulate("squat", MotionParams(reps=2, faults=Faults(knee_valgus_deg=20.0, side="both")))
+    report = analyze(film(motion, "front"), exercise="squat")
+    assert report.view == "front"
+    v = report.reps[0].value_of("knee_separation_rel")
+    assert v.assessed and np.isfinite(v.value)
+    assert "knee_separation_rel" in report.measures
+    assert any(k.startswith(present._short_label("knee_separation_rel")) for k in present.rep_rows(report)[0])
+    assert_no_number_for_what_was_not_judged(report, tmp_path)
