@@ -58,6 +58,8 @@ def compute_cues(f: dict[str, float]) -> Cues:
         * ramp(alt, 0.5, 0.7)
         * ramp(val("step_coverage"), 0.3, 0.5)
         * ramp(val("cadence_spm"), 60, 80),
+        # one foot stays up for a while (a balance hold); a runner's feet take turns several times a second
+        one_side=ramp(val("raised_held_s", 10.0), 0.33, 0.5),
         # lying: one leg straight and one bent, or a foot off the floor
         single=max(
             ramp(val("straight_bent_fraction"), 0.3, 0.6),
@@ -115,6 +117,9 @@ def _one_leg(f: dict[str, float], bends: float) -> float:
     """
     val = _valued(f)
     frontal = 1.0 - ramp(val("yaw_deg", 0.0), 35.0, 60.0)
+    # the free leg held forward or the pelvis over one foot read only near square-on (a squat filmed
+    # ~30° off reads its near foot forward in 3D and its pelvis off-centre)
+    square_on = 1.0 - ramp(val("yaw_deg", 0.0), 26.0, 31.0)
     trust_3d = 0.5 + 0.5 * frontal
     raised = max(trust_3d * val("raised_fraction"), frontal * val("raised_fraction_px"))
     if np.isfinite(f["raised_at_bottom"]) or np.isfinite(f["raised_at_bottom_px"]):
@@ -122,8 +127,11 @@ def _one_leg(f: dict[str, float], bends: float) -> float:
         raised = bends * at_bottom + (1.0 - bends) * raised
     return max(
         ramp(raised, 0.2, 0.5) * (trust_3d if raised > 0 else 1.0),
-        frontal * ramp(val("knee_height_asymmetry"), 0.06, 0.10),
-        frontal * ramp(val("ankle_depth_asymmetry_m"), 0.09, 0.15),
+        square_on * ramp(val("knee_height_asymmetry"), 0.06, 0.10),
+        square_on * ramp(val("ankle_depth_asymmetry_m"), 0.09, 0.15),
+        # from the front the pose model may put a held-up foot on the floor; the pelvis still sits
+        # over the stance foot (squats: <= 0.03 of the feet's spacing, single-leg squats >= 0.11)
+        square_on * ramp(val("hip_offset_top"), 0.06, 0.10),
     )
 
 
@@ -151,6 +159,8 @@ FEATURE_NOISE = {
     "ankle_depth_asymmetry_m": 0.02,
     "raised_at_bottom": 0.08,
     "raised_at_bottom_px": 0.08,
+    "hip_offset_top": 0.015,
+    "raised_held_s": 0.1,
     "yaw_deg": 6.0,
 }
 #: Jittered repeats per clip (seeded: the same clip always gets the same confidence).
@@ -188,7 +198,8 @@ def recognise_movement(
     Each movement scores the clip's cues (its ``recognise``). The answer is the best score;
     the confidence is the share of :data:`REPEATS` repeats, each with every feature jittered
     by its :data:`FEATURE_NOISE`, that give the same answer, scaled down when the best score
-    itself is below :data:`FULL_SCORE` (a partial fit). ``other`` when even the best
+    itself is below :data:`FULL_SCORE` (a partial fit) and when the body is seen in under 80% of
+    the frames (shoulder, hip, knee and ankle). ``other`` when even the best
     score is below :data:`OTHER_SCORE`; ``unsure`` when the confidence is below
     :data:`SURE_CONFIDENCE`.
     """
@@ -210,6 +221,8 @@ def recognise_movement(
             votes[top] += 1
     # a partial fit (a score well below 1) is not sure either, however stable
     confidence = votes[best] / REPEATS * ramp(scores[best], OTHER_SCORE, FULL_SCORE)
+    # cues read on a body seen in only part of the clip (knees hidden behind it) are not sure either
+    confidence *= ramp(f["body_coverage"], 0.5, 0.8)
     ranked = sorted(votes, key=lambda m: (-votes[m], -scores[m]))
     if confidence >= SURE_CONFIDENCE:
         return MovementChoice(best, "sure", confidence, (best,), scores)

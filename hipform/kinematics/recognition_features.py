@@ -94,6 +94,30 @@ def _mid(p: np.ndarray, a: Landmark, b: Landmark) -> np.ndarray:
     return 0.5 * (p[:, int(a)] + p[:, int(b)])
 
 
+def _leg_length(p: np.ndarray) -> float:
+    """Typical hip–knee–ankle length over the clip, either leg (side-on the far one is often hidden)."""
+    legs = [
+        np.linalg.norm(p[:, int(h)] - p[:, int(k)], axis=-1)
+        + np.linalg.norm(p[:, int(k)] - p[:, int(a)], axis=-1)
+        for h, k, a in ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE))
+    ]
+    return _median(np.concatenate(legs))
+
+
+def _body_coverage(p: np.ndarray) -> float:
+    """Share of frames where a shoulder, a hip, a knee and an ankle are all seen: how much of the clip
+    the posture cues can be read on."""
+    seen = np.ones(p.shape[0], bool)
+    for pair in (
+        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+        (L.LEFT_HIP, L.RIGHT_HIP),
+        (L.LEFT_KNEE, L.RIGHT_KNEE),
+        (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    ):
+        seen &= np.isfinite(p[:, int(pair[0]), 0]) | np.isfinite(p[:, int(pair[1]), 0])
+    return float(seen.mean()) if seen.size else 0.0
+
+
 def compute_recognition_features(
     px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
 ) -> dict[str, float]:
@@ -115,10 +139,7 @@ def compute_recognition_features(
     fps = (t.size - 1) / (t[-1] - t[0]) if t.size > 1 and t[-1] > t[0] else 30.0
     # hip height in the image: a step-up lifts the body above its starting level, a squat lowers it
     hip_img_y = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 1]
-    leg_px = _median(
-        np.linalg.norm(px[:, int(L.LEFT_HIP)] - px[:, int(L.LEFT_KNEE)], axis=-1)
-        + np.linalg.norm(px[:, int(L.LEFT_KNEE)] - px[:, int(L.LEFT_ANKLE)], axis=-1)
-    )
+    leg_px = _leg_length(px)
     hip = _hip_height_features(hip_img_y, leg_px)
     steps = _step_features(px, hip_img_y, kf, t, leg_px, fps)
     feet = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1] if ankle_y_px is None else ankle_y_px
@@ -126,10 +147,11 @@ def compute_recognition_features(
         **_posture_features(p, kf),
         **hip,
         **steps,
-        **_one_leg_features(px, world if use_world else None, p, kf, feet, hip_img_y, leg_px),
+        **_one_leg_features(t, px, world if use_world else None, p, kf, feet, hip_img_y, leg_px),
         "hip_depth_range": _pct_range(compute_hip_depth(px, fps)),
         "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
         "yaw_deg": _median(compute_view_yaw_deg(px, world if use_world else None)),
+        "body_coverage": _body_coverage(px),
     }
 
 
@@ -147,7 +169,9 @@ def _posture_features(p: np.ndarray, kf: np.ndarray) -> dict[str, float]:
         wrist = np.where(
             np.isfinite(lw) & np.isfinite(rw), 0.5 * (lw + rw), np.where(np.isfinite(lw), lw, rw)
         )
-        knee = _mid(p, L.LEFT_KNEE, L.RIGHT_KNEE)
+        # either knee too: side-on or on all fours the far one is often hidden
+        lk, rk = p[:, int(L.LEFT_KNEE)], p[:, int(L.RIGHT_KNEE)]
+        knee = np.where(np.isfinite(lk) & np.isfinite(rk), 0.5 * (lk + rk), np.where(np.isfinite(lk), lk, rk))
         wrist_below = (wrist[:, 1] - sh[:, 1]) / torso
         knee_below = (knee[:, 1] - hp[:, 1]) / torso
         kf_min = np.fmin(kf[:, 0], kf[:, 1])
@@ -223,6 +247,7 @@ def _step_features(
 
 
 def _one_leg_features(
+    t_s: np.ndarray,
     px: np.ndarray,
     world: np.ndarray | None,
     p: np.ndarray,
@@ -234,13 +259,10 @@ def _one_leg_features(
     """One leg working: a foot off the floor (3D and image), the free knee held higher or forward at
     the bottom, and how much the stance knee bends."""
     ank_y = p[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
-    leg = np.linalg.norm(p[:, int(L.LEFT_HIP)] - p[:, int(L.LEFT_KNEE)], axis=-1) + np.linalg.norm(
-        p[:, int(L.LEFT_KNEE)] - p[:, int(L.LEFT_ANKLE)], axis=-1
-    )
     ok_ank = np.isfinite(ank_y).all(axis=1)
     ok_feet = np.isfinite(feet).all(axis=1)
     with np.errstate(invalid="ignore"):
-        raised = _raised(ank_y[:, 0] - ank_y[:, 1], RAISED_FOOT * _median(leg))
+        raised = _raised(ank_y[:, 0] - ank_y[:, 1], RAISED_FOOT * _leg_length(p))
         # one foot off the floor, read in the image (the 3D ankles of a front view barely separate)
         raised_px = _raised(feet[:, 0] - feet[:, 1], RAISED_FOOT * leg_px)
         stance = np.where(ank_y[:, 0] >= ank_y[:, 1], 0, 1)
@@ -248,7 +270,7 @@ def _one_leg_features(
     # knee higher, which the ankle heights alone do not show from the front. Read as the change
     # from the top of the movement to the bottom, so a camera off to one side or a staggered
     # stance does not count.
-    knee_asym = ankle_depth_asym = raised_bottom = raised_bottom_px = float("nan")
+    knee_asym = ankle_depth_asym = raised_bottom = raised_bottom_px = hip_offset_top = float("nan")
     levels = _hip_level_range(hip_img_y, leg_px)
     if levels is not None and (levels[1] - levels[0]) / leg_px > 0.05:
         lo_y, hi_y = levels
@@ -259,11 +281,26 @@ def _one_leg_features(
         # feet down there, whatever they did walking in or out
         raised_bottom = float(raised[deep & ok_ank].mean()) if (deep & ok_ank).any() else float("nan")
         raised_bottom_px = float(raised_px[deep & ok_feet].mean()) if (deep & ok_feet).any() else float("nan")
+        # standing on one leg the pelvis sits over the stance foot, not between the feet: read at the
+        # top of the reps, since a two-footed squat may shift its weight to one side on the way down
+        ank_x = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 0]
+        with np.errstate(invalid="ignore"):
+            feet_apart = _median(np.abs(ank_x[:, 0] - ank_x[:, 1]))
+            offset = np.abs(_mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0] - ank_x.mean(axis=1))
+        if np.isfinite(feet_apart) and feet_apart > 0:
+            hip_offset_top = _median(offset[top]) / feet_apart
         kd = (px[:, int(L.LEFT_KNEE), 1] - px[:, int(L.RIGHT_KNEE), 1]) / leg_px
         knee_asym = abs(_median(kd[deep]) - _median(kd[top]))
         if world is not None:
             az = world[:, int(L.LEFT_ANKLE), 2] - world[:, int(L.RIGHT_ANKLE), 2]
             ankle_depth_asym = abs(_median(az[deep]) - _median(az[top]))
+    # the longest time one foot stays up: most of a second or more in a balance hold, a fraction of
+    # a second in running
+    code = np.where(raised_px & ok_feet, np.where(feet[:, 0] >= feet[:, 1], 1, 2), 0)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], code, [0]])) != 0)
+    runs = [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=False) if code[a] != 0]
+    durations = [t_s[b - 1] - t_s[a] for a, b in runs]
+    held_s = float(np.max(durations)) if durations else float("nan")
     return {
         "raised_fraction": float(raised[ok_ank].mean()) if ok_ank.any() else float("nan"),
         "raised_fraction_px": float(raised_px[ok_feet].mean()) if ok_feet.any() else float("nan"),
@@ -272,4 +309,6 @@ def _one_leg_features(
         "ankle_depth_asymmetry_m": ankle_depth_asym,
         "raised_at_bottom": raised_bottom,
         "raised_at_bottom_px": raised_bottom_px,
+        "hip_offset_top": hip_offset_top,
+        "raised_held_s": held_s,
     }

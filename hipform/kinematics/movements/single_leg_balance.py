@@ -32,8 +32,8 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
 
 def recognise(c: Cues) -> float:
-    """Upright on one leg, the hips staying at one height."""
-    return c.standing * c.one_leg * (1.0 - c.bends) * c.contained * c.free
+    """Upright on one leg, held for a while, the hips staying at one height."""
+    return c.standing * c.one_leg * c.one_side * (1.0 - c.bends) * c.contained * c.free
 
 
 MOVEMENT = Movement(

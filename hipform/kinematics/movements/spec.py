@@ -21,6 +21,8 @@ from hipform.landmarks import Landmark
 L = Landmark
 
 Posture = Literal["upright", "floor", "quadruped", "side-lying"]
+#: (px, knee_flexion_deg, leg_px, fps, start, top, lo) → (key frame, working leg): see :class:`LiveCounter`.
+KeyFrame = Callable[[np.ndarray, np.ndarray, float, float, int, int, int], tuple[int, int]]
 RepKind = Literal["rep", "step", "hold"]
 
 
@@ -102,6 +104,11 @@ class LiveCounter:
         (more knee flexion), ``highest`` (larger value of ``measure``).
     measure : per-side measure for ``angle_gained``.
     stance : how the graded leg of a one-legged rep is told: ``planted``, ``bent`` or None.
+    key_frame : the batch segmentation's own key moment of a rep, for a movement whose key is not
+        the deepest frame of the live signal: ``key_frame(px, knee_flexion_deg, leg_px, fps,
+        start, top, lo) -> (key frame, working leg)`` over the frames the live checker kept
+        (``lo`` the first looked back at, ``start`` the rep's first, ``top`` its deepest). None:
+        the deepest frame, the leg from ``stance``.
     """
 
     signal: Literal["hip_ankle_lost", "hip_rise", "angle_gained"]
@@ -110,6 +117,7 @@ class LiveCounter:
     leg: Literal["both", "planted", "bent", "highest"] = "both"
     measure: str | None = None
     stance: Literal["planted", "bent"] | None = None
+    key_frame: KeyFrame | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.exit < self.enter:
@@ -132,6 +140,7 @@ class Cues(NamedTuple):
     step_up: float  # the hips rise onto a step and come back
     free: float  # neither stepping up nor running
     stepping: float  # alternating steps of any kind
+    one_side: float  # a foot stays off the floor for a while (a hold), not for a running stride
     single: float  # one leg straight and one bent, or a foot raised (floor work)
 
 
