@@ -10,15 +10,25 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from hipform.errors import ModelUnavailableError, NoPersonError
 from hipform.landmarks import N_LANDMARKS
+from hipform.people import (
+    PersonChecks,
+    bystander_mask_box,
+    compute_motion,
+    hips_inside,
+    is_other_person,
+    person_box_px,
+    tracked_is_bystander,
+)
 from hipform.sequence import PoseSequence
-from hipform.video import ReadStatus, VideoStream
+from hipform.shots import CutDetector, cuts_meta
+from hipform.video import Frame, ReadStatus, VideoInfo, VideoStream
 
 #: BlazePose variants and the model file each needs inside the mediapipe package.
 MODELS = {
@@ -45,6 +55,9 @@ class PoseOptions:
     max_side_px : frames are scaled down so their longer side is at most this
         before the model sees them (it works on 256×256 crops anyway);
         landmarks are still reported in the original frame's pixels.
+    person_checks_per_s : how many times a second a second, single-image pose
+        model looks for another person with the tracked one masked out (see
+        :mod:`hipform.people`); 0 never looks.
     """
 
     model: str = "full"
@@ -52,6 +65,7 @@ class PoseOptions:
     min_tracking_confidence: float = 0.5
     smooth_landmarks: bool = True
     max_side_px: int = 640
+    person_checks_per_s: float = 2.0
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -62,6 +76,8 @@ class PoseOptions:
                 raise ValueError(f"{name} must be within [0, 1], got {value}")
         if self.max_side_px < 64:
             raise ValueError(f"max_side_px must be at least 64, got {self.max_side_px}")
+        if not 0.0 <= self.person_checks_per_s <= 30.0:
+            raise ValueError(f"person_checks_per_s must be within [0, 30], got {self.person_checks_per_s}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,27 +168,42 @@ def _landmark_array(landmark_list: object) -> np.ndarray:
     return np.array([(p.x, p.y, p.z, p.visibility) for p in points], np.float32)
 
 
+#: Person-detector score the look for other people needs. At the default 0.5 the
+#: single-image model finds phantom people in the clutter of a gym floor (dumbbells,
+#: plates); at 0.8 none are left in the shared real clips, while a real second person
+#: is still found in 5 of 7 frames, and a rendered one in every frame.
+OTHER_PERSON_MIN_DETECTION = 0.8
+
+
 class PoseEstimator:
     """BlazePose in tracking (video) mode, one frame at a time.
 
     Not thread-safe: use one estimator per thread. Frames must come in time
     order; call :meth:`reset` (or use a new estimator) before a new clip.
+
+    Parameters
+    ----------
+    options : model settings.
+    single_images : run the person detector on every frame and forget the
+        previous one (MediaPipe's static image mode): for frames that are not
+        a sequence, such as the look for a second person.
     """
 
-    def __init__(self, options: PoseOptions | None = None) -> None:
+    def __init__(self, options: PoseOptions | None = None, single_images: bool = False) -> None:
         self.options = options or PoseOptions()
         check_model_available(self.options.model)
         os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ logging off the user's terminal
         import mediapipe as mp
 
         self._pose = mp.solutions.pose.Pose(
-            static_image_mode=False,
+            static_image_mode=single_images,
             model_complexity=MODELS[self.options.model][0],
             smooth_landmarks=self.options.smooth_landmarks,
             enable_segmentation=False,
             min_detection_confidence=self.options.min_detection_confidence,
             min_tracking_confidence=self.options.min_tracking_confidence,
         )
+        self._companion: PoseEstimator | None = None
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -189,10 +220,26 @@ class PoseEstimator:
             raise RuntimeError("this PoseEstimator is closed")
         self._pose.reset()
 
+    def single_image_companion(self) -> PoseEstimator:
+        """The single-image estimator that looks for other people, made on first use and closed with this one.
+
+        Same options, but a person detector score of at least
+        :data:`OTHER_PERSON_MIN_DETECTION`.
+        """
+        if self._companion is None:
+            strict = max(self.options.min_detection_confidence, OTHER_PERSON_MIN_DETECTION)
+            self._companion = PoseEstimator(
+                replace(self.options, min_detection_confidence=strict), single_images=True
+            )
+        return self._companion
+
     def close(self) -> None:
         if self._pose is not None:
             self._pose.close()
             self._pose = None
+        if self._companion is not None:
+            self._companion.close()
+            self._companion = None
 
     def process(self, image_rgb: np.ndarray, size_px: tuple[int, int] | None = None) -> FramePose | None:
         """Landmarks of the person in one RGB frame, or ``None`` if nobody is found.
@@ -267,6 +314,130 @@ class _Rows:
         return self.lm[:n].copy(), self.vis[:n].copy(), self.world[:n].copy(), self.t[:n].copy()
 
 
+class _OtherPersonLook:
+    """The second look for another person, on a few frames a second.
+
+    The tracked person's padded landmark box is filled with the frame's mean
+    colour, and a single-image pose model runs on what is left: whoever it finds
+    may be someone else (:func:`hipform.people.is_other_person`).
+    """
+
+    def __init__(self, estimator: PoseEstimator, checks_per_s: float) -> None:
+        self._estimator = estimator
+        self._period_s = 1.0 / checks_per_s
+        self._next_t_s = 0.0
+        self.checks_per_s = checks_per_s
+        self.frames_checked: list[int] = []
+        self.frames: list[int] = []
+        self.landmarks: list[np.ndarray] = []
+
+    def look(self, frame: Frame, tracked: FramePose | None, size_px: tuple[int, int]) -> None:
+        if tracked is None or frame.t_s < self._next_t_s:
+            return
+        self._next_t_s = frame.t_s + self._period_s
+        box = person_box_px(tracked.landmarks_px)
+        if box is None:
+            return
+        self.frames_checked.append(frame.index)
+        found = self._estimator.process(masked(frame.image, box, frame.scale), size_px=size_px)
+        if found is not None and is_other_person(tracked.landmarks_px, found.landmarks_px):
+            self.frames.append(frame.index)
+            self.landmarks.append(found.landmarks_px[:, :2])
+
+    def checks(self) -> PersonChecks:
+        lm = np.asarray(self.landmarks, float).reshape(-1, N_LANDMARKS, 2)
+        return PersonChecks(self.checks_per_s, tuple(self.frames_checked), tuple(self.frames), lm)
+
+
+def masked(image: np.ndarray, box_px: tuple[float, float, float, float], scale: float = 1.0) -> np.ndarray:
+    """A copy of ``image`` with ``box_px`` (pixels of the unscaled frame) filled with its mean colour."""
+    out = image.copy()
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = (int(round(v * scale)) for v in box_px)
+    out[max(y0, 0) : min(y1, h), max(x0, 0) : min(x1, w)] = image.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    return out
+
+
+@dataclass
+class _Pass:
+    """One run of the tracking pose model over a clip."""
+
+    info: VideoInfo
+    status: ReadStatus
+    rows: _Rows
+    cuts: CutDetector | None = None
+    look: _OtherPersonLook | None = None
+
+
+def _track(
+    path: str | Path,
+    options: PoseOptions,
+    estimator: PoseEstimator,
+    progress: Progress | None,
+    look: _OtherPersonLook | None = None,
+    mask_box_px: tuple[float, float, float, float] | None = None,
+) -> _Pass:
+    """Track one person through every frame (optionally with ``mask_box_px`` hidden).
+
+    With ``look``, also gathers the scene-cut evidence and looks for other people.
+    """
+    status = ReadStatus()
+    # one open and one first-frame decode give both the header and the frames
+    with VideoStream(path, options.max_side_px, status=status, fast_decode=True, share_cpu=True) as video:
+        info = video.info
+        expected = info.estimated_frames
+        run = _Pass(info, status, _Rows(min(expected + 16, _MAX_PREALLOCATED_FRAMES)))
+        if look is not None:
+            run.cuts, run.look = CutDetector(), look
+        size = (info.width_px, info.height_px)
+        for n, frame in enumerate(video, start=1):
+            image = frame.image if mask_box_px is None else masked(frame.image, mask_box_px, frame.scale)
+            found = estimator.process(image, size_px=size)
+            run.rows.add(found, frame.t_s)
+            if look is not None:
+                run.cuts.add(frame.image)
+                look.look(frame, found, size)
+            if progress is not None:
+                progress(n, max(expected, n))
+    return run
+
+
+def _follow_the_mover(
+    path: str | Path,
+    options: PoseOptions,
+    estimator: PoseEstimator,
+    progress: Progress | None,
+    first: _Pass,
+) -> tuple[_Pass, PersonChecks]:
+    """The pass whose person to judge, and who it is (see :class:`PersonChecks`).
+
+    When the tracked person stands still while the other one moves, the clip is
+    tracked again with the bystander masked out; if no mask can separate the
+    two, the first pass is kept and marked ``bystander`` so the analysis refuses.
+    """
+    checks = first.look.checks()
+    if not checks.found:
+        return first, checks
+    lm, _, _, _ = first.rows.arrays()
+    frames = list(checks.frames)
+    tracked_motion = compute_motion(lm[frames])
+    other_motion = compute_motion(checks.landmarks_px)
+    checks = replace(checks, tracked_motion=tracked_motion, other_motion=other_motion)
+    if not tracked_is_bystander(tracked_motion, other_motion, len(frames)):
+        return first, checks
+    box = bystander_mask_box(lm, checks.landmarks_px, first.info.width_px, first.info.height_px)
+    if box is None:
+        return first, replace(checks, tracked="bystander")
+    estimator.reset()
+    second = _track(path, options, estimator, progress, mask_box_px=box)
+    lm2, _, _, _ = second.rows.arrays()
+    mover_boxes = [person_box_px(lm) for lm in checks.landmarks_px]
+    at_mover = [hips_inside(b, lm2[f]) for f, b in zip(frames, mover_boxes, strict=True) if b is not None]
+    if not at_mover or np.mean(at_mover) < 0.5:  # the mask hid the mover too, or nobody else was followed
+        return first, replace(checks, tracked="bystander", mask_box_px=box)
+    return second, replace(checks, tracked="mover", mask_box_px=box)
+
+
 def estimate_pose(
     path: str | Path,
     options: PoseOptions | None = None,
@@ -275,6 +446,14 @@ def estimate_pose(
     estimator: PoseEstimator | None = None,
 ) -> PoseSequence:
     """Run BlazePose over every frame of a video.
+
+    While it runs, a few frames a second are checked for another person
+    (``options.person_checks_per_s``) and every frame adds to the scene-cut
+    evidence; both end up in the sequence's ``meta`` (``"people"``, see
+    :class:`hipform.people.PersonChecks`; ``"shots"``, see
+    :func:`hipform.shots.cuts_meta`). When the tracked person stands still while
+    another person moves, the clip is tracked a second time with the bystander
+    masked out (progress starts again from 0).
 
     Parameters
     ----------
@@ -305,24 +484,31 @@ def estimate_pose(
         options = estimator.options
         estimator.reset()
     options = options or PoseOptions()
-    status = ReadStatus()
     own = estimator is None
-    # one open and one first-frame decode give both the header and the frames
-    with VideoStream(path, options.max_side_px, status=status, fast_decode=True, share_cpu=True) as video:
-        info = video.info
-        expected = info.estimated_frames
-        rows = _Rows(min(expected + 16, _MAX_PREALLOCATED_FRAMES))
-        size = (info.width_px, info.height_px)
-        est = PoseEstimator(options) if own else estimator
-        try:
-            for n, frame in enumerate(video, start=1):
-                rows.add(est.process(frame.image, size_px=size), frame.t_s)
-                if progress is not None:
-                    progress(n, max(expected, n))
-        finally:
-            if own:
-                est.close()
-    landmarks_px, visibility, world_m, t_s = rows.arrays()
+    est = PoseEstimator(options) if own else estimator
+    try:
+        look = None
+        if options.person_checks_per_s > 0:
+            look = _OtherPersonLook(est.single_image_companion(), options.person_checks_per_s)
+        first = _track(path, options, est, progress, look=look)
+        run, checks = (
+            (first, None) if look is None else _follow_the_mover(path, options, est, progress, first)
+        )
+    finally:
+        if own:
+            est.close()
+    info = first.info
+    landmarks_px, visibility, world_m, t_s = run.rows.arrays()
+    meta = {
+        "codec": info.codec,
+        "rotation_deg": info.rotation_deg,
+        "model": options.model,
+        "stopped_early": first.status.stopped_early,
+        "warnings": list(first.status.warnings),
+    }
+    if checks is not None:
+        meta["people"] = checks.to_meta()
+        meta["shots"] = cuts_meta(first.cuts)
     seq = PoseSequence(
         landmarks_px=landmarks_px,
         visibility=visibility,
@@ -332,13 +518,7 @@ def estimate_pose(
         height_px=info.height_px,
         fps=info.fps,
         source=Path(path).name,
-        meta={
-            "codec": info.codec,
-            "rotation_deg": info.rotation_deg,
-            "model": options.model,
-            "stopped_early": status.stopped_early,
-            "warnings": list(status.warnings),
-        },
+        meta=meta,
     )
     if require_person:
         require_person_in(seq, path)
