@@ -242,12 +242,13 @@ def render_flag_frames(
 
 
 # --------------------------------------------------------------------- the job
-def _analyze(seq: PoseSequence, settings: AnalysisSettings) -> Report:
-    from hipform.kinematics.analysis import analyze  # deferred: keeps `import hipform.analysis_job` light
+def _analyze(seq: PoseSequence, settings: AnalysisSettings, source_name: str) -> Report:
+    from hipform.judge import judge  # deferred: keeps `import hipform.analysis_job` light
 
     # The view hint is not passed on: the analyzer measures the view itself and
     # the app compares the two (see view_hint_mismatch) instead of trusting a guess.
-    return analyze(seq, exercise=settings.exercise)
+    # judge, not analyze: the person who moves, in one whole-body shot (hipform.judge).
+    return judge(seq, exercise=settings.exercise, source_name=source_name)
 
 
 def view_hint_mismatch(report: Report, view_hint: str | None) -> str | None:
@@ -324,7 +325,7 @@ def run_analysis(
     timings["pose"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    report = _analyze(seq, settings)
+    report = _analyze(seq, settings, name)
     timings["analyze"] = time.perf_counter() - t0
 
     annotated: Path | None = None

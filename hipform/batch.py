@@ -141,7 +141,7 @@ def analyse_clip(
     :class:`ClipResult` with the one-sentence reason.
     """
     from hipform.cache import LandmarkCache, cache_disabled, estimate_pose_cached, file_digest
-    from hipform.kinematics import analyze
+    from hipform.judge import judge
     from hipform.limits import Limits, check_clip, check_long_enough
     from hipform.pose import estimate_pose
 
@@ -167,7 +167,7 @@ def analyse_clip(
             seq = estimate_pose(path, settings.pose_options, estimator=est, progress=lambda d, _t: guard(d))
             hit = False
         check_long_enough(seq.n_frames, seq.duration_s, path.name)  # a photo: exit 6, as `hipform analyze`
-        report = analyze(seq, exercise=settings.exercise)
+        report = judge(seq, exercise=settings.exercise, source_name=path.name)
         report_path = None
         if settings.out_dir is not None:
             from hipform.report import save_report_json

@@ -145,7 +145,7 @@ def cmd_annotate(args: argparse.Namespace, console) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace, console) -> int:
-    from hipform.kinematics import analyze
+    from hipform.judge import judge
     from hipform.limits import check_long_enough
     from hipform.report import save_measures_csv, save_report_json, save_reps_csv
 
@@ -153,7 +153,7 @@ def cmd_analyze(args: argparse.Namespace, console) -> int:
         raise UsageError("--video needs the original video as input, not a landmark file.")
     seq = _load_pose(args.video, console, args.quiet)
     check_long_enough(seq.n_frames, seq.duration_s, args.video.name)
-    report = analyze(seq, exercise=args.exercise)
+    report = judge(seq, exercise=args.exercise, source_name=args.video.name)
     print("\n".join(report.summary_lines()))
     if args.json:
         print(f"report saved to {save_report_json(report, args.json)}")
