@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from hipform.kinematics import measures as M
 from hipform.kinematics.conditioning import (
     Conditioned,
     Prepared,
@@ -32,7 +33,6 @@ from hipform.kinematics.frame_measures import (
     compute_measures,
     flatten_measures,
     leg_length_px,
-    nanmean_cols,
     nanmedian,
     view_shows,
     world_usable,
@@ -48,6 +48,7 @@ from hipform.kinematics.grading import (  # noqa: F401  (MAX_SEGMENT_CHANGE, MIN
     steady_windows,
     view_ok,
     whole_clip_reasons,
+    yaw_notes,
 )
 from hipform.kinematics.movements import (
     MOVEMENTS,
@@ -157,7 +158,12 @@ def _why_not_judged(choice: MovementChoice) -> str:
             "this does not look like a movement hipform checks (" + ", ".join(MOVEMENTS) + "); if it is one, "
             "name it (--exercise) or film the whole body from the set-up the movement asks for"
         )
-    first, second = (choice.candidates + (choice.name,))[:2]
+    if len(choice.candidates) < 2:
+        return (
+            f"hipform is not sure this is a {choice.name} ({choice.confidence:.0%} sure); name the movement "
+            f"(--exercise {choice.name}, or another) to have it judged"
+        )
+    first, second = choice.candidates[:2]
     return (
         f"hipform is not sure which movement this is: {first} or {second} "
         f"({choice.confidence:.0%} sure of {first}); name it (--exercise {first} or --exercise {second}) "
@@ -180,6 +186,7 @@ def _baselines(
     return {
         "fppa_deg": np.array([at_rest(m["fppa_deg"][:, s], standing) for s in (0, 1)]),
         "knee_separation_ratio": at_rest(m["knee_separation_ratio"], standing),
+        "knee_medial_offset": np.array([at_rest(m["knee_medial_offset"][:, s], standing) for s in (0, 1)]),
         "pelvic_obliquity_deg": at_rest(
             m["pelvic_obliquity_deg"], rest if mv.pelvis_level_at_rest else standing & level
         ),
@@ -242,11 +249,12 @@ def _judge(
         windows=seg.windows,
         w=w,
         coherent=steady_windows(c.raw_legs, w.start, w.end),
-        depth=nanmean_cols(m["knee_flexion_deg"][w.key]),
+        depth=M.compute_hip_depth(px, fs)[w.key],
         blocked=blocked,
         has_base={
             "fppa_deg": bool(np.isfinite(base["fppa_deg"]).all()),
             "knee_separation_rel": bool(np.isfinite(base["knee_separation_ratio"])),
+            "knee_medial_shift": bool(np.isfinite(base["knee_medial_offset"]).all()),
             "pelvic_drop_deg": bool(np.isfinite(base["pelvic_obliquity_deg"])),
             **{name: True for name in mv.sure_without_baseline},
         },
@@ -258,6 +266,7 @@ def _judge(
     series = [compute_graded_series(r, m, base) for r in rules]
     grades = grade_rules(rules, series, inputs)
     _note_freezes(grades.frozen_s, seg.windows, notes)
+    notes.extend(yaw_notes(rules, view) if seg.windows else [])
     if which.choice.judged:
         found = None if seg.windows else mv.no_windows
         not_assessed = whole_clip_reasons(rules, blocked, view, found) + grades.not_assessed

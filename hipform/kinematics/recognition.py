@@ -46,6 +46,7 @@ def compute_cues(f: dict[str, float]) -> Cues:
         quadruped=ramp(f["wrist_below"], 0.4, 0.8) * ramp(knee_below, 0.2, 0.5),
         supine=1.0 - ramp(knee_below, -0.1, 0.25),
         one_leg=_one_leg(f, bends),
+        feet_readable=_square_on(f),
         bends=bends,
         # a deep squat lowers the hips by ~0.6 leg lengths; far more is walking about or jumping
         contained=1.0 - ramp(hip_range, 1.0, 1.4),
@@ -106,6 +107,11 @@ def _running_and_step_up(f: dict[str, float], standing: float) -> tuple[float, f
     return running * (1 - step_up), step_up
 
 
+def _square_on(f: dict[str, float]) -> float:
+    """1 within ~26° of square-on, 0 beyond ~31°: where the image shows a held-up free leg."""
+    return 1.0 - ramp(_valued(f)("yaw_deg", 0.0), 26.0, 31.0)
+
+
 def _one_leg(f: dict[str, float], bends: float) -> float:
     """Standing on one leg: a foot off the floor (at the bottom of the reps when there are reps),
     or, seen square-on, the free knee held higher or the free foot forward at the bottom.
@@ -119,7 +125,7 @@ def _one_leg(f: dict[str, float], bends: float) -> float:
     frontal = 1.0 - ramp(val("yaw_deg", 0.0), 35.0, 60.0)
     # the free leg held forward or the pelvis over one foot read only near square-on (a squat filmed
     # ~30° off reads its near foot forward in 3D and its pelvis off-centre)
-    square_on = 1.0 - ramp(val("yaw_deg", 0.0), 26.0, 31.0)
+    square_on = _square_on(f)
     trust_3d = 0.5 + 0.5 * frontal
     raised = max(trust_3d * val("raised_fraction"), frontal * val("raised_fraction_px"))
     if np.isfinite(f["raised_at_bottom"]) or np.isfinite(f["raised_at_bottom_px"]):
@@ -226,5 +232,6 @@ def recognise_movement(
     ranked = sorted(votes, key=lambda m: (-votes[m], -scores[m]))
     if confidence >= SURE_CONFIDENCE:
         return MovementChoice(best, "sure", confidence, (best,), scores)
-    second = next(m for m in ranked if m != best)
-    return MovementChoice(best, "unsure", confidence, (best, second), scores)
+    # the runner-up only when anything speaks for it
+    others = [m for m in ranked if m != best and (votes[m] > 0 or scores[m] > 0)]
+    return MovementChoice(best, "unsure", confidence, (best, *others[:1]), scores)

@@ -37,8 +37,12 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
 
 def recognise(c: Cues) -> float:
-    """Upright on one leg, the hips going down and up."""
-    return c.standing * c.one_leg * c.bends * c.contained * c.free
+    """Upright on one leg, the hips going down and up.
+
+    Filmed at an angle or side-on, where a held-up free leg can look planted, a squat with no foot
+    seen up may still be a single-leg squat: it keeps half a score, level with the squat's.
+    """
+    return c.standing * max(c.one_leg, 0.5 * (1 - c.feet_readable)) * c.bends * c.contained * c.free
 
 
 MOVEMENT = Movement(

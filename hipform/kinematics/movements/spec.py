@@ -134,6 +134,9 @@ class Cues(NamedTuple):
     quadruped: float  # wrists well below the shoulders with the knees below the hips
     supine: float  # knees not below the hips (on the back)
     one_leg: float  # one foot off the floor or held forward
+    feet_readable: (
+        float  # the view shows whether a foot is held up (square-on), so "no foot up" means two feet
+    )
     bends: float  # the hips go down and up
     contained: float  # the hips stay within about a leg length (not walking about or jumping)
     running: float  # alternating steps at a running cadence throughout, the pelvis bobbing per step
