@@ -16,16 +16,28 @@ from __future__ import annotations
 import warnings
 from collections import deque
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from hipform.kinematics import measures as M
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.frame_measures import compute_graded_series, compute_measures
-from hipform.kinematics.grading import MAX_SEGMENT_CHANGE, MIN_STEADY_SEGMENTS
+from hipform.kinematics.grading import (
+    MAX_SEGMENT_CHANGE,
+    MIN_FLAG_CONFIDENCE,
+    MIN_STEADY_SEGMENTS,
+    flag_confidence,
+)
 from hipform.kinematics.movements import LIVE_MOVEMENTS, movement_named
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
-from hipform.kinematics.view import FRONTAL_MAX_YAW_DEG, SIDE_MIN_YAW_DEG, compute_view_yaw_deg
+from hipform.kinematics.tracking import MAX_KEY_SHIFT_S, MIN_TRACKED_SHARE, freeze_limit_s, skeleton_frames
+from hipform.kinematics.view import (
+    FRONTAL_MAX_YAW_DEG,
+    SIDE_MIN_YAW_DEG,
+    ViewEstimate,
+    compute_view_yaw_deg,
+)
 from hipform.landmarks import LEG_SEGMENTS, N_LANDMARKS, Landmark
 
 L = Landmark
@@ -36,6 +48,29 @@ SIDES = ("left", "right")
 MIN_REP_FRAMES = 6
 #: Fewest rest frames for a per-person baseline (standing FPPA, knee separation, level pelvis).
 MIN_REST_FRAMES = 5
+#: Below this many analysed frames a second, leg segments change too much between frames for the
+#: steadiness test to tell tracking from jumping landmarks: an unsteady rep says the frame rate. [J]
+STEADY_MIN_RATE = 10.0
+#: How far before a rep starts the live checker keeps frames: the batch looks back as far for the
+#: key moment of a step-up (the lead knee loaded on the step before the hips rise).
+LOOKBACK_S = 1.5
+#: A value read at one moment (the bottom) is the median over the frames this close to it (at least
+#: the frame and its neighbours): the batch reads a low-pass filtered series there, and one noisy
+#: frame near the threshold decided "good" or "collapsing" at a few frames a second.
+KEY_SPAN_S = 0.1
+
+
+class _Frame(NamedTuple):
+    """What the live checker keeps of one frame while it may belong to a rep."""
+
+    t: float
+    depth: float
+    m: dict[str, np.ndarray]  # the per-frame measures, (1, ...) each
+    px: np.ndarray  # (33, 2) filtered pixels
+    seen: np.ndarray  # (33,) bool: the pose model saw the landmark (visible enough, placed)
+    vis: np.ndarray  # (33,)
+    yaw: float
+    change: np.ndarray  # (4,) relative change of each leg segment's length since the last frame
 
 
 @dataclass(frozen=True)
@@ -128,12 +163,9 @@ class LiveAnalyzer:
         self._yaw: deque[float] = deque(maxlen=15)
         self._rest: deque[dict[str, np.ndarray]] = deque(maxlen=90)
         self._base: dict[str, np.ndarray | float] | None = None
-        self._best_depth = -np.inf
-        self._at_peak: dict[str, np.ndarray] = {}
-        self._worst: dict[str, np.ndarray] = {}
         self._prev_seg = np.full(len(LEG_SEGMENTS), np.nan)
-        self._seg_changes: list[np.ndarray] = []  # per frame of the current rep, (4,) relative change
-        self._ankle_y_diff: list[float] = []  # per frame of the current rep: left ankle y − right (px)
+        self._before: deque[_Frame] = deque()  # frames before the current rep, LOOKBACK_S at most
+        self._frames: list[_Frame] = []  # frames of the current rep
 
     @property
     def reps(self) -> int:
@@ -179,25 +211,27 @@ class LiveAnalyzer:
             self._yaw.append(yaw)
         if not np.isfinite(depth):
             return []
+        seen = (vis >= self.min_visibility) & np.isfinite(lm[:, :2]).all(axis=1)
+        frame = _Frame(float(t_s), depth, m, px[0], seen, vis, yaw, change)
         if not self._in_rep:
             if depth > self._enter:
                 self._in_rep = True
-                self._best_depth = -np.inf
-                self._worst = {}
-                self._seg_changes = []
-                self._ankle_y_diff = []
+                self._frames = []
             else:
                 if depth < self._exit:
                     self._rest.append(m)
                     self._base = None  # recomputed from the new rest frames when next needed
+                self._before.append(frame)
+                while self._before and frame.t - self._before[0].t > LOOKBACK_S:
+                    self._before.popleft()
                 return []
-        self._track(m, depth)
-        self._seg_changes.append(change)
-        self._ankle_y_diff.append(float(m["ankle_y"][0, 0] - m["ankle_y"][0, 1]))
+        self._frames.append(frame)
         if depth < self._exit:
             self._in_rep = False
             self._reps += 1
-            return self._grade(float(t_s))
+            cues = self._grade(float(t_s))
+            self._before = deque([frame])  # the next rep looks back no further than this one's end
+            return cues
         return []
 
     # ------------------------------------------------------------------ internals
@@ -265,29 +299,6 @@ class LiveAnalyzer:
             }
         return self._base
 
-    def _graded(self, rule: FaultRule, m: dict[str, np.ndarray]) -> np.ndarray:
-        """(2,) [left, right] value of ``rule``'s graded series on this frame (the batch's series)."""
-        x = compute_graded_series(rule, m, self._baselines())[0]
-        if rule.measure == "trunk_line_change_deg":  # relative to the start of the rep
-            start = self._worst.get("_trunk_start")
-            return np.abs(x - start) if start is not None else np.full(2, np.nan)
-        return np.asarray(x, dtype=np.float64)
-
-    def _track(self, m: dict[str, np.ndarray], depth: float) -> None:
-        if "_trunk_start" not in self._worst:
-            self._worst["_trunk_start"] = np.repeat(m["trunk_line_deg"][0], 2)
-        if depth > self._best_depth:
-            self._best_depth = depth
-            self._at_peak = {r.measure: self._graded(r, m) for r in self.rules}
-            self._at_peak["knee_flexion_deg"] = m["knee_flexion_deg"][0]
-        for r in self.rules:
-            if r.phase in ("bottom", "top"):
-                continue
-            g = self._graded(r, m)
-            prev = self._worst.get(r.measure)
-            pick = np.fmax if r.direction == "above" else np.fmin
-            self._worst[r.measure] = g if prev is None else pick(prev, g)
-
     def _view_ok(self, rule: FaultRule) -> bool:
         if not self._yaw:
             return False
@@ -302,77 +313,164 @@ class LiveAnalyzer:
         must change by at most :data:`MAX_SEGMENT_CHANGE` (median over the rep, at
         least :data:`MIN_REP_FRAMES` frames measured).
         """
-        if not self._seg_changes:
+        if not self._frames:
             return False
-        changes = np.array(self._seg_changes)
+        changes = np.array([f.change for f in self._frames])
         steady = 0
         for col in changes.T:
             col = col[np.isfinite(col)]
             steady += bool(col.size >= MIN_REP_FRAMES and np.median(col) <= MAX_SEGMENT_CHANGE)
         return steady >= MIN_STEADY_SEGMENTS
 
-    def _grade(self, t_s: float) -> list[LiveCue]:
-        cues: list[LiveCue] = []
-        rep = self._reps
-        n_frames = len(self._seg_changes)
-        if n_frames < MIN_REP_FRAMES:  # frames were dropped to keep up: say so rather than blame the tracking
-            text = f"rep {rep}: not judged (only {n_frames} frames analysed; the computer may be too slow)"
-            return [LiveCue(t_s, rep, None, None, None, None, None, text, judged=False)]
-        if not self._steady():
-            text = f"rep {rep}: not judged (the body was not tracked steadily)"
-            return [LiveCue(t_s, rep, None, None, None, None, None, text, judged=False)]
-        graded = 0
-        kf = self._at_peak.get("knee_flexion_deg", np.full(2, np.nan))
-        stance: int | None = None
-        ankle_y_diff = np.array(self._ankle_y_diff)
-        ankle_y_diff = ankle_y_diff[np.isfinite(ankle_y_diff)]
-        if self.counter.stance == "planted" and ankle_y_diff.size:
+    def _not_judged(self, t_s: float) -> LiveCue | None:
+        """The cue of a rep that cannot be judged at all (too few frames, unsteady, a freeze), or None."""
+        rep, frames = self._reps, self._frames
+        why = None
+        if len(frames) < MIN_REP_FRAMES:  # frames were dropped to keep up: say so rather than blame tracking
+            why = f"only {len(frames)} frames analysed; the computer may be too slow"
+        elif not self._steady():
+            rate = 1.0 / float(np.median(np.diff([f.t for f in frames])))
+            why = "the body was not tracked steadily"
+            if rate < STEADY_MIN_RATE:  # the steadiness test needs frames close together: say why
+                why = f"only {rate:.0f} frames a second analysed; the computer may be too slow"
+        else:
+            times = np.array([f.t for f in (*self._before, *frames)])
+            gap = float(np.max(np.diff([f.t for f in frames]))) if len(frames) > 1 else 0.0
+            if gap > freeze_limit_s(times):
+                why = f"the video stalled for {gap:.1f} s during it"
+        if why is None:
+            return None
+        return LiveCue(t_s, rep, None, None, None, None, None, f"rep {rep}: not judged ({why})", judged=False)
+
+    def _key(self, window: list[_Frame], start: int) -> tuple[int, int | None]:
+        """The rep's key frame in ``window`` (lookback then rep frames; the rep from ``start``) and its
+        working leg (None: both legs), as the batch segmentation picks them."""
+        depth = np.array([f.depth for f in window])
+        top = start + int(np.argmax(depth[start:]))
+        kf = np.concatenate([f.m["knee_flexion_deg"] for f in window])
+        c = self.counter
+        if c.key_frame is not None:
+            px = np.stack([f.px for f in window])
+            dt = np.diff([f.t for f in window])
+            fps = 1.0 / float(np.median(dt)) if dt.size else 30.0
+            return c.key_frame(px, kf, float(self._leg), fps, start, top, 0)
+        if c.stance == "planted":
             # the stance foot is the lower one through the rep: from the front the lifted foot is only
             # a few pixels higher, and the deepest frame alone picked the wrong leg when pose saw one
             # frame in five (a busy computer) and misplaced the standing ankle
-            stance = 0 if np.median(ankle_y_diff) >= 0 else 1
-        elif self.counter.stance == "bent" and np.isfinite(kf).any():
-            stance = int(np.nanargmax(kf))
+            ank = np.concatenate([f.m["ankle_y"] for f in window[start:]])
+            diff = ank[:, 0] - ank[:, 1]
+            diff = diff[np.isfinite(diff)]
+            return top, (0 if np.median(diff) >= 0 else 1) if diff.size else None
+        if c.stance == "bent" and np.isfinite(kf[top]).any():
+            return top, int(np.nanargmax(kf[top]))
+        return top, None
+
+    def _read(
+        self, rule: FaultRule, x: np.ndarray, side: int, window: list[_Frame], start: int, key: int
+    ) -> tuple[float, int]:
+        """(value, frame) of ``rule`` on ``side`` (-1: the mean of both) read as the batch reads it:
+        only frames where its key landmarks were seen, through at least :data:`MIN_TRACKED_SHARE` of
+        the rep; at the key moment the median of the frames within :data:`KEY_SPAN_S` (the nearest
+        seen one, at most :data:`MAX_KEY_SHIFT_S` away), else the worst (or, held, the median) over
+        the rep. NaN when it cannot be read."""
+        skel = skeleton_frames(rule.measure, side, np.stack([f.seen for f in window]))
+        col = x[:, side] if side >= 0 else np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=1)
+        ok = skel & np.isfinite(col)
+        if ok[start:].mean() < MIN_TRACKED_SHARE:
+            return float("nan"), key
+        t = np.array([f.t for f in window])
+        if rule.phase in ("bottom", "top"):
+            dt = np.abs(t - t[key])
+            near = ok & (dt <= max(KEY_SPAN_S, np.sort(dt)[min(2, dt.size - 1)]))
+            if not near.any():
+                cand = np.flatnonzero(ok & (dt <= MAX_KEY_SHIFT_S))
+                if not cand.size:
+                    return float("nan"), key
+                near = np.zeros_like(ok)
+                near[cand[np.argmin(dt[cand])]] = True
+            return float(np.median(col[near])), int(np.flatnonzero(near)[np.argmin(dt[near])])
+        idx = start + np.flatnonzero(ok[start:])
+        vals = col[idx]
+        if rule.phase == "hold":
+            return float(np.median(vals)), int(idx[len(idx) // 2])
+        at = int(np.argmax(vals) if rule.direction == "above" else np.argmin(vals))
+        return float(vals[at]), int(idx[at])
+
+    def _view(self, rule: FaultRule, window: list[_Frame]) -> ViewEstimate:
+        """The view as flag confidence reads it: the share of the window's frames whose yaw agrees."""
+        yaw = np.array([f.yaw for f in window])
+        agree = yaw < FRONTAL_MAX_YAW_DEG if rule.view == "frontal" else yaw > SIDE_MIN_YAW_DEG
+        n = len(window)
+        return ViewEstimate(
+            "front" if rule.view == "frontal" else "side",
+            float(np.mean(agree)),
+            float(np.nanmedian(yaw)) if np.isfinite(yaw).any() else float("nan"),
+            "unknown",
+            yaw,
+            np.zeros(n, np.int64),
+            np.zeros(n),
+        )
+
+    def _has_base(self, rule: FaultRule) -> bool:
+        base = self._baselines()
+        name = {"fppa_deg": "fppa_deg", "knee_separation_rel": "knee_separation_ratio"}.get(rule.measure)
+        name = "pelvic_obliquity_deg" if rule.measure == "pelvic_drop_deg" else name
+        return name is None or bool(np.isfinite(base[name]).all())
+
+    def _grade(self, t_s: float) -> list[LiveCue]:
+        """The cues of the rep that just ended: each rule read as the batch reads it (same key moment,
+        same leg, only frames with the skeleton seen, the same confidence floor)."""
+        rep = self._reps
+        not_judged = self._not_judged(t_s)
+        if not_judged is not None:
+            return [not_judged]
+        window = [*self._before, *self._frames]
+        start = len(self._before)
+        key, stance = self._key(window, start)
+        m = {name: np.concatenate([f.m[name] for f in window]) for name in window[0].m}
+        vis = np.stack([f.vis for f in window])
+        cues: list[LiveCue] = []
+        graded = 0
         for rule in self.rules:
             if not self._view_ok(rule):
                 continue
             if rule.min_knee_flexion_deg > 0:
                 # live depth comes from 2D angles, too rough to decide "deep enough": skip such rules
                 continue
-            vals = (
-                self._at_peak.get(rule.measure)
-                if rule.phase in ("bottom", "top")
-                else self._worst.get(rule.measure)
-            )
-            if vals is None:
-                continue
-            graded += 1
-            sides = (
-                [stance] if stance is not None and rule.per_side else ([0, 1] if rule.per_side else [None])
-            )
+            x = compute_graded_series(rule, m, self._baselines())
+            if rule.measure == "trunk_line_change_deg":  # relative to the start of the rep
+                x = np.abs(x - x[start])
+            sides = [stance] if stance is not None and rule.per_side else ([0, 1] if rule.per_side else [-1])
             for s in sides:
-                if s is not None:
-                    v = float(vals[s])
-                else:
-                    v = float(np.mean(vals[np.isfinite(vals)])) if np.isfinite(vals).any() else np.nan
+                v, at = self._read(rule, x, s, window, start, key)
+                if not np.isfinite(v):
+                    continue
                 sev = rule.severity(v)
+                graded += 1
                 if sev is None:
                     continue
-                side = SIDES[s] if s is not None else None
-                cues.append(
-                    LiveCue(
-                        t_s,
-                        rep,
-                        rule.fault,
-                        side,
-                        sev,
-                        v,
-                        rule.unit,
-                        f"rep {rep}: {_describe(rule, side, v)}",
-                    )
-                )
-        if not cues and not graded:  # every rule needs another camera angle: never "good"
+                thr = np.array([rule.marked if sev == "marked" else rule.mild])
+                conf = flag_confidence(
+                    rule,
+                    np.array([v]),
+                    thr,
+                    vis,
+                    max(s, 0),
+                    np.array([at]),
+                    self._view(rule, window),
+                    self._has_base(rule),
+                )[0]
+                if conf < MIN_FLAG_CONFIDENCE * rule.confidence_scale:
+                    graded -= 1  # too unsure: this rule did not judge the rep
+                    continue
+                side = SIDES[s] if s >= 0 else None
+                text = f"rep {rep}: {_describe(rule, side, v)}"
+                cues.append(LiveCue(t_s, rep, rule.fault, side, sev, v, rule.unit, text))
+        if not cues and not graded:  # no rule could judge it (camera angle, landmarks hidden): never "good"
             text = f"rep {rep}: not judged from this camera angle"
+            if any(self._view_ok(r) for r in self.rules):
+                text = f"rep {rep}: not judged (the body was not seen well enough)"
             cues.append(LiveCue(t_s, rep, None, None, None, None, None, text, judged=False))
         elif not cues:
             cues.append(LiveCue(t_s, rep, None, None, None, None, None, f"rep {rep}: good"))

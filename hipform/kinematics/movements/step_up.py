@@ -19,17 +19,22 @@ L = Landmark
 
 #: Smallest hip rise that counts as step-up reps, leg lengths (5–95 percentile range) [J].
 MIN_RISE = 0.08
+#: The lead ankle is on the step while within this many leg lengths of where it stands at the top [J].
+ON_STEP_TOLERANCE = 0.06
 
 
-def _key_frame(ctx: SegmentContext, start: int, top: int, lo: int) -> tuple[int, int]:
-    """(key frame, lead side) of a step-up rep.
+def lead_leg_key(
+    px: np.ndarray, kf: np.ndarray, leg_px: float, fps: float, start: int, top: int, lo: int
+) -> tuple[int, int]:
+    """(key frame, lead side) of a step-up rep: frames ``lo`` (the first looked at) to ``top``
+    (the hips highest) of the landmarks ``px`` (T, 33, 2) and knee flexion ``kf`` (T, 2).
 
     The lead foot is the one on the step (the higher ankle as the body starts
-    to rise). The moment that matters is its loaded peak knee flexion: the
+    to rise, at ``start``). The moment that matters is its loaded peak knee flexion: the
     last local maximum while that foot stands still on the step, not the
-    flexion of lifting it through the air onto the step.
+    flexion of lifting it through the air onto the step. The live checker reads the same
+    moment (:attr:`LiveCounter.key_frame`).
     """
-    px, kf, leg_px, fps = ctx.px, ctx.measures["knee_flexion_deg"], ctx.leg_px, ctx.fps
     ank = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)]]
     y0 = ank[start, :, 1]
     side = int(np.nanargmin(y0)) if np.isfinite(y0).any() else 0
@@ -42,7 +47,8 @@ def _key_frame(ctx: SegmentContext, start: int, top: int, lo: int) -> tuple[int,
     with np.errstate(invalid="ignore"):
         still = speed < 0.5 * leg_px
         # on the step: where the foot will stand at the top, and above the other foot
-        on_step = np.abs(ank[seg, side, 1] - ank[top, side, 1]) < 0.03 * leg_px
+        # (the pose model's ankle on a loaded step drifts by ~0.04 leg lengths as the shin tilts)
+        on_step = np.abs(ank[seg, side, 1] - ank[top, side, 1]) < ON_STEP_TOLERANCE * leg_px
         raised = on_step & (ank[seg, side, 1] < ank[seg, other, 1] - 0.05 * leg_px)
     flex = kf[seg, side]
     cand = np.flatnonzero(still & raised & np.isfinite(flex))
@@ -50,11 +56,12 @@ def _key_frame(ctx: SegmentContext, start: int, top: int, lo: int) -> tuple[int,
         cand = np.flatnonzero(np.isfinite(flex))
     if cand.size == 0:
         return top, side
-    # the loaded peak: the last local maximum of flexion with the foot on the step (the flexion left
-    # over from lifting the foot onto the step decreases from the first such frame)
-    f = np.where(np.isfinite(flex), flex, -np.inf)
-    peaks = [int(i) for i in cand[1:] if 0 < i < f.size - 1 and f[i] >= f[i - 1] and f[i] >= f[i + 1]]
-    best = peaks[-1] if peaks else int(cand[np.argmax(flex[cand])])
+    # the loaded peak: where the knee has bent most again since the flexion left over from lifting the
+    # foot onto the step fell off (the largest rise above the lowest flexion before it); a flexion that
+    # only falls has its loaded peak at the first frame on the step
+    f = flex[cand]
+    rise = f - np.minimum.accumulate(f)
+    best = int(cand[np.argmax(rise)]) if rise.max() > 0 else int(cand[0])
     return lo + best, side
 
 
@@ -66,7 +73,7 @@ def segment(ctx: SegmentContext) -> Segmentation:
     prev_end = 0
     for s, top, e in zip(reps.start.tolist(), reps.peak.tolist(), reps.end.tolist(), strict=True):
         lo = max(prev_end, s - int(round(1.5 * ctx.fps)))
-        k, side = _key_frame(ctx, s, top, lo)
+        k, side = lead_leg_key(ctx.px, ctx.measures["knee_flexion_deg"], ctx.leg_px, ctx.fps, s, top, lo)
         windows.append(Window(min(s, k), k, e, side, "rep"))
         prev_end = e
     return Segmentation(windows, reps.rest, sig)
@@ -89,5 +96,5 @@ MOVEMENT = Movement(
     rep_kind="rep",
     recognise=recognise,
     setup="film from straight in front, step and whole body in frame, camera at knee-to-hip height",
-    live=LiveCounter(signal="hip_rise", enter=0.12, exit=0.05, stance="bent"),
+    live=LiveCounter(signal="hip_rise", enter=0.12, exit=0.05, key_frame=lead_leg_key),
 )
