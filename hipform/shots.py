@@ -69,7 +69,7 @@ MIN_SHOT_S = 1.0
 
 
 class CutDetector:
-    """Scene-cut evidence gathered one frame at a time, for a few microseconds a frame.
+    """Scene-cut evidence gathered one frame at a time, for about 0.1 ms a frame.
 
     Each frame is reduced to a :data:`THUMB_PX`-square grey thumbnail; the detector
     keeps only the last two thumbnails and three numbers a frame: the change
@@ -88,10 +88,10 @@ class CutDetector:
 
     def add(self, image_rgb: np.ndarray) -> None:
         """Take the next decoded frame ((H, W, 3) uint8 RGB, any size)."""
-        grey = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
-        thumb = (
-            cv2.resize(grey, (THUMB_PX, THUMB_PX), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-        )
+        # every n-th pixel first: area-averaging a whole 640-px frame costs 0.6 ms, this 0.1 ms
+        step = max(1, min(image_rgb.shape[:2]) // (2 * THUMB_PX))
+        small = cv2.resize(image_rgb[::step, ::step], (THUMB_PX, THUMB_PX), interpolation=cv2.INTER_AREA)
+        thumb = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
         hist = np.bincount((thumb.ravel() * (HIST_BINS - 1e-3)).astype(np.intp), minlength=HIST_BINS)
         hist = hist / hist.sum()
         if self._thumbs:
