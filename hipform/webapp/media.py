@@ -80,23 +80,26 @@ def check_upload_name(name: str) -> str:
 
 
 def save_upload(data: bytes, name: str, folder: Path) -> tuple[Path, str]:
-    """Write uploaded bytes to ``folder/<sha256>.<ext>``; returns (path, hex sha256).
+    """Write uploaded bytes to ``folder/<name>`` (:func:`safe_filename`); returns (path, hex sha256).
+
+    ``folder`` is the upload's own (the app makes one per upload). The file keeps the name the
+    user gave it, so every message about it — a clip that cannot be decoded, a limit passed — names
+    the user's file, never an internal hash; the SHA-256 keys the landmark cache and History.
 
     Raises
     ------
     VideoReadError
         Empty file or a type the upload box does not accept.
     """
-    ext = check_upload_name(name)
+    check_upload_name(name)
     if not data:
         raise VideoReadError(f"'{safe_filename(name)}' is empty (0 bytes). Record or copy the clip again.")
     sha = hashlib.sha256(data).hexdigest()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{sha}.{ext}"
-    if not path.exists():
-        tmp = path.with_suffix(f".{ext}.part")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+    path = folder / safe_filename(name)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
     return path, sha
 
 

@@ -6,6 +6,7 @@ the rest of the tests in the process), so they are marked slow.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,8 @@ def test_bad_upload_gives_one_clear_message(hipform_home, name, data, message):
     at.file_uploader(key="upload").set_value((name, data, "video/mp4"))
     run_ok(at)
     assert len(at.error) == 1 and message in at.error[0].value, [e.value for e in at.error]
+    # the message names the user's file, never the name the app stored it under (its hash)
+    assert f"'{name}'" in at.error[0].value and not re.search(r"[0-9a-f]{16}", at.error[0].value)
     assert not at.get("video")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import datetime, timedelta, timezone
@@ -131,8 +132,11 @@ def test_safe_filename(name, expected):
 
 
 def test_save_upload_checks_type_and_content(tmp_path):
-    path, sha = media.save_upload(b"\x00\x00\x00\x18ftypmp42", "My Clip.MP4", tmp_path)
-    assert path.parent == tmp_path and path.suffix == ".mp4" and path.stem == sha
+    data = b"\x00\x00\x00\x18ftypmp42"
+    path, sha = media.save_upload(data, "../My Clip.MP4", tmp_path)
+    # the user's name (messages name it), never the hash; the hash keys the cache
+    assert path == tmp_path / "My Clip.MP4" and path.read_bytes() == data
+    assert sha == hashlib.sha256(data).hexdigest()
     with pytest.raises(VideoReadError, match="not a video type"):
         media.save_upload(b"hello", "notes.txt", tmp_path)
     with pytest.raises(VideoReadError, match="empty"):
