@@ -193,7 +193,7 @@ def test_pose_model_output_meets_the_schema(tmp_path) -> None:
 
     bridge = estimate_pose_cached(ROOT / "sample_videos" / "bridge_side_arch.mp4").seq
     bridge_report = _written(analyze(bridge, "bridge"), tmp_path)
-    assert bridge_report["exercise"] == "bridge" and bridge_report["flags"]
+    assert bridge_report["movement"]["name"] == "bridge" and bridge_report["flags"]
     assert _errors(bridge_report) == []
 
     room = write_clip(tmp_path / "empty_room.mp4", pattern_frames(30, 320, 240))

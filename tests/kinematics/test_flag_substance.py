@@ -208,3 +208,32 @@ def test_a_clear_reading_is_flagged_with_its_confidence() -> None:
     assert [f.rep for f in grades.flags] == [1, 2, 3]
     assert all(f.confidence >= MIN_FLAG_CONFIDENCE for f in grades.flags)
     assert grades.not_assessed == []
+
+
+@pytest.mark.slow
+def test_a_video_whose_recording_froze_for_a_minute(tmp_path) -> None:
+    """The rendered valgus squat re-encoded with its frame times jumping by 60 s at the bottom of rep 2
+    (a phone that stalled), through MediaPipe: rep 2 spans the jump and is not graded, with a note;
+    reps 1 and 3 keep their flags."""
+    import json
+    from pathlib import Path
+
+    from clipmaker import write_clip
+
+    from hipform.pose import estimate_pose
+    from hipform.video import iter_frames
+
+    sample = Path(__file__).resolve().parents[2] / "sample_videos" / "squat_front_valgus.mp4"
+    truth = json.loads(sample.with_suffix(".truth.json").read_text())
+    frames = [(f.image, f.t_s) for f in iter_frames(sample)]
+    key2 = truth["reps"][1]["key_frame"]
+    times = [t + (FREEZE_S if i >= key2 else 0.0) for i, (_, t) in enumerate(frames)]
+    clip = write_clip(tmp_path / "froze.mp4", [image for image, _ in frames], times_s=times)
+    seq = estimate_pose(clip)
+    assert seq.t_s[key2] - seq.t_s[key2 - 1] == pytest.approx(FREEZE_S, abs=0.1)
+    report = analyze(seq, exercise="squat")
+    assert len(report.reps) == 3, report.summary_lines()
+    assert report.reps[1].t_end_s - report.reps[1].t_start_s > FREEZE_S
+    assert {f.rep for f in report.flags} == {1, 3}, report.summary_lines()
+    assert any(na.rep == 2 and "gap between frames" in na.reason for na in report.not_assessed)
+    assert any("froze" in note for note in report.notes), report.notes

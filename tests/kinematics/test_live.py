@@ -45,3 +45,23 @@ def test_live_survives_missing_frames_and_rejects_misuse() -> None:
         live.update(np.zeros((32, 3)), np.zeros(33), 1.0)
     with pytest.raises(ValueError, match="recorded clip"):
         LiveAnalyzer("running")
+
+
+def test_a_rep_across_a_stalled_video_is_not_judged() -> None:
+    """The webcam stalls for 5 s at the bottom of rep 2 (issue 13: a freeze was graded as one long rep):
+    rep 2 says so; reps 1 and 3 are judged as before."""
+    import dataclasses
+
+    motion = simulate_motion("single-leg-squat", reps=3, faults=Faults(knee_valgus_deg=18.0, side="right"))
+    seq = film(motion, "front")
+    rep2 = motion.reps[1]
+    t = seq.t_s.copy()
+    t[rep2.key_frame :] += 5.0  # at the bottom
+    live = LiveAnalyzer("single-leg-squat")
+    cues = _run(live, dataclasses.replace(seq, t_s=t))
+    by_rep = {c.rep: c for c in cues}
+    assert live.reps == 3 and sorted(by_rep) == [1, 2, 3], [c.text for c in cues]
+    assert (
+        not by_rep[2].judged and by_rep[2].text == "rep 2: not judged (the video stalled for 5.0 s during it)"
+    )
+    assert by_rep[1].fault == by_rep[3].fault == "knee_collapse"

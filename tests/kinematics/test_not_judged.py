@@ -138,3 +138,88 @@ def test_a_front_view_keeps_its_numbers(tmp_path) -> None:
     assert "knee_separation_rel" in report.measures
     assert any(k.startswith(present._short_label("knee_separation_rel")) for k in present.rep_rows(report)[0])
     assert_no_number_for_what_was_not_judged(report, tmp_path)
+
+
+def _row_of(fig, title: str) -> int:
+    """1-based timeline row titled ``title`` (0 when none)."""
+    titles = [a.text for a in fig.layout.annotations if ":" in (a.text or "")]
+    return titles.index(title) + 1 if title in titles else 0
+
+
+def _injected_cases() -> list:
+    from test_fault_table import INJECTIONS
+
+    return [pytest.param(movement, measure, id=f"{movement}-{measure}") for movement, measure in INJECTIONS]
+
+
+@pytest.mark.parametrize(("movement", "measure"), _injected_cases())
+def test_every_flag_is_drawn_on_its_own_line_with_its_thresholds(movement, measure) -> None:
+    """Each movement's flags (every rule, its fault injected): the timeline has the rule's row, with its
+    mild and marked threshold lines and bands, and the flag's cross lies on the line of its series
+    (the kickback's trunk-line change had no line; the bridge's hip line crossed between two legs)."""
+    from test_fault_table import INJECTIONS, _analyse_pair
+
+    from hipform.webapp.present import fault_name
+
+    how = INJECTIONS[(movement, measure)]
+    report, _ = _analyse_pair(movement, how, how.views[0], how.legs[0])
+    rule = next(r for r in REGISTRY[movement].rules if r.measure == measure)
+    flags = [f for f in report.flags if f.measure == measure and f.rep is not None]
+    assert flags, report.summary_lines()
+    fig = timeline_figure(report)
+    row = _row_of(fig, f"{fault_name(rule.fault)}: {rule.label}")
+    assert row, [a.text for a in fig.layout.annotations]
+    yaxis = "y" if row == 1 else f"y{row}"
+    lines = [s for s in fig.layout.shapes if s.type == "line" and s.yref == yaxis]
+    assert {round(s.y0, 6) for s in lines} >= {round(rule.mild, 6), round(rule.marked, 6)}
+    assert [s for s in fig.layout.shapes if s.type == "rect" and s.yref == yaxis]  # the bands
+    traces = {
+        t.name: np.asarray(t.y, dtype=float) for t in fig.data if t.mode == "lines" and t.yaxis == yaxis
+    }
+    crosses = {
+        (round(t.x[0], 6), round(t.y[0], 6)) for t in fig.data if t.mode == "markers" and t.yaxis == yaxis
+    }
+    for f in flags:
+        assert (round(float(report.t_s[f.worst_frame]), 6), round(f.value, 6)) in crosses
+        line = traces[f.side or "both"]
+        if rule.phase == "hold":  # a median over the hold: the line passes through the hold, not the value
+            assert np.isfinite(line[f.worst_frame])
+        else:
+            assert line[f.worst_frame] == pytest.approx(f.value, abs=1e-9), (f.rep, f.side)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", ["squat_side_clean.mov", "squat_side_knees_sway_in.mov"])
+@pytest.mark.parametrize("exercise", ["squat", "single-leg-squat"])
+def test_real_side_view_clips_export_no_frontal_number(clip, exercise, tmp_path) -> None:
+    """The shared real side-on squats through the command line (MediaPipe on the video): no frontal-plane
+    number in the JSON's rep values, no frontal column in the measures CSV, empty frontal cells in the
+    reps CSV; and the report shows none in the rep table, timeline or History."""
+    import subprocess
+    import sys
+
+    from clipmaker import SHARED_CLIPS
+    from external import require_or_skip
+
+    from hipform.cache import estimate_pose_cached
+
+    path = SHARED_CLIPS / clip
+    require_or_skip(path.is_file(), f"real clip not found at {path}")
+    out = {"--json": tmp_path / "r.json", "--csv": tmp_path / "m.csv", "--reps-csv": tmp_path / "reps.csv"}
+    args = [sys.executable, "-m", "hipform", "analyze", str(path), "--exercise", exercise]
+    subprocess.run([*args, *(x for kv in out.items() for x in map(str, kv))], check=True, capture_output=True)
+    data = json.loads(out["--json"].read_text())
+    assert data["view"] in ("side", "oblique") and data["reps"], data["view"]
+    frontal = names_of(FRONTAL)
+    for rep in data["reps"]:
+        for key, value in rep["values"].items():
+            if value["measure"] in FRONTAL:
+                assert value["value"] is None and not value["assessed"], (rep["rep"], key, value)
+    assert not frontal & set(data["measures"])
+    with out["--csv"].open(newline="") as fh:
+        assert not frontal & set(next(csv.reader(fh)))
+    with out["--reps-csv"].open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(row[k] == "" for row in rows for k in frontal & set(row))
+    report = analyze(estimate_pose_cached(path).seq, exercise=exercise)
+    assert_no_number_for_what_was_not_judged(report, tmp_path)
