@@ -44,7 +44,10 @@ def compute_cues(f: dict[str, float]) -> Cues:
         standing=standing,
         lying=lying,
         quadruped=ramp(f["wrist_below"], 0.4, 0.8) * ramp(knee_below, 0.2, 0.5),
-        supine=1.0 - ramp(knee_below, -0.1, 0.25),
+        # on the back: knees not below the hips; but a trunk pointing down the image with the wrists far
+        # below the shoulders is someone on all fours seen from the head end, whose knees hide behind
+        supine=(1.0 - ramp(knee_below, -0.1, 0.25))
+        * (1.0 - ramp(-f["upright"], 0.38, 0.45) * ramp(val("wrist_below"), 0.5, 0.8)),
         one_leg=_one_leg(f, bends),
         feet_readable=_square_on(f),
         bends=bends,
