@@ -150,6 +150,9 @@ def flag_marks(flag: Flag) -> tuple[tuple[Landmark, ...], tuple[tuple[Landmark, 
         elif flag.measure == "knee_toe_ratio":
             joints.append(knee)
             lines.append((knee, _lm(s, "FOOT_INDEX")))
+        elif flag.measure == "knee_medial_shift_rel":  # the knee over its own foot
+            joints.append(knee)
+            lines += [(knee, _lm(s, "FOOT_INDEX")), (_lm(s, "HEEL"), _lm(s, "FOOT_INDEX"))]
         elif flag.measure == "pelvic_drop_deg":
             joints.append(hip)
         elif flag.measure in ("bridge_hip_line_deg", "thigh_past_trunk_deg"):

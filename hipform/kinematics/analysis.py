@@ -48,7 +48,6 @@ from hipform.kinematics.grading import (  # noqa: F401  (MAX_SEGMENT_CHANGE, MIN
     steady_windows,
     view_ok,
     whole_clip_reasons,
-    yaw_notes,
 )
 from hipform.kinematics.movements import (
     MOVEMENTS,
@@ -63,6 +62,7 @@ from hipform.kinematics.shown import blank_unjudged, graded_series
 from hipform.kinematics.summary import dedupe, summarise
 from hipform.kinematics.tracking import detected_landmarks
 from hipform.kinematics.view import ViewEstimate, estimate_view
+from hipform.kinematics.yaw_limits import turned_reasons, yaw_notes
 from hipform.landmarks import Landmark
 from hipform.report import MeasureValue, MovementChoice, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
@@ -186,7 +186,9 @@ def _baselines(
     return {
         "fppa_deg": np.array([at_rest(m["fppa_deg"][:, s], standing) for s in (0, 1)]),
         "knee_separation_ratio": at_rest(m["knee_separation_ratio"], standing),
-        "knee_medial_offset": np.array([at_rest(m["knee_medial_offset"][:, s], standing) for s in (0, 1)]),
+        "knee_medial_offset_ratio": np.array(
+            [at_rest(m["knee_medial_offset_ratio"][:, s], standing) for s in (0, 1)]
+        ),
         "pelvic_obliquity_deg": at_rest(
             m["pelvic_obliquity_deg"], rest if mv.pelvis_level_at_rest else standing & level
         ),
@@ -254,7 +256,7 @@ def _judge(
         has_base={
             "fppa_deg": bool(np.isfinite(base["fppa_deg"]).all()),
             "knee_separation_rel": bool(np.isfinite(base["knee_separation_ratio"])),
-            "knee_medial_shift": bool(np.isfinite(base["knee_medial_offset"]).all()),
+            "knee_medial_shift_rel": bool(np.isfinite(base["knee_medial_offset_ratio"]).all()),
             "pelvic_drop_deg": bool(np.isfinite(base["pelvic_obliquity_deg"])),
             **{name: True for name in mv.sure_without_baseline},
         },
@@ -270,6 +272,7 @@ def _judge(
     if which.choice.judged:
         found = None if seg.windows else mv.no_windows
         not_assessed = whole_clip_reasons(rules, blocked, view, found) + grades.not_assessed
+        not_assessed += turned_reasons(rules, blocked, view) if seg.windows else []
     else:
         not_assessed = [NotAssessed(fault, _why_not_judged(which.choice)) for fault in mv.faults]
     flags = [*grades.flags, *asymmetry_flags(rules, grades.graded, seg.windows, t, view, seq.visibility)]

@@ -57,8 +57,13 @@ class FaultRule:
     confidence_scale : multiplies the flag confidence (< 1 for measures known
         to track the real joint motion poorly).
     setup : key of :data:`SETUP_HINTS` to suggest when the view is wrong.
-    min_knee_flexion_deg : the rule only applies to reps at least this deep
-        (mean knee flexion at the key frame); shallower reps are not graded by it.
+    min_hip_depth : the rule only applies to reps at least this deep: the hips sunk by this
+        fraction of their standing height at the key frame
+        (:func:`hipform.kinematics.measures.compute_hip_depth`, which a front view reads as well
+        as a side view, unlike the knee angle); shallower reps are not graded by it.
+    max_yaw_deg : the rule is only judged while the body is turned at most this far from the
+        camera (:attr:`hipform.kinematics.view.ViewEstimate.body_yaw_deg`); its measure is
+        corrected for the turn and its error grows with it. None: the view's own frontal limit.
     """
 
     fault: Fault
@@ -75,7 +80,8 @@ class FaultRule:
     cue: str
     confidence_scale: float = 1.0
     setup: Setup = "frontal"
-    min_knee_flexion_deg: float = 0.0
+    min_hip_depth: float = 0.0
+    max_yaw_deg: float | None = None
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -87,6 +93,8 @@ class FaultRule:
         worse = self.marked > self.mild if self.direction == "above" else self.marked < self.mild
         if not worse:
             raise ValueError(f"{self.fault}/{self.measure}: marked must be beyond mild")
+        if not 0.0 <= self.min_hip_depth < 1.0:
+            raise ValueError(f"{self.fault}/{self.measure}: min_hip_depth must be in [0, 1)")
 
     def severity(self, value: float) -> str | None:
         """``marked``, ``mild`` or None for a value (None also for NaN)."""

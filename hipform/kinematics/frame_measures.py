@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from hipform.kinematics import knee_over_foot as K
 from hipform.kinematics import measures as M
 from hipform.kinematics.faults import FaultRule
-from hipform.kinematics.view import ViewEstimate
+from hipform.kinematics.view import FRONTAL_MAX_YAW_DEG, ViewEstimate, clip_body_yaw_deg
 from hipform.landmarks import Landmark
 from hipform.report import value_key
 
@@ -53,13 +54,20 @@ def compute_measures(
     ``(T,)`` otherwise. Frontal-plane measures come from pixels; knee and
     hip flexion from pixels in a side view (the sagittal plane is the image),
     otherwise from world landmarks when available (any view), else pixels.
+    The knee-over-foot measures (``knee_toe_ratio``, ``knee_medial_offset_ratio``) are corrected
+    for the clip's body yaw (:func:`hipform.kinematics.view.clip_body_yaw_deg`) up to
+    :data:`~hipform.kinematics.view.FRONTAL_MAX_YAW_DEG`.
     """
     flex_src = world if (world_usable(world) and not side_view) else px
     obl = M.compute_pelvic_obliquity_deg(px)
+    # the knee-over-foot measures are corrected for a body turned up to the frontal limit
+    yaw = float("nan") if side_view else clip_body_yaw_deg(px, world)
+    yaw = yaw if abs(yaw) <= FRONTAL_MAX_YAW_DEG else float("nan")
     return {
         "fppa_deg": M.compute_fppa_deg(px),
         "knee_separation_ratio": M.compute_knee_separation_ratio(px),
-        "knee_toe_ratio": M.compute_knee_toe_ratio(px),
+        "knee_toe_ratio": K.compute_knee_toe_ratio(px, yaw),
+        "knee_medial_offset_ratio": K.compute_knee_medial_offset(px, yaw),
         "hip_adduction_deg": M.compute_hip_adduction_deg(px),
         "pelvic_obliquity_deg": obl,
         "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px),
@@ -84,6 +92,10 @@ KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
         (L.RIGHT_KNEE, L.RIGHT_FOOT_INDEX, L.LEFT_FOOT_INDEX),
     ),
     "knee_separation_rel": ((L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),) * 2,
+    "knee_medial_shift_rel": (
+        (L.LEFT_KNEE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX),
+        (L.RIGHT_KNEE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX, L.LEFT_HEEL, L.LEFT_FOOT_INDEX),
+    ),
     "bridge_hip_line_deg": (
         (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),
         (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
@@ -105,13 +117,17 @@ def compute_graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[
     """(T, 2) series graded by ``rule`` (per-side columns; non-side measures repeated).
 
     ``m`` are the per-frame measures (:func:`compute_measures`), ``base`` the per-person
-    baselines (``fppa_deg`` (2,), ``knee_separation_ratio`` and ``pelvic_obliquity_deg``
-    scalars; NaN where the clip has no rest position). The batch analysis and the live checker
-    both grade through this function.
+    baselines (``fppa_deg`` and ``knee_medial_offset_ratio`` (2,), ``knee_separation_ratio`` and
+    ``pelvic_obliquity_deg`` scalars; NaN where the clip has no rest position). The batch
+    analysis and the live checker both grade through this function.
     """
     name = rule.measure
     if name == "fppa_deg":
         x = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
+    elif name == "knee_medial_shift_rel":
+        # the offset itself depends on the stance: without a standing position it is not graded
+        standing = np.asarray(base.get("knee_medial_offset_ratio", np.full(2, np.nan)), dtype=np.float64)
+        x = m["knee_medial_offset_ratio"] - standing[None, :]
     elif name == "knee_separation_rel":
         b = base["knee_separation_ratio"]
         x = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
@@ -140,6 +156,8 @@ MEASURE_VIEW: dict[str, str] = {
             "knee_separation_ratio",
             "knee_separation_rel",
             "knee_toe_ratio",
+            "knee_medial_offset_ratio",
+            "knee_medial_shift_rel",
             "hip_adduction_deg",
             "pelvic_obliquity_deg",
             "pelvic_drop_deg",
@@ -177,6 +195,8 @@ def flatten_measures(
       baseline (the raw FPPA where the clip has no standing position); the raw angle is
       ``fppa_raw_left_deg`` / ``fppa_raw_right_deg``;
     - ``knee_separation_rel``: knee-separation ratio ÷ its standing value;
+    - ``knee_medial_shift_rel_left`` / ``…_right``: how far that knee has moved in over its own foot
+      since standing, leg lengths (``knee_medial_offset_ratio_left`` … less its standing value);
     - ``pelvic_drop_left_deg`` / ``pelvic_drop_right_deg``: pelvic drop for a left / right
       stance leg, from the obliquity minus its standing (or resting) baseline;
     - the other measures as they are (``knee_toe_ratio_left``, ``pelvic_obliquity_deg``, …).
@@ -193,6 +213,8 @@ def flatten_measures(
         m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
     )
     by_measure["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
+    standing = np.asarray(base.get("knee_medial_offset_ratio", np.full(2, np.nan)), dtype=np.float64)
+    by_measure["knee_medial_shift_rel"] = m["knee_medial_offset_ratio"] - standing[None, :]
     by_measure["rep_signal"] = rep_signal
     by_measure["view_yaw_deg"] = view.per_frame_yaw_deg
     out: dict[str, np.ndarray] = {}

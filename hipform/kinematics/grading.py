@@ -16,6 +16,7 @@ from hipform.kinematics.frame_measures import KEY_LANDMARKS, SIDES, nanmean_cols
 from hipform.kinematics.movements import Window
 from hipform.kinematics.tracking import MIN_TRACKED_SHARE, nearest_frames, skeleton_frames, ungraded_windows
 from hipform.kinematics.view import ViewEstimate
+from hipform.kinematics.yaw_limits import turned_too_far, yaw_error_factor, yaw_reason
 from hipform.landmarks import LEG_SEGMENTS
 from hipform.report import Flag, MeasureValue, NotAssessed
 
@@ -219,7 +220,7 @@ def flag_confidence(
     (in units of the measurement error) × how clear the view is × whether a standing baseline exists."""
     lms = KEY_LANDMARKS.get(rule.measure, ((), ()))[side]
     v = np.clip(vis[np.ix_(frame, lms)].astype(np.float64).mean(axis=1), 0.0, 1.0) if lms else 1.0
-    err = MEASUREMENT_ERROR[rule.unit]
+    err = MEASUREMENT_ERROR[rule.unit] * yaw_error_factor(rule, view)
     margin = 0.6 + 0.4 * np.clip(np.abs(value - threshold) / err, 0.0, 1.0)
     view_f = min(max(float(view.confidence), 0.3), 1.0)
     base_f = 1.0 if has_baseline else 0.85
@@ -227,12 +228,14 @@ def flag_confidence(
 
 
 def view_ok(rule: FaultRule, view: ViewEstimate) -> bool:
-    """The camera view lets ``rule`` be judged."""
-    return view.frontal if rule.view == "frontal" else view.side
+    """The camera view lets ``rule`` be judged (a rule with a yaw limit: the body turned no further)."""
+    return view.frontal and not turned_too_far(rule, view) if rule.view == "frontal" else view.side
 
 
 def view_reason(rule: FaultRule, view: ViewEstimate) -> str:
     """Why ``rule`` could not be judged from this view, in words."""
+    if view.frontal and turned_too_far(rule, view):
+        return yaw_reason(rule, view)
     need = "a front or rear view" if rule.view == "frontal" else "a side view"
     seen = {"side": "side-on", "oblique": "turned at an angle (oblique)", "unknown": "not measurable"}.get(
         view.view, f"filmed from the {view.view}"
@@ -321,7 +324,7 @@ class GradingInputs:
     """What grading reads, besides the rules and their series.
 
     windows : the rep windows; w : the same as arrays; coherent : (W,) bool windows whose body
-    was tracked steadily; depth : (W,) mean knee flexion at each key frame, degrees;
+    was tracked steadily; depth : (W,) hip depth at each key frame (:func:`~.measures.compute_hip_depth`);
     blocked : per rule, the view does not let it be judged; has_base : per graded measure,
     a per-person baseline exists; visibility : (T, 33) of the sequence; view : the view
     estimate; t_s : (T,) seconds; detected : (T, 33) bool landmarks the pose model saw
@@ -419,9 +422,9 @@ def _grade_slot(
     rule. A value not graded is reported as NaN (``null``): what was not judged shows no number.
     """
     idx = slot.windows
-    if rule.min_knee_flexion_deg > 0:  # the rule only applies to deep enough reps
+    if rule.min_hip_depth > 0:  # the rule only applies to deep enough reps
         with np.errstate(invalid="ignore"):
-            idx = idx[g.depth[idx] >= rule.min_knee_flexion_deg]
+            idx = idx[g.depth[idx] >= rule.min_hip_depth]
     col = x2[:, slot.side] if slot.side >= 0 else nanmean_cols(x2)
     value, worst, frac = _read_tracked(rule, col, slot.side, idx, g)
     active = gradable[idx] & (not g.blocked[ri])

@@ -435,8 +435,9 @@ class LiveAnalyzer:
         for rule in self.rules:
             if not self._view_ok(rule):
                 continue
-            if rule.min_knee_flexion_deg > 0:
-                # live depth comes from 2D angles, too rough to decide "deep enough": skip such rules
+            if rule.min_hip_depth > 0:
+                # live depth is relative to the deepest frame seen so far, not to a standing height
+                # the rule can trust yet: skip rules that apply from a given depth only
                 continue
             x = compute_graded_series(rule, m, self._baselines())
             if rule.measure == "trunk_line_change_deg":  # relative to the start of the rep

@@ -157,31 +157,6 @@ def compute_knee_separation_ratio(px: np.ndarray) -> np.ndarray:
         return np.where(aw > 1e-6, kw / aw, np.nan)
 
 
-def compute_knee_toe_ratio(px: np.ndarray) -> np.ndarray:
-    """Where each knee sits over its foot, across the body (deep bilateral squat).
-
-    Returns
-    -------
-    ndarray, shape (T, 2)
-        [left, right]: the knee's distance from the midpoint between the two
-        toes (foot index landmarks), measured along the toe-to-toe line toward
-        this side, divided by half the toe-to-toe distance. 1 = knee straight
-        over the toes, < 1 = knee inside the toes (toward the midline), > 1 =
-        outside. Dimensionless, unchanged by image translation, scale,
-        rotation and mirroring.
-    """
-    lt = px[:, int(L.LEFT_FOOT_INDEX)]
-    rt = px[:, int(L.RIGHT_FOOT_INDEX)]
-    mid = 0.5 * (lt + rt)
-    half = 0.5 * _norm(lt - rt)
-    out = []
-    for toe, knee in ((lt, px[:, int(L.LEFT_KNEE)]), (rt, px[:, int(L.RIGHT_KNEE)])):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            axis = (toe - mid) / half[:, None]
-            out.append(np.where(half > 1e-6, _dot(knee - mid, axis) / half, np.nan))
-    return np.stack(out, axis=-1)
-
-
 def compute_hip_adduction_deg(px: np.ndarray) -> np.ndarray:
     """2D hip adduction per side (biomechanics.md §1, running).
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hipform.kinematics.knee_over_foot import standing_leg_px
 from hipform.landmarks import Landmark
 
 L = Landmark
@@ -50,6 +51,9 @@ class ViewEstimate:
     per_frame_yaw_deg : (T,) yaw per frame (NaN where not measurable).
     per_frame_code : (T,) int codes of :data:`VIEW_CODES`.
     facing_x : (T,) +1 facing image right, -1 image left, 0 unknown (side views).
+    body_yaw_deg : the clip's signed body yaw (:func:`clip_body_yaw_deg`): positive when the
+        person's right side is nearer a front camera (their left side nearer a rear one);
+        NaN where not measurable.
     """
 
     view: str
@@ -59,6 +63,7 @@ class ViewEstimate:
     per_frame_yaw_deg: np.ndarray
     per_frame_code: np.ndarray
     facing_x: np.ndarray
+    body_yaw_deg: float = float("nan")
 
     @property
     def frontal(self) -> bool:
@@ -67,6 +72,15 @@ class ViewEstimate:
     @property
     def side(self) -> bool:
         return self.view == "side"
+
+    @property
+    def near_side(self) -> str | None:
+        """``left`` or ``right``: the person's side nearer the camera in a front or rear view
+        (None for other views or an unmeasured yaw)."""
+        if not self.frontal or not np.isfinite(self.body_yaw_deg) or self.body_yaw_deg == 0:
+            return None
+        right_nearer = (self.body_yaw_deg > 0) == (self.view == "front")
+        return "right" if right_nearer else "left"
 
 
 def _mid(pts: np.ndarray, a: Landmark, b: Landmark) -> np.ndarray:
@@ -109,6 +123,82 @@ def compute_view_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> np.
     ref = np.where(np.isfinite(ref), ref, DEFAULT_WIDTH_TO_TORSO)
     c = np.clip(r2 / ref, 0.0, 1.0)
     return np.degrees(np.arccos(c))
+
+
+#: Heel-to-toe distance of the foot landmarks, leg lengths: 0.95 of the foot (heel 0.17 behind the
+#: ankle, toe 0.78 ahead, [J]) with Winter's foot 0.152 H and leg (thigh + shank) 0.491 H.
+HEEL_TO_TOE_LEGS = 0.95 * 0.152 / 0.491
+
+
+def _line_yaw_deg(world: np.ndarray, left: Landmark, right: Landmark) -> np.ndarray:
+    """(T,) signed yaw of a left–right line in camera-aligned world landmarks (z away from the camera)."""
+    u = world[:, int(left)] - world[:, int(right)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arctan(u[:, 2] / u[:, 0]))
+
+
+def _feet_yaw_deg(px: np.ndarray) -> np.ndarray:
+    """(T,) signed yaw from the feet: how far the heel-to-toe lines lean toward the person's left."""
+    heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)]]
+    toe = px[:, [int(L.LEFT_FOOT_INDEX), int(L.RIGHT_FOOT_INDEX)]]
+    centre = 0.5 * (heel + toe)
+    right_to_left = centre[:, 0] - centre[:, 1]
+    leg = standing_leg_px(px)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e = right_to_left / np.linalg.norm(right_to_left, axis=-1, keepdims=True)
+        lean = np.sum((toe - heel) * e[:, None, :], axis=-1).mean(axis=1)
+        return np.degrees(np.arcsin(np.clip(lean / (HEEL_TO_TOE_LEGS * leg), -1.0, 1.0)))
+
+
+def compute_body_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> np.ndarray:
+    """Per-frame signed yaw of the body against the camera axis, degrees.
+
+    Parameters
+    ----------
+    px : ndarray, shape (T, 33, 2), pixels.
+    world : ndarray, shape (T, 33, 3), optional
+        Camera-aligned world landmarks (metres, z away from the camera).
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Positive when forward movements appear shifted toward the person's left in the image:
+        filmed from the front, their right side is nearer the camera; from behind, their left.
+        Near 0 for a square-on front or rear view; NaN where no cue is measurable. Meant for
+        views within about 45° of square-on.
+
+    Notes
+    -----
+    The mean of two cues, each signed the same way: the turn of the hip and shoulder lines in
+    the world landmarks (``atan(Δz / Δx)`` of left − right, which keeps its sign from behind),
+    and the feet: the heel-to-toe lines seen from a turned camera lean toward the person's left
+    by ``sin ψ`` × their length (:data:`HEEL_TO_TOE_LEGS` leg lengths); turned-out toes cancel
+    between the two feet. On rendered squats filmed at known yaw (−30° to 30°) the world lines
+    read about 3–4° too far toward the right side and the feet about 0.8 of the turn; their
+    mean was within 6° (``benchmarks/yaw.py``).
+    """
+    cues = [_feet_yaw_deg(px)]
+    if world is not None:
+        cues.append(
+            0.5
+            * (
+                _line_yaw_deg(world, L.LEFT_HIP, L.RIGHT_HIP)
+                + _line_yaw_deg(world, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+            )
+        )
+    stack = np.stack(cues, axis=-1)
+    ok = np.isfinite(stack)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(
+            ok.any(axis=1), np.where(ok, stack, 0.0).sum(axis=1) / np.maximum(ok.sum(axis=1), 1), np.nan
+        )
+
+
+def clip_body_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> float:
+    """The clip's signed body yaw (median of :func:`compute_body_yaw_deg`), degrees; NaN if unmeasurable."""
+    yaw = compute_body_yaw_deg(px, world)
+    yaw = yaw[np.isfinite(yaw)]
+    return float(np.median(yaw)) if yaw.size else float("nan")
 
 
 def compute_facing_x(px: np.ndarray) -> np.ndarray:
@@ -184,7 +274,9 @@ def estimate_view(
         view = "oblique"
         agree = code[sel] == 3
         facing = "unknown"
-    return ViewEstimate(view, float(np.mean(agree)), med_yaw, facing, yaw, code, facing_x)
+    return ViewEstimate(
+        view, float(np.mean(agree)), med_yaw, facing, yaw, code, facing_x, clip_body_yaw_deg(px, world)
+    )
 
 
 def lr_swaps_of(point: Callable[[int], np.ndarray], n: int, jump_fraction: float = 0.35) -> np.ndarray:

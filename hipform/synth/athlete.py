@@ -481,7 +481,7 @@ def true_knee_medial_shift(motion: Motion) -> np.ndarray:
     Frontal plane (world x): the knee's offset from the midpoint of its heel and foot-index points,
     positive toward the other foot, minus the same offset in the first frame (the standing
     lead-in), in leg lengths (thigh + shank). Exactly what
-    :func:`hipform.kinematics.measures.compute_knee_medial_offset` reads from a perfect far front
+    :func:`hipform.kinematics.knee_over_foot.compute_knee_medial_offset` reads from a perfect far front
     camera, relative to standing. Upright movements with both feet down.
     """
     j = np.asarray(motion.joints_m, float)

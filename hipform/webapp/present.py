@@ -138,6 +138,7 @@ _SHORT = {
     "fppa_deg": "knee angle (FPPA)",
     "knee_separation_rel": "knee width ratio",
     "knee_toe_ratio": "knee over toes ratio",
+    "knee_medial_shift_rel": "knee moved in over foot",
     "hip_adduction_deg": "hip adduction",
     "pelvic_drop_deg": "pelvic drop",
     "bridge_hip_line_deg": "hips above line",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from kin_helpers import film, simulate_motion
 
 from hipform.kinematics import analyze
+from hipform.kinematics import knee_over_foot as K
 from hipform.kinematics import measures as M
 from hipform.sequence import PoseSequence
 from hipform.synth.athlete import Faults
@@ -23,7 +24,8 @@ BODY_RELATIVE = (
     M.compute_bridge_hip_line_deg,
     M.compute_thigh_past_trunk_deg,
     M.compute_knee_separation_ratio,
-    M.compute_knee_toe_ratio,
+    K.compute_knee_toe_ratio,
+    K.compute_knee_medial_offset,
 )
 
 
@@ -90,7 +92,8 @@ def test_mirroring_swaps_left_and_right_measures(seed) -> None:
         M.compute_fppa_deg,
         M.compute_hip_adduction_deg,
         M.compute_knee_flexion_deg,
-        M.compute_knee_toe_ratio,
+        K.compute_knee_toe_ratio,
+        K.compute_knee_medial_offset,
     ):
         np.testing.assert_allclose(fn(px)[:, ::-1], fn(mirrored), atol=1e-6, err_msg=fn.__name__)
     # obliquity flips sign (the left hip becomes the right), so the drop columns swap

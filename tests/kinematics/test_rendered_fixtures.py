@@ -148,6 +148,9 @@ def test_report_measures_hold_the_graded_series_the_flags_are_read_on() -> None:
     assert np.allclose(m["fppa_raw_right_deg"] - base, m["fppa_right_deg"], equal_nan=True)
     seq, _ = _clip("squat_front_valgus_both")
     report = analyze(seq, exercise="squat")
-    for f in report.flags_for("knee_collapse"):
-        assert f.measure == "knee_separation_rel"
-        assert report.measures["knee_separation_rel"][f.worst_frame] == pytest.approx(f.value, abs=1e-9)
+    flags = report.flags_for("knee_collapse")
+    assert {f.measure for f in flags} == {"knee_separation_rel", "knee_medial_shift_rel"}, flags
+    for f in flags:
+        assert report.measures[value_key(f.measure, f.side)][f.worst_frame] == pytest.approx(
+            f.value, abs=1e-9
+        )

@@ -167,13 +167,18 @@ def test_injected_fault_flags_above_threshold_only(movement, fault_arg, fault, v
     assert all(f.confidence > 0 for f in above)
 
 
-def test_squat_knee_valgus_graded_by_knee_separation() -> None:
+def test_squat_knee_valgus_graded_by_knee_separation_and_each_knee() -> None:
+    """Both knees caving in 20°: the knees come together (knee separation) and each knee moves in
+    over its own foot, in every rep."""
     clean = simulate_motion("squat", reps=3)
     collapsed = simulate_motion("squat", reps=3, faults=Faults(knee_valgus_deg=20.0, side="both"))
     assert analyze(film(clean, "front"), exercise="squat").flags_for("knee_collapse") == []
     flags = analyze(film(collapsed, "front"), exercise="squat").flags_for("knee_collapse")
-    assert len({f.rep for f in flags}) == 3
-    assert all(f.measure == "knee_separation_rel" and f.value < 0.9 for f in flags)
+    together = [f for f in flags if f.measure == "knee_separation_rel"]
+    each = [f for f in flags if f.measure == "knee_medial_shift_rel"]
+    assert {f.rep for f in together} == {1, 2, 3} and all(f.value < 0.9 for f in together)
+    assert {(f.rep, f.side) for f in each} == {(r, s) for r in (1, 2, 3) for s in ("left", "right")}
+    assert len(together) + len(each) == len(flags)
 
 
 @pytest.mark.parametrize("movement", ["squat", "single-leg-squat"])
