@@ -326,6 +326,12 @@ Regenerate on a quiet machine (`uptime` load below 1): `python benchmarks/make_d
   spread.
 * Memory grows with clip length only by the landmark and measure arrays (about 2 kB a frame: ~3.6 MB
   a minute at 30 fps); no frame is kept, the decoder's read-ahead holds four scaled frames.
+* The look for another person (two frames a second, a single-image BlazePose on the frame with the
+  tracked person masked out) and the scene-cut thumbnails (0.1 ms a frame) add 5–8% of CPU time to
+  `estimate_pose` on squat_side_barbell.mp4, squat_front_valgus.mp4 and the real two-people clip, 14% on
+  a rendered clip with a second person in every look (CPU time with `person_checks_per_s` 2 vs 0, best
+  of 2 runs, load average 6); a clip whose tracked person turns out to be a still bystander is tracked
+  twice.
 """
 
 
