@@ -114,10 +114,10 @@ def judge(case: Case) -> dict:
     from hipform.cache import estimate_pose_cached
     from hipform.kinematics import analyze
 
-    seq = estimate_pose_cached(case.path)
+    seq = estimate_pose_cached(case.path).seq
     report = analyze(seq)
-    rec = report.recognition
-    answer = rec.movement if rec.status != "other" else "other"
+    rec = report.movement
+    answer = rec.name if rec.status != "other" else "other"
     return {
         "clip": case.name,
         "kind": case.kind,

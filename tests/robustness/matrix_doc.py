@@ -39,7 +39,7 @@ def _result(report: dict) -> str:
     flags = sorted({f"{f['side'] or ''} {f['fault'].replace('_', ' ')}".strip() for f in report["flags"]})
     na = sorted({n["fault"].replace("_", " ") for n in report["not_assessed"] if n.get("rep") is None})
     parts = [
-        f"{report['exercise']}, {report['view']} view, {report['clip']['n_frames']} frames, "
+        f"{report['movement']['name']}, {report['view']} view, {report['clip']['n_frames']} frames, "
         f"{len(report['reps'])} rep(s)",
         "flags: " + (", ".join(flags) if flags else "none"),
     ]

@@ -40,7 +40,7 @@ def _not_assessed(report: dict, fault: str) -> bool:
 
 def right_knee_collapse(report: dict) -> None:
     """The real squat's trainer saw greater sway in the right knee: hipform flags it there."""
-    assert report["exercise"] == "squat" and report["view"] == "front"
+    assert report["movement"]["name"] == "squat" and report["view"] == "front"
     assert report["reps"], "the rep must be found"
     assert {f["side"] for f in _flags(report, "knee_collapse")} == {"right"}
 
