@@ -2,7 +2,7 @@
 
 Run with ``streamlit run app.py``. This file only lays out widgets and calls
 hipform; what it shows is computed in ``hipform.webapp``, ``hipform.analysis_job``,
-``hipform.history`` and ``hipform.live``. Nothing leaves this machine.
+``hipform.history`` and ``hipform.webcam``. Nothing leaves this machine.
 """
 
 from __future__ import annotations
@@ -27,9 +27,8 @@ from hipform.analysis_job import (
 from hipform.cache import estimate_pose_cached, file_digest
 from hipform.errors import HipformError, HistoryError
 from hipform.history import History, default_db_path
-from hipform.kinematics.live import LIVE_MOVEMENTS
+from hipform.kinematics.live_checker import LIVE_MOVEMENTS
 from hipform.limits import Limits
-from hipform.live import LiveProcessor, default_analyzer, make_queued_callback, rtc_configuration
 from hipform.report import save_measures_csv
 from hipform.sequence import PoseSequence
 from hipform.video import probe_video
@@ -37,6 +36,7 @@ from hipform.webapp import media, present
 from hipform.webapp.plots import timeline_figure, trend_figure
 from hipform.webapp.progress import ProgressTracker
 from hipform.webapp.setup_help import advice_for
+from hipform.webcam import LiveProcessor, default_analyser, make_queued_callback, rtc_configuration
 
 log = logging.getLogger("hipform.app")
 
@@ -427,7 +427,7 @@ def live_processor(exercise: str) -> LiveProcessor:
         old = st.session_state.get("live_processor")
         if old is not None:
             old.close()
-        st.session_state["live_processor"] = LiveProcessor(analyzer=default_analyzer(exercise))
+        st.session_state["live_processor"] = LiveProcessor(analyser=default_analyser(exercise))
         st.session_state["live_key"] = key
     return st.session_state["live_processor"]
 

@@ -3,7 +3,7 @@
 Each case renders a synthetic athlete (:mod:`hipform.synth`) with a known
 fault magnitude, runs the real pose model (MediaPipe, through
 :func:`hipform.cache.estimate_pose_cached`: a byte-identical render reuses
-its landmarks) and the real analysis (:func:`hipform.kinematics.analyze`, movement named),
+its landmarks) and the real analysis (:func:`hipform.kinematics.analyse`, movement named),
 and compares with the clip's ground truth.
 
 What is measured
@@ -18,7 +18,7 @@ What is measured
   the same camera (perspective, a camera turned a few degrees): the error no
   pose model could remove.
 * **Flags**: one decision per clip and fault. The truth is *fault* when the
-  true value of a rule's measure (:data:`hipform.kinematics.faults.FAULT_TABLE`)
+  true value of a rule's measure (each movement's ``rules``, :data:`hipform.kinematics.movements.REGISTRY`)
   passes its mild threshold by at least the margin (2°, or 0.05 for ratios)
   in some rep, *clean* when every rep stays inside it by the margin, and the
   clip is left out for that fault otherwise. hipform says *fault* when it
@@ -336,7 +336,7 @@ def _truth_class(case: Case, true: dict[str, list[float]]) -> dict[str, str]:
 def run_case(case: Case, keep_dir: str | None = None) -> dict:
     """Render, run the pipeline and score one case; a JSON-able dict."""
     from hipform.cache import estimate_pose_cached
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
     from hipform.synth.clip import load_truth
 
     t0 = time.perf_counter()
@@ -349,7 +349,7 @@ def run_case(case: Case, keep_dir: str | None = None) -> dict:
         seq = estimate_pose_cached(path).seq
         truth = load_truth(path)
     t_pose = time.perf_counter() - t0 - t_render
-    report = analyze(seq, exercise=case.movement)
+    report = analyse(seq, exercise=case.movement)
     mp = _key_values(
         _measure_series(seq.landmarks_px[..., :2], case.movement), truth, case.movement, KEY_HALF_WINDOW
     )

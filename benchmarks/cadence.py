@@ -33,7 +33,7 @@ from kin_helpers import film, simulate_motion  # noqa: E402
 
 import hipform.kinematics.movements.running as running  # noqa: E402
 from hipform.cache import estimate_pose_cached  # noqa: E402
-from hipform.kinematics import analyze  # noqa: E402
+from hipform.kinematics import analyse  # noqa: E402
 from hipform.sequence import PoseSequence, load_sequence  # noqa: E402
 
 #: The treadmill clip's step rate in clip time, from its foot strikes counted on the frames.
@@ -51,7 +51,7 @@ def before_and_after(seq: PoseSequence) -> tuple[float, float, int, int]:
 
     running.detect_steps = keep
     try:
-        report = analyze(seq, exercise="running")
+        report = analyse(seq, exercise="running")
     finally:
         running.detect_steps = detect
     return seen["all"].cadence_spm, report.summary.steps.cadence_spm, len(seen["all"]), len(report.reps)

@@ -7,7 +7,7 @@ For each clip, three ways of getting a report, each run ``--runs`` times
   only ``PoseEstimator.process`` runs, frame after frame. This is the floor.
 * **end-to-end** — what ``hipform`` does: ``estimate_pose`` (probe, model
   load, decode thread, scaling, pose, landmark arrays) then
-  ``hipform.kinematics.analysis.analyze``. No landmark cache, no video written.
+  ``hipform.kinematics.analysis.analyse``. No landmark cache, no video written.
 * **end-to-end, no decoding thread** — the same with frames decoded in the
   inference thread (``prefetch=0``): what the decoding thread buys.
 * **pose beside a decoder** — pose only again, while another process
@@ -17,7 +17,7 @@ For each clip, three ways of getting a report, each run ``--runs`` times
   shared cache, clock): the floor for end-to-end once decoding is included.
 * **naive** — the loop most tutorials show: ``cv2.VideoCapture`` →
   ``cv2.cvtColor`` → ``mp.solutions.pose.Pose.process`` on the full frame,
-  landmarks copied into Python lists, then the same ``analyze``.
+  landmarks copied into Python lists, then the same ``analyse``.
 
 Usage::
 
@@ -48,10 +48,10 @@ from hipform.video import iter_frames, probe_video  # noqa: E402
 EXERCISE = "squat"
 
 
-def analyse(seq: PoseSequence):
-    from hipform.kinematics.analysis import analyze
+def judge_squat(seq: PoseSequence):
+    from hipform.kinematics.analysis import analyse
 
-    return analyze(seq, exercise=EXERCISE)
+    return analyse(seq, exercise=EXERCISE)
 
 
 def timed(fn):
@@ -63,9 +63,11 @@ def timed(fn):
 
 def pose_only(frames: list[np.ndarray], size: tuple[int, int]) -> tuple[float, float]:
     with PoseEstimator(PoseOptions()) as est:
+
         def run() -> None:
             for image in frames:
                 est.process(image, size_px=size)
+
         return timed(run)
 
 
@@ -84,13 +86,16 @@ while True:
 """
 
 
-def pose_beside_decoder(frames: list[np.ndarray], size: tuple[int, int], path: Path,
-                        period_s: float) -> tuple[float, float]:
+def pose_beside_decoder(
+    frames: list[np.ndarray], size: tuple[int, int], path: Path, period_s: float
+) -> tuple[float, float]:
     """Pose only, while another process decodes ``path`` as the pipeline does, paced like pose."""
     import subprocess
 
-    dec = subprocess.Popen([sys.executable, "-c", _PACED_DECODER, str(path), str(period_s),
-                            str(PoseOptions().max_side_px)], stdout=subprocess.PIPE)
+    dec = subprocess.Popen(
+        [sys.executable, "-c", _PACED_DECODER, str(path), str(period_s), str(PoseOptions().max_side_px)],
+        stdout=subprocess.PIPE,
+    )
     try:
         dec.stdout.readline()  # imports done: decoding starts now
         time.sleep(0.2)
@@ -111,7 +116,8 @@ def end_to_end(path: Path, prefetch: int | None = None) -> tuple[float, float]:
                 seq = estimate_pose(path)
             finally:
                 hipform.pose.VideoStream = original
-        analyse(seq)
+        judge_squat(seq)
+
     return timed(run)
 
 
@@ -145,9 +151,16 @@ def naive_loop(path: Path) -> None:
     cap.release()
     lm = np.array(rows, np.float32)
     t = np.arange(len(rows)) / fps  # tutorials rarely keep real timestamps
-    seq = PoseSequence(landmarks_px=lm[:, :, :3], visibility=np.nan_to_num(lm[:, :, 3]),
-                       world_m=np.array(worlds, np.float32), t_s=t, width_px=w, height_px=h, fps=fps)
-    analyse(seq)
+    seq = PoseSequence(
+        landmarks_px=lm[:, :, :3],
+        visibility=np.nan_to_num(lm[:, :, 3]),
+        world_m=np.array(worlds, np.float32),
+        t_s=t,
+        width_px=w,
+        height_px=h,
+        fps=fps,
+    )
+    judge_squat(seq)
 
 
 def bench_clip(path: Path, label: str, runs: int) -> dict:
@@ -157,9 +170,13 @@ def bench_clip(path: Path, label: str, runs: int) -> dict:
     size = (info.width_px, info.height_px)
     end_to_end(path)  # warm-up: file cache, imports, model file
     period = pose_only(frames, size)[0] / n  # a first pose-only run sets the decoder's pace
-    ways = {"pose_only": lambda: pose_only(frames, size), "end_to_end": lambda: end_to_end(path),
-            "no_thread": lambda: end_to_end(path, prefetch=0), "naive": lambda: naive(path),
-            "pose_beside_decoder": lambda: pose_beside_decoder(frames, size, path, period)}
+    ways = {
+        "pose_only": lambda: pose_only(frames, size),
+        "end_to_end": lambda: end_to_end(path),
+        "no_thread": lambda: end_to_end(path, prefetch=0),
+        "naive": lambda: naive(path),
+        "pose_beside_decoder": lambda: pose_beside_decoder(frames, size, path, period),
+    }
     wall: dict[str, list[float]] = {k: [] for k in ways}
     cpu: dict[str, list[float]] = {k: [] for k in ways}
     for _ in range(runs):
@@ -189,23 +206,48 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds-1080p", type=float, default=10.0)
     args = ap.parse_args()
-    clips = [(SIDE_CLIP, SIDE_CLIP.name),
-             (looped_clip(CLIP_1080, args.seconds_1080p), f"{CLIP_1080.name} looped (1080p)")]
+    clips = [
+        (SIDE_CLIP, SIDE_CLIP.name),
+        (looped_clip(CLIP_1080, args.seconds_1080p), f"{CLIP_1080.name} looped (1080p)"),
+    ]
     results = []
     with native_logs_silenced() as console:
         for path, label in clips:
             print(f"… {label}", file=console)
             results.append(bench_clip(path, label, args.runs))
-    headers = ["clip", "frames", "pose only fps", "pose beside decoder fps", "end-to-end fps",
-               "e2e no thread fps", "naive fps", "e2e ÷ pose-only", "e2e ÷ pose beside decoder",
-               "e2e ÷ naive", "CPU ms/frame pose · e2e · naive"]
-    rows = [[r["clip"], r["frames"], r["pose_only_fps"], r["pose_beside_decoder_fps"], r["end_to_end_fps"],
-             r["no_thread_fps"], r["naive_fps"],
-             r["e2e_over_pose"], r["e2e_over_pose_beside_decoder"], r["e2e_over_naive"],
-             " · ".join(f"{r[k + '_cpu_ms_per_frame']:.1f}" for k in ("pose_only", "end_to_end", "naive"))]
-            for r in results]
-    print(f"\nClip analysis, medians of {args.runs} runs (lower ratio is better; targets: "
-          "e2e ÷ pose-only ≤ 1.10, e2e ÷ naive < 1)\n")
+    headers = [
+        "clip",
+        "frames",
+        "pose only fps",
+        "pose beside decoder fps",
+        "end-to-end fps",
+        "e2e no thread fps",
+        "naive fps",
+        "e2e ÷ pose-only",
+        "e2e ÷ pose beside decoder",
+        "e2e ÷ naive",
+        "CPU ms/frame pose · e2e · naive",
+    ]
+    rows = [
+        [
+            r["clip"],
+            r["frames"],
+            r["pose_only_fps"],
+            r["pose_beside_decoder_fps"],
+            r["end_to_end_fps"],
+            r["no_thread_fps"],
+            r["naive_fps"],
+            r["e2e_over_pose"],
+            r["e2e_over_pose_beside_decoder"],
+            r["e2e_over_naive"],
+            " · ".join(f"{r[k + '_cpu_ms_per_frame']:.1f}" for k in ("pose_only", "end_to_end", "naive")),
+        ]
+        for r in results
+    ]
+    print(
+        f"\nClip analysis, medians of {args.runs} runs (lower ratio is better; targets: "
+        "e2e ÷ pose-only ≤ 1.10, e2e ÷ naive < 1)\n"
+    )
     print(table(headers, rows))
     print(f"\nsaved {save_results('clip_analysis', {'runs': args.runs, 'results': results})}")
 

@@ -1,9 +1,9 @@
-"""Kinematics + flags speed: ``analyze`` on a long synthetic sequence.
+"""Kinematics + flags speed: ``analyse`` on a long synthetic sequence.
 
 A synthetic athlete (``hipform.synth.athlete``: squats with both knees
 collapsing, flagged every rep, or running with pelvic drop) filmed by a
 camera model is repeated end to end until the sequence has at least
-``--frames`` frames; ``hipform.kinematics.analyze`` then runs on it
+``--frames`` frames; ``hipform.kinematics.analyse`` then runs on it
 ``--runs`` times. Frames per CPU-second (the computation is
 single-threaded) is what an idle core would give when the machine is busy.
 ``--profile`` adds a cProfile listing of where the time goes.
@@ -49,8 +49,14 @@ def long_sequence(movement: str, view: str, n_frames: int) -> PoseSequence:
     t = np.concatenate([base.t_s + i * period for i in range(k)])
     tile = lambda a: np.concatenate([a] * k)  # noqa: E731
     return PoseSequence(
-        landmarks_px=tile(base.landmarks_px), visibility=tile(base.visibility), world_m=tile(base.world_m),
-        t_s=t, width_px=base.width_px, height_px=base.height_px, fps=base.fps, source=f"synthetic {movement}",
+        landmarks_px=tile(base.landmarks_px),
+        visibility=tile(base.visibility),
+        world_m=tile(base.world_m),
+        t_s=t,
+        width_px=base.width_px,
+        height_px=base.height_px,
+        fps=base.fps,
+        source=f"synthetic {movement}",
     )
 
 
@@ -60,7 +66,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="print where the time goes (cProfile)")
     args = ap.parse_args()
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
 
     cases = [("squat", "front", "squat"), ("squat", "front", "auto"), ("running", "rear", "running")]
     rows, results = [], []
@@ -70,34 +76,69 @@ def main() -> None:
         except ValueError as exc:  # a movement the synthetic athlete does not do yet
             print(f"skipped {movement}: {exc}")
             continue
-        analyze(seq.slice(0, 2000), exercise=exercise)  # warm-up (imports, caches)
+        analyse(seq.slice(0, 2000), exercise=exercise)  # warm-up (imports, caches)
         times, cpu = [], []
         for _ in range(args.runs):
             t0, c0 = time.perf_counter(), time.process_time()
-            report = analyze(seq, exercise=exercise)
+            report = analyse(seq, exercise=exercise)
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
         t = median(times)
-        r = {"movement": movement, "view": view, "exercise": exercise, "frames": seq.n_frames,
-             "seconds": times, "cpu_seconds": cpu, "frames_per_s": seq.n_frames / t,
-             "frames_per_cpu_s": seq.n_frames / median(cpu), "reps": len(report.reps),
-             "flags": len(report.flags), "meets_target": seq.n_frames / t >= TARGET_FPS}
+        r = {
+            "movement": movement,
+            "view": view,
+            "exercise": exercise,
+            "frames": seq.n_frames,
+            "seconds": times,
+            "cpu_seconds": cpu,
+            "frames_per_s": seq.n_frames / t,
+            "frames_per_cpu_s": seq.n_frames / median(cpu),
+            "reps": len(report.reps),
+            "flags": len(report.flags),
+            "meets_target": seq.n_frames / t >= TARGET_FPS,
+        }
         results.append(r)
-        rows.append([f"{movement} ({view}), exercise={exercise}", seq.n_frames, t * 1000, median(cpu) * 1000,
-                     r["frames_per_s"], r["frames_per_cpu_s"],
-                     r["reps"], r["flags"], "yes" if r["meets_target"] else "NO"])
+        rows.append(
+            [
+                f"{movement} ({view}), exercise={exercise}",
+                seq.n_frames,
+                t * 1000,
+                median(cpu) * 1000,
+                r["frames_per_s"],
+                r["frames_per_cpu_s"],
+                r["reps"],
+                r["flags"],
+                "yes" if r["meets_target"] else "NO",
+            ]
+        )
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()
-            analyze(seq, exercise=exercise)
+            analyse(seq, exercise=exercise)
             prof.disable()
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
             print(out.getvalue())
-    print(f"\nKinematics + flags (hipform.kinematics.analyze), medians of {args.runs} runs; "
-          f"target ≥ {TARGET_FPS:,} frames/s\n")
-    print(table(["sequence", "frames", "wall ms", "CPU ms", "frames/s (wall)", "frames per CPU-s", "reps",
-                 "flags", "≥ target (wall)"], rows))
+    print(
+        f"\nKinematics + flags (hipform.kinematics.analyse), medians of {args.runs} runs; "
+        f"target ≥ {TARGET_FPS:,} frames/s\n"
+    )
+    print(
+        table(
+            [
+                "sequence",
+                "frames",
+                "wall ms",
+                "CPU ms",
+                "frames/s (wall)",
+                "frames per CPU-s",
+                "reps",
+                "flags",
+                "≥ target (wall)",
+            ],
+            rows,
+        )
+    )
     print(f"\nsaved {save_results('kinematics_speed', {'runs': args.runs, 'results': results})}")
 
 

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hipform.kinematics import AnalysisConfig, analyze
+from hipform.kinematics import AnalysisConfig, analyse
 from hipform.kinematics.events import compute_normalised, compute_rep_state
-from hipform.kinematics.faults import FAULT_TABLE
+from hipform.kinematics.movements import REGISTRY
 from hipform.landmarks import Landmark
 from hipform.sequence import PoseSequence
 
@@ -67,7 +67,7 @@ def load_stage_table(path: Path = STAGE_CSV) -> tuple[PoseSequence, np.ndarray]:
 def stage_agreement() -> dict[str, float]:
     """Frame agreement of hipform's rep state with the up/down labels."""
     seq, down = load_stage_table()
-    report = analyze(seq, exercise="squat")
+    report = analyse(seq, exercise="squat")
     cfg = AnalysisConfig()
     s, _ = compute_normalised(report.measures["rep_signal"])
     state = compute_rep_state(s, cfg.rep_enter, cfg.rep_exit)
@@ -85,7 +85,7 @@ def ratio_false_alarms() -> dict[str, float]:
     """Share of correct squats' bottom frames that hipform's knee-separation rule would flag."""
     with RATIO_CSV.open() as fh:
         rows = list(csv.DictReader(fh))
-    rule = next(r for r in FAULT_TABLE["squat"] if r.measure == "knee_separation_rel")
+    rule = next(r for r in REGISTRY["squat"].rules if r.measure == "knee_separation_rel")
     flagged, total, rel_all = 0, 0, []
     for video in sorted({r["video"] for r in rows}):
         ratio = {

@@ -4,8 +4,8 @@ Frames of a real clip (``squat_side_barbell.mp4``, letterboxed to 640×480
 like a webcam picture of a person squatting) are turned into
 ``av.VideoFrame`` objects in yuv420p, as WebRTC delivers them, and passed
 one at a time to the very callback the app registers with streamlit-webrtc
-(``hipform.live.make_queued_callback`` around a ``LiveProcessor`` with the
-live analyzer). Latency is the wall time of each
+(``hipform.webcam.make_queued_callback`` around a ``LiveProcessor`` with the
+live analyser). Latency is the wall time of each
 callback: YUV→RGB, scaling, pose, live analysis, drawing, RGB→frame. The
 first frame (model loading) is left out. A second row times the bare
 ``PoseEstimator.process`` + ``draw_pose`` on the same frames.
@@ -66,9 +66,9 @@ def camera_frames(n: int) -> list[av.VideoFrame]:
 
 
 def live_run(frames: list[av.VideoFrame]) -> list[float]:
-    from hipform.live import LiveProcessor, default_analyzer, make_queued_callback
+    from hipform.webcam import LiveProcessor, default_analyser, make_queued_callback
 
-    processor = LiveProcessor(analyzer=default_analyzer("squat"))
+    processor = LiveProcessor(analyser=default_analyser("squat"))
     callback = make_queued_callback(processor)
     loop = asyncio.new_event_loop()
     lat, cpu = [], []
@@ -107,10 +107,18 @@ def summarise(name: str, runs: list[tuple[list[float], list[float]]]) -> dict:
     p95 = [float(np.percentile(r, 95)) for r in runs]
     mx = [float(np.max(r)) for r in runs]
     fps = [1000.0 * len(r) / float(np.sum(r)) for r in runs]
-    return {"path": name, "frames_per_run": len(runs[0]), "p50_ms": median(p50), "p95_ms": median(p95),
-            "max_ms": median(mx), "p95_per_run": p95, "cpu_ms_median": median(cpu),
-            "frames_per_s": median(fps), "meets_target": median(p95) <= TARGET_P95_MS,
-            "meets_fps_target": median(fps) >= TARGET_FPS}
+    return {
+        "path": name,
+        "frames_per_run": len(runs[0]),
+        "p50_ms": median(p50),
+        "p95_ms": median(p95),
+        "max_ms": median(mx),
+        "p95_per_run": p95,
+        "cpu_ms_median": median(cpu),
+        "frames_per_s": median(fps),
+        "meets_target": median(p95) <= TARGET_P95_MS,
+        "meets_fps_target": median(fps) >= TARGET_FPS,
+    }
 
 
 def main() -> None:
@@ -125,15 +133,32 @@ def main() -> None:
         for _ in range(args.runs):
             live.append(live_run(frames))
             bare.append(bare_run(rgb))
-    results = [summarise("live callback (LiveProcessor + analyzer + overlay)", live),
-               summarise("PoseEstimator.process + draw_pose", bare)]
-    print(f"\nLive latency at {SIZE[0]}×{SIZE[1]}, {args.frames} frames, medians of {args.runs} runs; "
-          f"target p95 ≤ {TARGET_P95_MS:.0f} ms and ≥ {TARGET_FPS:.0f} frames/s\n")
-    print(table(["path", "p50 ms", "p95 ms", "max ms", "CPU ms/frame", "≤ target", "frames/s", "≥ target"],
-                [[r["path"], r["p50_ms"], r["p95_ms"], r["max_ms"], r["cpu_ms_median"],
-                  "yes" if r["meets_target"] else "NO", r["frames_per_s"],
-                  "yes" if r["meets_fps_target"] else "NO"]
-                 for r in results]))
+    results = [
+        summarise("live callback (LiveProcessor + analyser + overlay)", live),
+        summarise("PoseEstimator.process + draw_pose", bare),
+    ]
+    print(
+        f"\nLive latency at {SIZE[0]}×{SIZE[1]}, {args.frames} frames, medians of {args.runs} runs; "
+        f"target p95 ≤ {TARGET_P95_MS:.0f} ms and ≥ {TARGET_FPS:.0f} frames/s\n"
+    )
+    print(
+        table(
+            ["path", "p50 ms", "p95 ms", "max ms", "CPU ms/frame", "≤ target", "frames/s", "≥ target"],
+            [
+                [
+                    r["path"],
+                    r["p50_ms"],
+                    r["p95_ms"],
+                    r["max_ms"],
+                    r["cpu_ms_median"],
+                    "yes" if r["meets_target"] else "NO",
+                    r["frames_per_s"],
+                    "yes" if r["meets_fps_target"] else "NO",
+                ]
+                for r in results
+            ],
+        )
+    )
     saved = save_results("live_latency", {"runs": args.runs, "size": list(SIZE), "results": results})
     print(f"\nsaved {saved}")
 

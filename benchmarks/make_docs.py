@@ -75,23 +75,37 @@ def measured_on(res: dict) -> str:
 
 
 def section_clip(res: dict) -> tuple[list[str], list[list[str]]]:
-    rows = [[r["clip"], r["frames"], r["pose_only_fps"], r.get("pose_beside_decoder_fps", "-"),
-             r["end_to_end_fps"], r.get("no_thread_fps", "-"), r["naive_fps"], r["e2e_over_pose"],
-             r.get("e2e_over_pose_beside_decoder", "-"), r["e2e_over_naive"],
-             " · ".join(f"{r.get(k + '_cpu_ms_per_frame', float('nan')):.1f}"
-                        for k in ("pose_only", "end_to_end", "naive"))] for r in res["results"]]
+    rows = [
+        [
+            r["clip"],
+            r["frames"],
+            r["pose_only_fps"],
+            r.get("pose_beside_decoder_fps", "-"),
+            r["end_to_end_fps"],
+            r.get("no_thread_fps", "-"),
+            r["naive_fps"],
+            r["e2e_over_pose"],
+            r.get("e2e_over_pose_beside_decoder", "-"),
+            r["e2e_over_naive"],
+            " · ".join(
+                f"{r.get(k + '_cpu_ms_per_frame', float('nan')):.1f}"
+                for k in ("pose_only", "end_to_end", "naive")
+            ),
+        ]
+        for r in res["results"]
+    ]
     text = [
         "## 1. Clip analysis",
         "",
         "* **pose only**: the frames are decoded and scaled beforehand; only `PoseEstimator.process` runs. "
         "This is the floor set by BlazePose itself.",
         "* **end-to-end**: `estimate_pose` (probe, model load, decoding thread, scaling, pose, landmark "
-        "arrays) then `hipform.kinematics.analyze` — what `hipform analyze CLIP` does, without writing "
+        "arrays) then `hipform.kinematics.analyse` — what `hipform analyse CLIP` does, without writing "
         "files. "
         "No landmark cache.",
         "* **naive**: the tutorial loop — `cv2.VideoCapture` → `cv2.cvtColor` → "
         "`mp.solutions.pose.Pose.process` on the full frame, landmarks copied into Python lists, then the "
-        "same `analyze`.",
+        "same `analyse`.",
         "* **no decoding thread**: end-to-end with frames decoded in the inference thread (`prefetch=0`).",
         "* **pose beside decoder**: pose only again, while another process decodes and scales the same clip "
         "as the pipeline does, one frame per pose frame. BlazePose runs slower with that work on the other "
@@ -100,67 +114,126 @@ def section_clip(res: dict) -> tuple[list[str], list[list[str]]]:
         "",
         f"Medians of {res['runs']} interleaved runs. {measured_on(res)}.",
         "",
-        table(["clip", "frames", "pose only fps", "pose beside decoder fps", "end-to-end fps",
-               "no decoding thread fps", "naive fps", "e2e ÷ pose-only", "e2e ÷ pose beside decoder",
-               "e2e ÷ naive", "CPU ms/frame: pose · e2e · naive"], rows),
+        table(
+            [
+                "clip",
+                "frames",
+                "pose only fps",
+                "pose beside decoder fps",
+                "end-to-end fps",
+                "no decoding thread fps",
+                "naive fps",
+                "e2e ÷ pose-only",
+                "e2e ÷ pose beside decoder",
+                "e2e ÷ naive",
+                "CPU ms/frame: pose · e2e · naive",
+            ],
+            rows,
+        ),
         "",
     ]
     targets = []
     cmd = "`python benchmarks/clip_analysis.py`"
     for r in res["results"]:
-        cpu = {k: sorted(r[f"{k}_cpu_s"])[len(r[f"{k}_cpu_s"]) // 2]
-               for k in ("pose_only", "end_to_end", "naive")}
+        cpu = {
+            k: sorted(r[f"{k}_cpu_s"])[len(r[f"{k}_cpu_s"]) // 2]
+            for k in ("pose_only", "end_to_end", "naive")
+        }
         for label, goal, wall, cpu_ratio, ok in (
-            ("pose-only", "≤ 1.10", r["e2e_over_pose"], cpu["end_to_end"] / cpu["pose_only"],
-             r["e2e_over_pose"] <= 1.10),
-            ("naive", "< 1", r["e2e_over_naive"], cpu["end_to_end"] / cpu["naive"],
-             r["e2e_over_naive"] < 1.0),
+            (
+                "pose-only",
+                "≤ 1.10",
+                r["e2e_over_pose"],
+                cpu["end_to_end"] / cpu["pose_only"],
+                r["e2e_over_pose"] <= 1.10,
+            ),
+            (
+                "naive",
+                "< 1",
+                r["e2e_over_naive"],
+                cpu["end_to_end"] / cpu["naive"],
+                r["e2e_over_naive"] < 1.0,
+            ),
         ):
             status = wall_status(res, ok)
-            targets.append([f"end-to-end ÷ {label}, {r['clip']}", goal,
-                            f"{wall:.2f} wall · {cpu_ratio:.2f} CPU", status, cmd])
+            targets.append(
+                [
+                    f"end-to-end ÷ {label}, {r['clip']}",
+                    goal,
+                    f"{wall:.2f} wall · {cpu_ratio:.2f} CPU",
+                    status,
+                    cmd,
+                ]
+            )
     return text, targets
 
 
 def section_kin(res: dict) -> tuple[list[str], list[list[str]]]:
-    rows = [[f"{r['movement']} ({r['view']}), exercise={r['exercise']}", r["frames"],
-             1000 * sorted(r["seconds"])[len(r["seconds"]) // 2],
-             1000 * sorted(r["cpu_seconds"])[len(r["cpu_seconds"]) // 2], r["frames_per_s"],
-             r["frames_per_cpu_s"], r["reps"], r["flags"]]
-            for r in res["results"]]
+    rows = [
+        [
+            f"{r['movement']} ({r['view']}), exercise={r['exercise']}",
+            r["frames"],
+            1000 * sorted(r["seconds"])[len(r["seconds"]) // 2],
+            1000 * sorted(r["cpu_seconds"])[len(r["cpu_seconds"]) // 2],
+            r["frames_per_s"],
+            r["frames_per_cpu_s"],
+            r["reps"],
+            r["flags"],
+        ]
+        for r in res["results"]
+    ]
     text = [
         "## 2. Kinematics + flags",
         "",
-        "`hipform.kinematics.analyze` on a synthetic athlete (100 reps, repeated end to end to ≥ 100,000 "
+        "`hipform.kinematics.analyse` on a synthetic athlete (100 reps, repeated end to end to ≥ 100,000 "
         "frames) filmed by the synthetic camera: squats with both knees collapsing (a flag every rep), "
         "recognised (`auto`) or named, and running with pelvic drop. Signals, view, reps, every fault rule, "
         "flags and summary; `auto` adds recognising the movement.",
         "",
         f"Medians of {res['runs']} runs. {measured_on(res)}.",
         "",
-        table(["sequence", "frames", "wall ms", "CPU ms", "frames/s (wall)", "frames per CPU-second", "reps",
-               "flags"], rows),
+        table(
+            [
+                "sequence",
+                "frames",
+                "wall ms",
+                "CPU ms",
+                "frames/s (wall)",
+                "frames per CPU-second",
+                "reps",
+                "flags",
+            ],
+            rows,
+        ),
         "",
         "The computation is single-threaded: frames per CPU-second is what it reaches on a core of its own, "
         "and the wall figure is lower by the share of a core it got while the machine was busy.",
         "",
     ]
     worst = min(res["results"], key=lambda r: r["frames_per_cpu_s"])
-    targets = [[f"kinematics + flags (slowest case: {worst['exercise']})", "≥ 500,000 frames/s",
-                f"{worst['frames_per_s']:,.0f} wall, {worst['frames_per_cpu_s']:,.0f} per CPU-second",
-                yes(worst["frames_per_cpu_s"] >= 500_000), "`python benchmarks/kinematics_speed.py`"]]
+    targets = [
+        [
+            f"kinematics + flags (slowest case: {worst['exercise']})",
+            "≥ 500,000 frames/s",
+            f"{worst['frames_per_s']:,.0f} wall, {worst['frames_per_cpu_s']:,.0f} per CPU-second",
+            yes(worst["frames_per_cpu_s"] >= 500_000),
+            "`python benchmarks/kinematics_speed.py`",
+        ]
+    ]
     return text, targets
 
 
 def section_live(res: dict) -> tuple[list[str], list[list[str]]]:
-    rows = [[r["path"], r["p50_ms"], r["p95_ms"], r["max_ms"], r.get("cpu_ms_median", "-")]
-            for r in res["results"]]
+    rows = [
+        [r["path"], r["p50_ms"], r["p95_ms"], r["max_ms"], r.get("cpu_ms_median", "-")]
+        for r in res["results"]
+    ]
     text = [
         "## 3. Live",
         "",
         "Frames of `squat_side_barbell.mp4` letterboxed to 640×480, as yuv420p `av.VideoFrame`s, through the "
-        "callback the app gives streamlit-webrtc (`hipform.live.make_queued_callback` → `LiveProcessor` "
-        "with the squat live analyzer): YUV→RGB, scaling, pose, live analysis, overlay, RGB→frame. Frames "
+        "callback the app gives streamlit-webrtc (`hipform.webcam.make_queued_callback` → `LiveProcessor` "
+        "with the squat live analyser): YUV→RGB, scaling, pose, live analysis, overlay, RGB→frame. Frames "
         "are sent back to back; the first (model loading) is left out.",
         "",
         f"Medians over {res['runs']} runs of the per-run percentiles. {measured_on(res)}.",
@@ -170,21 +243,36 @@ def section_live(res: dict) -> tuple[list[str], list[list[str]]]:
     ]
     live = res["results"][0]
     status = wall_status(res, live["p95_ms"] <= 40)
-    targets = [["live p95 latency at 640×480", "≤ 40 ms",
-                f"{live['p95_ms']:.1f} ms (CPU {live.get('cpu_ms_median', float('nan')):.1f} ms/frame)",
-                status,
-                "`python benchmarks/live_latency.py`"]]
+    targets = [
+        [
+            "live p95 latency at 640×480",
+            "≤ 40 ms",
+            f"{live['p95_ms']:.1f} ms (CPU {live.get('cpu_ms_median', float('nan')):.1f} ms/frame)",
+            status,
+            "`python benchmarks/live_latency.py`",
+        ]
+    ]
     return text, targets
 
 
 def section_memory(res: dict) -> tuple[list[str], list[list[str]]]:
-    rows = [[f"{r['minutes']:g} min", r["frames"], r["peak_rss_mb"], r["rss_at_25pct_mb"],
-             r["rss_at_50pct_mb"],
-             r["rss_at_75pct_mb"], r["rss_at_95pct_mb"], r["wall_s"]] for r in res["results"]]
+    rows = [
+        [
+            f"{r['minutes']:g} min",
+            r["frames"],
+            r["peak_rss_mb"],
+            r["rss_at_25pct_mb"],
+            r["rss_at_50pct_mb"],
+            r["rss_at_75pct_mb"],
+            r["rss_at_95pct_mb"],
+            r["wall_s"],
+        ]
+        for r in res["results"]
+    ]
     text = [
         "## 4. Memory",
         "",
-        "`hipform analyze CLIP --exercise squat --json REPORT` on 1080×1920 clips made by repeating "
+        "`hipform analyse CLIP --exercise squat --json REPORT` on 1080×1920 clips made by repeating "
         "`squat_front_clean.mov` without re-encoding (in /tmp, never in the project), one process per clip. "
         "Peak = the kernel's high-water mark (`ru_maxrss`) of that process; the other columns are its "
         "resident memory part-way through the run. One run per length (an earlier run of the 1- and "
@@ -197,10 +285,16 @@ def section_memory(res: dict) -> tuple[list[str], list[list[str]]]:
     ]
     longest = max(res["results"], key=lambda r: r["minutes"])
     shortest = min(res["results"], key=lambda r: r["minutes"])
-    targets = [[f"peak RSS, {longest['minutes']:g}-minute 1080p clip", "≤ 600 MB",
-                f"{longest['peak_rss_mb']:.0f} MB "
-                f"({shortest['minutes']:g} min: {shortest['peak_rss_mb']:.0f} MB)",
-                yes(longest["peak_rss_mb"] <= 600), "`python benchmarks/memory.py`"]]
+    targets = [
+        [
+            f"peak RSS, {longest['minutes']:g}-minute 1080p clip",
+            "≤ 600 MB",
+            f"{longest['peak_rss_mb']:.0f} MB "
+            f"({shortest['minutes']:g} min: {shortest['peak_rss_mb']:.0f} MB)",
+            yes(longest["peak_rss_mb"] <= 600),
+            "`python benchmarks/memory.py`",
+        ]
+    ]
     return text, targets
 
 
@@ -209,8 +303,11 @@ def section_batch(res: dict) -> tuple[list[str], list[list[str]]]:
     rows = []
     for r in res["results"]:
         t = sorted(r["wall_s"])[len(r["wall_s"]) // 2]
-        label = (f"{r['workers']} worker{'s' * (r['workers'] > 1)}, cache off" if not r["cache"]
-                 else "1 worker, landmarks cached, another exercise")
+        label = (
+            f"{r['workers']} worker{'s' * (r['workers'] > 1)}, cache off"
+            if not r["cache"]
+            else "1 worker, landmarks cached, another exercise"
+        )
         rows.append([label, r["clips"], r["frames"], t, r["frames_per_s"], r["frames_per_s"] / base])
     text = [
         "## 5. Batch",
@@ -227,8 +324,15 @@ def section_batch(res: dict) -> tuple[list[str], list[list[str]]]:
     two = next((r for r in res["results"] if r["workers"] == 2 and not r["cache"]), None)
     targets = []
     if two:
-        targets.append(["batch throughput, 2 workers vs 1", "measured", f"× {two['frames_per_s'] / base:.2f}",
-                        "—", "`python benchmarks/batch.py`"])
+        targets.append(
+            [
+                "batch throughput, 2 workers vs 1",
+                "measured",
+                f"× {two['frames_per_s'] / base:.2f}",
+                "—",
+                "`python benchmarks/batch.py`",
+            ]
+        )
     return text, targets
 
 
@@ -258,7 +362,7 @@ STATIC_FAST = """## What makes it fast
   serialised bytes with numpy (≈ 5 µs instead of ≈ 40 µs for 132 attribute reads), with the general
   path kept as a fallback; rows go straight into preallocated arrays (grown by doubling, ~1 kB a
   frame), so nothing per frame is kept but numbers, and no frame is kept at all.
-* **No re-encoding unless asked.** `hipform analyze` writes a video only with `--video`; `hipform
+* **No re-encoding unless asked.** `hipform analyse` writes a video only with `--video`; `hipform
   batch` never writes one.
 * **Landmark cache.** `hipform.cache` keys landmarks by the SHA-256 of the clip's bytes plus every pose
   setting (and MediaPipe's and the pipeline's versions); analysing a clip again with another exercise
@@ -345,8 +449,13 @@ def main() -> None:
             wait_until_quiet()
             run_script(name)
     sections, targets = [], []
-    makers = {"clip_analysis": section_clip, "kinematics_speed": section_kin, "live_latency": section_live,
-              "memory": section_memory, "batch": section_batch}
+    makers = {
+        "clip_analysis": section_clip,
+        "kinematics_speed": section_kin,
+        "live_latency": section_live,
+        "memory": section_memory,
+        "batch": section_batch,
+    }
     machine = None
     for name in BENCHMARKS:
         res = load(name)

@@ -3,7 +3,7 @@
 1-, 5- and 10-minute 1080p clips are made in ``$HIPFORM_BENCH_TMP`` (default
 /tmp/hipform-bench) by repeating ``squat_front_clean.mov`` end to end
 without re-encoding. Each is analysed by the real command,
-``hipform analyze CLIP --exercise squat --json REPORT``, in its own process;
+``hipform analyse CLIP --exercise squat --json REPORT``, in its own process;
 its resident memory (VmRSS) is sampled every 0.2 s, and the peak is the
 kernel's high-water mark for that process (``ru_maxrss``).
 
@@ -45,11 +45,15 @@ def rss_mb(pid: int) -> float | None:
 def measure(clip: Path) -> dict:
     report = SCRATCH / f"{clip.stem}.report.json"
     # no cache (the pose model must run); size and length limits raised to let a 10-minute 1080p clip in
-    env = {**os.environ, "HIPFORM_NO_CACHE": "1",
-           "HIPFORM_MAX_UPLOAD_MB": "100000", "HIPFORM_MAX_CLIP_S": "100000"}
+    env = {
+        **os.environ,
+        "HIPFORM_NO_CACHE": "1",
+        "HIPFORM_MAX_UPLOAD_MB": "100000",
+        "HIPFORM_MAX_CLIP_S": "100000",
+    }
     hwm = SCRATCH / f"{clip.stem}.maxrss"
-    argv = ["analyze", str(clip), "--exercise", "squat", "--json", str(report), "-q"]
-    # `hipform analyze` itself, followed by the kernel's high-water mark for its process
+    argv = ["analyse", str(clip), "--exercise", "squat", "--json", str(report), "-q"]
+    # `hipform analyse` itself, followed by the kernel's high-water mark for its process
     code = (
         "import resource, sys; from hipform.cli import main; rc = main(sys.argv[1:]); "
         f"open({str(hwm)!r}, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); "
@@ -68,7 +72,7 @@ def measure(clip: Path) -> dict:
     status = proc.returncode
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if status != 0:
-        raise RuntimeError(f"hipform analyze failed ({status}): {err[-500:]}")
+        raise RuntimeError(f"hipform analyse failed ({status}): {err[-500:]}")
     peak = int(hwm.read_text()) / 1024.0
     sampled_peak = max(v for _, v in samples)
     # RSS at 25 / 50 / 75 / 95 % of the run: flat when nothing grows with length
@@ -90,19 +94,37 @@ def main() -> None:
         clip = looped_clip(CLIP_1080, minutes * 60, name=f"front_1080p_{minutes:g}min.mp4")
         info = probe_video(clip)
         print(f"… {clip.name}: {info.width_px}x{info.height_px}, {info.duration_s / 60:.1f} min", flush=True)
-        r = {"minutes": minutes, "clip": clip.name, "frames": info.n_frames, "duration_s": info.duration_s,
-             **measure(clip)}
+        r = {
+            "minutes": minutes,
+            "clip": clip.name,
+            "frames": info.n_frames,
+            "duration_s": info.duration_s,
+            **measure(clip),
+        }
         results.append(r)
         results.sort(key=lambda r: r["minutes"])
         save_results("memory", {"results": results})
         print(f"  peak {r['peak_rss_mb']:.0f} MB in {r['wall_s']:.0f} s", flush=True)
-    print(f"\nPeak resident memory of `hipform analyze` on 1080p clips; target ≤ {TARGET_MB:.0f} MB\n")
-    print(table(
-        ["clip length", "frames", "peak RSS MB", "RSS at 25%", "50%", "75%", "95%", "wall s", "≤ target"],
-        [[f"{r['minutes']:g} min", r["frames"], r["peak_rss_mb"], r["rss_at_25pct_mb"], r["rss_at_50pct_mb"],
-          r["rss_at_75pct_mb"], r["rss_at_95pct_mb"], r["wall_s"],
-          "yes" if r["peak_rss_mb"] <= TARGET_MB else "NO"]
-         for r in results]))
+    print(f"\nPeak resident memory of `hipform analyse` on 1080p clips; target ≤ {TARGET_MB:.0f} MB\n")
+    print(
+        table(
+            ["clip length", "frames", "peak RSS MB", "RSS at 25%", "50%", "75%", "95%", "wall s", "≤ target"],
+            [
+                [
+                    f"{r['minutes']:g} min",
+                    r["frames"],
+                    r["peak_rss_mb"],
+                    r["rss_at_25pct_mb"],
+                    r["rss_at_50pct_mb"],
+                    r["rss_at_75pct_mb"],
+                    r["rss_at_95pct_mb"],
+                    r["wall_s"],
+                    "yes" if r["peak_rss_mb"] <= TARGET_MB else "NO",
+                ]
+                for r in results
+            ],
+        )
+    )
     print(f"\nsaved {save_results('memory', {'results': results})}")
 
 

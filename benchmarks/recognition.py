@@ -3,7 +3,7 @@
 Clips: the bundled samples, the real clips in ``../shared/clips`` (labelled below), and a grid of
 rendered clips (every movement × four camera views × clean and faulted, other looks and seeds than
 the samples). Each clip goes through the real pose model (landmarks cached by
-:func:`hipform.cache.estimate_pose_cached`) and :func:`hipform.kinematics.analyze` with
+:func:`hipform.cache.estimate_pose_cached`) and :func:`hipform.kinematics.analyse` with
 ``exercise="auto"``.
 
 Printed and written to ``benchmarks/results/recognition.json``: every clip's truth, answer,
@@ -112,10 +112,10 @@ def all_cases(with_grid: bool) -> list[Case]:
 
 def judge(case: Case) -> dict:
     from hipform.cache import estimate_pose_cached
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
 
     seq = estimate_pose_cached(case.path).seq
-    report = analyze(seq)
+    report = analyse(seq)
     rec = report.movement
     answer = rec.name if rec.status != "other" else "other"
     return {
@@ -154,7 +154,7 @@ def markdown(rows: list[dict]) -> str:
         "",
         "Written by `python benchmarks/recognition.py --doc`: the bundled samples, the real clips in",
         "`../shared/clips` and a grid of rendered clips (every movement × four views × clean and",
-        'faulted), real MediaPipe, `analyze(exercise="auto")`. hipform names a movement only when',
+        'faulted), real MediaPipe, `analyse(exercise="auto")`. hipform names a movement only when',
         "it is *sure*; when *unsure* it names the two candidates and judges nothing; *other* means no",
         "movement it checks.",
         "",

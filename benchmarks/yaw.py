@@ -19,7 +19,7 @@ Printed and written to ``benchmarks/results/yaw.json``:
   corrected range (:data:`hipform.kinematics.view.FRONTAL_MAX_YAW_DEG`) with a margin of the
   estimate's worst error, and no clean knee reads as caving in (``knee_medial_shift_rel`` below
   its mild threshold);
-- each clip's knee-collapse flags from :func:`hipform.kinematics.analyze`.
+- each clip's knee-collapse flags from :func:`hipform.kinematics.analyse`.
 
 Usage::
 
@@ -158,7 +158,7 @@ def filtered(seq):
 def measure(c: Clip) -> dict:
     """One clip: its yaw readings, each knee's error per rep, the knee-toe ratio's error, its flags."""
     from hipform.cache import estimate_pose_cached
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
     from hipform.kinematics import knee_over_foot as K
     from hipform.kinematics.view import clip_body_yaw_deg, estimate_view
     from hipform.synth.athlete import true_knee_medial_shift
@@ -176,7 +176,7 @@ def measure(c: Clip) -> dict:
     standing = slice(0, max(3, motion.reps[0].start_frame - 3))
     corrected = K.compute_knee_medial_offset(px, yaw)
     raw = K.compute_knee_medial_offset(px)
-    report = analyze(seq, exercise="squat")
+    report = analyse(seq, exercise="squat")
     return {
         "clip": c.name,
         "camera_yaw_deg": c.yaw,
@@ -248,7 +248,7 @@ def yaw_limit(rows: list[dict], mild: float, frontal_max: float) -> tuple[float,
 
 def real_clips() -> list[dict]:
     from hipform.cache import estimate_pose_cached
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
     from hipform.kinematics.view import clip_body_yaw_deg, estimate_view
 
     out = []
@@ -258,7 +258,7 @@ def real_clips() -> list[dict]:
         seq = estimate_pose_cached(SHARED / name).seq
         px, world = filtered(seq)
         view = estimate_view(px, world)
-        report = analyze(seq, exercise="squat")
+        report = analyse(seq, exercise="squat")
         out.append(
             {
                 "clip": name,

@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 
 #: Public names loaded on first use: name → (module, attribute).
 _LAZY = {
-    "analyse": ("hipform.kinematics.analysis", "analyze"),
+    "analyse": ("hipform.kinematics.analysis", "analyse"),
     "AnalysisConfig": ("hipform.kinematics.config", "AnalysisConfig"),
     "estimate_pose": ("hipform.pose", "estimate_pose"),
     "PoseOptions": ("hipform.pose", "PoseOptions"),

@@ -245,12 +245,12 @@ def render_flag_frames(
 
 
 # --------------------------------------------------------------------- the job
-def _analyze(seq: PoseSequence, settings: AnalysisSettings, source_name: str) -> Report:
+def _analyse(seq: PoseSequence, settings: AnalysisSettings, source_name: str) -> Report:
     from hipform.judge import judge  # deferred: keeps `import hipform.analysis_job` light
 
-    # The view hint is not passed on: the analyzer measures the view itself and
+    # The view hint is not passed on: the analyser measures the view itself and
     # the app compares the two (see view_hint_mismatch) instead of trusting a guess.
-    # judge, not analyze: the person who moves, in one whole-body shot (hipform.judge).
+    # judge, not analyse: the person who moves, in one whole-body shot (hipform.judge).
     return judge(seq, exercise=settings.exercise, source_name=source_name)
 
 
@@ -328,8 +328,8 @@ def run_analysis(
     timings["pose"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    report = _analyze(seq, settings, name)
-    timings["analyze"] = time.perf_counter() - t0
+    report = _analyse(seq, settings, name)
+    timings["analyse"] = time.perf_counter() - t0
 
     annotated: Path | None = None
     if settings.annotate:

@@ -59,7 +59,7 @@ class ClipResult:
     path : the clip.
     ok : analysed; when False, ``message`` says why in one sentence.
     message : the reason for a failure ('' when ok).
-    exit_code : what ``hipform analyze`` would exit with for this clip (0 when ok).
+    exit_code : what ``hipform analyse`` would exit with for this clip (0 when ok).
     n_frames, duration_s : the clip (0 when it could not be read).
     seconds : wall time spent on the clip, in its worker.
     from_cache : landmarks came from the cache (the pose model did not run).
@@ -108,7 +108,8 @@ def find_clips(folder: str | Path) -> list[Path]:
     if not folder.is_dir():
         raise HipformError(f"'{folder}' is a file, not a folder. Give the folder that holds the clips.")
     clips = sorted(
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in VIDEO_SUFFIXES
     )
     if not clips:
@@ -149,7 +150,7 @@ def analyse_clip(
     path = Path(path)
     try:
         limits = Limits.from_env()
-        check_clip(path, limits)  # the same size and length limits as `hipform analyze`
+        check_clip(path, limits)  # the same size and length limits as `hipform analyse`
         guard = limits.frame_guard(path.name)  # for headers that understate the length
         if settings.use_cache and not cache_disabled():
             cache = LandmarkCache(settings.cache_dir)
@@ -158,15 +159,20 @@ def analyse_clip(
             cached = cache.load(digest, settings.pose_options) if digest else None
             if cached is None and callable(estimator):
                 estimator = estimator()
-            got = estimate_pose_cached(path, settings.pose_options, cache=cache, digest=digest,
-                                       estimator=None if callable(estimator) else estimator,
-                                       progress=lambda done, _total: guard(done))
+            got = estimate_pose_cached(
+                path,
+                settings.pose_options,
+                cache=cache,
+                digest=digest,
+                estimator=None if callable(estimator) else estimator,
+                progress=lambda done, _total: guard(done),
+            )
             seq, hit = got.seq, got.from_cache
         else:
             est = estimator() if callable(estimator) else estimator
             seq = estimate_pose(path, settings.pose_options, estimator=est, progress=lambda d, _t: guard(d))
             hit = False
-        check_long_enough(seq.n_frames, seq.duration_s, path.name)  # a photo: exit 6, as `hipform analyze`
+        check_long_enough(seq.n_frames, seq.duration_s, path.name)  # a photo: exit 6, as `hipform analyse`
         report = judge(seq, exercise=settings.exercise, source_name=path.name)
         report_path = None
         if settings.out_dir is not None:
@@ -174,17 +180,30 @@ def analyse_clip(
 
             report_path = save_report_json(report, Path(settings.out_dir) / f"{path.name}.report.json")
         return ClipResult(
-            path=path, ok=True, n_frames=seq.n_frames, duration_s=seq.duration_s,
-            seconds=time.perf_counter() - t0, from_cache=hit, exercise=_movement_label(report),
-            n_reps=len(report.reps), flags=len(report.flags), flag_summary=_flag_summary(report.flags),
+            path=path,
+            ok=True,
+            n_frames=seq.n_frames,
+            duration_s=seq.duration_s,
+            seconds=time.perf_counter() - t0,
+            from_cache=hit,
+            exercise=_movement_label(report),
+            n_reps=len(report.reps),
+            flags=len(report.flags),
+            flag_summary=_flag_summary(report.flags),
             report_path=report_path,
         )
     except HipformError as exc:
-        return ClipResult(path=path, ok=False, message=str(exc), exit_code=exc.exit_code,
-                          seconds=time.perf_counter() - t0)
+        return ClipResult(
+            path=path, ok=False, message=str(exc), exit_code=exc.exit_code, seconds=time.perf_counter() - t0
+        )
     except Exception as exc:  # noqa: BLE001 - a bug in one clip must not stop the other clips
-        return ClipResult(path=path, ok=False, message=f"internal error ({type(exc).__name__}: {exc}).",
-                          exit_code=1, seconds=time.perf_counter() - t0)
+        return ClipResult(
+            path=path,
+            ok=False,
+            message=f"internal error ({type(exc).__name__}: {exc}).",
+            exit_code=1,
+            seconds=time.perf_counter() - t0,
+        )
 
 
 # ------------------------------------------------------------- worker processes
@@ -212,7 +231,9 @@ def _work(path: Path, settings: BatchSettings) -> ClipResult:
 
 def _crashed(path: Path) -> ClipResult:
     return ClipResult(
-        path=path, ok=False, exit_code=1,
+        path=path,
+        ok=False,
+        exit_code=1,
         message="the analysis process stopped unexpectedly (out of memory or a crash in the pose model).",
     )
 
@@ -221,8 +242,10 @@ def _pool(workers: int, settings: BatchSettings) -> ProcessPoolExecutor:
     # "spawn": a clean interpreter per worker, the same on every platform, and
     # safe with the threads MediaPipe and the decoder start.
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker, initargs=(settings.pose_options,),
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(settings.pose_options,),
     )
 
 
@@ -320,12 +343,41 @@ def save_summary_csv(results: Sequence[ClipResult], path: str | Path) -> Path:
     path = Path(path)
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["clip", "status", "reason", "frames", "duration_s", "seconds", "frames_per_s",
-                    "from_cache", "exercise", "reps", "flags", "flag_summary", "report"])
+        w.writerow(
+            [
+                "clip",
+                "status",
+                "reason",
+                "frames",
+                "duration_s",
+                "seconds",
+                "frames_per_s",
+                "from_cache",
+                "exercise",
+                "reps",
+                "flags",
+                "flag_summary",
+                "report",
+            ]
+        )
         for r in results:
-            w.writerow([r.path.name, "ok" if r.ok else "failed", r.message, r.n_frames, f"{r.duration_s:.2f}",
-                        f"{r.seconds:.2f}", f"{r.frames_per_s:.1f}", int(r.from_cache), r.exercise, r.n_reps,
-                        r.flags, r.flag_summary, r.report_path.name if r.report_path else ""])
+            w.writerow(
+                [
+                    r.path.name,
+                    "ok" if r.ok else "failed",
+                    r.message,
+                    r.n_frames,
+                    f"{r.duration_s:.2f}",
+                    f"{r.seconds:.2f}",
+                    f"{r.frames_per_s:.1f}",
+                    int(r.from_cache),
+                    r.exercise,
+                    r.n_reps,
+                    r.flags,
+                    r.flag_summary,
+                    r.report_path.name if r.report_path else "",
+                ]
+            )
     return path
 
 
@@ -336,8 +388,10 @@ def summary_table(results: Sequence[ClipResult], wall_s: float | None = None) ->
     for r in results:
         if r.ok:
             fps = "cache" if r.from_cache else f"{r.frames_per_s:.0f}"
-            lines.append(f"{r.path.name:<{name_w}}  {'ok':<7}{r.n_frames:>7}{fps:>7}  {r.exercise:<18}"
-                         f"{r.n_reps:>5}  {r.flag_summary}")
+            lines.append(
+                f"{r.path.name:<{name_w}}  {'ok':<7}{r.n_frames:>7}{fps:>7}  {r.exercise:<18}"
+                f"{r.n_reps:>5}  {r.flag_summary}"
+            )
         else:
             lines.append(f"{r.path.name:<{name_w}}  {'FAILED':<7}  {r.message}")
     ok = [r for r in results if r.ok]

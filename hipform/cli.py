@@ -144,7 +144,7 @@ def cmd_annotate(args: argparse.Namespace, console) -> int:
     return 0
 
 
-def cmd_analyze(args: argparse.Namespace, console) -> int:
+def cmd_analyse(args: argparse.Namespace, console) -> int:
     from hipform.judge import judge
     from hipform.limits import check_long_enough
     from hipform.report import save_measures_csv, save_report_json, save_reps_csv
@@ -311,9 +311,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hipform {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, func: Callable, help_text: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Callable, help_text: str, aliases: tuple[str, ...] = ()
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(
             name,
+            aliases=list(aliases),
             help=help_text,
             description=help_text,
             epilog=EXIT_CODES_HELP,
@@ -332,9 +335,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("video", type=Path, help="video file")
     p.add_argument("-o", "--output", type=Path, required=True, help="annotated video to write (.mp4)")
 
-    from hipform.kinematics.faults import MOVEMENTS
+    from hipform.kinematics.movements import MOVEMENTS
 
-    p = add("analyze", cmd_analyze, "Judge the form rep by rep: knee collapse, pelvic drop, back arching.")
+    # "analyze" is the spelling of hipform 0.1; kept so existing scripts keep working
+    p = add(
+        "analyse",
+        cmd_analyse,
+        "Judge the form rep by rep: knee collapse, pelvic drop, back arching.",
+        aliases=("analyze",),
+    )
     p.add_argument("video", type=Path, help="video file, or a landmark file (.npz) saved by 'hipform pose'")
     p.add_argument(
         "--exercise",

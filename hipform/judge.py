@@ -1,6 +1,6 @@
 """Judge the right person in the right shot: the analysis every clip goes through.
 
-:func:`hipform.kinematics.analyze` judges whatever landmarks it is given. Before
+:func:`hipform.kinematics.analyse` judges whatever landmarks it is given. Before
 it runs, this module makes sure they belong to the person doing the movement
 (not a bystander the pose model happened to follow) and to one continuous
 shot that shows the whole body (not a title card or a close-up of the legs
@@ -30,7 +30,7 @@ def judge(seq: PoseSequence, exercise: str = "auto", source_name: str | None = N
     seq : landmarks of the clip, with what the pose pass found about other
         people and scene cuts in ``seq.meta`` (sequences saved without them are
         judged as one shot of one person).
-    exercise : as for :func:`hipform.kinematics.analyze`.
+    exercise : as for :func:`hipform.kinematics.analyse`.
     source_name : the clip's name as the user knows it, for messages (default ``seq.source``).
 
     Returns
@@ -47,7 +47,7 @@ def judge(seq: PoseSequence, exercise: str = "auto", source_name: str | None = N
         exercised and the two could not be separated, or the clip has several
         shots and none shows the whole body for long enough.
     """
-    from hipform.kinematics import analyze  # deferred: SciPy loads only when a clip is judged
+    from hipform.kinematics import analyse  # deferred: SciPy loads only when a clip is judged
 
     name = source_name or seq.source or "the clip"
     checks = PersonChecks.from_meta(seq.meta)
@@ -59,7 +59,7 @@ def judge(seq: PoseSequence, exercise: str = "auto", source_name: str | None = N
     shots = split_shots(seq)
     chosen = choose_shot(shots, name)
     judged = seq if len(shots) == 1 else only_frames(seq, chosen.start, chosen.stop)
-    report = analyze(judged, exercise=exercise)
+    report = analyse(judged, exercise=exercise)
     notes = [*person_notes(checks, seq), *shot_notes(shots, chosen)]
     return replace(report, notes=report.notes + tuple(notes)) if notes else report
 

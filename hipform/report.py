@@ -1,6 +1,6 @@
 """What hipform found in a clip: reps, flags, what could not be assessed, and the per-frame measures.
 
-:class:`Report` is what ``hipform.kinematics.analyze`` returns, what the CLI
+:class:`Report` is what ``hipform.kinematics.analyse`` returns, what the CLI
 prints and the app shows. ``Report.to_dict()`` follows the JSON Schema
 (draft 2020-12) shipped beside this module, ``report.schema.json``
 (:func:`report_json_schema`), which ``docs/report-schema.md`` describes for
@@ -54,7 +54,7 @@ def _side_of(label: str) -> str | None:
 
 
 def report_json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) that :meth:`Report.to_dict` and ``hipform analyze --json`` follow.
+    """The JSON Schema (draft 2020-12) that :meth:`Report.to_dict` and ``hipform analyse --json`` follow.
 
     Returns
     -------

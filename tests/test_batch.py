@@ -147,7 +147,7 @@ def test_failed_clips_are_reported_and_do_not_stop_the_batch(first_batch):
 
 
 @pytest.mark.slow
-def test_a_photo_is_refused_like_analyze(tmp_path, squats, first_batch):
+def test_a_photo_is_refused_like_analyse(tmp_path, squats, first_batch):
     folder = tmp_path / "clips"
     folder.mkdir()
     write_clip(folder / "photo.mp4", sample_frames("squat_front_clean", 1))  # decodes to a single frame
@@ -181,14 +181,14 @@ def test_second_batch_reuses_the_landmarks(first_batch, count_estimators, tmp_pa
 def test_a_bug_in_one_clip_is_reported_as_internal_error(tmp_path, squats, first_batch, monkeypatch):
     import hipform.kinematics as kin
 
-    real = kin.analyze
+    real = kin.analyse
 
     def flaky(seq, exercise="auto", config=None):
         if seq.source == "2.mp4":
             raise IndexError("index 40 is out of bounds")
         return real(seq, exercise=exercise)
 
-    monkeypatch.setattr(kin, "analyze", flaky)
+    monkeypatch.setattr(kin, "analyse", flaky)
     folder = tmp_path / "clips"
     folder.mkdir()
     for name, clip in (("1.mp4", "clean"), ("2.mp4", "collapse"), ("3.mp4", "clean")):
@@ -248,7 +248,7 @@ def test_cli_batch_with_two_worker_processes(tmp_path, monkeypatch, capsys):
     assert all("cache" in line for line in rows_again if line.startswith("front"))
 
 
-def test_clips_over_the_limits_are_refused_like_analyze(tmp_path, monkeypatch):
+def test_clips_over_the_limits_are_refused_like_analyse(tmp_path, monkeypatch):
     from clipmaker import pattern_frames
 
     monkeypatch.setenv("HIPFORM_MAX_FRAMES", "10")

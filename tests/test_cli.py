@@ -126,17 +126,17 @@ WITH_A_BUG = """
 import runpy
 import hipform.kinematics
 
-def analyze_with_a_bug(*args, **kwargs):
+def analyse_with_a_bug(*args, **kwargs):
     return [1.0, 2.0][2]
 
-hipform.kinematics.analyze = analyze_with_a_bug
+hipform.kinematics.analyse = analyse_with_a_bug
 runpy.run_module("hipform", run_name="__main__", alter_sys=True)
 """
 
 
 def test_a_bug_exits_1_asking_for_a_report_without_a_traceback(tmp_path):
     report = tmp_path / "report.json"
-    res = run("analyze", LANDMARK_FILE, "--json", report, "-q", python_code=WITH_A_BUG)
+    res = run("analyse", LANDMARK_FILE, "--json", report, "-q", python_code=WITH_A_BUG)
     assert res.returncode == 1
     assert hipform_lines(res.stderr) == [
         "hipform: internal error (IndexError: list index out of range). "
@@ -144,9 +144,9 @@ def test_a_bug_exits_1_asking_for_a_report_without_a_traceback(tmp_path):
     ]
     assert "Traceback" not in res.stderr + res.stdout
     assert not report.exists()
-    debug = run("analyze", LANDMARK_FILE, "-q", python_code=WITH_A_BUG, env={"HIPFORM_DEBUG": "1"})
+    debug = run("analyse", LANDMARK_FILE, "-q", python_code=WITH_A_BUG, env={"HIPFORM_DEBUG": "1"})
     assert debug.returncode == 1
-    assert "Traceback" in debug.stderr and "analyze_with_a_bug" in debug.stderr  # the details on request
+    assert "Traceback" in debug.stderr and "analyse_with_a_bug" in debug.stderr  # the details on request
 
 
 @pytest.mark.parametrize(
@@ -154,9 +154,9 @@ def test_a_bug_exits_1_asking_for_a_report_without_a_traceback(tmp_path):
     [
         (lambda d: ["batch", d / "no_such_folder"], 2, "Could not find the folder"),  # typo in the folder
         (lambda d: ["batch", d], 2, "No video files"),  # the wrong folder
-        (lambda d: ["analyze", d / "missing.npz"], 3, "not a hipform landmark file"),  # typo in the name
-        (lambda d: ["analyze", _file(d / "x.npz", b"hi")], 3, "not a hipform landmark file"),  # text as .npz
-        (lambda d: ["analyze", LANDMARK_FILE, "--video", d / "out.mp4"], 2, "needs the original video"),
+        (lambda d: ["analyse", d / "missing.npz"], 3, "not a hipform landmark file"),  # typo in the name
+        (lambda d: ["analyse", _file(d / "x.npz", b"hi")], 3, "not a hipform landmark file"),  # text as .npz
+        (lambda d: ["analyse", LANDMARK_FILE, "--video", d / "out.mp4"], 2, "needs the original video"),
     ],
 )
 def test_a_mistake_of_the_user_never_exits_1(tmp_path, args, code, words):
@@ -201,10 +201,10 @@ def mediapipe_without_the_model(tmp_path):
     }
 
 
-@pytest.mark.parametrize("command", ["analyze", "batch"])
+@pytest.mark.parametrize("command", ["analyse", "batch"])
 def test_a_missing_pose_model_exits_5_saying_how_to_reinstall(tmp_path, mediapipe_without_the_model, command):
     clip = SAMPLE_VIDEOS / "squat_front_clean.mp4"
-    target = clip if command == "analyze" else SAMPLE_VIDEOS
+    target = clip if command == "analyse" else SAMPLE_VIDEOS
     res = run(command, target, "-q", env=mediapipe_without_the_model)
     assert res.returncode == 5, res.stderr
     (line,) = hipform_lines(res.stderr)
@@ -287,7 +287,7 @@ def analysed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analysed")
     clip = SAMPLE_VIDEOS / "squat_front_valgus.mp4"
     env = {"HIPFORM_CACHE_DIR": str(folder / "cache")}
-    res = run("analyze", clip, "--video", folder / "annotated.mp4", "-q", env=env)
+    res = run("analyse", clip, "--video", folder / "annotated.mp4", "-q", env=env)
     return clip, folder, env, res
 
 
@@ -298,7 +298,7 @@ def test_ctrl_c_during_pose_exits_130_and_leaves_nothing(tmp_path):
     out.mkdir()
     clip = SAMPLE_VIDEOS / "squat_front_clean.mp4"
     proc = TerminalProcess(
-        ["analyze", clip, "--json", out / "r.json", "--csv", out / "m.csv", "--video", out / "a.mp4"],
+        ["analyse", clip, "--json", out / "r.json", "--csv", out / "m.csv", "--video", out / "a.mp4"],
         env={"HIPFORM_CACHE_DIR": str(cache)},
     )
     proc.wait_for(f"pose {clip.name}")  # the pose model is running
@@ -316,7 +316,7 @@ def test_ctrl_c_while_drawing_exits_130_and_leaves_no_partial_video(analysed, tm
     clip, _folder, env, first = analysed
     assert first.returncode == 0, first.stderr  # the landmarks are cached: drawing starts at once
     video = tmp_path / "annotated.mp4"
-    proc = TerminalProcess(["analyze", clip, "--video", video], env=env)
+    proc = TerminalProcess(["analyse", clip, "--video", video], env=env)
     proc.wait_for("drawing")
     proc.proc.send_signal(signal.SIGINT)
     code, stdout, terminal = proc.finish()
@@ -328,7 +328,7 @@ def test_ctrl_c_while_drawing_exits_130_and_leaves_no_partial_video(analysed, tm
 
 # ---------------------------------------------------------------- what the commands write
 @pytest.mark.slow
-def test_analyze_video_writes_playable_h264_with_every_frame(analysed):
+def test_analyse_video_writes_playable_h264_with_every_frame(analysed):
     clip, folder, _env, res = analysed
     assert res.returncode == 0, res.stderr
     video = folder / "annotated.mp4"

@@ -12,7 +12,7 @@ import pytest
 
 from hipform.errors import NoPersonError
 from hipform.judge import judge, only_frames, person_notes
-from hipform.kinematics import analyze
+from hipform.kinematics import analyse
 from hipform.people import PersonChecks
 from hipform.sequence import PoseSequence, load_sequence
 
@@ -37,9 +37,9 @@ def spliced_close_up(squat: PoseSequence, cut: int = 200) -> PoseSequence:
     return replace(squat, landmarks_px=lm, meta={**squat.meta, "shots": {"cut_frames": [cut]}})
 
 
-def test_a_single_take_alone_is_judged_as_analyze_judges_it(squat):
+def test_a_single_take_alone_is_judged_as_analyse_judges_it(squat):
     alone = replace(squat, meta={**squat.meta, "people": checks_meta(squat, "tracked", frames=())})
-    expected, got = analyze(squat, EXERCISE), judge(alone, EXERCISE)
+    expected, got = analyse(squat, EXERCISE), judge(alone, EXERCISE)
     assert got.notes == expected.notes
     assert [(r.start_frame, r.end_frame) for r in got.reps] == [
         (r.start_frame, r.end_frame) for r in expected.reps
@@ -49,7 +49,7 @@ def test_a_single_take_alone_is_judged_as_analyze_judges_it(squat):
 def test_reps_inside_a_spliced_close_up_are_not_counted(squat):
     clip = spliced_close_up(squat)
     cut_s = squat.t_s[200]
-    as_one_take = analyze(clip, EXERCISE)
+    as_one_take = analyse(clip, EXERCISE)
     assert any(
         r.t_end_s > cut_s for r in as_one_take.reps
     )  # the old way: a rep found across or after the cut

@@ -13,7 +13,7 @@ import pytest
 from clipmaker import shared_clip, write_clip
 
 from hipform.judge import judge
-from hipform.kinematics import analyze
+from hipform.kinematics import analyse
 from hipform.people import PersonChecks
 from hipform.pose import estimate_pose
 from hipform.sequence import load_sequence
@@ -40,7 +40,7 @@ def rep_flags(report) -> list[tuple[int, str, str]]:
 @pytest.fixture(scope="module")
 def alone():
     """The exerciser filmed alone: landmarks of the same sample clip (tests/data), judged."""
-    report = analyze(load_sequence(ROOT / "tests" / "data" / f"{EXERCISER}.npz"), "single-leg-squat")
+    report = analyse(load_sequence(ROOT / "tests" / "data" / f"{EXERCISER}.npz"), "single-leg-squat")
     assert len(report.reps) == 3 and rep_flags(report) == [(r, "knee_collapse", "right") for r in (1, 2, 3)]
     return report
 

@@ -11,7 +11,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from hipform.kinematics import analyze
+from hipform.kinematics import analyse
 from hipform.report import (
     SCHEMA_VERSION,
     MeasureValue,
@@ -34,7 +34,7 @@ def report():
         athlete.MotionParams(reps=3, faults=athlete.Faults(knee_valgus_deg=18.0, side="right")),
     )
     cam = Camera.around("front", distance_m=400.0, vertical_fov_deg=0.5)
-    return analyze(
+    return analyse(
         pose_sequence_from_joints(motion.joints_m, motion.t_s, cam, motion.fps), "single-leg-squat"
     )
 

@@ -16,8 +16,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from hipform.cli import main
-from hipform.kinematics import analyze
-from hipform.kinematics.faults import FAULT_TABLE, FAULTS, MOVEMENTS
+from hipform.kinematics import analyse
+from hipform.kinematics.faults import FAULTS
+from hipform.kinematics.movements import MOVEMENTS, REGISTRY
 from hipform.kinematics.view import VIEW_CODES
 from hipform.report import (
     REPORT_SCHEMA_FILE,
@@ -53,26 +54,26 @@ def _written(report: Report, tmp_path: Path) -> dict:
 
 
 def _synthetic(movement: str, view: str, **params) -> Report:
-    return analyze(film(simulate(movement, MotionParams(**params)), view), exercise=movement)
+    return analyse(film(simulate(movement, MotionParams(**params)), view), exercise=movement)
 
 
 # name → how its report is made
 CASES = {
     # MediaPipe landmarks of the rendered samples (tests/data): real pose-model output
-    "squat": lambda: analyze(load_sequence(DATA / "squat_front_valgus.npz"), "squat"),
-    "running, recognised": lambda: analyze(load_sequence(DATA / "running_rear_clean.npz")),
-    "bridge": lambda: analyze(load_sequence(DATA / "bridge_side_clean.npz"), "bridge"),
-    "kickback": lambda: analyze(load_sequence(DATA / "kickback_side_arch.npz"), "kickback"),
-    "single-leg bridge side-on: pelvic drop not assessed": lambda: analyze(
+    "squat": lambda: analyse(load_sequence(DATA / "squat_front_valgus.npz"), "squat"),
+    "running, recognised": lambda: analyse(load_sequence(DATA / "running_rear_clean.npz")),
+    "bridge": lambda: analyse(load_sequence(DATA / "bridge_side_clean.npz"), "bridge"),
+    "kickback": lambda: analyse(load_sequence(DATA / "kickback_side_arch.npz"), "kickback"),
+    "single-leg bridge side-on: pelvic drop not assessed": lambda: analyse(
         load_sequence(DATA / "single_leg_bridge_side_arch.npz"), "single-leg-bridge"
     ),
-    "single-leg balance": lambda: analyze(
+    "single-leg balance": lambda: analyse(
         load_sequence(DATA / "single_leg_balance_front_clean.npz"), "single-leg-balance"
     ),
-    "half a second of a squat: no complete rep": lambda: analyze(
+    "half a second of a squat: no complete rep": lambda: analyse(
         load_sequence(DATA / "squat_front_valgus.npz").slice(0, 15), "squat"
     ),
-    "no frames": lambda: analyze(PoseSequence.empty(0, np.zeros(0), 640, 480, 30.0)),
+    "no frames": lambda: analyse(PoseSequence.empty(0, np.zeros(0), 640, 480, 30.0)),
     # the synthetic athlete, for shapes the samples do not have
     "running with a clip-level asymmetry flag": lambda: _synthetic(
         "running", "rear", reps=6, faults=Faults(pelvic_drop_deg=6.0, side="left")
@@ -131,7 +132,7 @@ def test_schema_version_is_the_reports_and_the_docs() -> None:
 def test_schema_vocabularies_are_the_codes() -> None:
     """Movements, faults, measures and views in the schema are the ones the code uses."""
     defs = SCHEMA["$defs"]
-    rules = [rule for movement in MOVEMENTS for rule in FAULT_TABLE[movement]]
+    rules = [rule for movement in MOVEMENTS for rule in REGISTRY[movement].rules]
     assert defs["movement"]["enum"] == list(MOVEMENTS)
     assert defs["fault"]["enum"] == list(FAULTS)
     assert set(defs["gradedMeasure"]["enum"]) == {r.measure for r in rules}
@@ -192,7 +193,7 @@ def test_pose_model_output_meets_the_schema(tmp_path) -> None:
     from hipform.cache import estimate_pose_cached
 
     bridge = estimate_pose_cached(ROOT / "sample_videos" / "bridge_side_arch.mp4").seq
-    bridge_report = _written(analyze(bridge, "bridge"), tmp_path)
+    bridge_report = _written(analyse(bridge, "bridge"), tmp_path)
     assert bridge_report["movement"]["name"] == "bridge" and bridge_report["flags"]
     assert _errors(bridge_report) == []
 
@@ -200,7 +201,7 @@ def test_pose_model_output_meets_the_schema(tmp_path) -> None:
     nobody = estimate_pose_cached(room, require_person=False).seq
     assert not nobody.detected.any()
     for exercise in ("auto", "squat"):
-        data = _written(analyze(nobody, exercise), tmp_path)
+        data = _written(analyse(nobody, exercise), tmp_path)
         assert not data["reps"] and not data["flags"] and data["not_assessed"]
         assert _errors(data) == []
 
@@ -208,7 +209,7 @@ def test_pose_model_output_meets_the_schema(tmp_path) -> None:
 def test_the_cli_writes_schema_valid_json(tmp_path, capsys) -> None:
     out = tmp_path / "r.json"
     npz = DATA / "single_leg_bridge_feet_pelvic_drop.npz"
-    assert main(["analyze", str(npz), "--json", str(out), "-q"]) == 0
+    assert main(["analyse", str(npz), "--json", str(out), "-q"]) == 0
     capsys.readouterr()
     assert _errors(json.loads(out.read_text("utf-8"))) == []
 

@@ -1,6 +1,6 @@
 """Kinematics and form flags: from landmark sequences to rep-by-rep judgements (numpy/scipy only).
 
-The movements and their fault rules are imported at once; the analysis and the live analyzer
+The movements and their fault rules are imported at once; the analysis and the live analyser
 (which load SciPy, about half a second) only when first used, so listing the movements
 (``hipform --help``) stays quick.
 """
@@ -12,14 +12,14 @@ from hipform.kinematics.movements import MOVEMENTS, REGISTRY, Movement, movement
 
 _LAZY = {
     "AnalysisConfig": "analysis",
-    "analyze": "analysis",
-    "LiveAnalyzer": "live",
-    "LiveCue": "live",
+    "analyse": "analysis",
+    "LiveAnalyser": "live_checker",
+    "LiveCue": "live_checker",
 }
 
 __all__ = [
     "AnalysisConfig",
-    "analyze",
+    "analyse",
     "FAULTS",
     "MOVEMENTS",
     "REGISTRY",
@@ -27,7 +27,7 @@ __all__ = [
     "Movement",
     "movement_named",
     "rules_for",
-    "LiveAnalyzer",
+    "LiveAnalyser",
     "LiveCue",
 ]
 

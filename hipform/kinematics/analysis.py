@@ -1,4 +1,4 @@
-"""From a pose sequence to a report: the batch analysis behind ``hipform analyze``.
+"""From a pose sequence to a report: the batch analysis behind ``hipform analyse``.
 
 Pipeline (all vectorised over frames): condition the landmarks (mask low
 visibility, fill short gaps, undo left/right label swaps) → recognise the
@@ -72,10 +72,10 @@ L = Landmark
 #: Cut-off used while the movement is still unknown (recognition), Hz.
 RECOGNITION_CUTOFF_HZ = 5.0
 
-__all__ = ["AnalysisConfig", "analyze"]
+__all__ = ["AnalysisConfig", "analyse"]
 
 
-def analyze(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | None = None) -> Report:
+def analyse(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | None = None) -> Report:
     """Judge a clip rep by rep: knee collapse, pelvic drop and back arching.
 
     Parameters

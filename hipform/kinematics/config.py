@@ -9,7 +9,7 @@ from hipform.kinematics.signals import MAX_GAP_S, VISIBILITY_MIN
 
 
 class AnalysisConfig:
-    """Settings of :func:`analyze`; defaults follow biomechanics.md.
+    """Settings of :func:`analyse`; defaults follow biomechanics.md.
 
     Attributes
     ----------

@@ -178,13 +178,3 @@ def hip_line_rule() -> FaultRule:
 #: Left/right difference of mean pelvic drop that is flagged [J] (biomechanics.md §2).
 CPD_ASYMMETRY_DEG = 3.0
 CPD_ASYMMETRY_SOURCE = "[J] left/right difference ≥ 3°, above the 2D SDD of ~2.8° (Dingenen 2018)"
-
-
-def __getattr__(name: str):  # TEMPORARY (refactor in progress): old names until every caller moves
-    from hipform.kinematics import movements
-
-    if name == "FAULT_TABLE":
-        return {n: m.rules for n, m in movements.REGISTRY.items()}
-    if name in ("MOVEMENTS", "rules_for"):
-        return getattr(movements, name)
-    raise AttributeError(name)

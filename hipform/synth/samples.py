@@ -7,7 +7,7 @@ small (480 px tall, 2–3 reps) and carries its ground truth
 (``NAME.truth.json``, see :mod:`hipform.synth.clip`).
 
 :data:`SAMPLES` is the definition: movement, view, injected faults, seeds and
-what ``hipform analyze`` should say. :func:`regenerate` writes them all;
+what ``hipform analyse`` should say. :func:`regenerate` writes them all;
 ``hipform samples`` calls it. The same seeds give the same motion, the same
 truth JSON (byte for byte) and the same frames; whether the MP4 bytes are also
 identical depends on the x264 build (see ``tests/synth/test_pipeline.py``).
@@ -51,8 +51,8 @@ class Sample:
     motion_seed : seeds the rep-to-rep variation of the motion.
     appearance_seed : seeds the athlete's look, the room and the camera noise.
     stance_side : stance / lead / kicking leg of unilateral movements (None = from the fault side).
-    expect : what ``hipform analyze NAME.mp4`` should report, in words.
-    expected_flags : (fault, side) pairs that ``hipform analyze --exercise MOVEMENT``
+    expect : what ``hipform analyse NAME.mp4`` should report, in words.
+    expected_flags : (fault, side) pairs that ``hipform analyse --exercise MOVEMENT``
         flags in at least one rep with the current pose model (side None: not
         per side); empty = no flag (either a clean clip or a known miss, see ``expect``).
     """

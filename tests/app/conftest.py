@@ -57,7 +57,7 @@ def hipform_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, samples_dir: P
 @pytest.fixture(scope="session")
 def synthetic_report():
     """A Report with left knee-collapse flags, straight from synthetic landmarks (no video, no MediaPipe)."""
-    from hipform.kinematics.analysis import analyze
+    from hipform.kinematics.analysis import analyse
     from hipform.synth.athlete import Faults, MotionParams, simulate
     from hipform.synth.camera import Camera, pose_sequence_from_joints
 
@@ -65,6 +65,6 @@ def synthetic_report():
         "single-leg-squat", MotionParams(reps=3, faults=Faults(knee_valgus_deg=20, side="left")), seed=2
     )
     seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("front"), motion.fps)
-    report = analyze(seq, exercise="single-leg-squat")
+    report = analyse(seq, exercise="single-leg-squat")
     assert np.isfinite(report.t_s).all()
     return report

@@ -1,4 +1,4 @@
-"""What the live cues say, on real pose: MediaPipe → LiveProcessor → LiveAnalyzer on rendered clips.
+"""What the live cues say, on real pose: MediaPipe → LiveProcessor → LiveAnalyser on rendered clips.
 
 Frames go in one batch at a time and :meth:`LiveProcessor.process_batch` returns only once the
 batch's newest frame is analysed, so the next batch waits for it: which frames are analysed is
@@ -24,17 +24,17 @@ from pathlib import Path
 
 import pytest
 
-from hipform.kinematics.live import LiveAnalyzer, LiveCue
+from hipform.kinematics.live_checker import LiveAnalyser, LiveCue
 from hipform.landmarks import Landmark
-from hipform.live import LiveProcessor
 from hipform.video import iter_frames
+from hipform.webcam import LiveProcessor
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 FAULTED = SAMPLES / "squat_front_valgus.mp4"
 CLEAN = SAMPLES / "single_leg_squat_front_clean.mp4"
 
 
-class KeepingAnalyzer(LiveAnalyzer):
+class KeepingAnalyser(LiveAnalyser):
     """The live analyser, keeping every cue it gives (the processor passes on their text only)."""
 
     def __init__(self, exercise: str) -> None:
@@ -68,8 +68,8 @@ def live_cues(clip: Path, frames_per_batch: int = 1) -> list[LiveCue]:
     that reach the script thread must be the analyser's, in order.
     """
     frames = [(f.image, f.t_s) for f in iter_frames(clip)]
-    analyzer = KeepingAnalyzer(truth(clip)["movement"])
-    proc = LiveProcessor(analyzer=analyzer)
+    analyser = KeepingAnalyser(truth(clip)["movement"])
+    proc = LiveProcessor(analyser=analyser)
     texts: list[str] = []
     try:
         for start in range(0, len(frames), frames_per_batch):
@@ -77,8 +77,8 @@ def live_cues(clip: Path, frames_per_batch: int = 1) -> list[LiveCue]:
             texts += [c for r in proc.drain() for c in r.cues]
     finally:
         proc.close()
-    assert texts == [c.text for c in analyzer.given]
-    return analyzer.given
+    assert texts == [c.text for c in analyser.given]
+    return analyser.given
 
 
 def said_per_rep(cues: list[LiveCue]) -> dict[int, set[tuple[str | None, str | None]]]:
@@ -135,7 +135,7 @@ def test_the_standing_leg_comes_from_the_whole_rep_not_its_deepest_frame():
     for rep in motion.reps:
         bottom = slice(rep.key_frame - 4, rep.key_frame + 5)
         landmarks[bottom, left, 1] = landmarks[bottom, right, 1] - 3.0  # image y grows downward
-    live = LiveAnalyzer("single-leg-squat")
+    live = LiveAnalyser("single-leg-squat")
     cues = [c for i in range(seq.n_frames) for c in live.update(landmarks[i], seq.visibility[i], seq.t_s[i])]
     assert [(c.rep, c.fault, c.side) for c in cues] == [
         (1, "knee_collapse", "left"),
@@ -152,9 +152,9 @@ AGREEING = [FAULTED, CLEAN, SAMPLES / "step_up_front_valgus.mp4"]
 def recorded_faults(clip: Path) -> dict[int, set[tuple[str, str | None]]]:
     """Rep number → (fault, side) of each flag the recorded analysis gives (MediaPipe on the clip)."""
     from hipform.cache import estimate_pose_cached
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
 
-    report = analyze(estimate_pose_cached(clip).seq, exercise=truth(clip)["movement"])
+    report = analyse(estimate_pose_cached(clip).seq, exercise=truth(clip)["movement"])
     assert len(report.reps) == len(expected_per_rep(clip)), report.summary_lines()
     out: dict[int, set] = {r.index: set() for r in report.reps}
     for f in report.flags:

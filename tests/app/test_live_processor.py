@@ -9,9 +9,9 @@ import pytest
 
 from hipform.annotate import LEFT_RGB
 from hipform.landmarks import Landmark
-from hipform.live import LiveProcessor, cue_text, rtc_configuration
 from hipform.pose import FramePose
 from hipform.video import probe_video
+from hipform.webcam import LiveProcessor, cue_text, rtc_configuration
 
 
 class FakeEstimator:
@@ -37,7 +37,7 @@ class Cue:
     text: str
 
 
-class FakeAnalyzer:
+class FakeAnalyser:
     def __init__(self) -> None:
         self.times = []
 
@@ -53,7 +53,7 @@ def frame(value: int = 90) -> np.ndarray:
 
 
 def test_each_frame_gets_the_skeleton_and_cues_reach_the_queue():
-    proc = LiveProcessor(estimator_factory=FakeEstimator, analyzer=FakeAnalyzer())
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyser=FakeAnalyser())
     for i in range(20):
         out = proc.process(frame(), i / 30)
     assert out.shape == (240, 320, 3) and out.dtype == np.uint8
@@ -66,11 +66,11 @@ def test_each_frame_gets_the_skeleton_and_cues_reach_the_queue():
 
 
 def test_nobody_in_view_gives_no_skeleton_and_no_cues():
-    analyzer = FakeAnalyzer()
-    proc = LiveProcessor(estimator_factory=FakeEstimator, analyzer=analyzer)
+    analyser = FakeAnalyser()
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyser=analyser)
     out = proc.process(frame(0), 0.0)
     [result] = proc.drain()
-    assert not result.detected and result.cues == () and analyzer.times == []
+    assert not result.detected and result.cues == () and analyser.times == []
     assert out[100:, :].max() == 0  # nothing drawn on the body area
 
 
@@ -168,7 +168,7 @@ def test_cue_text():
 
 def test_cues_of_discarded_results_reach_the_script():
     """Nobody drains for a while (a busy script thread): old results go, their cues do not."""
-    proc = LiveProcessor(estimator_factory=FakeEstimator, analyzer=FakeAnalyzer(), results_maxsize=4)
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyser=FakeAnalyser(), results_maxsize=4)
     for i in range(50):
         proc.process(frame(), i / 30)
     results = proc.drain()

@@ -1,7 +1,7 @@
 """Every fault rule of every movement, injected into the synthetic athlete: flagged, on its side, and
 not flagged when the same movement is done cleanly.
 
-The cases are read from the fault table itself (``FAULT_TABLE``): a rule added to the table gets a
+The cases are read from the movements' fault rules themselves (``REGISTRY``): a rule added to the table gets a
 case here automatically, and that case fails until :data:`INJECTIONS` says how to show its fault.
 """
 
@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from kin_helpers import film
 
-from hipform.kinematics import analyze
-from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, FAULT_TABLE, MOVEMENTS, FaultRule
+from hipform.kinematics import analyse
+from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, FaultRule
+from hipform.kinematics.movements import MOVEMENTS, REGISTRY
 from hipform.landmarks import Landmark
 from hipform.report import Report
 from hipform.synth.athlete import Faults, Motion, MotionParams, simulate
@@ -86,7 +87,7 @@ INJECTIONS: dict[tuple[str, str], Injection] = {
     ("running", "pelvic_drop_deg"): Injection(FRONTAL, {"pelvic_drop_deg": 9.0}),
 }
 
-RULES = [(movement, rule) for movement in MOVEMENTS for rule in FAULT_TABLE[movement]]
+RULES = [(movement, rule) for movement in MOVEMENTS for rule in REGISTRY[movement].rules]
 
 
 def _cases() -> list:
@@ -103,8 +104,8 @@ def _cases() -> list:
 
 
 def test_the_table_covers_every_movement_and_every_injection_is_a_rule() -> None:
-    assert tuple(FAULT_TABLE) == MOVEMENTS
-    assert all(FAULT_TABLE[m] for m in MOVEMENTS), "a movement without any rule"
+    assert tuple(REGISTRY) == MOVEMENTS
+    assert all(REGISTRY[m].rules for m in MOVEMENTS), "a movement without any rule"
     rules = {(movement, rule.measure) for movement, rule in RULES}
     assert len(rules) == len(RULES), "two rules of one movement grade the same measure"
     assert set(INJECTIONS) <= rules, f"injections of rules no longer in the table: {set(INJECTIONS) - rules}"
@@ -140,8 +141,8 @@ def _analyse_pair(movement: str, how: Injection, view: str, leg: str) -> tuple[R
     if how.toes_over_clean_knees:
         faulted, clean = _toes_over_knees(faulted, clean), _toes_over_knees(clean, clean)
     return (
-        analyze(film(faulted, view), exercise=movement),
-        analyze(film(clean, view), exercise=movement),
+        analyse(film(faulted, view), exercise=movement),
+        analyse(film(clean, view), exercise=movement),
     )
 
 
@@ -182,7 +183,7 @@ def test_knee_inside_toes_depth_gate(view: str, leg: str) -> None:
     """The same caving knee is flagged at 125° knee flexion and not graded at 100°, although at 100°
     it is as far inside the toes: the gate is on the hips' drop (the squat's rep signal), 0.44 of
     their standing height, which the rendered athlete reaches at 110°."""
-    rule = next(r for r in FAULT_TABLE["squat"] if r.measure == "knee_toe_ratio")
+    rule = next(r for r in REGISTRY["squat"].rules if r.measure == "knee_toe_ratio")
     how = INJECTIONS[("squat", "knee_toe_ratio")]
     deep, _ = _analyse_pair("squat", how, view, leg)
     shallow_how = replace(how, params={**how.params, "depth": 100.0})
@@ -210,7 +211,7 @@ def test_pelvic_drop_asymmetry_flag(leg: str, view: str) -> None:
 
     def run(drop_deg: float) -> Report:
         params = MotionParams(reps=RUNNING_STRIDES, faults=Faults(pelvic_drop_deg=drop_deg, side=leg))
-        return analyze(film(simulate("running", params), view), exercise="running")
+        return analyse(film(simulate("running", params), view), exercise="running")
 
     report = run(4.0)
     asym = [f for f in report.flags if f.measure == "pelvic_drop_asymmetry_deg"]

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from kin_helpers import film, simulate_motion
 
-from hipform.kinematics.live import LiveAnalyzer, LiveCue
+from hipform.kinematics.live_checker import LiveAnalyser, LiveCue
 from hipform.synth.athlete import Faults
 
 
-def _run(live: LiveAnalyzer, seq) -> list[LiveCue]:
+def _run(live: LiveAnalyser, seq) -> list[LiveCue]:
     cues: list[LiveCue] = []
     for i in range(seq.n_frames):
         cues += live.update(seq.landmarks_px[i], seq.visibility[i], float(seq.t_s[i]))
@@ -19,7 +19,7 @@ def _run(live: LiveAnalyzer, seq) -> list[LiveCue]:
 
 def test_live_counts_reps_and_cues_knee_collapse() -> None:
     motion = simulate_motion("single-leg-squat", reps=3, faults=Faults(knee_valgus_deg=18.0, side="right"))
-    live = LiveAnalyzer("single-leg-squat")
+    live = LiveAnalyser("single-leg-squat")
     cues = _run(live, film(motion, "front"))
     assert live.reps == 3
     knee = [c for c in cues if c.fault == "knee_collapse"]
@@ -30,21 +30,21 @@ def test_live_counts_reps_and_cues_knee_collapse() -> None:
 
 def test_live_clean_reps_are_good() -> None:
     motion = simulate_motion("squat", reps=2)
-    live = LiveAnalyzer("squat")
+    live = LiveAnalyser("squat")
     cues = _run(live, film(motion, "front"))
     assert live.reps == 2
     assert [c.text for c in cues] == ["rep 1: good", "rep 2: good"]
 
 
 def test_live_survives_missing_frames_and_rejects_misuse() -> None:
-    live = LiveAnalyzer("squat")
+    live = LiveAnalyser("squat")
     assert live.update(np.full((33, 3), np.nan), np.zeros(33), 0.0) == []
     with pytest.raises(ValueError, match="increase"):
         live.update(np.full((33, 3), np.nan), np.zeros(33), 0.0)
     with pytest.raises(ValueError, match="expected"):
         live.update(np.zeros((32, 3)), np.zeros(33), 1.0)
     with pytest.raises(ValueError, match="recorded clip"):
-        LiveAnalyzer("running")
+        LiveAnalyser("running")
 
 
 def test_a_rep_across_a_stalled_video_is_not_judged() -> None:
@@ -57,7 +57,7 @@ def test_a_rep_across_a_stalled_video_is_not_judged() -> None:
     rep2 = motion.reps[1]
     t = seq.t_s.copy()
     t[rep2.key_frame :] += 5.0  # at the bottom
-    live = LiveAnalyzer("single-leg-squat")
+    live = LiveAnalyser("single-leg-squat")
     cues = _run(live, dataclasses.replace(seq, t_s=t))
     by_rep = {c.rep: c for c in cues}
     assert live.reps == 3 and sorted(by_rep) == [1, 2, 3], [c.text for c in cues]

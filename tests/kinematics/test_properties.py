@@ -1,4 +1,4 @@
-"""Property tests: invariances of the measures and robustness of analyze() to bad input."""
+"""Property tests: invariances of the measures and robustness of analyse() to bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kin_helpers import film, simulate_motion
 
-from hipform.kinematics import analyze
+from hipform.kinematics import analyse
 from hipform.kinematics import knee_over_foot as K
 from hipform.kinematics import measures as M
 from hipform.sequence import PoseSequence
@@ -126,9 +126,9 @@ def test_fppa_of_a_known_leg() -> None:
 def test_mirrored_clip_swaps_flag_sides() -> None:
     motion = simulate_motion("single-leg-squat", reps=3, faults=Faults(knee_valgus_deg=18.0, side="right"))
     seq = film(motion, "front")
-    sides = {f.side for f in analyze(seq, exercise="single-leg-squat").flags_for("knee_collapse")}
+    sides = {f.side for f in analyse(seq, exercise="single-leg-squat").flags_for("knee_collapse")}
     mirrored = {
-        f.side for f in analyze(seq.mirrored(), exercise="single-leg-squat").flags_for("knee_collapse")
+        f.side for f in analyse(seq.mirrored(), exercise="single-leg-squat").flags_for("knee_collapse")
     }
     assert sides == {"right"}
     assert mirrored == {"left"}
@@ -193,7 +193,7 @@ def test_damaged_input_gives_not_assessed_never_an_error(squat_seq, data, exerci
         seq = _sequence(lm, vis)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        report = analyze(seq, exercise=exercise)
+        report = analyse(seq, exercise=exercise)
     report.to_dict()
     if kind in ("nan_all", "collapse_legs", "one_frame", "two_frames", "low_vis"):
         assert report.flags == ()
@@ -206,19 +206,19 @@ def test_damaged_input_gives_not_assessed_never_an_error(squat_seq, data, exerci
 
 
 def test_flags_need_visible_landmarks(squat_seq) -> None:
-    assert analyze(squat_seq, exercise="squat").flags_for("knee_collapse")
+    assert analyse(squat_seq, exercise="squat").flags_for("knee_collapse")
     vis = np.array(squat_seq.visibility)
     vis[:, [25, 26]] = 0.2  # knees hidden throughout
     hidden = _sequence(np.array(squat_seq.landmarks_px), vis)
-    report = analyze(hidden, exercise="squat")
+    report = analyse(hidden, exercise="squat")
     assert report.flags_for("knee_collapse") == []
     assert any(n.fault == "knee_collapse" for n in report.not_assessed)
 
 
 def test_unknown_exercise_and_wrong_types_raise(squat_seq) -> None:
     with pytest.raises(ValueError, match="unknown exercise"):
-        analyze(squat_seq, exercise="deadlift")
+        analyse(squat_seq, exercise="deadlift")
     with pytest.raises(TypeError):
-        analyze(np.zeros((3, 33, 3)))  # type: ignore[arg-type]
+        analyse(np.zeros((3, 33, 3)))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        analyze(squat_seq, config={"min_visibility": 0.5})  # type: ignore[arg-type]
+        analyse(squat_seq, config={"min_visibility": 0.5})  # type: ignore[arg-type]

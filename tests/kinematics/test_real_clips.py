@@ -6,7 +6,7 @@ import pytest
 from clipmaker import SHARED_CLIPS
 from external import require_or_skip
 
-from hipform.kinematics import analyze
+from hipform.kinematics import analyse
 from hipform.pose import estimate_pose
 
 NAMES = (
@@ -29,7 +29,7 @@ def sequences():
 
 
 def test_knees_swaying_in_is_flagged(sequences) -> None:
-    report = analyze(sequences["squat_front_knees_sway_in.mov"])
+    report = analyse(sequences["squat_front_knees_sway_in.mov"])
     assert report.movement.name == "squat" and report.view == "front"
     flags = report.flags_for("knee_collapse")
     assert flags, report.summary_lines()
@@ -38,7 +38,7 @@ def test_knees_swaying_in_is_flagged(sequences) -> None:
 
 
 def test_clean_squat_is_not_flagged(sequences) -> None:
-    report = analyze(sequences["squat_front_clean.mov"])
+    report = analyse(sequences["squat_front_clean.mov"])
     assert report.movement.name == "squat" and report.view == "front"
     assert len(report.reps) == 1
     assert report.flags == (), report.summary_lines()
@@ -48,7 +48,7 @@ def test_clean_squat_is_not_flagged(sequences) -> None:
 @pytest.mark.parametrize("name", ["squat_side_knees_sway_in.mov", "squat_side_clean.mov"])
 def test_side_clips_do_not_assess_frontal_faults(sequences, name) -> None:
     for exercise in ("squat", "single-leg-squat"):
-        report = analyze(sequences[name], exercise=exercise)
+        report = analyse(sequences[name], exercise=exercise)
         assert report.view in ("side", "oblique")
         assert not report.is_assessed("knee_collapse")
         assert report.flags_for("knee_collapse") == []
@@ -74,10 +74,10 @@ def assert_steps_do_not_overlap(report) -> None:
 )
 def test_running_clips_yield_steps_that_do_not_overlap(sequences, name, n_steps) -> None:
     # recognised, these short or slow-motion clips are "unsure, maybe running": nothing judged
-    guessed = analyze(sequences[name])
+    guessed = analyse(sequences[name])
     assert guessed.movement.status == "unsure" and guessed.movement.name == "running"
     assert not guessed.reps and not guessed.flags
-    report = analyze(sequences[name], exercise="running")
+    report = analyse(sequences[name], exercise="running")
     assert n_steps[0] <= len(report.reps) <= n_steps[1]
     assert all(r.kind == "step" and r.side in ("left", "right") for r in report.reps)
     assert_steps_do_not_overlap(report)
@@ -88,7 +88,7 @@ def test_running_clips_yield_steps_that_do_not_overlap(sequences, name, n_steps)
 
 
 def test_slow_motion_treadmill_cadence_is_in_clip_time_within_2_percent(sequences) -> None:
-    report = analyze(sequences["running_treadmill_side.mp4"], exercise="running")
+    report = analyse(sequences["running_treadmill_side.mp4"], exercise="running")
     cadence = report.summary.steps.cadence_spm
     assert abs(cadence - TREADMILL_SPM) <= 0.02 * TREADMILL_SPM, (cadence, TREADMILL_SPM)
     assert any(
@@ -99,7 +99,7 @@ def test_slow_motion_treadmill_cadence_is_in_clip_time_within_2_percent(sequence
 
 def test_a_clip_of_four_steps_gives_no_cadence(sequences) -> None:
     """1.6 s of running from behind: the steps are judged, too few intervals for a cadence."""
-    report = analyze(sequences["running_rear_outdoor.mp4"], exercise="running")
+    report = analyse(sequences["running_rear_outdoor.mp4"], exercise="running")
     assert report.to_dict()["summary"]["cadence_spm"] is None
     assert any(n.startswith("No cadence") for n in report.notes), report.notes
     assert not any(n.startswith("Slow motion") for n in report.notes)

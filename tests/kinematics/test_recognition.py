@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from hipform.kinematics import analyze
-from hipform.kinematics.faults import MOVEMENTS
+from hipform.kinematics import analyse
+from hipform.kinematics.movements import MOVEMENTS
 from hipform.sequence import load_sequence
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -43,12 +43,12 @@ def test_every_movement_has_a_recognition_fixture() -> None:
 
 @pytest.mark.parametrize(("name", "movement"), FIXTURES.items())
 def test_auto_names_the_movement(name: str, movement: str) -> None:
-    report = analyze(load_sequence(DATA / f"{name}.npz"))
+    report = analyse(load_sequence(DATA / f"{name}.npz"))
     assert report.movement.name == movement, report.movement.scores
     assert report.movement.confidence >= 0.5, report.movement.scores
 
 
 def test_a_single_leg_squat_with_a_few_foot_shifts_is_not_running() -> None:
     # its feet made four running-like "steps" in 10 s: a runner keeps stepping the whole time
-    report = analyze(load_sequence(DATA / "app_single_leg_squat_left_valgus.npz"))
+    report = analyse(load_sequence(DATA / "app_single_leg_squat_left_valgus.npz"))
     assert report.movement.scores["running"] < 0.1, report.movement.scores

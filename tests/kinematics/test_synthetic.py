@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from kin_helpers import film, simulate_motion
 
-from hipform.kinematics import analyze
+from hipform.kinematics import analyse
 from hipform.kinematics import measures as M
 from hipform.kinematics.analysis import compute_measures
-from hipform.kinematics.faults import MOVEMENTS
+from hipform.kinematics.movements import MOVEMENTS
 from hipform.synth.athlete import Faults
 
 ALL = MOVEMENTS
@@ -110,7 +110,7 @@ def test_reps_found_as_simulated(movement: str) -> None:
     # running: 4 strides give the 6 clean step intervals a cadence needs
     motion = simulate_motion(movement, reps=4 if movement == "running" else 3)
     view = "front" if movement in UPRIGHT and movement != "step-up" else "right"
-    report = analyze(film(motion, view), exercise=movement)
+    report = analyse(film(motion, view), exercise=movement)
     truth_keys = np.array([r.key_frame for r in motion.reps])
     got = np.array([r.key_frame for r in report.reps])
     if movement == "running":
@@ -129,7 +129,7 @@ def test_reps_found_as_simulated(movement: str) -> None:
 def test_clean_movement_is_not_flagged(movement: str) -> None:
     motion = simulate_motion(movement, reps=3)
     for view in ("front", "right"):
-        report = analyze(film(motion, view), exercise=movement)
+        report = analyse(film(motion, view), exercise=movement)
         assert report.flags == (), (view, [(f.fault, f.measure, f.value) for f in report.flags])
 
 
@@ -151,14 +151,14 @@ INJECTED = [
 
 @pytest.mark.parametrize(("movement", "fault_arg", "fault", "view", "mild"), INJECTED)
 def test_injected_fault_flags_above_threshold_only(movement, fault_arg, fault, view, mild) -> None:
-    def analyse(magnitude: float):
+    def judged_at(magnitude: float):
         motion = simulate_motion(movement, reps=3, faults=Faults(**{fault_arg: magnitude}, side="right"))
-        report = analyze(film(motion, view), exercise=movement)
+        report = analyse(film(motion, view), exercise=movement)
         return report, [f for f in report.flags if f.fault == fault and f.rep is not None]
 
-    _, below = analyse(mild - 3.0)
+    _, below = judged_at(mild - 3.0)
     assert below == [], [(f.measure, f.side, f.value) for f in below]
-    report, above = analyse(mild + 4.0)
+    report, above = judged_at(mild + 4.0)
     # the fault is on the right; a two-legged bridge's back arch has no side
     side = None if movement == "bridge" else "right"
     assert {f.side for f in above} == {side}, [(f.rep, f.side, f.value) for f in above]
@@ -172,8 +172,8 @@ def test_squat_knee_valgus_graded_by_knee_separation_and_each_knee() -> None:
     over its own foot, in every rep."""
     clean = simulate_motion("squat", reps=3)
     collapsed = simulate_motion("squat", reps=3, faults=Faults(knee_valgus_deg=20.0, side="both"))
-    assert analyze(film(clean, "front"), exercise="squat").flags_for("knee_collapse") == []
-    flags = analyze(film(collapsed, "front"), exercise="squat").flags_for("knee_collapse")
+    assert analyse(film(clean, "front"), exercise="squat").flags_for("knee_collapse") == []
+    flags = analyse(film(collapsed, "front"), exercise="squat").flags_for("knee_collapse")
     together = [f for f in flags if f.measure == "knee_separation_rel"]
     each = [f for f in flags if f.measure == "knee_medial_shift_rel"]
     assert {f.rep for f in together} == {1, 2, 3} and all(f.value < 0.9 for f in together)
@@ -184,7 +184,7 @@ def test_squat_knee_valgus_graded_by_knee_separation_and_each_knee() -> None:
 @pytest.mark.parametrize("movement", ["squat", "single-leg-squat"])
 def test_frontal_faults_not_assessed_from_the_side(movement: str) -> None:
     motion = simulate_motion(movement, reps=2, faults=Faults(knee_valgus_deg=20.0, side="right"))
-    report = analyze(film(motion, "right"), exercise=movement)
+    report = analyse(film(motion, "right"), exercise=movement)
     assert report.view == "side"
     assert report.flags_for("knee_collapse") == []
     assert not report.is_assessed("knee_collapse")
@@ -194,7 +194,7 @@ def test_frontal_faults_not_assessed_from_the_side(movement: str) -> None:
 
 def test_back_arch_not_assessed_from_the_front() -> None:
     motion = simulate_motion("bridge", reps=2, faults=Faults(back_arch_deg=25.0))
-    report = analyze(film(motion, "front"), exercise="bridge")
+    report = analyse(film(motion, "front"), exercise="bridge")
     assert report.flags_for("back_arch") == []
     assert not report.is_assessed("back_arch")
 
@@ -203,6 +203,6 @@ def test_back_arch_not_assessed_from_the_front() -> None:
 def test_auto_recognises_the_movement(movement: str) -> None:
     motion = simulate_motion(movement, reps=3)
     view = "right" if movement in ("bridge", "single-leg-bridge", "kickback") else "front"
-    report = analyze(film(motion, view))
+    report = analyse(film(motion, view))
     assert report.movement.name == movement, report.movement.scores
     assert report.movement.confidence > 0.5

@@ -1,4 +1,4 @@
-"""Run the bad-input matrix through ``hipform analyze`` and print its outcomes as a Markdown table.
+"""Run the bad-input matrix through ``hipform analyse`` and print its outcomes as a Markdown table.
 
 Usage (from the project folder)::
 

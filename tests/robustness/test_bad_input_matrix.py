@@ -86,7 +86,7 @@ class Case:
     """One row of the matrix.
 
     maker : name of the clip maker in :mod:`badclips`.
-    exit_code : what ``hipform analyze`` must exit with (0: a result).
+    exit_code : what ``hipform analyse`` must exit with (0: a result).
     says : words the one-sentence message must contain (exit code ≠ 0).
     check : what the report JSON must show (exit code 0).
     exercise : ``--exercise``.
@@ -175,7 +175,7 @@ def clean_env(extra: dict[str, str], tmp: Path, home: Path) -> dict[str, str]:
 
 
 def run_cli(case: Case, clip: Path, work: Path) -> tuple[subprocess.CompletedProcess, Path, Path]:
-    """``hipform analyze`` on a private copy of the clip, with a private temp dir."""
+    """``hipform analyse`` on a private copy of the clip, with a private temp dir."""
     work.mkdir(parents=True)
     tmp, home = work / "tmp", work / "home"
     tmp.mkdir()
@@ -184,7 +184,7 @@ def run_cli(case: Case, clip: Path, work: Path) -> tuple[subprocess.CompletedPro
     shutil.copyfile(clip, src)
     out = work / "out"
     out.mkdir()
-    cmd = [sys.executable, "-m", "hipform", "analyze", "-q", str(src), "--exercise", case.exercise]
+    cmd = [sys.executable, "-m", "hipform", "analyse", "-q", str(src), "--exercise", case.exercise]
     cmd += ["--json", str(out / "report.json")]
     proc = subprocess.run(
         cmd, capture_output=True, text=True, timeout=300, env=clean_env(case.env, tmp, home), cwd=work

@@ -59,7 +59,7 @@ CHILD = textwrap.dedent(
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory) -> Path:
     """A real report (synthetic single-leg squat, left knee collapse) as JSON."""
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
     from hipform.synth.athlete import Faults, MotionParams, simulate
     from hipform.synth.camera import Camera, pose_sequence_from_joints
 
@@ -68,7 +68,7 @@ def report_file(tmp_path_factory) -> Path:
     )
     seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("front"), motion.fps)
     path = tmp_path_factory.mktemp("report") / "report.json"
-    path.write_text(json.dumps(analyze(seq, exercise="single-leg-squat").to_dict()))
+    path.write_text(json.dumps(analyse(seq, exercise="single-leg-squat").to_dict()))
     return path
 
 

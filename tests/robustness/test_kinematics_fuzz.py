@@ -1,4 +1,4 @@
-"""Fuzzing the kinematics with garbage: analyze() returns a Report, never raises, never flags.
+"""Fuzzing the kinematics with garbage: analyse() returns a Report, never raises, never flags.
 
 tests/kinematics/test_properties.py damages a real squat (NaN frames, hidden
 knees, collapsed legs). These go further: arrays built from nothing (random
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hipform.kinematics import analyze
-from hipform.kinematics.faults import MOVEMENTS
-from hipform.kinematics.live import LIVE_MOVEMENTS, LiveAnalyzer
+from hipform.kinematics import analyse
+from hipform.kinematics.live_checker import LIVE_MOVEMENTS, LiveAnalyser
+from hipform.kinematics.movements import MOVEMENTS
 from hipform.landmarks import Landmark as L
 from hipform.report import Report
 from hipform.sequence import PoseSequence
@@ -118,7 +118,7 @@ def test_garbage_gives_a_report_with_no_flag(seed, kind, n, fps, times, world_ki
     seq = PoseSequence(lm, vis, _world(rng, kind, n, world_kind), _times(rng, n, fps, times), w, h, fps)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # numpy's all-NaN warnings are not errors
-        report = analyze(seq, exercise=exercise)
+        report = analyse(seq, exercise=exercise)
     _check_report(report)
     assert report.flags == (), [(f.fault, f.rep, f.value) for f in report.flags]
     assert report.n_frames == n
@@ -172,7 +172,7 @@ def test_malformed_arrays_raise_value_error_at_construction(
             PoseSequence(lm, vis, world, ts, *size, fps)
         return
     seq = PoseSequence(lm, vis, world, ts, *size, fps)
-    _check_report(analyze(seq, exercise="auto"))
+    _check_report(analyse(seq, exercise="auto"))
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
@@ -180,7 +180,7 @@ def test_malformed_arrays_raise_value_error_at_construction(
 def test_zero_one_two_frames_every_movement(exercise, n):
     lm = np.full((n, 33, 3), 100.0, np.float32)
     seq = PoseSequence(lm, np.ones((n, 33)), np.zeros((n, 33, 3)), np.arange(n) / 30.0, 640, 480, 30.0)
-    report = analyze(seq, exercise=exercise)
+    report = analyse(seq, exercise=exercise)
     _check_report(report)
     assert report.flags == () and report.reps == ()
     faults = {na.fault for na in report.not_assessed if na.rep is None}
@@ -197,7 +197,7 @@ def test_zero_one_two_frames_every_movement(exercise, n):
 def test_live_checker_never_cues_a_fault_or_good_on_garbage(seed, kind, exercise):
     rng = np.random.default_rng(seed)
     lm, vis = _garbage(rng, kind, 150, 640, 480)
-    live = LiveAnalyzer(exercise)
+    live = LiveAnalyser(exercise)
     cues = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -214,7 +214,7 @@ def test_live_checker_says_not_judged_from_the_wrong_angle():
 
     motion = simulate("squat", MotionParams(reps=2), seed=3)
     seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("right"), motion.fps)
-    live = LiveAnalyzer("squat")
+    live = LiveAnalyser("squat")
     cues = []
     for i in range(seq.n_frames):
         cues += live.update(seq.landmarks_px[i], seq.visibility[i], float(seq.t_s[i]))

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hipform.kinematics.live import LiveAnalyzer
-from hipform.live import LiveProcessor
+from hipform.kinematics.live_checker import LiveAnalyser
 from hipform.pose import FramePose
+from hipform.webcam import LiveProcessor
 
 
 class GarbageEstimator:
@@ -40,7 +40,7 @@ class GarbageEstimator:
 
 @pytest.mark.parametrize("exercise", ["squat", "single-leg-squat", "step-up", "bridge", "kickback"])
 def test_odd_timestamps_and_garbage_never_stop_the_stream(exercise):
-    proc = LiveProcessor(estimator_factory=GarbageEstimator, analyzer=LiveAnalyzer(exercise))
+    proc = LiveProcessor(estimator_factory=GarbageEstimator, analyser=LiveAnalyser(exercise))
     frame = np.zeros((240, 320, 3), np.uint8)
     times = [0.0, 0.033, 0.033, 0.066, 0.05, 0.1, 1e9, 0.2, -5.0] + [0.3 + i / 30 for i in range(120)]
     for t in times:
@@ -52,7 +52,7 @@ def test_odd_timestamps_and_garbage_never_stop_the_stream(exercise):
 
 
 def test_frames_of_changing_size_are_processed():
-    proc = LiveProcessor(estimator_factory=GarbageEstimator, analyzer=LiveAnalyzer("squat"))
+    proc = LiveProcessor(estimator_factory=GarbageEstimator, analyser=LiveAnalyser("squat"))
     for i, (h, w) in enumerate([(480, 640), (640, 480), (2, 2), (1080, 1920), (480, 640)]):
         out = proc.process(np.zeros((h, w, 3), np.uint8), i / 30)
         assert out.shape == (h, w, 3)

@@ -2,7 +2,7 @@
 
 The network tests replace the socket layer in this process: any connection
 other than loopback (or a Unix socket) and any name lookup other than a local
-name is recorded and refused. The whole pipeline (pose → analyze → annotate →
+name is recorded and refused. The whole pipeline (pose → analyse → annotate →
 history) and the app's upload flow then run, and nothing may have been tried.
 """
 
@@ -112,11 +112,11 @@ def test_whole_pipeline_runs_offline(no_network, clip, tmp_path):
     from hipform.annotate import annotate_video
     from hipform.cache import file_digest as file_sha256
     from hipform.history import History
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
     from hipform.pose import estimate_pose
 
     seq = estimate_pose(clip)
-    report = analyze(seq, exercise="squat")
+    report = analyse(seq, exercise="squat")
     assert report.flags_for("knee_collapse")
     out = annotate_video(clip, seq, tmp_path / "annotated.mp4")
     with History(tmp_path / "history.sqlite") as hist:

@@ -230,12 +230,12 @@ KNOWN_PELVIS = (
 
 @cache
 def _analysed(sample: Sample, tmp: str):
-    from hipform.kinematics import analyze
+    from hipform.kinematics import analyse
     from hipform.pose import estimate_pose
 
     info = render_sample(sample, tmp)
     seq = estimate_pose(info.video_path)
-    return seq, analyze(seq, exercise=sample.movement), load_truth(info.video_path)
+    return seq, analyse(seq, exercise=sample.movement), load_truth(info.video_path)
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 """The live webcam path: one frame in, the frame with the skeleton and cues out.
 
 :class:`LiveProcessor` does the work for each frame — pose (MediaPipe, via
-:class:`hipform.pose.PoseEstimator`), the causal rep-by-rep analyzer
-(:class:`hipform.kinematics.live.LiveAnalyzer`) and the overlay
+:class:`hipform.pose.PoseEstimator`), the causal rep-by-rep analyser
+(:class:`hipform.kinematics.live_checker.LiveAnalyser`) and the overlay
 (:func:`hipform.annotate.draw_pose`) — without knowing about Streamlit or
 WebRTC, so it can be tested with plain arrays. The app wires it to
 streamlit-webrtc with :func:`make_queued_callback`.
@@ -93,7 +93,7 @@ class LiveFrameResult:
         ``rep 3: left knee collapsing — 14°``); the first result of a
         :meth:`LiveProcessor.drain` also carries those of results discarded unread.
     fps : processed frames per second over the last ~2 s.
-    latency_ms : time spent on this frame (pose + analyzer + drawing).
+    latency_ms : time spent on this frame (pose + analyser + drawing).
     frames_seen, frames_processed, frames_dropped : counters since start.
     recording : a recording is running; ``recorded_frames`` frames written so far.
     """
@@ -111,7 +111,7 @@ class LiveFrameResult:
 
 
 def cue_text(cue: object) -> str:
-    """A cue object from the live analyzer as a sentence (its ``text``/``message``, else ``str``)."""
+    """A cue object from the live analyser as a sentence (its ``text``/``message``, else ``str``)."""
     for attr in ("text", "message"):
         value = getattr(cue, attr, None)
         if isinstance(value, str) and value:
@@ -119,11 +119,11 @@ def cue_text(cue: object) -> str:
     return str(cue)
 
 
-def default_analyzer(exercise: str = "squat") -> Any:
-    """hipform's causal live analyzer for ``exercise`` (one of ``LIVE_MOVEMENTS``)."""
-    from hipform.kinematics.live import LiveAnalyzer
+def default_analyser(exercise: str = "squat") -> Any:
+    """hipform's causal live analyser for ``exercise`` (one of ``LIVE_MOVEMENTS``)."""
+    from hipform.kinematics.live_checker import LiveAnalyser
 
-    return LiveAnalyzer(exercise)
+    return LiveAnalyser(exercise)
 
 
 class _Recorder:
@@ -178,7 +178,7 @@ class LiveProcessor:
     estimator_factory : makes the pose estimator (an object with
         ``process(rgb, size_px) -> FramePose | None``); created on first use,
         in the worker thread, and used by that thread only.
-    analyzer : the causal analyzer (``update(landmarks_px, visibility, t_s) -> cues``);
+    analyser : the causal analyser (``update(landmarks_px, visibility, t_s) -> cues``);
         None shows the skeleton without cues.
     max_side_px : longer side of the image pose sees.
     results_maxsize : size of :attr:`results`; older results are discarded when full.
@@ -188,7 +188,7 @@ class LiveProcessor:
     def __init__(
         self,
         estimator_factory: Callable[[], Any] | None = None,
-        analyzer: Any | None = None,
+        analyser: Any | None = None,
         max_side_px: int = 480,
         results_maxsize: int = 64,
         clock: Callable[[], float] = time.monotonic,
@@ -197,7 +197,7 @@ class LiveProcessor:
             raise ValueError(f"max_side_px must be at least 64, got {max_side_px}")
         self._estimator_factory = estimator_factory or _default_estimator
         self._estimator: Any | None = None
-        self.analyzer = analyzer
+        self.analyser = analyser
         self.max_side_px = int(max_side_px)
         self.results: queue.Queue[LiveFrameResult] = queue.Queue(maxsize=results_maxsize)
         self._clock = clock
@@ -212,7 +212,7 @@ class LiveProcessor:
         self.frames_processed = 0
         self.frames_dropped = 0
         self.last_landmarks: np.ndarray | None = None
-        self._analysed_t: float | None = None  # camera time of the last frame the analyzer saw
+        self._analysed_t: float | None = None  # camera time of the last frame the analyser saw
 
     # ------------------------------------------------------------ recording
     def start_recording(self, path: str | Path, fps: float = 30.0) -> None:
@@ -272,8 +272,8 @@ class LiveProcessor:
         new_cues: list[str] = []
         if found is not None:
             self.last_landmarks = found.landmarks_px
-            if self.analyzer is not None and self._in_order(t_s):
-                cues = self.analyzer.update(found.landmarks_px, found.visibility, t_s)
+            if self.analyser is not None and self._in_order(t_s):
+                cues = self.analyser.update(found.landmarks_px, found.visibility, t_s)
                 new_cues = [cue_text(c) for c in cues]
             out = draw_pose(image, found.landmarks_px[:, :2], found.visibility)
         else:
@@ -301,17 +301,17 @@ class LiveProcessor:
         return out
 
     def _in_order(self, t_s: float) -> bool:
-        """Whether the analyzer may see a frame at camera time ``t_s`` (its times must increase).
+        """Whether the analyser may see a frame at camera time ``t_s`` (its times must increase).
 
         A repeated or slightly earlier time (a duplicated or reordered frame) is skipped; a
-        jump back of more than a second means the camera restarted: the analyzer starts a
+        jump back of more than a second means the camera restarted: the analyser starts a
         new set.
         """
         last = self._analysed_t
         if last is not None and not t_s > last:
             if t_s > last - 1.0:
                 return False
-            reset = getattr(self.analyzer, "reset", None)
+            reset = getattr(self.analyser, "reset", None)
             if reset is not None:
                 reset()
         self._analysed_t = t_s

@@ -1,6 +1,6 @@
 """Live (webcam) form checking: one frame at a time, causal, with a cue when each rep ends.
 
-:class:`LiveAnalyzer` sees only the past: landmarks go through a One Euro
+:class:`LiveAnalyser` sees only the past: landmarks go through a One Euro
 filter (biomechanics.md §6: filtfilt needs the future), a rep counter with
 hysteresis follows a depth signal, and when a rep ends the worst value of each
 fault rule during that rep is graded with the same fault table as the batch
@@ -112,7 +112,7 @@ def _describe(rule: FaultRule, side: str | None, value: float) -> str:
     return f"back arching — {v}"
 
 
-class LiveAnalyzer:
+class LiveAnalyser:
     """Causal rep counter and form checker for a webcam stream.
 
     Parameters
@@ -124,7 +124,7 @@ class LiveAnalyzer:
 
     Examples
     --------
-    >>> live = LiveAnalyzer("squat")
+    >>> live = LiveAnalyser("squat")
     >>> for landmarks_px, visibility, t in frames:          # doctest: +SKIP
     ...     for cue in live.update(landmarks_px, visibility, t):
     ...         print(cue.text)

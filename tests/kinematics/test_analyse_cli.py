@@ -1,4 +1,4 @@
-"""``hipform analyze`` on a saved landmark file."""
+"""``hipform analyse`` on a saved landmark file."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from hipform.sequence import save_sequence
 from hipform.synth.athlete import Faults
 
 
-def test_analyze_cli_writes_json_and_csvs(tmp_path, capsys) -> None:
+def test_analyse_cli_writes_json_and_csvs(tmp_path, capsys) -> None:
     motion = simulate_motion("single-leg-squat", reps=2, faults=Faults(knee_valgus_deg=18.0, side="left"))
     npz = save_sequence(film(motion, "front"), tmp_path / "clip.npz")
     out = tmp_path / "r.json"
     code = main(
         [
-            "analyze",
+            "analyse",
             str(npz),
             "--exercise",
             "single-leg-squat",
@@ -40,7 +40,7 @@ def test_analyze_cli_writes_json_and_csvs(tmp_path, capsys) -> None:
     assert (tmp_path / "m.csv").stat().st_size > 0 and (tmp_path / "reps.csv").stat().st_size > 0
 
 
-def test_analyze_cli_rejects_unknown_exercise(tmp_path) -> None:
+def test_analyse_cli_rejects_unknown_exercise(tmp_path) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["analyze", str(tmp_path / "x.npz"), "--exercise", "deadlift"])
+        main(["analyse", str(tmp_path / "x.npz"), "--exercise", "deadlift"])
     assert exc.value.code == 2
