@@ -7,6 +7,8 @@ add up to is decided in :mod:`hipform.kinematics.recognition`.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from hipform.kinematics.events import detect_steps
@@ -19,9 +21,9 @@ L = Landmark
 
 def ramp(x: float, a: float, b: float) -> float:
     """0 below a, 1 above b, linear between (reversed when b < a); 0 for NaN."""
-    if not np.isfinite(x):
+    if not math.isfinite(x):
         return 0.0
-    return float(np.clip((x - a) / (b - a), 0.0, 1.0))
+    return min(1.0, max(0.0, (float(x) - a) / (b - a)))  # plain floats: called thousands of times
 
 
 def _pct_range(x: np.ndarray) -> float:
