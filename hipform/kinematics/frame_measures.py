@@ -113,6 +113,13 @@ def leg_length_px(px: np.ndarray) -> float:
     return nanmedian(M.compute_leg_length(px).ravel())
 
 
+#: Graded measures read as their change since the start of each rep (its absolute value), and the
+#: per-frame measure each changes from (grading, the report's series and the live checker read it).
+FROM_REP_START: dict[str, str] = {
+    "trunk_line_change_deg": "trunk_line_deg",
+}
+
+
 def compute_graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[str, Any]) -> np.ndarray:
     """(T, 2) series graded by ``rule`` (per-side columns; non-side measures repeated).
 
@@ -134,8 +141,9 @@ def compute_graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[
         x = np.stack([x, x], axis=1)
     elif name == "pelvic_drop_deg":
         x = M.compute_pelvic_drop_deg(m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"]))
-    elif name == "trunk_line_change_deg":
-        x = np.stack([m["trunk_line_deg"]] * 2, axis=1)  # made relative per rep below
+    elif name in FROM_REP_START:  # made relative to each rep's start where it is read
+        x = m[FROM_REP_START[name]]
+        x = x if x.ndim == 2 else np.stack([x, x], axis=1)
     else:
         x = m[name]
     return x

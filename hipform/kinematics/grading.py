@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, CPD_ASYMMETRY_SOURCE, SETUP_HINTS, FaultRule
-from hipform.kinematics.frame_measures import KEY_LANDMARKS, SIDES, nanmean_cols
+from hipform.kinematics.frame_measures import FROM_REP_START, KEY_LANDMARKS, SIDES, nanmean_cols
 from hipform.kinematics.movements import Window
 from hipform.kinematics.tracking import MIN_TRACKED_SHARE, nearest_frames, skeleton_frames, ungraded_windows
 from hipform.kinematics.view import ViewEstimate
@@ -107,11 +107,11 @@ def read_windows(
     ``tests/kinematics/test_window_reads.py``.
     """
     x = np.asarray(x, dtype=np.float64)
-    trunk = rule.measure == "trunk_line_change_deg"
-    x0 = x[start] if trunk else None
+    from_start = rule.measure in FROM_REP_START  # its change since the rep's start is read
+    x0 = x[start] if from_start else None
     if rule.phase in ("bottom", "top"):
         v = x[key]
-        if trunk:
+        if from_start:
             with np.errstate(invalid="ignore"):
                 v = np.where(np.isfinite(x0), np.abs(v - x0), np.nan)
         return v, key.copy(), np.isfinite(v).astype(np.float64)
@@ -128,7 +128,7 @@ def read_windows(
     run = np.repeat(np.arange(st.size), ln)
     pos = np.arange(run.size) - first[run] + st[run]
     seg = x[pos]
-    if trunk:
+    if from_start:
         base = x0[has][run]
         with np.errstate(invalid="ignore"):
             seg = np.where(np.isfinite(base), np.abs(seg - base), np.nan)

@@ -22,7 +22,7 @@ import numpy as np
 
 from hipform.kinematics import measures as M
 from hipform.kinematics.faults import FaultRule
-from hipform.kinematics.frame_measures import compute_graded_series, compute_measures
+from hipform.kinematics.frame_measures import FROM_REP_START, compute_graded_series, compute_measures
 from hipform.kinematics.grading import (
     MAX_SEGMENT_CHANGE,
     MIN_FLAG_CONFIDENCE,
@@ -440,7 +440,7 @@ class LiveAnalyser:
                 # the rule can trust yet: skip rules that apply from a given depth only
                 continue
             x = compute_graded_series(rule, m, self._baselines())
-            if rule.measure == "trunk_line_change_deg":  # relative to the start of the rep
+            if rule.measure in FROM_REP_START:  # relative to the start of the rep
                 x = np.abs(x - x[start])
             sides = [stance] if stance is not None and rule.per_side else ([0, 1] if rule.per_side else [-1])
             for s in sides:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from hipform.kinematics.faults import FaultRule
-from hipform.kinematics.frame_measures import nanmean_cols
+from hipform.kinematics.frame_measures import FROM_REP_START, nanmean_cols
 from hipform.kinematics.grading import WindowArrays, rule_slots, view_ok
 from hipform.kinematics.movements import Window
 from hipform.kinematics.view import ViewEstimate
@@ -33,7 +33,7 @@ def graded_series(
         for slot in rule_slots(rule, w.side):
             col = x2[:, slot.side] if slot.side >= 0 else nanmean_cols(x2)
             name = value_key(rule.measure, slot.side_name)
-            if rule.measure != "trunk_line_change_deg":
+            if rule.measure not in FROM_REP_START:
                 out[name] = np.asarray(col, dtype=np.float64)
                 continue
             rel = out.setdefault(name, np.full(col.shape[0], np.nan))

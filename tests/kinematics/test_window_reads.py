@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from hipform.kinematics import grading as A
+from hipform.kinematics.frame_measures import FROM_REP_START
 from hipform.kinematics.movements import REGISTRY
 from hipform.landmarks import LEG_SEGMENTS
 
@@ -26,7 +27,7 @@ def body_steady_reference(raw_px: np.ndarray, start: int, end: int, min_frames: 
 
 def read_reference(rule, x: np.ndarray, start: int, key: int, end: int) -> tuple[float, int, float]:
     """(value, worst frame, fraction of the window measurable) for one window."""
-    if rule.measure == "trunk_line_change_deg":
+    if rule.measure in FROM_REP_START:
         x = np.abs(x - x[start]) if np.isfinite(x[start]) else np.full_like(x, np.nan)
     if rule.phase in ("bottom", "top"):
         v = float(x[key])
