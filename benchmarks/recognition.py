@@ -61,6 +61,7 @@ GRID_FAULTS = {
     "bridge": {"back_arch_deg": 15.0},
     "single-leg-bridge": {"back_arch_deg": 15.0, "side": "right"},
     "kickback": {"back_arch_deg": 15.0, "side": "right"},
+    "clamshell": {"pelvic_roll_deg": 20.0, "side": "right"},
 }
 BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.0001)
 

@@ -217,6 +217,9 @@ SYNTH_FAULTS = {
     "knee_collapse": "knee_valgus_deg",
     "pelvic_drop": "pelvic_drop_deg",
     "back_arch": "back_arch_deg",
+    "pelvic_roll": "pelvic_roll_deg",
+    "feet_apart": "feet_apart_cm",
+    "small_range": "small_range_deg",
 }
 
 
@@ -226,12 +229,12 @@ def _fault_arg(text: str) -> tuple[str, float]:
     name = name.strip().replace("-", "_")
     if not sep or name not in SYNTH_FAULTS:
         raise argparse.ArgumentTypeError(
-            f"expected FAULT=DEGREES with FAULT one of {', '.join(SYNTH_FAULTS)}, got {text!r}"
+            f"expected FAULT=VALUE with FAULT one of {', '.join(SYNTH_FAULTS)}, got {text!r}"
         )
     try:
         deg = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{name} needs a number of degrees, got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"{name} needs a number, got {value!r}") from None
     return SYNTH_FAULTS[name], deg
 
 
@@ -391,9 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault",
         action="append",
         type=_fault_arg,
-        metavar="FAULT=DEG",
+        metavar="FAULT=VALUE",
         help="inject a fault, repeatable: knee_collapse=DEG (knee valgus FPPA), pelvic_drop=DEG "
-        "(contralateral drop), back_arch=DEG (extra hip-line / thigh-past-trunk angle)",
+        "(contralateral drop), back_arch=DEG (extra hip-line / thigh-past-trunk angle); clamshell: "
+        "pelvic_roll=DEG (pelvis rolls back), feet_apart=CM (top heel lifts), small_range=DEG "
+        "(the knee opens only this far)",
     )
     p.add_argument(
         "--side",

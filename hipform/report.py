@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -196,8 +196,7 @@ class NotAssessed:
         }
 
 
-@dataclass(frozen=True)
-class MeasureValue:
+class MeasureValue(NamedTuple):  # a tuple: a long running clip makes ~80,000 of them
     """One measure read in one rep, on one side.
 
     Attributes

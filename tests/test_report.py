@@ -71,7 +71,7 @@ def test_json_writes_null_for_what_could_not_be_measured(report, tmp_path) -> No
     first = report.reps[0]
     lost = {"fppa_deg": float("nan"), "fppa_peak_deg": float("inf")}
     unmeasured = replace(
-        first, values=tuple(replace(v, value=lost.get(v.measure, v.value)) for v in first.values)
+        first, values=tuple(v._replace(value=lost.get(v.measure, v.value)) for v in first.values)
     )
     broken = replace(report, reps=(unmeasured, *report.reps[1:]), view_yaw_deg=float("nan"))
     text = save_report_json(broken, tmp_path / "r.json").read_text("utf-8")
@@ -135,7 +135,7 @@ def test_rep_values_are_typed_records_read_back_from_json(report) -> None:
             t_start_s=round(rep.t_start_s, 3),
             t_key_s=round(rep.t_key_s, 3),
             t_end_s=round(rep.t_end_s, 3),
-            values=tuple(replace(v, value=round(v.value, 3)) for v in rep.values),
+            values=tuple(v._replace(value=round(v.value, 3)) for v in rep.values),
         )
 
 

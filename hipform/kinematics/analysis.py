@@ -9,7 +9,6 @@ fault rules read window by window → summary → report.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -392,7 +391,7 @@ def _rep_results(
                 MeasureValue("fppa_standing_deg", side, fppa_standing[wi] if judged else np.nan, "deg", False)
             )
         if grades.ungraded[wi]:
-            values = [replace(v, value=np.nan) for v in values]
+            values = [v._replace(value=np.nan) for v in values]
         out.append(
             RepResult(
                 index=wi + 1,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FAULTS = ("knee_collapse", "pelvic_drop", "back_arch")
+FAULTS = ("knee_collapse", "pelvic_drop", "back_arch", "pelvic_roll", "feet_apart", "small_range")
 
 #: Camera set-up that lets each view requirement be met, said to the user.
 SETUP_HINTS = {
@@ -22,7 +22,7 @@ SETUP_HINTS = {
     "side": "film from the side, camera at hip height, square to the movement",
 }
 
-Fault = Literal["knee_collapse", "pelvic_drop", "back_arch"]
+Fault = Literal["knee_collapse", "pelvic_drop", "back_arch", "pelvic_roll", "feet_apart", "small_range"]
 Phase = Literal["bottom", "top", "hold", "midstance", "rep"]
 Direction = Literal["above", "below"]
 Unit = Literal["deg", "ratio"]
@@ -36,11 +36,12 @@ class FaultRule:
 
     Attributes
     ----------
-    fault : ``knee_collapse``, ``pelvic_drop`` or ``back_arch``.
+    fault : one of :data:`FAULTS`: ``knee_collapse``, ``pelvic_drop``, ``back_arch``, and the
+        clamshell's ``pelvic_roll``, ``feet_apart`` and ``small_range``.
     measure : name of the per-rep value graded (see :mod:`hipform.kinematics.grading`):
         ``fppa_deg``, ``knee_separation_rel``, ``knee_toe_ratio``, ``hip_adduction_deg``,
         ``pelvic_drop_deg``, ``bridge_hip_line_deg``, ``thigh_past_trunk_deg``,
-        ``trunk_line_change_deg``.
+        ``trunk_line_change_deg``, ``trunk_roll_deg``, ``feet_apart_ratio``, ``knee_opening_deg``.
     label : the measure in words.
     phase : when in the rep it is read: ``bottom`` (peak knee flexion),
         ``top`` (top hold), ``hold`` (whole single-leg hold), ``midstance``

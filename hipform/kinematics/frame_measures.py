@@ -73,6 +73,10 @@ def compute_measures(
         "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px),
         "thigh_past_trunk_deg": M.compute_thigh_past_trunk_deg(px),
         "trunk_line_deg": M.compute_trunk_line_deg(px),
+        # a body lying on its side, seen from the feet (clamshell)
+        "knee_spread_deg": M.compute_knee_spread_deg(px),
+        "shoulder_tilt_deg": M.compute_shoulder_tilt_deg(px),
+        "heel_gap_ratio": M.compute_heel_gap_ratio(px),
         "trunk_inclination_deg": M.compute_trunk_inclination_deg(px, facing_x),
         "knee_flexion_deg": M.compute_knee_flexion_deg(flex_src),
         "hip_flexion_deg": M.compute_hip_flexion_deg(flex_src),
@@ -105,6 +109,12 @@ KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
         (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE),
     ),
     "trunk_line_change_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+    "knee_opening_deg": (
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+    ),
+    "trunk_roll_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER),) * 2,
+    "feet_apart_ratio": ((L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),) * 2,
 }
 
 
@@ -117,6 +127,9 @@ def leg_length_px(px: np.ndarray) -> float:
 #: per-frame measure each changes from (grading, the report's series and the live checker read it).
 FROM_REP_START: dict[str, str] = {
     "trunk_line_change_deg": "trunk_line_deg",
+    "knee_opening_deg": "knee_spread_deg",
+    "trunk_roll_deg": "shoulder_tilt_deg",
+    "feet_apart_ratio": "heel_gap_ratio",
 }
 
 
@@ -169,6 +182,12 @@ MEASURE_VIEW: dict[str, str] = {
             "hip_adduction_deg",
             "pelvic_obliquity_deg",
             "pelvic_drop_deg",
+            "knee_spread_deg",
+            "knee_opening_deg",
+            "shoulder_tilt_deg",
+            "trunk_roll_deg",
+            "heel_gap_ratio",
+            "feet_apart_ratio",
         ),
         "frontal",
     ),

@@ -81,7 +81,7 @@ class LiveCue:
     ----------
     t_s : time of the frame that ended the rep, seconds.
     rep : 1-based rep number.
-    fault : ``knee_collapse``, ``pelvic_drop``, ``back_arch``, or None for a clean rep or one
+    fault : one of :data:`hipform.kinematics.faults.FAULTS`, or None for a clean rep or one
         that could not be judged (``judged`` tells them apart).
     side : ``left``/``right`` or None.
     severity : ``mild``/``marked`` or None.
@@ -109,6 +109,12 @@ def _describe(rule: FaultRule, side: str | None, value: float) -> str:
     if rule.fault == "pelvic_drop":
         other = {"left": "right", "right": "left"}.get(side or "", "free")
         return f"pelvis dropping on the {other} side — {v}"
+    if rule.fault == "pelvic_roll":
+        return f"pelvis rolling back — {v}"
+    if rule.fault == "feet_apart":
+        return f"feet coming apart — {v} shoulder widths"
+    if rule.fault == "small_range":
+        return f"knee opening only {v}"
     return f"back arching — {v}"
 
 

@@ -394,3 +394,69 @@ def compute_hip_depth(px: np.ndarray, fps: float, window_s: float = STANDING_WIN
     stand = maximum_filter1d(np.where(ok, h, -np.inf), size=size, mode="nearest")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(ok & (stand > 0), 1.0 - h / stand, np.nan)
+
+
+# --------------------------------------------------------------------- side-lying, seen along the body
+def compute_top_leg(px: np.ndarray) -> np.ndarray:
+    """(T,) the upper leg of a body lying on its side: 0 left, 1 right, -1 unknown.
+
+    The leg whose hip is higher in the image, whatever the pose model's left/right labels; for a
+    clamshell filmed from the feet this is the working leg. Read on the hips alone: the bottom
+    knee and ankle are often hidden behind the top leg.
+    """
+    y = px[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)], 1]
+    with np.errstate(invalid="ignore"):
+        top = np.where(y[:, 1] < y[:, 0], 1, 0)
+    return np.where(np.isfinite(y).all(axis=1), top, -1)
+
+
+def compute_knee_spread_deg(px: np.ndarray) -> np.ndarray:
+    """How far the top knee is raised, seen along a side-lying body (clamshell), (T,) degrees.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Elevation of the top leg's knee offset above the image horizontal, positive towards image
+        up, measured from the way the knee points (so the same whichever way the person faces);
+        the knee offset is the knee minus the midpoint of its hip and ankle, the top leg
+        :func:`compute_top_leg`. NaN where that leg's hip, knee or ankle is missing.
+
+    Notes
+    -----
+    With the knee bent about 90° and thigh and shank of equal length, the knee offset is the
+    radius of the circle the knee turns on as the hip rotates about the hip–ankle line, so from
+    the feet (or the head) it turns by the knee's opening whatever the hip flexion; the thighs
+    themselves point at the camera and foreshorten. Only the change since the start of a rep
+    means something (the bottom leg lies still; the start position is not 0).
+    """
+    top = compute_top_leg(px)
+    hip, knee, ankle = (_side_points(px, k)[..., :2] for k in (0, 1, 2))
+    offset = (knee - 0.5 * (hip + ankle))[np.arange(px.shape[0]), np.clip(top, 0, 1)]
+    out = np.degrees(np.arctan2(-offset[:, 1], np.abs(offset[:, 0])))  # image y points down
+    return np.where(top >= 0, out, np.nan)
+
+
+def compute_shoulder_tilt_deg(px: np.ndarray) -> np.ndarray:
+    """Tilt of the shoulder line from the image vertical, (T,) degrees in [-90, 90].
+
+    Positive when the upper shoulder is to the image right of the lower one; the line has no
+    direction, so the pose model's left/right labels do not matter. Meant for a body lying on its
+    side seen from the feet (the line near vertical: a roll of the trunk about its long axis turns
+    it); an upright body's near-horizontal line jumps between ±90°. NaN where a shoulder is missing.
+    """
+    d = px[:, int(L.RIGHT_SHOULDER), :2] - px[:, int(L.LEFT_SHOULDER), :2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arctan(-d[:, 0] / d[:, 1]))
+
+
+def compute_heel_gap_ratio(px: np.ndarray) -> np.ndarray:
+    """Heel-to-heel distance ÷ shoulder width in the image, (T,) unitless.
+
+    The shoulder width scales it to the person's size at their distance from the camera (for a
+    side-lying body seen from the feet it is seen nearly whole); NaN where a point is missing or
+    the shoulders coincide.
+    """
+    heels = _norm(px[:, int(L.LEFT_HEEL), :2] - px[:, int(L.RIGHT_HEEL), :2])
+    shoulders = _norm(px[:, int(L.LEFT_SHOULDER), :2] - px[:, int(L.RIGHT_SHOULDER), :2])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(shoulders > 1e-9, heels / shoulders, np.nan)

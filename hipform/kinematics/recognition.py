@@ -69,6 +69,11 @@ def compute_cues(f: dict[str, float]) -> Cues:
             ramp(val("straight_bent_fraction"), 0.3, 0.6),
             ramp(max(val("raised_fraction"), val("raised_fraction_px")), 0.3, 0.6),
         ),
+        # side-lying: the shoulders stacked by a fifth of the trunk's length or more (upright, supine
+        # and on all fours, from any side, they are level to within a tenth; clamshell from the feet
+        # a quarter or more, measured on rendered clips) [J]
+        side_lying=ramp(val("shoulders_stacked"), 0.12, 0.2),
+        knees_bent=ramp(val("knees_bent_deg"), 45.0, 65.0),
     )
 
 
@@ -171,6 +176,8 @@ FEATURE_NOISE = {
     "hip_offset_top": 0.015,
     "raised_held_s": 0.1,
     "yaw_deg": 6.0,
+    "shoulders_stacked": 0.03,
+    "knees_bent_deg": 6.0,
 }
 #: Jittered repeats per clip (seeded: the same clip always gets the same confidence).
 REPEATS = 200

@@ -178,6 +178,8 @@ def _posture_features(p: np.ndarray, kf: np.ndarray) -> dict[str, float]:
         knee_below = (knee[:, 1] - hp[:, 1]) / torso
         kf_min = np.fmin(kf[:, 0], kf[:, 1])
         kf_max = np.fmax(kf[:, 0], kf[:, 1])
+        # lying on one side: the shoulders one above the other (from the feet, or in 3D from anywhere)
+        shoulder_rise = np.abs(p[:, int(L.LEFT_SHOULDER), 1] - p[:, int(L.RIGHT_SHOULDER), 1]) / torso
     return {
         "upright": _median(cos_up),
         "wrist_below": _median(wrist_below),
@@ -186,6 +188,8 @@ def _posture_features(p: np.ndarray, kf: np.ndarray) -> dict[str, float]:
         "knee_range_right": _pct_range(kf[:, 1]),
         "knee_corr": _corr(kf[:, 0], kf[:, 1]),
         "straight_bent_fraction": float(np.mean((kf_min < 35) & (kf_max > 60))) if kf.size else float("nan"),
+        "shoulders_stacked": _median(shoulder_rise),
+        "knees_bent_deg": _median(kf_min),
     }
 
 

@@ -56,16 +56,29 @@ measure does not apply to the movement.
     horizontal, positive when the hips are lower than the shoulders) since the
     start of the current rep (before the first rep: since the first frame);
     positive = the hips sank. Kickback only.
+``clamshell_knee_opening_deg``
+    Frontal (from the feet). Signed angle from the bottom thigh to the top
+    (working) thigh, hip→knee, positive as the top knee rises, minus its value
+    at the start of the current rep. Clamshell only.
+``clamshell_pelvic_roll_deg``
+    Frontal (from the feet). Angle of the bottom-hip→top-hip line from
+    vertical, positive when the top hip moves back (posterior), minus its
+    value at the start of the current rep. Clamshell only.
+``clamshell_feet_apart_cm``
+    Frontal (from the feet). Ankle-to-ankle distance, centimetres, minus its
+    value at the start of the current rep. Clamshell only.
 ``trunk_inclination_deg``
     Sagittal. Angle of mid-hip→mid-shoulder from vertical, positive leaning
-    towards +y (forwards for upright movements). All movements.
+    towards +y (forwards for upright movements). All movements but side-lying
+    ones (their sagittal plane is the floor's, which no side camera sees).
 ``knee_flexion_left_deg``, ``knee_flexion_right_deg``
     Sagittal. 180° − the hip–knee–ankle angle, positive = flexion (the shank
-    folds behind the thigh), negative = hyperextension. All movements.
+    folds behind the thigh), negative = hyperextension. All movements but
+    side-lying ones.
 ``hip_flexion_left_deg``, ``hip_flexion_right_deg``
     Sagittal. Angle from the extended trunk line (mid-shoulder→mid-hip) to the
     thigh (hip→knee), positive = flexion (thigh in front of the trunk line),
-    negative = extension. All movements.
+    negative = extension. All movements but side-lying ones.
 
 Stance side
 -----------
@@ -99,6 +112,8 @@ from hipform.synth.movements.common import signed_angle_deg, signed_fppa_2d, xz,
 
 #: Movements whose frontal knee measures are defined (the athlete is upright).
 UPRIGHT_MOVEMENTS = tuple(name for name, m in _KINEMATICS.items() if m.posture == "upright")
+#: Movements done lying on one side: their sagittal plane is the floor's, so no sagittal truth.
+SIDE_LYING_MOVEMENTS = tuple(name for name, m in _KINEMATICS.items() if m.posture == "side-lying")
 
 TRUTH_KEYS = (
     "knee_fppa_left_deg",
@@ -111,6 +126,9 @@ TRUTH_KEYS = (
     "bridge_hip_line_deg",
     "kickback_thigh_past_trunk_deg",
     "kickback_trunk_change_deg",
+    "clamshell_knee_opening_deg",
+    "clamshell_pelvic_roll_deg",
+    "clamshell_feet_apart_cm",
     "trunk_inclination_deg",
     "knee_flexion_left_deg",
     "knee_flexion_right_deg",
@@ -220,22 +238,30 @@ class Faults:
         thigh-past-trunk angle at the top of a kickback (deg); in the kickback
         the trunk line also tilts by ``KICKBACK_TRUNK_SHARE`` (0.5) of it,
         shoulders sinking (``kickback_trunk_change_deg`` = -0.5 × fault).
-    side : "left", "right" or "both": the collapsing knee, or the stance leg
-        for pelvic drop.
+    pelvic_roll_deg : clamshell: the pelvis and trunk roll back (deg) about the
+        body's long axis as the knee opens.
+    feet_apart_cm : clamshell: the top ankle lifts off the bottom one (cm).
+    small_range_deg : clamshell: the knee opens only this far (deg) instead of
+        the clean range (``MotionParams.depth``); 0 = the clean range.
+    side : "left", "right" or "both": the collapsing knee, the stance leg
+        for pelvic drop, the top (working) leg of a clamshell.
     reps : 1-based rep numbers (steps for running) affected; None = all.
     """
 
     knee_valgus_deg: float = 0.0
     pelvic_drop_deg: float = 0.0
     back_arch_deg: float = 0.0
+    pelvic_roll_deg: float = 0.0
+    feet_apart_cm: float = 0.0
+    small_range_deg: float = 0.0
     side: str = "right"
     reps: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("knee_valgus_deg", "pelvic_drop_deg", "back_arch_deg"):
+        for name in INJECTABLE_FAULTS:
             value = getattr(self, name)
             if not np.isfinite(value) or abs(value) > 45:
-                raise ValueError(f"{name} must be finite and within ±45°, got {value!r}")
+                raise ValueError(f"{name} must be finite and within ±45, got {value!r}")
         if self.side not in _SIDES:
             raise ValueError(f"side must be one of {_SIDES}, got {self.side!r}")
         if self.reps is not None and (not isinstance(self.reps, tuple) or any(int(r) < 1 for r in self.reps)):
@@ -244,7 +270,7 @@ class Faults:
     @property
     def any(self) -> bool:
         """True when some fault magnitude is non-zero."""
-        return bool(self.knee_valgus_deg or self.pelvic_drop_deg or self.back_arch_deg)
+        return any(getattr(self, name) for name in INJECTABLE_FAULTS)
 
 
 @dataclass(frozen=True)
@@ -337,6 +363,8 @@ class RepTruth:
         frame (0 = not injected; the clean knee then keeps its natural FPPA).
     pelvic_drop_deg : injected contralateral pelvic drop at the key frame.
     back_arch_deg : injected back-arch angle at the key frame.
+    pelvic_roll_deg, feet_apart_cm : injected clamshell pelvic roll and feet apart at the key frame.
+    small_range_deg : the knee opening a clamshell rep was given instead of the clean range (0 = clean).
     """
 
     index: int
@@ -351,6 +379,9 @@ class RepTruth:
     knee_valgus_right_deg: float = 0.0
     pelvic_drop_deg: float = 0.0
     back_arch_deg: float = 0.0
+    pelvic_roll_deg: float = 0.0
+    feet_apart_cm: float = 0.0
+    small_range_deg: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -555,13 +586,14 @@ def compute_truth(
     sh_mid = yz(0.5 * (P["left_shoulder"] + P["right_shoulder"]))
     hip_mid = yz(0.5 * (lh + rh))
     trunk_down = hip_mid - sh_mid
-    out["trunk_inclination_deg"] = np.degrees(
-        np.arctan2(sh_mid[:, 0] - hip_mid[:, 0], sh_mid[:, 1] - hip_mid[:, 1])
-    )
-    for s in ("left", "right"):
-        hip, knee, ankle = yz(P[f"{s}_hip"]), yz(P[f"{s}_knee"]), yz(P[f"{s}_ankle"])
-        out[f"knee_flexion_{s}_deg"] = -signed_angle_deg(knee - hip, ankle - knee)
-        out[f"hip_flexion_{s}_deg"] = signed_angle_deg(trunk_down, knee - hip)
+    if movement not in SIDE_LYING_MOVEMENTS:
+        out["trunk_inclination_deg"] = np.degrees(
+            np.arctan2(sh_mid[:, 0] - hip_mid[:, 0], sh_mid[:, 1] - hip_mid[:, 1])
+        )
+        for s in ("left", "right"):
+            hip, knee, ankle = yz(P[f"{s}_hip"]), yz(P[f"{s}_knee"]), yz(P[f"{s}_ankle"])
+            out[f"knee_flexion_{s}_deg"] = -signed_angle_deg(knee - hip, ankle - knee)
+            out[f"hip_flexion_{s}_deg"] = signed_angle_deg(trunk_down, knee - hip)
 
     own_truth = REGISTRY[movement].own_truth
     if own_truth is not None:

@@ -79,12 +79,26 @@ def camera_for(
     hip height; floor movements a landscape 1280×720 framing from 2.8 m,
     looking down from 0.8 m, except from the feet or head end ("front",
     "rear"), which is portrait from 2.2 m at 1.8 m height (lower down, the
-    knees hide the trunk). Any argument given overrides the default.
+    knees hide the trunk) — for a body lying on its side from 2.5 m at 1.2 m
+    (its knees point forward, not up). Any argument given overrides the default.
     """
     if isinstance(view, str) and view not in VIEW_YAW_DEG:
         raise ValueError(f"view must be one of {sorted(VIEW_YAW_DEG)} or a yaw in degrees, got {view!r}")
     yaw = VIEW_YAW_DEG[view] if isinstance(view, str) else float(view)
-    if movement in FLOOR_MOVEMENTS and abs(np.cos(np.radians(yaw))) > 0.9:
+    along = movement in FLOOR_MOVEMENTS and abs(np.cos(np.radians(yaw))) > 0.9
+    if along and REGISTRY[movement].posture == "side-lying":
+        # a side-lying body seen along its length (clamshell from the feet): from 1.8 m up the pose
+        # model draws its stacked shoulders and hips half as far apart as they are and the view
+        # reads as oblique; from 1.2 m it reads as front-on (rendered clamshells)
+        defaults = dict(
+            distance_m=2.5,
+            height_m=1.2,
+            target_m=(0.0, -0.2 * np.sign(np.cos(np.radians(yaw))), 0.2),
+            width_px=720,
+            height_px=1280,
+            vertical_fov_deg=50.0,
+        )
+    elif along:
         # looking along a lying body: from low down the knees hide the trunk and head, so film
         # in portrait from head height, looking down at the body
         defaults = dict(

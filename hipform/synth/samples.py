@@ -2,7 +2,8 @@
 
 Every movement appears with and without a fault, each filmed from the view
 its fault needs (front or rear for knee collapse and pelvic drop, the side for
-back arching, the feet for the single-leg bridge's pelvic drop). Each clip is
+back arching, the feet for the single-leg bridge's pelvic drop and for the
+clamshell). Each clip is
 small (480 px tall, 2–3 reps) and carries its ground truth
 (``NAME.truth.json``, see :mod:`hipform.synth.clip`).
 
@@ -89,6 +90,12 @@ class Sample:
             parts.append(f"pelvic drop {f.pelvic_drop_deg:g}° ({f.side} stance)")
         if f.back_arch_deg:
             parts.append(f"back arch +{f.back_arch_deg:g}°")
+        if f.pelvic_roll_deg:
+            parts.append(f"pelvis rolls back {f.pelvic_roll_deg:g}° ({f.side} leg on top)")
+        if f.feet_apart_cm:
+            parts.append(f"feet {f.feet_apart_cm:g} cm apart ({f.side} leg on top)")
+        if f.small_range_deg:
+            parts.append(f"knee opens only {f.small_range_deg:g}° ({f.side} leg on top)")
         return ", ".join(parts) or "clean"
 
 
@@ -255,6 +262,25 @@ SAMPLES: tuple[Sample, ...] = (
         motion_seed=2,
         appearance_seed=18,
         expect="3 reps, no flags",
+    ),
+    Sample(
+        "clamshell_feet_clean",
+        "clamshell",
+        "front",
+        stance_side=_R,
+        motion_seed=2,
+        appearance_seed=20,
+        expect="TBD clean",
+    ),
+    Sample(
+        "clamshell_feet_roll",
+        "clamshell",
+        "front",
+        Faults(pelvic_roll_deg=20.0, side=_R),
+        motion_seed=2,
+        appearance_seed=20,
+        expect="TBD roll",
+        expected_flags=(("pelvic_roll", "right"),),
     ),
 )
 

@@ -13,7 +13,14 @@ from typing import Any
 from hipform.kinematics.movements import REGISTRY
 from hipform.report import Flag, MeasureSummary, NotAssessed, Report, RepResult
 
-FAULT_NAMES = {"knee_collapse": "Knee collapse", "pelvic_drop": "Pelvic drop", "back_arch": "Back arching"}
+FAULT_NAMES = {
+    "knee_collapse": "Knee collapse",
+    "pelvic_drop": "Pelvic drop",
+    "back_arch": "Back arching",
+    "pelvic_roll": "Pelvis rolling back",
+    "feet_apart": "Feet coming apart",
+    "small_range": "Knee opening too small",
+}
 SEVERITY_BADGES = {"mild": "mild", "marked": "MARKED"}
 STATUS_TEXT = {
     "flagged": "flagged",
@@ -144,6 +151,9 @@ _SHORT = {
     "bridge_hip_line_deg": "hips above line",
     "thigh_past_trunk_deg": "thigh past trunk",
     "trunk_line_change_deg": "trunk line change",
+    "trunk_roll_deg": "trunk roll",
+    "feet_apart_ratio": "heels apart",
+    "knee_opening_deg": "knee opening",
 }
 
 

@@ -67,6 +67,16 @@ INJECTIONS: dict[tuple[str, str], Injection] = {
     ("kickback", "trunk_line_change_deg"): Injection(
         SIDE_ON, {"back_arch_deg": 20.0}, params={"depth": -15.0}, quiet=("thigh_past_trunk_deg",)
     ),
+    # the clamshell is filmed from the feet, looking along the body; each fault on its own
+    ("clamshell", "trunk_roll_deg"): Injection(
+        ("front",), {"pelvic_roll_deg": 15.0}, quiet=("feet_apart_ratio", "knee_opening_deg")
+    ),
+    ("clamshell", "feet_apart_ratio"): Injection(
+        ("front",), {"feet_apart_cm": 15.0}, quiet=("trunk_roll_deg", "knee_opening_deg")
+    ),
+    ("clamshell", "knee_opening_deg"): Injection(
+        ("front",), {"small_range_deg": 5.0}, quiet=("trunk_roll_deg", "feet_apart_ratio")
+    ),
     ("step-up", "fppa_deg"): Injection(FRONTAL, {"knee_valgus_deg": 16.0}),
     ("step-up", "pelvic_drop_deg"): Injection(FRONTAL, {"pelvic_drop_deg": 9.0}),
     ("squat", "knee_separation_rel"): Injection(FRONTAL, {"knee_valgus_deg": 20.0}, legs=("both",)),

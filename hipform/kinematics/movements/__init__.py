@@ -10,6 +10,7 @@ from __future__ import annotations
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.movements import (
     bridge,
+    clamshell,
     kickback,
     running,
     single_leg_balance,
@@ -34,6 +35,7 @@ REGISTRY: dict[str, Movement] = {
         bridge.MOVEMENT,
         single_leg_bridge.MOVEMENT,
         kickback.MOVEMENT,
+        clamshell.MOVEMENT,
         step_up.MOVEMENT,
         squat.MOVEMENT,
         single_leg_squat.MOVEMENT,

@@ -34,8 +34,8 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
 
 def recognise(c: Cues) -> float:
-    """Lying on the back with both feet down."""
-    return c.lying * c.supine * (1 - c.quadruped) * (1 - c.single)
+    """Lying on the back (not on one side) with both feet down."""
+    return c.lying * c.supine * (1 - c.quadruped) * (1 - c.single) * (1 - c.side_lying)
 
 
 MOVEMENT = Movement(

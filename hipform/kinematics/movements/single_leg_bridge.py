@@ -44,8 +44,8 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
 
 def recognise(c: Cues) -> float:
-    """Lying on the back with one leg straight or one foot raised."""
-    return c.lying * c.supine * (1 - c.quadruped) * c.single
+    """Lying on the back (not on one side) with one leg straight or one foot raised."""
+    return c.lying * c.supine * (1 - c.quadruped) * c.single * (1 - c.side_lying)
 
 
 MOVEMENT = Movement(

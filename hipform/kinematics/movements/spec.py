@@ -145,6 +145,8 @@ class Cues(NamedTuple):
     stepping: float  # alternating steps of any kind
     one_side: float  # a foot stays off the floor for a while (a hold), not for a running stride
     single: float  # one leg straight and one bent, or a foot raised (floor work)
+    side_lying: float  # lying on one side: one shoulder above the other
+    knees_bent: float  # both knees bent most of the time (not a sign of any rep)
 
 
 @dataclass(frozen=True)

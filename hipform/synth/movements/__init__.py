@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from hipform.synth.movements import (
     bridge,
+    clamshell,
     kickback,
     running,
     single_leg_balance,
@@ -41,6 +42,7 @@ REGISTRY: dict[str, MovementGenerator] = {
         bridge.GENERATOR,
         single_leg_bridge.GENERATOR,
         kickback.GENERATOR,
+        clamshell.GENERATOR,
         step_up.GENERATOR,
         squat.GENERATOR,
         single_leg_squat.GENERATOR,

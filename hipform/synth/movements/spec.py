@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from hipform.synth.athlete import BodyProportions, MotionParams
 
 #: A fault a generator can inject: the name of its magnitude in :class:`hipform.synth.athlete.Faults`.
-InjectableFault = Literal["knee_valgus_deg", "pelvic_drop_deg", "back_arch_deg"]
+InjectableFault = Literal[
+    "knee_valgus_deg",
+    "pelvic_drop_deg",
+    "back_arch_deg",
+    "pelvic_roll_deg",
+    "feet_apart_cm",
+    "small_range_deg",
+]
 #: Every injectable fault, in the order of :class:`hipform.synth.athlete.Faults`.
 INJECTABLE_FAULTS: tuple[InjectableFault, ...] = get_args(InjectableFault)
 #: The kinematics fault (:data:`hipform.kinematics.faults.Fault`) each injectable fault shows as.
@@ -32,6 +39,9 @@ KINEMATIC_FAULT: dict[InjectableFault, str] = {
     "knee_valgus_deg": "knee_collapse",
     "pelvic_drop_deg": "pelvic_drop",
     "back_arch_deg": "back_arch",
+    "pelvic_roll_deg": "pelvic_roll",
+    "feet_apart_cm": "feet_apart",
+    "small_range_deg": "small_range",
 }
 #: The camera views (names of :data:`hipform.synth.camera.VIEW_YAW_DEG`) of each set-up a fault
 #: rule asks for (:attr:`hipform.kinematics.faults.FaultRule.setup`). A lying athlete's feet point
