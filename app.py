@@ -181,8 +181,9 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
     for note in report.notes:
         st.info(note)
 
-    cols = st.columns(3)
-    for col, fs in zip(cols, present.fault_statuses(report), strict=True):
+    statuses = present.fault_statuses(report, checked_only=True)
+    cols = st.columns(len(statuses))
+    for col, fs in zip(cols, statuses, strict=True):
         colour = {"flagged": "red", "not_flagged": "green", "not_assessed": "orange"}.get(fs.status, "gray")
         col.markdown(f"**{fs.title}**  \n:{colour}[● {fs.text}]")
 

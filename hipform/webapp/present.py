@@ -203,12 +203,19 @@ class FaultStatus:
     reps_assessed: int
 
 
-def fault_statuses(report: Report) -> list[FaultStatus]:
-    """One entry per fault hipform knows, in a fixed order."""
+#: The faults every movement's summary shows, even when that movement does not check them.
+MAIN_FAULTS = ("knee_collapse", "pelvic_drop", "back_arch")
+
+
+def fault_statuses(report: Report, checked_only: bool = False) -> list[FaultStatus]:
+    """One entry per fault hipform knows, in a fixed order; with ``checked_only``, the three main
+    faults and any other fault this movement checks (a clamshell's own faults only for a clamshell)."""
     out = []
     for fault in FAULT_NAMES:
         info = report.summary.fault(fault)
         status = info.status if info is not None else "not_checked"
+        if checked_only and status == "not_checked" and fault not in MAIN_FAULTS:
+            continue
         n_flag, n_ass = (info.reps_flagged, info.reps_assessed) if info is not None else (0, 0)
         text = STATUS_TEXT.get(status, status)
         if status == "flagged":

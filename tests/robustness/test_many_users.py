@@ -9,6 +9,7 @@ the others'; the history then holds the three sessions, one per clip.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def clips(tmp_path_factory) -> dict[str, Path]:
 
 
 def headline(body: str) -> str:
-    return next(line for line in body.splitlines() if " view · " in line)
+    return next(line for line in body.splitlines() if " view · " in line or line.startswith("Not judged"))
 
 
 def test_three_sessions_at_once_each_see_their_own_clip(server, clips):
@@ -66,8 +67,10 @@ def test_three_sessions_at_once_each_see_their_own_clip(server, clips):
             page.locator("input[type=file]").set_input_files(str(clips[name]))
         bodies, htmls = {}, {}
         for name, page in pages.items():
-            page.get_by_text("Annotated video", exact=True).wait_for(timeout=300_000)
-            page.locator("video").first.wait_for(timeout=60_000)
+            # judged: the annotated video; not sure which movement it is: the question, and nothing judged
+            page.get_by_text(re.compile(r"^(Annotated video|Not judged)")).first.wait_for(timeout=300_000)
+            if page.get_by_text("Annotated video", exact=True).count():
+                page.locator("video").first.wait_for(timeout=60_000)
             page.wait_for_timeout(1000)
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"many-users-{name}.png"))
@@ -78,11 +81,14 @@ def test_three_sessions_at_once_each_see_their_own_clip(server, clips):
     front, side, two = headline(bodies["front"]), headline(bodies["side"]), headline(bodies["two"])
     assert front.startswith("Squat") and "front view" in front and "1 flag" in front, front
     assert "right knee collapse" in htmls["front"]
-    assert "front view" not in side and "0 flags" in side, side
+    # side-on a squat and a single-leg squat look alike: hipform asks which, or judges nothing frontal
+    assert "front view" not in side and ("0 flags" in side or side.startswith("Not judged")), side
     assert "right knee collapse" not in htmls["side"]
     assert "No fault flagged in this clip" not in bodies["side"]  # knee collapse was not assessed
-    assert "Nothing could be judged" in bodies["side"]
-    assert "0 flags" in two and "right knee collapse" not in htmls["two"], two
+    assert "Nothing could be judged" in bodies["side"] or side.startswith("Not judged")
+    assert ("0 flags" in two or two.startswith("Not judged")) and "right knee collapse" not in htmls["two"], (
+        two
+    )
     assert len({front, side, two}) == 3  # three different results, none showing another's
     for name, body in bodies.items():
         assert "Something went wrong" not in body, name
@@ -91,4 +97,8 @@ def test_three_sessions_at_once_each_see_their_own_clip(server, clips):
 
     with History(home / "history.sqlite") as hist:
         saved = sorted(s.source_name for s in hist.list_sessions())
-    assert saved == sorted(c.name for c in clips.values())
+    # only what was judged is kept
+    judged = [
+        n for n, h in (("front", front), ("side", side), ("two", two)) if not h.startswith("Not judged")
+    ]
+    assert saved == sorted(clips[n].name for n in judged)
