@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from hipform.kinematics import measures as M
 from hipform.kinematics.faults import hip_line_rule
+from hipform.kinematics.frame_measures import nanmean_cols
 from hipform.kinematics.movements.spec import (
     Cues,
     LiveCounter,
@@ -19,16 +18,9 @@ from hipform.kinematics.movements.spec import (
 MIN_HIP_LINE_RANGE_DEG = 15.0
 
 
-def _nanmean_cols(a: np.ndarray) -> np.ndarray:
-    ok = np.isfinite(a)
-    cnt = ok.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(cnt > 0, np.where(ok, a, 0.0).sum(axis=-1) / np.maximum(cnt, 1), np.nan)
-
-
 def segment(ctx: SegmentContext) -> Segmentation:
     """Reps from the hip-line angle (mean of both sides)."""
-    sig = _nanmean_cols(M.compute_bridge_hip_line_deg(ctx.src))
+    sig = nanmean_cols(M.compute_bridge_hip_line_deg(ctx.src))
     reps = ctx.reps_from(sig, MIN_HIP_LINE_RANGE_DEG)
     return Segmentation(rep_windows(reps, [None] * len(reps)), reps.rest, sig)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hipform.kinematics.faults import cpd_rule, hip_line_rule
+from hipform.kinematics.frame_measures import nanmedian
 from hipform.kinematics.movements.spec import (
     Cues,
     LiveCounter,
@@ -19,14 +20,9 @@ from hipform.kinematics.movements.spec import (
 MIN_BRIDGE_RISE = 0.08
 
 
-def _nanmedian(x: np.ndarray) -> float:
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if x.size else float("nan")
-
-
 def bent_leg(knee_flexion_deg: np.ndarray) -> int:
     """0/1: the leg with the larger median knee flexion (the stance leg of a single-leg bridge)."""
-    med = [_nanmedian(knee_flexion_deg[:, 0]), _nanmedian(knee_flexion_deg[:, 1])]
+    med = [nanmedian(knee_flexion_deg[:, 0]), nanmedian(knee_flexion_deg[:, 1])]
     return 1 if (np.nan_to_num(med[1], nan=-1.0) > np.nan_to_num(med[0], nan=-1.0)) else 0
 
 

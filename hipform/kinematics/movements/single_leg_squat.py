@@ -6,6 +6,7 @@ import numpy as np
 
 from hipform.kinematics import measures as M
 from hipform.kinematics.faults import cpd_rule, fppa_rule
+from hipform.kinematics.frame_measures import nanmedian
 from hipform.kinematics.movements.spec import (
     Cues,
     LiveCounter,
@@ -17,16 +18,11 @@ from hipform.kinematics.movements.spec import (
 from hipform.kinematics.movements.squat import MIN_HIP_DEPTH
 
 
-def _nanmedian(x: np.ndarray) -> float:
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if x.size else float("nan")
-
-
 def segment(ctx: SegmentContext) -> Segmentation:
     """Reps from the hip height in the image; the stance leg is the lower ankle at the bottom."""
     ank_y = ctx.ankle_y
     with np.errstate(invalid="ignore"):
-        stance_clip = 0 if _nanmedian(ank_y[:, 0] - ank_y[:, 1]) >= 0 else 1
+        stance_clip = 0 if nanmedian(ank_y[:, 0] - ank_y[:, 1]) >= 0 else 1
     sig = M.compute_hip_depth(ctx.px, ctx.fps)
     reps = ctx.reps_from(sig, MIN_HIP_DEPTH)
     sides: list[int | None] = []
