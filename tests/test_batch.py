@@ -138,7 +138,7 @@ def test_failed_clips_are_reported_and_do_not_stop_the_batch(first_batch):
     assert not clean.from_cache and not collapse.from_cache
     report = json.loads(collapse.report_path.read_text())
     assert report["movement"]["name"] == "squat" and len(report["reps"]) == 1
-    assert [f["fault"] for f in report["flags"]] == ["knee_collapse"]
+    assert [f["fault"] for f in report["flags"]] == ["knee_collapse", "knee_collapse"]
     rows = list(csv.DictReader((first_batch.out / SUMMARY_CSV).open()))
     assert [r["status"] for r in rows] == ["ok", "failed", "ok", "failed"]
     assert [r["reason"] for r in rows] == [r.message for r in results]
