@@ -32,7 +32,7 @@ from hipform.limits import Limits
 from hipform.report import save_measures_csv
 from hipform.sequence import PoseSequence
 from hipform.video import probe_video
-from hipform.webapp import media, present
+from hipform.webapp import downloads, media, present
 from hipform.webapp.plots import timeline_figure, trend_figure
 from hipform.webapp.progress import ProgressTracker
 from hipform.webapp.setup_help import advice_for
@@ -298,6 +298,12 @@ def show_downloads(result: AnalysisResult) -> None:
             mime="video/mp4",
             key="dl_video",
         )
+    st.caption(downloads.EXPORT_NOTE)
+    exports = downloads.export_downloads(result.seq, result.report, stem)
+    for col, d in zip(st.columns(3), exports, strict=False):
+        col.download_button(d.label, d.data, file_name=d.file_name, mime=d.mime, key=d.key)
+    if len(exports) < len(downloads.EXPORT_LABELS):
+        st.caption(downloads.C3D_MISSING_NOTE)
 
 
 # ------------------------------------------------------------------ pages

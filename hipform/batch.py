@@ -41,6 +41,8 @@ class BatchSettings:
     pose_options : pose model settings.
     use_cache : read and fill the landmark cache.
     cache_dir : cache folder (None: the default, see :mod:`hipform.cache`).
+    exports : files for biomechanics tools written beside each report, by ending (``trc``,
+        ``mot``, ``c3d``: :mod:`hipform.export`), e.g. ``<clip name>.trc``; needs ``out_dir``.
     """
 
     exercise: str = "auto"
@@ -48,6 +50,16 @@ class BatchSettings:
     pose_options: PoseOptions = field(default_factory=PoseOptions)
     use_cache: bool = True
     cache_dir: Path | None = None
+    exports: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        from hipform.export import EXPORT_FORMATS
+
+        unknown = [f for f in self.exports if f not in EXPORT_FORMATS]
+        if unknown:
+            raise ValueError(f"unknown export format {unknown[0]!r}; choose from {', '.join(EXPORT_FORMATS)}")
+        if self.exports and self.out_dir is None:
+            raise ValueError("exports are written beside the reports: give out_dir too")
 
 
 @dataclass(frozen=True)
@@ -179,6 +191,10 @@ def analyse_clip(
             from hipform.report import save_report_json
 
             report_path = save_report_json(report, Path(settings.out_dir) / f"{path.name}.report.json")
+            if settings.exports:
+                from hipform.export import save_exports
+
+                save_exports(seq, report, Path(settings.out_dir) / path.name, settings.exports)
         return ClipResult(
             path=path,
             ok=True,
@@ -267,6 +283,10 @@ def run_batch(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     check_model_available(settings.pose_options.model)  # here, not as a crash in every worker
+    if "c3d" in settings.exports:  # likewise: not one failure per clip
+        from hipform.export import require_c3d
+
+        require_c3d()
     paths = [Path(p) for p in clips]
     if settings.out_dir is not None:
         Path(settings.out_dir).mkdir(parents=True, exist_ok=True)

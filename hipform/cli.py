@@ -151,6 +151,10 @@ def cmd_analyse(args: argparse.Namespace, console) -> int:
 
     if args.video_out and args.video.suffix.lower() == ".npz":  # said before the pose model runs
         raise UsageError("--video needs the original video as input, not a landmark file.")
+    if args.c3d:  # likewise: a missing library is said before the pose model runs
+        from hipform.export import require_c3d
+
+        require_c3d()
     seq = _load_pose(args.video, console, args.quiet)
     check_long_enough(seq.n_frames, seq.duration_s, args.video.name)
     report = judge(seq, exercise=args.exercise, source_name=args.video.name)
@@ -161,6 +165,15 @@ def cmd_analyse(args: argparse.Namespace, console) -> int:
         print(f"per-frame measures saved to {save_measures_csv(report, args.csv)}")
     if args.reps_csv:
         print(f"per-rep table saved to {save_reps_csv(report, args.reps_csv)}")
+    if args.trc or args.mot or args.c3d:
+        from hipform.export import save_c3d, save_mot, save_trc
+
+        if args.trc:
+            print(f"markers (OpenSim .trc) saved to {save_trc(seq, args.trc)}")
+        if args.mot:
+            print(f"per-frame measures (OpenSim .mot) saved to {save_mot(report, args.mot)}")
+        if args.c3d:
+            print(f"markers (C3D) saved to {save_c3d(seq, args.c3d)}")
     if args.video_out:
         out = _write_annotated(args.video, seq, args.video_out, console, args.quiet)
         print(f"annotated video saved to {out}")
@@ -187,7 +200,14 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
     except HipformError as exc:  # a wrong folder argument is a usage error (2), not a bug (1)
         raise UsageError(str(exc)) from None
     workers = args.workers or min(len(clips), os.cpu_count() or 1)
-    settings = BatchSettings(exercise=args.exercise, out_dir=args.out, use_cache=not args.no_cache)
+    if args.export and not args.out:
+        raise UsageError("--export writes beside the reports: give --out DIR too.")
+    settings = BatchSettings(
+        exercise=args.exercise,
+        out_dir=args.out,
+        use_cache=not args.no_cache,
+        exports=tuple(args.export or ()),
+    )
     bar = None
     if not args.quiet and getattr(console, "isatty", lambda: False)():
         from tqdm import tqdm
@@ -358,6 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, help="write the per-frame measures as CSV")
     p.add_argument("--reps-csv", type=Path, help="write the per-rep (per-step) table as CSV")
     p.add_argument("--video", dest="video_out", type=Path, help="write an annotated video (.mp4)")
+    p.add_argument(
+        "--trc", type=Path, help="write the landmarks as OpenSim markers (.trc, metres, y up; docs/export.md)"
+    )
+    p.add_argument("--mot", type=Path, help="write the per-frame measures as an OpenSim motion file (.mot)")
+    p.add_argument("--c3d", type=Path, help="write the landmarks as a C3D file (needs hipform[export])")
 
     p = add("batch", cmd_batch, "Analyse every clip in a folder, several at a time; print a summary table.")
     p.add_argument("folder", type=Path, help="folder holding the clips (MP4, MOV, WebM…; subfolders ignored)")
@@ -384,6 +409,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="run the pose model even on clips analysed before (landmark cache off)",
+    )
+    from hipform.export import EXPORT_FORMATS
+
+    p.add_argument(
+        "--export",
+        nargs="+",
+        choices=EXPORT_FORMATS,
+        metavar="FORMAT",
+        help="also write each clip's files for OpenSim beside its report: trc, mot and/or c3d "
+        "(<clip name>.trc …; needs --out)",
     )
 
     from hipform.synth.camera import VIEW_YAW_DEG

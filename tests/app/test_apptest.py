@@ -46,7 +46,7 @@ def test_sample_pick_shows_the_expected_flags(hipform_home):
     assert set(flags["Side"]) == {"left"} and set(flags["Fault"]) == {"Knee collapse"}
     assert {"Measured", "Threshold", "Confidence", "What to do"} <= set(flags.columns)
     assert len(at.get("video")) == 1 and len(at.get("image")) == 1  # annotated video and the worst frame
-    assert len(at.get("download_button")) == 3  # JSON, CSV, video
+    assert len(at.get("download_button")) == 6  # JSON, CSV, video; TRC, MOT, C3D (docs/export.md)
     # choosing another flag is a rerun from the cache, not a new analysis
     at.selectbox(key="flag_choice").set_value(1)
     run_ok(at)

@@ -163,7 +163,10 @@ def test_safe_filename_never_gives_a_path(name):
     safe = safe_filename(name)
     assert _safe(safe), repr(safe)
     assert Path(safe).name == safe
-    for suffix in ("-hipform-report.json", "-hipform-measures.csv", "-hipform.mp4"):
+    from hipform.webapp.downloads import EXPORT_LABELS
+
+    endings = ("-hipform-report.json", "-hipform-measures.csv", "-hipform.mp4")
+    for suffix in endings + tuple(ending for _label, ending in EXPORT_LABELS.values()):
         download = (Path(safe).stem or "clip") + suffix  # how the app names its downloads
         assert _safe(download) and Path(download).name == download
 
@@ -211,7 +214,10 @@ def test_app_upload_offline_with_safe_download_names(no_network, app_home, clip,
     assert not at.error, [e.value for e in at.error]
     assert "right knee collapse" in " ".join(at.selectbox(key="flag_choice").options)
     assert sorted(names) == [
+        "passwd-hipform-markers.c3d",
+        "passwd-hipform-markers.trc",
         "passwd-hipform-measures.csv",
+        "passwd-hipform-measures.mot",
         "passwd-hipform-report.json",
         "passwd-hipform.mp4",
     ]
