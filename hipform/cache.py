@@ -17,8 +17,12 @@ Where the cache lives (first that is set):
 Entries are written to a temporary file in the same folder, then renamed
 over the final name (``os.replace``, atomic on one file system), so several
 processes can fill the cache at once and a reader never sees half a file.
-An unreadable entry counts as a miss. ``HIPFORM_NO_CACHE=1`` turns the cache
-off.
+
+An entry is not trusted blindly: one that fails to load in any way, or whose
+landmarks do not fit the clip's header (frame size, frame count, length),
+counts as a miss and is removed, and the fresh landmarks replace it. A clip
+whose decoded frames fall short of its header (a truncated file) therefore
+runs the pose model every time. ``HIPFORM_NO_CACHE=1`` turns the cache off.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ import hashlib
 import json
 import os
 import tempfile
-import zipfile
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -35,7 +38,7 @@ from pathlib import Path
 from hipform import settings
 from hipform.pose import PoseEstimator, PoseOptions, Progress, estimate_pose, require_person_in
 from hipform.sequence import PoseSequence, load_sequence, save_sequence
-from hipform.video import probe_video
+from hipform.video import VideoInfo, probe_video
 
 #: Bump when hipform's pose pipeline (decoding, scaling, conversion) changes
 #: the landmarks it produces, so old entries are not reused.
@@ -97,16 +100,26 @@ class LandmarkCache:
             raise ValueError(f"digest must be a lowercase hex SHA-256, got {digest!r}")
         return self.directory / f"{digest[:32]}-{options_fingerprint(options)}{_SUFFIX}"
 
-    def load(self, digest: str, options: PoseOptions) -> PoseSequence | None:
-        """The cached sequence, or None when absent or unreadable (a damaged entry is removed)."""
+    def load(self, digest: str, options: PoseOptions, clip: VideoInfo | None = None) -> PoseSequence | None:
+        """The cached sequence, or None when absent, unreadable or not ``clip``'s (such an entry is removed).
+
+        Parameters
+        ----------
+        digest, options : the key.
+        clip : the header of the clip the entry should belong to; checked with
+            :func:`fits_clip` when given.
+        """
         path = self.path_for(digest, options)
         if not path.is_file():
             return None
         try:
-            return load_sequence(path)
-        except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile):
-            path.unlink(missing_ok=True)  # a damaged entry: recompute it next time
+            seq = load_sequence(path)
+        except Exception:  # noqa: BLE001 - any failure (TypeError, MemoryError…) is a miss, never a stuck clip
+            seq = None
+        if seq is None or (clip is not None and not fits_clip(seq, clip)):
+            path.unlink(missing_ok=True)  # recomputed, and written again, by the caller
             return None
+        return seq
 
     def save(self, digest: str, options: PoseOptions, seq: PoseSequence) -> Path | None:
         """Store ``seq`` atomically; return its path, or None if the folder is not writable.
@@ -152,6 +165,31 @@ class LandmarkCache:
         return gone
 
 
+#: How far a cached sequence may stray from its clip's header: (at least, share of the stated value).
+_FRAME_SLACK = (2, 0.02)  # frames
+_LENGTH_SLACK = (0.2, 0.02)  # seconds: GIF and variable-rate time stamps round
+
+
+def _close(got: float, stated: float, slack: tuple[float, float]) -> bool:
+    at_least, share = slack
+    return abs(got - stated) <= max(at_least, share * stated)
+
+
+def fits_clip(seq: PoseSequence, clip: VideoInfo) -> bool:
+    """Whether ``seq`` can be the landmarks of the clip with header ``clip``.
+
+    The frame size must match exactly; the frame count and the length must
+    match the header (within a frame or two, or 2%) where the header states
+    them. This catches an entry holding another clip's landmarks, which would
+    otherwise give a wrong report without a word.
+    """
+    if (seq.width_px, seq.height_px) != (clip.width_px, clip.height_px):
+        return False
+    if clip.n_frames > 0 and not _close(seq.n_frames, clip.n_frames, _FRAME_SLACK):
+        return False
+    return clip.duration_s <= 0 or _close(seq.duration_s, clip.duration_s, _LENGTH_SLACK)
+
+
 @dataclass(frozen=True, eq=False)
 class CachedPose:
     """Landmarks of a clip and where they came from.
@@ -189,7 +227,8 @@ def estimate_pose_cached(
     Raises
     ------
     VideoReadError, ModelUnavailableError, NoPersonError
-        As ``estimate_pose`` (a cached clip with nobody in it raises again).
+        As ``estimate_pose`` (a cached clip with nobody in it raises again);
+        the clip's header is read on a hit too, to check the entry against it.
     """
     if estimator is not None:
         options = estimator.options
@@ -201,7 +240,9 @@ def estimate_pose_cached(
             probe_video(path)  # raises the usual one-sentence error (missing file, a folder…)
         digest = file_digest(path)
     cache = cache or LandmarkCache()
-    seq = cache.load(digest, options) if use_cache else None
+    seq = None
+    if use_cache and cache.path_for(digest, options).is_file():
+        seq = cache.load(digest, options, clip=probe_video(path))
     hit = seq is not None
     if seq is None:
         seq = estimate_pose(path, options, progress, require_person=False, estimator=estimator)

@@ -88,8 +88,21 @@ def _load_pose(path: Path, console: object, quiet: bool):
         bar.close()
 
 
+def _printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\n``, ``\\u202e``).
+
+    File names and strings stored in files (a landmark file's ``source``, its
+    notes) reach the terminal: an ANSI escape in one could recolour the
+    screen, move the cursor or retitle the window, and a newline could print
+    a line that looks like hipform's own. Letters and symbols of any script pass.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _summary_line(seq) -> str:
-    return (
+    return _printable(
         f"{seq.source}: {seq.n_frames} frames, {seq.duration_s:.1f} s at {seq.fps:.1f} fps, "
         f"{seq.width_px}x{seq.height_px}, person detected in {100 * seq.detection_rate:.0f}% of frames"
     )
@@ -158,7 +171,7 @@ def cmd_analyse(args: argparse.Namespace, console) -> int:
     seq = _load_pose(args.video, console, args.quiet)
     check_long_enough(seq.n_frames, seq.duration_s, args.video.name)
     report = judge(seq, exercise=args.exercise, source_name=args.video.name)
-    print("\n".join(report.summary_lines()))
+    print("\n".join(map(_printable, report.summary_lines())))
     if args.json:
         print(f"report saved to {save_report_json(report, args.json)}")
     if args.csv:
@@ -225,7 +238,7 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print("\n".join(summary_table(results, wall_s=time.perf_counter() - t0)))
+    print("\n".join(map(_printable, summary_table(results, wall_s=time.perf_counter() - t0))))
     if args.out:
         print(f"reports and {args.out / 'batch_summary.csv'} saved in {args.out}")
     failed = [r for r in results if not r.ok]
@@ -486,7 +499,7 @@ def _say(console, text: str) -> None:
     it could erase itself would otherwise share the line with the message.
     """
     erase_line = "\r\x1b[K" if getattr(console, "isatty", lambda: False)() else ""
-    print(f"{erase_line}hipform: {text}", file=console)
+    print(f"{erase_line}hipform: {_printable(text)}", file=console)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,18 +22,27 @@ A value that is not a positive number raises :class:`LimitSettingError`
 naming the variable. Clips within the limits are processed in bounded
 memory: frames are decoded one at a time and only the landmarks (about
 1 kB a frame, 18 MB for 10 minutes at 30 fps) are kept.
+
+A header can lie or stay silent, so the decoder (:class:`hipform.video.VideoStream`)
+holds every decoded frame to the same limits: its size (a clip may change
+resolution part-way), its timestamp and the count so far (a raw ``.h264``
+stream states no length at all). Saved landmark files (``.npz``) pass the
+same frame and length limits, checked from the array headers inside the file
+before any array is loaded (:func:`hipform.sequence.load_sequence`).
 """
 
 from __future__ import annotations
 
 import math
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hipform import settings
-from hipform.errors import ClipTooShortError, HipformError, InputLimitError
+from hipform.errors import ClipTooShortError, HipformError, InputLimitError, VideoReadError
 
 if TYPE_CHECKING:  # only for annotations: importing hipform.video loads PyAV and OpenCV
     from hipform.video import VideoInfo
@@ -163,25 +172,42 @@ class Limits:
         by :meth:`frame_guard` while decoding.
         """
         self.check_size(info.size_bytes, name)
-        side = max(info.width_px, info.height_px)
-        if side > self.max_side_px:
-            raise InputLimitError(
-                f"'{name}' is {info.width_px}x{info.height_px} pixels, over this installation's limit "
-                f"of {self.max_side_px} pixels a side: export it at a lower resolution (1080p is "
-                f"plenty), or raise {ENV_MAX_SIDE_PX}."
-            )
+        self.check_side(info.width_px, info.height_px, name)
         duration = info.duration_s if info.duration_s > 0 else 0.0
         if duration <= 0 and info.n_frames > 0 and info.fps > 0:
             duration = info.n_frames / info.fps
-        if duration > self.max_clip_s:
+        self.check_duration(duration, name)
+        self.check_frame_count(info.n_frames, name)
+
+    def check_side(self, width_px: int, height_px: int, name: str = "the clip", from_frame: int = 0) -> None:
+        """Raise :class:`InputLimitError` when a frame's longer side is over the limit.
+
+        ``from_frame`` (1-based) names the frame where a clip that changes size
+        part-way grows past the limit; 0 for the clip as a whole.
+        """
+        if max(width_px, height_px) <= self.max_side_px:
+            return
+        where = f" from frame {from_frame}" if from_frame else ""
+        raise InputLimitError(
+            f"'{name}' is {width_px}x{height_px} pixels{where}, over this installation's limit "
+            f"of {self.max_side_px} pixels a side: export it at a lower resolution (1080p is "
+            f"plenty), or raise {ENV_MAX_SIDE_PX}."
+        )
+
+    def check_duration(self, duration_s: float, name: str = "the clip") -> None:
+        """Raise :class:`InputLimitError` when ``duration_s`` is over the length limit."""
+        if duration_s > self.max_clip_s:
             raise InputLimitError(
-                f"'{name}' lasts {_fmt_duration(duration, self.max_clip_s)}, over this installation's "
+                f"'{name}' lasts {_fmt_duration(duration_s, self.max_clip_s)}, over this installation's "
                 f"limit of {_fmt_duration(self.max_clip_s)}: trim it to the set you want checked, or raise "
                 f"{ENV_MAX_CLIP_S}."
             )
-        if info.n_frames > self.max_frames:
+
+    def check_frame_count(self, n_frames: int, name: str = "the clip") -> None:
+        """Raise :class:`InputLimitError` when ``n_frames`` is over the frame limit."""
+        if n_frames > self.max_frames:
             raise InputLimitError(
-                f"'{name}' has {info.n_frames:,} frames, over this installation's limit of "
+                f"'{name}' has {n_frames:,} frames, over this installation's limit of "
                 f"{self.max_frames:,}: trim it to the set you want checked, or raise {ENV_MAX_FRAMES}."
             )
 
@@ -206,6 +232,34 @@ class Limits:
                 )
 
         return guard
+
+
+#: What a path that is neither a file nor a folder is, for the refusal (checked in this order).
+_NOT_FILES = (
+    (stat.S_ISFIFO, "a pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
+
+
+def require_regular_file(path: str | Path) -> None:
+    """Raise :class:`VideoReadError` when ``path`` is a pipe, socket or device, before it is opened.
+
+    Opening a pipe waits for a writer that may never come, and a device such
+    as ``/dev/zero`` reads forever; neither is a clip. Missing paths and
+    folders pass: the callers give their own sentence for those.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = next((what for is_kind, what in _NOT_FILES if is_kind(mode)), "not a file")
+    raise VideoReadError(
+        f"'{Path(path).name}' is not a regular file ({kind}): save the clip as a file and give that file."
+    )
 
 
 def check_clip(path: str | Path, limits: Limits | None = None, name: str | None = None) -> VideoInfo:

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
+from hipform.errors import HipformError, VideoReadError
 from hipform.landmarks import MIRROR_ORDER, N_LANDMARKS, Landmark
+from hipform.limits import Limits, require_regular_file
+from hipform.people import PersonChecks
 
 NPZ_FORMAT_VERSION = 1
+
+
+class LandmarkFileError(VideoReadError, ValueError):
+    """A file given as saved landmarks is not one hipform wrote, or is damaged (exit code 3).
+
+    A :class:`ValueError` too, as :func:`load_sequence` raised before.
+    """
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,37 +182,138 @@ def save_sequence(seq: PoseSequence, path: str | Path) -> Path:
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
 
-def load_sequence(path: str | Path) -> PoseSequence:
+#: Arrays with one row per frame → the shape of one row.
+_PER_FRAME_ROWS: dict[str, tuple[int, ...]] = {
+    "landmarks_px": (N_LANDMARKS, 3),
+    "visibility": (N_LANDMARKS,),
+    "world_m": (N_LANDMARKS, 3),
+    "t_s": (),
+}
+#: The other arrays → their shape and the dtype kinds accepted (numpy's ``dtype.kind``).
+_SINGLE_VALUES: dict[str, tuple[tuple[int, ...], str]] = {
+    "format_version": ((), "iu"),
+    "frame_size": ((2,), "iu"),
+    "fps": ((), "fiu"),
+    "source": ((), "U"),
+    "meta": ((), "U"),
+}
+#: Longest text (the source name, the meta JSON) a landmark file may hold, bytes: the people
+#: checks of a 10-minute clip are well under 1 MB.
+_MAX_TEXT_BYTES = 16 * 2**20
+
+_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+
+def _array_header(member: IO[bytes]) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from an ``.npy`` header; the array itself is not read."""
+    version = np.lib.format.read_magic(member)
+    read = _HEADER_READERS.get(version)
+    if read is None:
+        raise ValueError(f"array format {version[0]}.{version[1]} unknown")
+    shape, _fortran_order, dtype = read(member)
+    return tuple(shape), dtype
+
+
+def _checked_header(zf: zipfile.ZipFile, key: str) -> tuple[int, ...]:
+    """Shape of array ``key`` after checking its header against what :func:`save_sequence` writes."""
+    with zf.open(f"{key}.npy") as member:
+        shape, dtype = _array_header(member)
+    if key in _PER_FRAME_ROWS:
+        row, kinds = _PER_FRAME_ROWS[key], "fiu"
+        fits = len(shape) == 1 + len(row) and shape[1:] == row
+    else:
+        expected, kinds = _SINGLE_VALUES[key]
+        fits = shape == expected and dtype.itemsize <= _MAX_TEXT_BYTES
+    if not fits or dtype.hasobject or dtype.kind not in kinds:
+        raise ValueError(f"'{key}' holds a {shape} array of {dtype}")
+    return shape
+
+
+def _read(zf: zipfile.ZipFile, key: str) -> np.ndarray:
+    with zf.open(f"{key}.npy") as member:
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
+def _read_checked(path: Path, limits: Limits) -> PoseSequence:
+    """:func:`load_sequence`'s work: every array header is checked before any array is read."""
+    name = path.name
+    with zipfile.ZipFile(path) as zf:
+        present = {n.removesuffix(".npy") for n in zf.namelist()}
+        if "format_version" in present:  # a newer format may hold other arrays: say so first
+            _checked_header(zf, "format_version")
+            version = int(_read(zf, "format_version"))
+            if version > NPZ_FORMAT_VERSION:
+                raise LandmarkFileError(
+                    f"{path} was written by a newer hipform (format {version}); please upgrade"
+                )
+        missing = sorted((set(_PER_FRAME_ROWS) | set(_SINGLE_VALUES)) - present)
+        if missing:
+            raise LandmarkFileError(f"{path} is not a hipform landmark file: missing {missing}")
+        shapes = {key: _checked_header(zf, key) for key in (*_PER_FRAME_ROWS, *_SINGLE_VALUES)}
+        frame_counts = {shapes[key][0] for key in _PER_FRAME_ROWS}
+        if len(frame_counts) != 1:
+            raise ValueError(f"the per-frame arrays disagree on the frame count ({sorted(frame_counts)})")
+        # the count comes from the headers: a file claiming a billion frames is refused unread
+        limits.check_frame_count(frame_counts.pop(), name)
+        arrays = {key: _read(zf, key) for key in shapes}
+    t_s = arrays["t_s"]
+    if not np.all(np.isfinite(t_s)):
+        raise ValueError("frame times are not all finite")
+    meta = json.loads(str(arrays["meta"]))
+    if not isinstance(meta, dict):
+        raise ValueError("meta is not a JSON object")
+    # what the judge reads back from meta: a damaged record fails here (exit 3), not in the judge (exit 1)
+    PersonChecks.from_meta(meta)
+    if not all(isinstance(f, int) for f in meta.get("shots", {}).get("cut_frames", [])):
+        raise ValueError("the scene cuts are not frame numbers")
+    width, height = (int(v) for v in arrays["frame_size"])
+    seq = PoseSequence(
+        landmarks_px=arrays["landmarks_px"],
+        visibility=arrays["visibility"],
+        world_m=arrays["world_m"],
+        t_s=t_s,
+        width_px=width,
+        height_px=height,
+        fps=float(arrays["fps"]),
+        source=str(arrays["source"]),
+        meta=meta,
+    )
+    limits.check_duration(seq.duration_s, name)
+    return seq
+
+
+def load_sequence(path: str | Path, limits: Limits | None = None) -> PoseSequence:
     """Read a sequence written by :func:`save_sequence`.
+
+    The file is held to the same limits as a video (size, frames, length),
+    the frame count checked from the array headers before any array is read,
+    so a small file claiming a huge array costs nothing.
+
+    Parameters
+    ----------
+    path : the ``.npz`` file.
+    limits : the limits to hold it to; ``None``: :meth:`Limits.from_env`.
 
     Raises
     ------
-    ValueError
-        If the file is not a hipform landmark file or of a newer format.
+    LandmarkFileError
+        The file is not a hipform landmark file, is damaged, or is of a newer format.
+    VideoReadError
+        The path is a pipe, a socket or a device.
+    InputLimitError
+        The file is over the size, frame or length limit.
     """
+    path = Path(path)
+    limits = limits if limits is not None else Limits.from_env()
+    require_regular_file(path)  # np.load on a pipe would wait for a writer for ever
+    limits.check_file(path)
     try:
-        data = np.load(Path(path), allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{path} is not a hipform landmark file (.npz): {exc}") from None
-    with data:
-        missing = {"format_version", "landmarks_px", "t_s"} - set(data.files)
-        if missing:
-            raise ValueError(f"{path} is not a hipform landmark file: missing {sorted(missing)}")
-        version = int(data["format_version"])
-        if version > NPZ_FORMAT_VERSION:
-            raise ValueError(f"{path} was written by a newer hipform (format {version}); please upgrade")
-        width, height = (int(v) for v in data["frame_size"])
-        return PoseSequence(
-            landmarks_px=data["landmarks_px"],
-            visibility=data["visibility"],
-            world_m=data["world_m"],
-            t_s=data["t_s"],
-            width_px=width,
-            height_px=height,
-            fps=float(data["fps"]),
-            source=str(data["source"]),
-            meta=json.loads(str(data["meta"])),
-        )
+        return _read_checked(path, limits)
+    except HipformError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged or hand-made file trips on, it is not ours
+        reason = str(exc) or type(exc).__name__
+        raise LandmarkFileError(f"{path} is not a hipform landmark file (.npz): {reason}") from None
 
 
 def csv_columns() -> list[str]:

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from hipform.errors import VideoReadError
+from hipform.limits import Limits, require_regular_file
 
 #: Containers and codecs people's phones, cameras and the web produce.
 SUPPORTED_HINT = "MP4, MOV, M4V, WebM, MKV, AVI or GIF"
@@ -93,6 +94,7 @@ def _open(path: str | Path) -> av.container.InputContainer:
         raise VideoReadError(f"Could not find the file '{p}'. Check the name and the folder.")
     if p.is_dir():
         raise VideoReadError(f"'{p}' is a folder, not a video file. Choose a video file inside it.")
+    require_regular_file(p)  # a pipe would block the open, /dev/zero would read for ever
     if p.stat().st_size == 0:
         raise VideoReadError(f"The file '{p.name}' is empty (0 bytes). Record or copy the clip again.")
     try:
@@ -124,6 +126,18 @@ def _stream_rotation(stream: av.video.stream.VideoStream, first: av.VideoFrame |
         if tag:
             rotation = -float(tag)  # the tag is clockwise, the display matrix counter-clockwise
     return int(round(rotation / 90.0)) % 4 * 90
+
+
+def _main_video_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream:
+    """The video track to read: the one the file marks as default, else the first.
+
+    A file with several video tracks (a camera's main and proxy recordings,
+    an edit's alternative takes) says which one players show; a cover picture
+    (``attached_pic``) is a still, never the clip, unless it is all there is.
+    """
+    tracks = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+    tracks = tracks or list(container.streams.video)
+    return next((s for s in tracks if s.disposition & av.stream.Disposition.default), tracks[0])
 
 
 def _nominal_fps(stream: av.video.stream.VideoStream) -> float:
@@ -162,9 +176,9 @@ _ONE_THREAD_MAX_PIXELS = 1920 * 1088
 _ROTATE = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
 
 
-def _to_rgb(vf: av.VideoFrame, max_side: int | None, rotation: int) -> np.ndarray:
-    """Upright RGB array of a decoded frame, scaled so its longer side is ≤ ``max_side``."""
-    w, h = _target_size(vf.width, vf.height, max_side)
+def _to_rgb(vf: av.VideoFrame, size: tuple[int, int], rotation: int) -> np.ndarray:
+    """Upright RGB array of a decoded frame, its stored frame scaled to ``size`` (width, height)."""
+    w, h = size
     if (w, h) != (vf.width, vf.height):
         # Shrink first, in YUV (1.5 bytes a pixel instead of 3), with area
         # averaging (no aliasing), then convert the small frame to RGB: about
@@ -199,6 +213,10 @@ class VideoStream:
         caller's thread). Memory is bounded by ``prefetch`` frames.
     status : filled in with how many frames were read and any damage found
         part-way (the frames before the damage are still yielded).
+    limits : every decoded frame is held to these (its size, its time from
+        the first frame, the count so far), whatever the header said; raises
+        :class:`~hipform.errors.InputLimitError` at the first frame past one.
+        ``None``: :meth:`Limits.from_env <hipform.limits.Limits.from_env>`.
     fast_decode : when frames are shrunk 2x or more, skip the decoder's
         deblocking filter (about 15% less decoding work on 1080p H.264). The
         pixels get slightly blockier, which a pose model does not notice; keep
@@ -210,10 +228,17 @@ class VideoStream:
         2 cores, ``benchmarks/clip_analysis.py``). Larger frames still use the
         decoder's threads: one could not keep up.
 
+    Every frame comes out the size of the first (scaled if it differs): a
+    stream may change resolution part-way (raw H.264, MPEG-TS, spliced
+    clips), and the landmarks and the annotated video need one frame size.
+    The video track is the one the file marks as default.
+
     Raises
     ------
     VideoReadError
         If the file is missing, not a video, or no frame can be decoded.
+    InputLimitError
+        While iterating, at the first frame past one of ``limits``.
     """
 
     def __init__(
@@ -224,9 +249,11 @@ class VideoStream:
         status: ReadStatus | None = None,
         fast_decode: bool = False,
         share_cpu: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         self.path = Path(path)
         self.status = status if status is not None else ReadStatus()
+        self._limits = limits if limits is not None else Limits.from_env()
         self._max_side = max_side
         self._prefetch = prefetch
         self._started = False
@@ -234,7 +261,7 @@ class VideoStream:
         self._worker: threading.Thread | None = None
         self._container = _open(path)
         try:
-            stream = self._container.streams.video[0]
+            stream = _main_video_stream(self._container)
             ctx = stream.codec_context
             if ctx is None:  # FFmpeg has no decoder for this track
                 raise VideoReadError(
@@ -325,8 +352,17 @@ class VideoStream:
         index = 0
         vf: av.VideoFrame | None = self._first
         self._first = None
+        first_size = (vf.width, vf.height)
+        out_size = _target_size(*first_size, self._max_side)
+        upright_w = first_size[1] if self._rotation in (90, 270) else first_size[0]
+        limits = self._limits
+        guard = limits.frame_guard(self.path.name)
         try:
             while vf is not None and not self._stop.is_set():
+                if index == 0 or (vf.width, vf.height) != first_size:
+                    # checked on the decoded frame, not the header: a clip may grow part-way
+                    grown_at = index + 1 if index else 0
+                    limits.check_side(vf.width, vf.height, self.path.name, from_frame=grown_at)
                 if vf.pts is not None:
                     t = float(vf.pts * time_base)
                 else:  # no timestamp: assume the nominal rate
@@ -337,8 +373,8 @@ class VideoStream:
                 if t <= last_t:  # duplicate or out-of-order stamp: keep time strictly increasing
                     t = last_t + 1e-6
                 last_t = t
-                image = _to_rgb(vf, self._max_side, self._rotation)
-                upright_w = vf.height if self._rotation in (90, 270) else vf.width
+                guard(index + 1, t)  # the decoded count and time, for headers silent on the length
+                image = _to_rgb(vf, out_size, self._rotation)
                 yield Frame(index=index, t_s=t, image=image, scale=image.shape[1] / upright_w)
                 index += 1
                 status.frames_read = index

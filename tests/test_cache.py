@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
+import zipfile
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from clipmaker import pattern_frames, write_clip
 
 import hipform.cache as cache_mod
 from hipform.cache import (
@@ -43,10 +46,11 @@ def make_seq(rng: np.random.Generator, n: int = 40, detected: bool = True) -> Po
 
 @pytest.fixture
 def clip(tmp_path):
-    """A file standing in for a video (the pose step is replaced in these tests)."""
-    path = tmp_path / "clip.mp4"
-    path.write_bytes(b"not really a video, but bytes to hash" * 100)
-    return path
+    """A real video whose header fits :func:`make_seq` (the cache checks entries against it).
+
+    The pose step is replaced in these tests; the frames hold no person.
+    """
+    return write_clip(tmp_path / "clip.mp4", pattern_frames(40, width=480, height=640), fps=30)
 
 
 @pytest.fixture
@@ -220,3 +224,49 @@ def test_clip_with_nobody_is_cached_and_still_refused(clip, tmp_path, monkeypatc
 def test_missing_file_gives_the_usual_error(tmp_path):
     with pytest.raises(VideoReadError, match="Could not find"):
         estimate_pose_cached(tmp_path / "nope.mp4", cache=LandmarkCache(tmp_path))
+
+
+def _entry_claiming_a_trillion_frames(path):
+    """Rewrite the entry at ``path`` so its landmark header claims 10^12 frames (loading it: MemoryError)."""
+    header = io.BytesIO()  # an .npy header and no data
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f4", "fortran_order": False, "shape": (10**12, 33, 3)}
+    )
+    with zipfile.ZipFile(path) as old:
+        members = {name: old.read(name) for name in old.namelist()}
+    with zipfile.ZipFile(path, "w") as new:
+        for name, data in members.items():
+            new.writestr(name, header.getvalue() if name == "landmarks_px.npy" else data)
+
+
+def _entry_with_format_version_of_three_numbers(path):
+    """Rewrite the entry at ``path`` with ``format_version`` of shape (3,) (loading it: TypeError)."""
+    with np.load(path) as data:
+        contents = {key: data[key] for key in data.files}
+    np.savez(path, **{**contents, "format_version": np.array([1, 1, 1])})
+
+
+@pytest.mark.parametrize(
+    "damage", [_entry_claiming_a_trillion_frames, _entry_with_format_version_of_three_numbers]
+)
+def test_an_entry_that_fails_to_load_is_a_miss_and_is_rewritten(clip, tmp_path, fake_pose, damage):
+    """Any load error is a miss, and fresh landmarks replace the entry (before: the clip stayed broken)."""
+    cache = LandmarkCache(tmp_path / "cache")
+    estimate_pose_cached(clip, cache=cache)
+    [entry] = cache.entries()
+    damage(entry)
+    again = estimate_pose_cached(clip, cache=cache)
+    assert not again.from_cache and len(fake_pose) == 2
+    assert estimate_pose_cached(clip, cache=cache).from_cache and len(fake_pose) == 2  # rewritten whole
+
+
+def test_an_entry_holding_another_clips_landmarks_is_a_miss(clip, tmp_path, fake_pose, rng):
+    """An entry of 120 frames under a 40-frame clip's key: checked against the header, recomputed."""
+    cache = LandmarkCache(tmp_path / "cache")
+    cache.save(file_digest(clip), PoseOptions(), make_seq(rng, n=120))
+    got = estimate_pose_cached(clip, cache=cache)
+    assert not got.from_cache and got.seq.n_frames == 40 and len(fake_pose) == 1
+    assert cache.load(file_digest(clip), PoseOptions()).n_frames == 40  # the wrong entry was replaced
+    other_size = replace(make_seq(rng), width_px=640, height_px=480)  # right length, other frame size
+    cache.save(file_digest(clip), PoseOptions(), other_size)
+    assert not estimate_pose_cached(clip, cache=cache).from_cache and len(fake_pose) == 2

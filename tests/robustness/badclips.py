@@ -7,7 +7,10 @@ at most 480 px and cut to a few dozen frames so MediaPipe stays quick.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+import os
+import zipfile
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -211,6 +214,128 @@ def very_dark(d: Path) -> Path:
 def side_view(d: Path) -> Path:
     """A side-view squat (to be analysed as a squat: knee collapse needs a front view)."""
     return write_clip(d / "squat_side.mp4", frames(SIDE, 36, every=2), fps=15)
+
+
+# ------------------------------------------------------------------ hostile inputs (issue 14)
+# Not in MAKERS: each is a probe of one defence (tests/robustness/test_inputs.py), not a matrix row.
+def raw_h264(d: Path, parts: Sequence[Sequence[np.ndarray]], name: str = "stream.h264") -> Path:
+    """A raw H.264 stream (no container): no duration, no frame count, no timestamps in the header.
+
+    Each part is encoded on its own and the streams are joined, so the frame
+    size changes where a part starts, as in a spliced or MPEG-TS recording.
+    """
+    data = b""
+    for images in parts:
+        buf = io.BytesIO()
+        container = av.open(buf, mode="w", format="h264")
+        stream = container.add_stream("libx264", rate=25)
+        stream.height, stream.width = images[0].shape[:2]
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for image in images:
+            for packet in stream.encode(
+                av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+            ):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+        container.close()
+        data += buf.getvalue()
+    p = d / name
+    p.write_bytes(data)
+    return p
+
+
+def grows_part_way(d: Path, first_side: int, later_side: int, n_first: int = 5, n_later: int = 3) -> Path:
+    """A raw H.264 stream of square pattern frames: ``first_side`` pixels, then ``later_side``."""
+    return raw_h264(
+        d,
+        [pattern_frames(n_first, first_side, first_side), pattern_frames(n_later, later_side, later_side)],
+        name="grows.h264",
+    )
+
+
+def squat_that_changes_size(d: Path) -> Path:
+    """The reference squat as raw H.264: its first half at 2/3 of the size, its second half full size."""
+    imgs = frames(FRONT, 36, every=2)
+    h, w = imgs[0].shape[:2]
+    small = (w * 2 // 3 // 2 * 2, h * 2 // 3 // 2 * 2)
+    half = len(imgs) // 2
+    return raw_h264(
+        d, [[cv2.resize(f, small, interpolation=cv2.INTER_AREA) for f in imgs[:half]], imgs[half:]]
+    )
+
+
+def two_video_tracks(d: Path) -> Path:
+    """A Matroska file with two video tracks, the second marked default (the first is a 64x48 proxy)."""
+    p = d / "two_tracks.mkv"
+    container = av.open(str(p), mode="w")
+    proxy, main = pattern_frames(6, 64, 48), pattern_frames(9, 96, 64)
+    streams = []
+    for images, disposition in ((proxy, av.stream.Disposition(0)), (main, av.stream.Disposition.default)):
+        stream = container.add_stream("libx264", rate=10)
+        stream.height, stream.width = images[0].shape[:2]
+        stream.pix_fmt = "yuv420p"
+        stream.disposition = disposition
+        streams.append((stream, images))
+    for stream, images in streams:
+        for i, image in enumerate(images):
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    container.close()
+    return p
+
+
+def npz_claiming(d: Path, n_frames: int, name: str = "claims.npz") -> Path:
+    """A landmark file of a few hundred bytes whose array headers claim ``n_frames`` frames.
+
+    Only the ``.npy`` headers are written, no data: loading it would try to
+    allocate ``n_frames`` x 33 x 3 floats (10^12 frames: 396 TiB).
+    """
+    from hipform.landmarks import N_LANDMARKS
+
+    def header(shape: tuple[int, ...], dtype: str) -> bytes:
+        out = io.BytesIO()
+        np.lib.format.write_array_header_1_0(
+            out, {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": shape}
+        )
+        return out.getvalue()  # the magic string and the header, no data
+
+    def whole(value: np.ndarray) -> bytes:
+        out = io.BytesIO()
+        np.save(out, value)
+        return out.getvalue()
+
+    p = d / name
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("format_version.npy", whole(np.int32(1)))
+        zf.writestr("landmarks_px.npy", header((n_frames, N_LANDMARKS, 3), "<f4"))
+        zf.writestr("visibility.npy", header((n_frames, N_LANDMARKS), "<f4"))
+        zf.writestr("world_m.npy", header((n_frames, N_LANDMARKS, 3), "<f4"))
+        zf.writestr("t_s.npy", header((n_frames,), "<f8"))
+        zf.writestr("frame_size.npy", whole(np.array([640, 480], np.int32)))
+        zf.writestr("fps.npy", whole(np.float64(30)))
+        zf.writestr("source.npy", whole(np.array("claims.mp4")))
+        zf.writestr("meta.npy", whole(np.array("{}")))
+    return p
+
+
+def fifo(d: Path, name: str) -> Path:
+    """A named pipe with no writer: opening it for reading waits for ever."""
+    p = d / name
+    os.mkfifo(p)
+    return p
+
+
+def dev_zero_as_mp4(d: Path) -> Path:
+    """``/dev/zero`` under a video's name (a link): a device that reads zeros for ever."""
+    p = d / "zero.mp4"
+    p.symlink_to("/dev/zero")
+    return p
 
 
 MAKERS: dict[str, Callable[[Path], Path]] = {
