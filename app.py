@@ -8,9 +8,7 @@ hipform; what it shows is computed in ``hipform.webapp``, ``hipform.analysis_job
 from __future__ import annotations
 
 import logging
-import shutil
 import time
-import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -26,13 +24,13 @@ from hipform.analysis_job import (
 )
 from hipform.cache import estimate_pose_cached, file_digest
 from hipform.errors import HipformError, HistoryError
-from hipform.history import History, default_db_path
+from hipform.history import History
 from hipform.kinematics.live_checker import LIVE_MOVEMENTS
 from hipform.limits import Limits
 from hipform.report import save_measures_csv
 from hipform.sequence import PoseSequence
 from hipform.video import probe_video
-from hipform.webapp import downloads, media, present
+from hipform.webapp import downloads, media, present, storage
 from hipform.webapp.plots import timeline_figure, trend_figure
 from hipform.webapp.progress import ProgressTracker
 from hipform.webapp.setup_help import advice_for
@@ -96,9 +94,9 @@ def analyse(
     path: Path, sha: str, source_name: str, settings: AnalysisSettings, origin: str
 ) -> AnalysisResult | None:
     """Analyse (or fetch from the cache), save to history once, and report problems plainly."""
-    # the history's video folder, known without opening the database: a damaged history file
-    # must not stop the analysis (saving it then fails with a warning below)
-    out_dir = default_db_path().parent / "videos"
+    # under hipform's home, not beside the database: a history that cannot be opened must not
+    # stop the analysis (saving it then fails with a warning below)
+    out_dir = storage.annotated_videos_dir()
     try:
         result = analyse_cached(sha, settings.key, source_name, str(path), settings, str(out_dir))
         if result.annotated_path is not None and not result.annotated_path.exists():
@@ -116,24 +114,11 @@ def analyse(
         return None
     saved = st.session_state.setdefault("saved_sessions", {})
     key = (sha, settings.key)
-    if key not in saved and result.report.movement.judged:  # nothing judged, nothing to keep
+    if key not in saved:
         try:
-            with open_history() as hist:
-                found = hist.find(sha, settings.to_dict())
-                saved[key] = (
-                    found
-                    if found is not None
-                    else hist.save(
-                        result.report.to_dict(),
-                        source_name=source_name,
-                        file_sha256=sha,
-                        width_px=result.video.width_px,
-                        height_px=result.video.height_px,
-                        settings=settings.to_dict(),
-                        origin=origin,
-                        annotated_video=result.annotated_path,
-                    )
-                )
+            saved[key] = storage.keep_in_history(
+                result, file_sha256=sha, source_name=source_name, analysis_settings=settings, origin=origin
+            )
         except HistoryError as exc:
             st.warning(f"The analysis could not be saved to the history: {exc}")
     return result
@@ -276,13 +261,9 @@ def show_downloads(result: AnalysisResult) -> None:
         mime="application/json",
         key="dl_json",
     )
-    tmp = media.scratch_dir() / f"{uuid.uuid4().hex}.csv"
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        save_measures_csv(result.report, tmp)
-        csv_bytes = tmp.read_bytes()
-    finally:
-        tmp.unlink(missing_ok=True)
+    with media.scratch_folder() as work:
+        save_measures_csv(result.report, work / "measures.csv")
+        csv_bytes = (work / "measures.csv").read_bytes()
     c2.download_button(
         "Measures per frame (CSV)",
         csv_bytes,
@@ -350,7 +331,7 @@ def analyse_upload(
     name: str, data: bytes, settings: AnalysisSettings, origin: str = "upload"
 ) -> AnalysisResult | None:
     """Save the upload to a private folder, analyse it, and remove it again."""
-    work = media.scratch_dir() / uuid.uuid4().hex
+    work = media.new_scratch_folder()
     try:
         try:
             Limits.from_env().check_size(len(data), media.safe_filename(name))  # before writing it to disk
@@ -360,7 +341,7 @@ def analyse_upload(
             return None
         return analyse(path, sha, media.safe_filename(name), settings, origin=origin)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        media.remove_scratch_folder(work)
 
 
 def page_history() -> None:
@@ -472,9 +453,7 @@ def page_live() -> None:
         )
     b1, b2 = c1.columns(2)
     if b1.button("Start recording", disabled=processor.recording or not ctx.state.playing, key="rec_start"):
-        path = media.scratch_dir() / f"webcam-{uuid.uuid4().hex[:8]}.mp4"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        processor.start_recording(path)
+        processor.start_recording(media.new_scratch_folder() / "webcam.mp4")
         st.rerun()
     if b2.button("Stop and analyse", disabled=not processor.recording, key="rec_stop"):
         done = processor.stop_recording()
@@ -488,7 +467,7 @@ def page_live() -> None:
         name = f"webcam-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
         settings = AnalysisSettings(exercise=exercise)
         result = analyse_upload(name, rec_path.read_bytes(), settings, origin="webcam")
-        rec_path.unlink(missing_ok=True)
+        media.remove_scratch_folder(rec_path.parent)
         st.session_state["live_recording"] = None
         st.session_state["live_result"] = result
     if st.session_state.get("live_result") is not None:
@@ -516,14 +495,8 @@ def page_live() -> None:
 
 @st.cache_resource
 def clean_up_once() -> None:
-    """Once per server: remove what sessions that ended part-way left behind (scratch files, and
-    history videos whose session was never saved)."""
-    media.remove_stale_scratch()
-    try:
-        with open_history() as hist:
-            hist.remove_orphan_videos()
-    except (HistoryError, OSError):  # housekeeping only: the History page says what is wrong
-        pass
+    """Once per server: remove what sessions that ended part-way left behind."""
+    storage.clean_up_leftovers()
 
 
 def main() -> None:

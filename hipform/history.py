@@ -3,7 +3,9 @@
 Where it lives
     ``$HIPFORM_DB`` if set, else ``$HIPFORM_HOME/history.sqlite``, where
     ``HIPFORM_HOME`` defaults to ``~/.hipform``. Annotated videos kept with a
-    session are copied to ``$HIPFORM_HOME/videos/``.
+    session are copied to ``$HIPFORM_HOME/videos/`` (:func:`hipform.settings.videos_dir`),
+    never beside ``$HIPFORM_DB``; sessions saved by an older hipform keep their videos
+    where they are (each session stores its video's full path).
 
 How it stays safe
     Every write is one transaction (a session and its per-fault values are
@@ -15,12 +17,23 @@ How it stays safe
     version: older ones are upgraded when saved and by a migration
     (:func:`hipform.report.upgrade_report_dict`).
 
-Tables (schema version 3)
+    Opening for reading takes no write lock (a migration, when one is due, does), so
+    reading works while another hipform writes; a write that waits too long for
+    another one gives "busy, try again", never advice to move the file.
+
+What it deletes
+    Only videos hipform wrote and registered in ``video_files`` (the name is
+    registered before the file is written): a kept video when its session is
+    deleted, and a registered video no session shows once it is
+    :data:`ORPHAN_GRACE_S` old. Nothing is ever deleted for its age, name or
+    extension alone.
+
+Tables (schema version 4)
     ``schema_version(version)``; ``sessions`` (one row per analysis: clip
     metadata, settings, the report JSON, optional annotated video path);
     ``fault_values`` (per session, fault, measure and side: the mean and worst
     value over the reps and how many reps were flagged — what the trend plots
-    read).
+    read); ``video_files(path, registered_at)`` (every video hipform wrote).
 """
 
 from __future__ import annotations
@@ -31,6 +44,7 @@ import os
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +58,12 @@ from hipform.report import SCHEMA_VERSION as REPORT_SCHEMA_VERSION
 from hipform.report import Flag, MeasureSummary, RepResult, side_label, upgrade_report_dict
 
 ENV_DB = "HIPFORM_DB"
+
+#: Seconds a write waits for another hipform's write to finish before saying the history is busy.
+BUSY_TIMEOUT_S = 10.0
+#: A registered video no session shows is removed only once this old: a save or an analysis
+#: under way in another process registers its file first and references it moments later.
+ORPHAN_GRACE_S = 3600.0
 
 
 def hipform_home() -> Path:
@@ -134,8 +154,31 @@ def _v3(conn: sqlite3.Connection) -> None:
         _insert_fault_values(conn, sid, report)
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """A register of the videos hipform wrote, so clean-up removes its own files and nothing else.
+
+    The videos sessions already show were written by hipform (copied by :meth:`History.save`, or
+    drawn by the app into the history's folder): they are registered where they are, so each
+    session keeps its video and deleting the session still deletes it.
+    """
+    _run_script(
+        conn,
+        """
+        CREATE TABLE video_files (
+            path TEXT PRIMARY KEY,               -- absolute path of a video hipform wrote
+            registered_at REAL NOT NULL          -- Unix time, taken before the file was written
+        )
+        """,
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO video_files (path, registered_at) SELECT DISTINCT annotated_path, ? "
+        "FROM sessions WHERE annotated_path IS NOT NULL",
+        (time.time(),),
+    )
+
+
 #: Schema migrations: MIGRATIONS[k] takes a database from version k to k + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -289,6 +332,78 @@ def _summary(row: sqlite3.Row) -> SessionSummary:
     )
 
 
+#: SQLite result codes (``sqlite3.Error.sqlite_errorname``, extended codes included) of a database
+#: another connection is writing to.
+_BUSY_CODES = ("SQLITE_BUSY", "SQLITE_LOCKED")
+#: ... of a file that cannot be opened or written where it is.
+_CANNOT_WRITE_CODES = ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_IOERR", "SQLITE_FULL")
+#: ... of a file that is not an SQLite database, or a damaged one.
+_NOT_A_DATABASE_CODES = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+
+
+def _error_code(exc: sqlite3.Error) -> str:
+    return getattr(exc, "sqlite_errorname", "") or ""
+
+
+def _database_error(path: Path, exc: sqlite3.Error) -> HistoryError:
+    """One sentence for a database error: busy, cannot be opened or written here, or not a history."""
+    code = _error_code(exc)
+    if code.startswith(_BUSY_CODES):
+        return HistoryError(
+            f"The history database '{path}' is busy: another hipform is writing to it; try again in a moment."
+        )
+    if code.startswith(_CANNOT_WRITE_CODES):
+        return HistoryError(
+            f"The history database '{path}' cannot be opened or written ({exc}): set {ENV_DB} to a file "
+            "in a folder you can write to."
+        )
+    return HistoryError(
+        f"'{path}' is not a hipform history database ({exc}). Move it away or set {ENV_DB} to another file."
+    )
+
+
+def _is_about_the_file(exc: sqlite3.Error) -> bool:
+    """A database error the user's file or another process causes (not a bug in hipform's SQL)."""
+    return _error_code(exc).startswith(_BUSY_CODES + _CANNOT_WRITE_CODES + _NOT_A_DATABASE_CODES)
+
+
+def _connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    """A connection to ``path`` (made with its folder when missing), or one sentence saying why not."""
+    if path.is_dir():
+        raise HistoryError(
+            f"The history database '{path}' is a folder, not a file: set {ENV_DB} to a file such as "
+            f"'{path / 'history.sqlite'}'."
+        )
+    in_the_way = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if in_the_way is not None:
+        raise HistoryError(
+            f"The history database '{path}' cannot be made because '{in_the_way}' is a file, not a "
+            f"folder: set {ENV_DB} to a file in a folder."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
+    except OSError as exc:
+        raise HistoryError(
+            f"The history database '{path}' cannot be made ({exc.strerror or exc}): set {ENV_DB} to a "
+            "file in a folder you can write to."
+        ) from None
+    except sqlite3.Error as exc:
+        raise _database_error(path, exc) from None
+
+
+def _partial(video: Path) -> Path:
+    """Where a copy of ``video`` is written before it is renamed into place."""
+    return video.with_suffix(".part")
+
+
+def _resolved(path_text: str) -> str:
+    try:
+        return str(Path(path_text).resolve())
+    except (OSError, RuntimeError):  # a loop of links, or a path this system cannot resolve
+        return path_text
+
+
 class History:
     """The history database. Cheap to open; open one per thread (connections are not shared).
 
@@ -297,31 +412,39 @@ class History:
     path : the SQLite file (created with its folder if missing); defaults to
         :func:`default_db_path`.
     video_dir : where kept annotated videos are copied; defaults to
-        ``<folder of the database>/videos``.
+        ``<hipform home>/videos`` (:func:`hipform.settings.videos_dir`).
+    busy_timeout_s : how long a write waits for another hipform's write before the
+        history is reported busy.
 
     Raises
     ------
     HistoryError
-        The file is not a hipform history or was written by a newer version.
+        The path cannot hold a database (a folder, under a file), the file is not a
+        hipform history, was written by a newer version, or needs a migration while
+        another hipform is writing to it.
     """
 
-    def __init__(self, path: str | Path | None = None, video_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        video_dir: str | Path | None = None,
+        *,
+        busy_timeout_s: float = BUSY_TIMEOUT_S,
+    ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
-        self.video_dir = Path(video_dir) if video_dir is not None else self.path.parent / "videos"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        self.video_dir = Path(video_dir) if video_dir is not None else settings.videos_dir()
+        self._conn = _connect(self.path, busy_timeout_s)
         self._conn.row_factory = sqlite3.Row
         try:
-            self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            # switching to WAL needs the write lock: only a database not in WAL mode yet (a new one) asks
+            if str(self._conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                self._conn.execute("PRAGMA journal_mode=WAL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self._conn.close()
-            raise HistoryError(
-                f"'{self.path}' is not a hipform history database ({exc}). Move it away or set {ENV_DB} "
-                "to another file."
-            ) from None
+            raise _database_error(self.path, exc) from None
         except HistoryError:
             self._conn.close()
             raise
@@ -338,35 +461,58 @@ class History:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error; a busy or unwritable file says so."""
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            if not _is_about_the_file(exc):
+                raise
+            raise _database_error(self.path, exc) from None
+
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """The rows of one query (no write lock); a busy or damaged file says so in one sentence."""
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            if not _is_about_the_file(exc):
+                raise
+            raise _database_error(self.path, exc) from None
+
+    def _one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
+        rows = self._rows(sql, args)
+        return rows[0] if rows else None
 
     @property
     def schema_version(self) -> int:
-        has = self._conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
-        ).fetchone()
-        if not has:
+        if not self._one("SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"):
             return 0
-        row = self._conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-        return int(row[0] or 0)
+        return int(self._one("SELECT MAX(version) FROM schema_version")[0] or 0)
+
+    def _checked_schema_version(self) -> int:
+        """:attr:`schema_version`; HistoryError when a newer hipform wrote the file."""
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise HistoryError(
+                f"'{self.path}' was written by a newer hipform (history schema {current}, this one "
+                f"reads up to {SCHEMA_VERSION}). Update hipform or set {ENV_DB} to another file."
+            )
+        return current
 
     def _migrate(self, target: int = SCHEMA_VERSION) -> None:
+        """Bring the schema to ``target``; a database already there is only read (no write lock)."""
+        if self._checked_schema_version() >= target:
+            return
         with self._transaction() as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            current = self.schema_version
-            if current > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"'{self.path}' was written by a newer hipform (history schema {current}, this one "
-                    f"reads up to {SCHEMA_VERSION}). Update hipform or set {ENV_DB} to another file."
-                )
-            for version in range(current, target):
+            current = self._checked_schema_version()  # again under the lock: another hipform may have
+            for version in range(current, target):  # migrated it meanwhile
                 try:
                     MIGRATIONS[version](conn)
                 except ValueError as exc:  # a stored report hipform cannot read: change nothing
@@ -376,6 +522,84 @@ class History:
                     ) from None
                 conn.execute("DELETE FROM schema_version")
                 conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
+
+    # ---------------------------------------------------------------- videos hipform wrote
+    def register_video(self, path: str | Path) -> Path:
+        """Record that hipform writes the video at ``path``; returns the absolute path registered.
+
+        Only registered videos are ever deleted (:meth:`delete`, :meth:`remove_orphan_videos`).
+        Register before writing where possible, so a write killed part-way leaves a file known to
+        be hipform's; registering again restarts its grace period (:data:`ORPHAN_GRACE_S`).
+        """
+        absolute = Path(path).resolve()
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO video_files (path, registered_at) VALUES (?, ?) "
+                "ON CONFLICT (path) DO UPDATE SET registered_at = excluded.registered_at",
+                (str(absolute), time.time()),
+            )
+        return absolute
+
+    def _copy_video(self, source: Path, created: datetime, file_sha256: str) -> Path:
+        """Copy ``source`` into :attr:`video_dir` under a new name, registered before it is written."""
+        stamp = created.strftime("%Y%m%dT%H%M%S%f")
+        kept = self.register_video(self.video_dir / f"{stamp}-{file_sha256[:12]}-{uuid.uuid4().hex[:8]}.mp4")
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, _partial(kept))
+            os.replace(_partial(kept), kept)
+        except BaseException as exc:
+            self._forget_video(kept)
+            if isinstance(exc, OSError):
+                raise HistoryError(
+                    f"The annotated video could not be kept in '{kept.parent}' ({exc.strerror or exc}): "
+                    "free some disk space, or set HIPFORM_HOME to a folder you can write to."
+                ) from None
+            raise
+        return kept
+
+    def _forget_video(self, video: Path) -> None:
+        """Delete a registered video (and its partial copy), then its registration; best effort.
+
+        What cannot be deleted now stays registered, for :meth:`remove_orphan_videos`.
+        """
+        try:
+            for f in (video, _partial(video)):
+                f.unlink(missing_ok=True)
+            with self._transaction() as conn:
+                conn.execute("DELETE FROM video_files WHERE path = ?", (str(video),))
+        except (OSError, HistoryError):
+            pass
+
+    def remove_orphan_videos(self, older_than_s: float = ORPHAN_GRACE_S) -> int:
+        """Delete registered videos no session shows, registered over ``older_than_s`` ago; how many files.
+
+        They are what a process killed while saving leaves (the copy or its ``.part``), or an
+        analysis that was never saved. Only files in the register go, never a file for its age,
+        name or extension alone; the write lock is held throughout, so a save registering a name
+        right now waits for it.
+        """
+        cutoff = time.time() - older_than_s
+        removed = 0
+        with self._transaction() as conn:
+            rows = conn.execute("SELECT path FROM video_files WHERE registered_at < ?", (cutoff,))
+            old = [path for (path,) in rows]
+            if not old:
+                return 0
+            rows = conn.execute("SELECT annotated_path FROM sessions WHERE annotated_path IS NOT NULL")
+            shown = {_resolved(path) for (path,) in rows}
+            for text in old:
+                if _resolved(text) in shown:
+                    continue
+                try:
+                    for f in (Path(text), _partial(Path(text))):
+                        if f.is_file():
+                            f.unlink()
+                            removed += 1
+                except OSError:  # not ours to delete after all, or busy: stays registered for next time
+                    continue
+                conn.execute("DELETE FROM video_files WHERE path = ?", (text,))
+        return removed
 
     # ---------------------------------------------------------------- writing
     def save(
@@ -398,9 +622,14 @@ class History:
         ----------
         report : ``Report.to_dict()``; a report of an older schema version is stored upgraded.
         annotated_video : the annotated MP4; copied into :attr:`video_dir` when
-            ``keep_video`` (the copy is made before the transaction and removed
-            again if the transaction fails, so no orphan is left).
+            ``keep_video`` (the copy is registered first, made before the transaction and
+            removed again if the transaction fails, so no orphan is left).
         created_at : when the analysis ran (default: now, UTC).
+
+        Raises
+        ------
+        HistoryError
+            The history is busy or cannot be written, or the video cannot be copied.
         """
         if not isinstance(report, dict) or not ({"movement", "exercise"} & set(report)):
             raise TypeError("report must be the dict of Report.to_dict()")
@@ -408,18 +637,8 @@ class History:
         clip = report.get("clip") or {}
         created = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
         kept: Path | None = None
-        copied = False
         if keep_video and annotated_video is not None and Path(annotated_video).is_file():
-            source = Path(annotated_video).resolve()
-            if source.parent == self.video_dir.resolve():
-                kept = source  # already in the history's folder: reference it
-            else:
-                self.video_dir.mkdir(parents=True, exist_ok=True)
-                stamp = created.strftime("%Y%m%dT%H%M%S%f")
-                kept = self.video_dir / f"{stamp}-{file_sha256[:12]}.mp4"
-                shutil.copyfile(source, kept.with_suffix(".part"))
-                os.replace(kept.with_suffix(".part"), kept)
-                copied = True
+            kept = self._copy_video(Path(annotated_video), created, file_sha256)
         try:
             with self._transaction() as conn:
                 cur = conn.execute(
@@ -448,59 +667,34 @@ class History:
                 session_id = int(cur.lastrowid)
                 _insert_fault_values(conn, session_id, report)
         except BaseException:
-            if copied and kept is not None:
-                kept.unlink(missing_ok=True)
+            if kept is not None:
+                self._forget_video(kept)
             raise
         return session_id
 
-    def remove_orphan_videos(self, older_than_s: float = 3600.0) -> int:
-        """Delete videos in :attr:`video_dir` that no session references; how many.
-
-        A process killed while saving can leave the copy it was making (``.part``) or a
-        copy whose session was never committed. Only files untouched for ``older_than_s``
-        go: a save in progress in another process is younger than that.
-        """
-        if not self.video_dir.is_dir():
-            return 0
-        rows = self._conn.execute("SELECT annotated_path FROM sessions WHERE annotated_path IS NOT NULL")
-        referenced = {Path(path).resolve() for (path,) in rows}
-        cutoff = time.time() - older_than_s
-        removed = 0
-        for f in self.video_dir.iterdir():
-            try:
-                if f.suffix not in (".mp4", ".part") or not f.is_file() or f.resolve() in referenced:
-                    continue
-                if f.stat().st_mtime < cutoff:
-                    f.unlink()
-                    removed += 1
-            except OSError:  # gone meanwhile, or not ours to delete: left as it is
-                continue
-        return removed
-
     def find(self, file_sha256: str, settings: dict[str, Any] | None = None) -> int | None:
         """Id of the newest session of the same clip bytes analysed with the same settings, or None."""
-        row = self._conn.execute(
+        row = self._one(
             "SELECT id FROM sessions WHERE file_sha256 = ? AND settings_json = ? ORDER BY id DESC LIMIT 1",
             (file_sha256, json.dumps(settings or {}, sort_keys=True)),
-        ).fetchone()
+        )
         return int(row["id"]) if row else None
 
     def delete(self, session_id: int) -> bool:
         """Delete a session (and its kept video); False when there was none."""
-        row = self._conn.execute("SELECT annotated_path FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        row = self._one("SELECT annotated_path FROM sessions WHERE id = ?", (session_id,))
         if row is None:
             return False
         with self._transaction() as conn:
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        # the session is gone first: a kill now leaves a registered video no session shows, which
+        # remove_orphan_videos deletes later
         path_text = row["annotated_path"]
         if path_text:
-            path = Path(path_text)
-            still_used = self._conn.execute(
-                "SELECT 1 FROM sessions WHERE annotated_path = ? LIMIT 1", (path_text,)
-            ).fetchone()
-            # never delete files hipform did not put there, nor one another session still shows
-            if path.parent.resolve() == self.video_dir.resolve() and not still_used:
-                path.unlink(missing_ok=True)
+            still_shown = self._one("SELECT 1 FROM sessions WHERE annotated_path = ? LIMIT 1", (path_text,))
+            registered = self._one("SELECT 1 FROM video_files WHERE path = ?", (path_text,))
+            if registered and not still_shown:  # never a file hipform did not write
+                self._forget_video(Path(path_text))
         return True
 
     # ---------------------------------------------------------------- reading
@@ -513,18 +707,18 @@ class History:
             args.append(exercise)
         sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
         args.append(int(limit))
-        return [_summary(r) for r in self._conn.execute(sql, args).fetchall()]
+        return [_summary(r) for r in self._rows(sql, args)]
 
     def exercises(self) -> list[str]:
         """Movements with at least one saved session, most sessions first."""
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT exercise, COUNT(*) AS n FROM sessions GROUP BY exercise ORDER BY n DESC, exercise"
-        ).fetchall()
+        )
         return [r["exercise"] for r in rows]
 
     def get(self, session_id: int) -> Session | None:
         """One session with its report, or None."""
-        row = self._conn.execute("SELECT * FROM sessions WHERE id = ?", (int(session_id),)).fetchone()
+        row = self._one("SELECT * FROM sessions WHERE id = ?", (int(session_id),))
         if row is None:
             return None
         return Session(
@@ -545,10 +739,10 @@ class History:
         ``b``: ``mean``, ``worst``, ``reps_flagged`` (None where the session does
         not have that measure), plus ``change`` = b − a of the means.
         """
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT * FROM fault_values WHERE session_id IN (?, ?) ORDER BY fault, measure, side",
             (int(id_a), int(id_b)),
-        ).fetchall()
+        )
         merged: dict[tuple[str, str, str], dict[str, Any]] = {}
         for r in rows:
             key = (r["fault"], r["measure"], r["side"])
@@ -582,11 +776,11 @@ class History:
 
     def trend(self, exercise: str) -> list[TrendPoint]:
         """Every fault measure of one movement over time, oldest first."""
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT s.id, s.created_at, v.* FROM fault_values v JOIN sessions s ON s.id = v.session_id "
             "WHERE s.exercise = ? ORDER BY s.created_at, s.id, v.fault, v.measure, v.side",
             (exercise,),
-        ).fetchall()
+        )
         return [
             TrendPoint(
                 session_id=int(r["session_id"]),
@@ -604,4 +798,4 @@ class History:
         ]
 
     def count(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
+        return int(self._one("SELECT COUNT(*) FROM sessions")[0])

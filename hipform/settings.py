@@ -3,8 +3,8 @@
 ============================  ==========================================================
 variable                      what it sets
 ============================  ==========================================================
-``HIPFORM_HOME``              folder for hipform's own data (history, cache, scratch);
-                              default ``~/.hipform``
+``HIPFORM_HOME``              folder for hipform's own data (history, kept videos, cache,
+                              scratch); default ``~/.hipform``
 ``HIPFORM_DB``                the history database file; default
                               ``$HIPFORM_HOME/history.sqlite``
 ``HIPFORM_CACHE_DIR``         the landmark cache folder; default ``$HIPFORM_HOME/cache``,
@@ -29,7 +29,7 @@ from pathlib import Path
 
 #: Every environment variable hipform reads, with what it sets.
 SETTINGS = {
-    "HIPFORM_HOME": "folder for hipform's own data (history, cache, scratch)",
+    "HIPFORM_HOME": "folder for hipform's own data (history, kept videos, cache, scratch)",
     "HIPFORM_DB": "the history database file",
     "HIPFORM_CACHE_DIR": "the landmark cache folder",
     "HIPFORM_NO_CACHE": "never read or write the landmark cache",
@@ -70,6 +70,15 @@ def hipform_home() -> Path:
 def history_db_path() -> Path:
     """``$HIPFORM_DB`` if set, else ``<hipform home>/history.sqlite``."""
     return _path("HIPFORM_DB") or hipform_home() / "history.sqlite"
+
+
+def videos_dir() -> Path:
+    """``<hipform home>/videos``: the annotated videos hipform writes and keeps with History sessions.
+
+    Always under hipform's home, never beside ``$HIPFORM_DB``: a database set to
+    ``~/history.sqlite`` must not make hipform write (or clean up) in ``~/videos``.
+    """
+    return hipform_home() / "videos"
 
 
 def cache_dir() -> Path:

@@ -26,11 +26,11 @@ def running_app(log_path: Path, **env_overrides: str) -> Iterator[str]:
     """Yield the app's base URL once its health check answers; stop it afterwards.
 
     ``env_overrides`` are set in the app's environment (e.g. ``HIPFORM_HOME``);
-    ``HIPFORM_DB`` is always removed so the app uses its own home.
+    ``HIPFORM_DB`` is removed unless given there, so the app uses its own home.
     """
     port = free_port()
-    env = {**os.environ, **env_overrides}
-    env.pop("HIPFORM_DB", None)
+    env = {key: value for key, value in os.environ.items() if key != "HIPFORM_DB"}
+    env.update(env_overrides)
     args = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
     with log_path.open("w") as log:
         proc = subprocess.Popen(

@@ -28,10 +28,14 @@ if in_ci():
 # the CLI and app processes the tests start), never in the user's cache.
 _CACHE_DIR = tempfile.mkdtemp(prefix="hipform-test-cache-")
 os.environ["HIPFORM_CACHE_DIR"] = _CACHE_DIR
+# Likewise hipform's home (history, kept videos, scratch) for tests that do not set their own.
+_HOME_DIR = tempfile.mkdtemp(prefix="hipform-test-home-")
+os.environ["HIPFORM_HOME"] = _HOME_DIR
 
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_CACHE_DIR, ignore_errors=True)
+    shutil.rmtree(_HOME_DIR, ignore_errors=True)
 
 
 @pytest.fixture

@@ -6,7 +6,12 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import time
 import unicodedata
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,9 +108,13 @@ def save_upload(data: bytes, name: str, folder: Path) -> tuple[Path, str]:
     return path, sha
 
 
-#: Scratch files (uploads being analysed, webcam recordings, CSV downloads) this much older than
-#: now were left by a session that ended part-way (a closed tab, a stopped server).
+#: Scratch folders nothing has changed in for this long were left by a session that ended part-way
+#: (a closed tab, a stopped server).
 STALE_SCRATCH_S = 24 * 3600
+#: The file that marks a scratch folder as hipform's: it holds the folder's own name.
+SCRATCH_MARKER = ".hipform-scratch"
+#: The names :func:`new_scratch_folder` gives.
+_SCRATCH_NAME = re.compile(r"hipform-[0-9a-f]{32}")
 
 
 def scratch_dir() -> Path:
@@ -113,15 +122,68 @@ def scratch_dir() -> Path:
     return settings.hipform_home() / "tmp"
 
 
-def remove_stale_scratch(folder: Path | None = None, older_than_s: float = STALE_SCRATCH_S) -> int:
-    """Delete what in the scratch folder has not been modified for ``older_than_s``; how many entries.
+def new_scratch_folder(parent: Path | None = None) -> Path:
+    """A new folder in the scratch folder for one piece of work (an upload, a recording, a download).
 
-    A file or folder still in use is never that old (clips are minutes long), and one that
-    cannot be removed is left for next time.
+    Everything the app writes as scratch goes in such a folder: a name hipform generated and a
+    marker file naming it, so clean-up can tell hipform's folders from anything else in ``parent``
+    (:func:`is_scratch_folder`). Remove it with :func:`remove_scratch_folder`.
     """
-    import shutil
-    import time
+    parent = scratch_dir() if parent is None else Path(parent)
+    folder = parent / f"hipform-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    (folder / SCRATCH_MARKER).write_text(folder.name + "\n", "utf-8")
+    return folder
 
+
+def is_scratch_folder(path: Path) -> bool:
+    """Whether :func:`new_scratch_folder` made ``path``: its generated name and its marker naming it."""
+    try:
+        return (
+            _SCRATCH_NAME.fullmatch(path.name) is not None
+            and path.is_dir()
+            and not path.is_symlink()
+            and (path / SCRATCH_MARKER).read_text("utf-8").strip() == path.name
+        )
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def remove_scratch_folder(folder: Path) -> None:
+    """Delete a folder :func:`new_scratch_folder` made, with what is in it; any other folder is left."""
+    if is_scratch_folder(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A :func:`new_scratch_folder` for the ``with`` block, removed afterwards."""
+    folder = new_scratch_folder()
+    try:
+        yield folder
+    finally:
+        remove_scratch_folder(folder)
+
+
+def _last_change(folder: Path) -> float:
+    """The newest modification time of ``folder`` and anything in it (links not followed)."""
+    newest = folder.lstat().st_mtime
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            try:
+                newest = max(newest, (Path(root) / name).lstat().st_mtime)
+            except OSError:  # removed meanwhile
+                continue
+    return newest
+
+
+def remove_stale_scratch(folder: Path | None = None, older_than_s: float = STALE_SCRATCH_S) -> int:
+    """Delete the scratch folders hipform made that nothing has changed in for ``older_than_s``; how many.
+
+    Only folders :func:`is_scratch_folder` recognises are touched: a file or folder hipform did
+    not make is never removed, whatever its age or name. Work under way changes its folder
+    (clips are minutes long), and a folder that cannot be removed is left for next time.
+    """
     folder = scratch_dir() if folder is None else Path(folder)
     cutoff = time.time() - older_than_s
     removed = 0
@@ -131,12 +193,9 @@ def remove_stale_scratch(folder: Path | None = None, older_than_s: float = STALE
         return 0
     for entry in entries:
         try:
-            if entry.lstat().st_mtime >= cutoff:
+            if not is_scratch_folder(entry) or _last_change(entry) >= cutoff:
                 continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
+            shutil.rmtree(entry)
             removed += 1
         except OSError:
             continue

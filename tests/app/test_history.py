@@ -34,6 +34,14 @@ def _save(hist: History, report: dict, day: int = 0, **kw) -> int:
     return hist.save(report, created_at=T0 + timedelta(days=day), **args)
 
 
+@pytest.fixture(autouse=True)
+def private_home(tmp_path, monkeypatch) -> Path:
+    """hipform's home is the test's folder: kept videos land in ``tmp_path / "videos"``."""
+    monkeypatch.setenv("HIPFORM_HOME", str(tmp_path))
+    monkeypatch.delenv("HIPFORM_DB", raising=False)
+    return tmp_path
+
+
 @pytest.fixture
 def report_dict(synthetic_report) -> dict:
     return json.loads(json.dumps(synthetic_report.to_dict()))
@@ -111,27 +119,71 @@ def test_failed_save_leaves_nothing(tmp_path, report_dict, monkeypatch):
             _save(hist, report_dict, annotated_video=video)
         assert hist.count() == 0
         assert not (tmp_path / "videos").exists() or not any((tmp_path / "videos").iterdir())
+        assert not sqlite3.connect(hist.path).execute("SELECT * FROM video_files").fetchall()
 
 
-def test_videos_of_sessions_never_saved_are_removed_once_old(tmp_path, report_dict):
+def _age_registrations(db: Path, seconds: float) -> None:
+    """Make every registered video look registered ``seconds`` earlier (a save killed long ago)."""
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE video_files SET registered_at = registered_at - ?", (seconds,))
+    conn.commit()
+    conn.close()
+
+
+def test_only_registered_videos_no_session_shows_are_removed_once_old(tmp_path, report_dict):
     video = tmp_path / "annotated.mp4"
     video.write_bytes(b"x" * 100)
-    with History(tmp_path / "h.sqlite") as hist:
+    db = tmp_path / "h.sqlite"
+    with History(db) as hist:
         kept = Path(hist.get(_save(hist, report_dict, annotated_video=video)).summary.annotated_path)
-        hist.video_dir.mkdir(exist_ok=True)
-        part = hist.video_dir / "20260301T090000-aaaaaaaaaaaa.part"  # a copy killed part-way
-        unsaved = hist.video_dir / "20260301T090001-bbbbbbbbbbbb.mp4"  # copied, session never committed
-        other = hist.video_dir / "notes.txt"  # not a video hipform writes
-        for f in (part, unsaved, other):
-            f.write_bytes(b"y")
-        old = (T0 - timedelta(days=1)).timestamp()
-        for f in (kept, part, unsaved, other):
+        unsaved = hist.register_video(hist.video_dir / "drawn-never-saved.mp4")  # an analysis not kept
+        unsaved.write_bytes(b"y")
+        killed = hist.register_video(hist.video_dir / "copy-killed.mp4")  # a copy killed part-way
+        killed.with_suffix(".part").write_bytes(b"y")
+        # files hipform did not write, however old and video-like they are
+        strangers = [hist.video_dir / "holiday.mp4", hist.video_dir / "20260301T090001-bbbbbbbbbbbb.mp4"]
+        strangers += [hist.video_dir / "x.part", hist.video_dir / "notes.txt"]
+        for f in strangers:
+            f.write_bytes(b"mine")
+        old = (T0 - timedelta(days=400)).timestamp()
+        for f in [kept, unsaved, killed.with_suffix(".part"), *strangers]:
             os.utime(f, (old, old))
-        fresh = hist.video_dir / "20260301T090002-cccccccccccc.mp4"  # another process saving right now
+        assert hist.remove_orphan_videos() == 0  # registered just now: a save may be under way
+    _age_registrations(db, 2 * 3600)
+    with History(db) as hist:
+        fresh = hist.register_video(hist.video_dir / "another-process-saving.mp4")
         fresh.write_bytes(b"z")
         assert hist.remove_orphan_videos() == 2
-        assert sorted(f.name for f in hist.video_dir.iterdir()) == sorted([kept.name, other.name, fresh.name])
+        left = sorted(f.name for f in hist.video_dir.iterdir())
+        assert left == sorted([kept.name, fresh.name, *(f.name for f in strangers)])
+        assert all(f.read_bytes() == b"mine" for f in strangers)
         assert hist.get(1).summary.annotated_path == str(kept)
+        assert hist.delete(1) and not kept.exists()  # its own video goes with the session
+        assert all(f.exists() for f in strangers)
+
+
+def test_a_session_of_an_older_hipform_keeps_its_video(tmp_path, report_dict):
+    """A schema-3 history whose video sits beside the database (where hipform kept them then)."""
+    video = tmp_path / "annotated.mp4"
+    video.write_bytes(b"x" * 100)
+    old_home = tmp_path / "old-place"
+    db = old_home / "history.sqlite"
+    with History(db, video_dir=old_home / "videos") as hist:
+        sid = _save(hist, report_dict, annotated_video=video)
+        kept = Path(hist.get(sid).summary.annotated_path)
+    conn = sqlite3.connect(db)  # back to schema 3, which had no register of videos
+    conn.execute("DROP TABLE video_files")
+    conn.execute("UPDATE schema_version SET version = 3")
+    conn.commit()
+    conn.close()
+    mtime_before = kept.stat().st_mtime
+    with History(db) as hist:  # migrated to 4; new videos now go under hipform's home
+        assert hist.schema_version == SCHEMA_VERSION == 4
+        assert hist.video_dir == tmp_path / "videos"
+        assert hist.get(sid).summary.annotated_path == str(kept) and kept.read_bytes() == video.read_bytes()
+        assert hist.remove_orphan_videos(older_than_s=0) == 0  # shown by its session: kept
+        assert kept.stat().st_mtime == mtime_before
+        assert hist.delete(sid) and not kept.exists()  # and still deleted with its session
 
 
 def test_migrates_a_version_1_database(tmp_path, report_dict):
@@ -149,7 +201,7 @@ def test_migrates_a_version_1_database(tmp_path, report_dict):
     conn.commit()
     conn.close()
     with History(path) as hist:
-        assert hist.schema_version == SCHEMA_VERSION == 3
+        assert hist.schema_version == SCHEMA_VERSION == 4
         trend = hist.trend("single-leg-squat")  # filled from the stored report by the migration
         assert any(p.measure == "fppa_deg" and p.side == "left" for p in trend)
         assert hist.get(1).report == report_dict  # already the current report schema: left as it is
@@ -219,7 +271,7 @@ def test_migrates_reports_of_schema_1_0_0_and_fills_the_knee_inside_toes_worst_v
     path = tmp_path / "v2.sqlite"
     _make_v2_database(path, sessions)
     with History(path) as hist:
-        assert hist.schema_version == SCHEMA_VERSION == 3
+        assert hist.schema_version == SCHEMA_VERSION == 4
         for sid, session in enumerate(sessions, start=1):
             report = hist.get(sid).report
             assert report["schema_version"] == REPORT_SCHEMA_VERSION

@@ -151,15 +151,18 @@ def test_samples_are_listed_with_their_titles(samples_dir):
 
 def test_scratch_left_by_ended_sessions_is_removed_and_fresh_work_kept(tmp_path):
     old = time.time() - media.STALE_SCRATCH_S - 60
-    recording = tmp_path / "webcam-1a2b3c4d.mp4"  # a tab closed while recording, yesterday
-    recording.write_bytes(b"x" * 100)
-    upload_dir = tmp_path / "0f" / "nested"  # an upload folder of a server stopped mid-analysis
-    upload_dir.mkdir(parents=True)
-    (upload_dir / "clip.mp4").write_bytes(b"y")
-    for p in (recording, tmp_path / "0f"):
-        os.utime(p, (old, old))
-    fresh = tmp_path / "current.csv"  # someone's download being written now
-    fresh.write_text("a,b\n")
+    recording = media.new_scratch_folder(tmp_path)  # a tab closed while recording, yesterday
+    (recording / "webcam.mp4").write_bytes(b"x" * 100)
+    upload = media.new_scratch_folder(tmp_path)  # a server stopped mid-analysis
+    (upload / "nested").mkdir()
+    (upload / "nested" / "clip.mp4").write_bytes(b"y")
+    busy = media.new_scratch_folder(tmp_path)  # an old folder someone is writing in now
+    (busy / "download.csv").write_text("a,b\n")
+    theirs = tmp_path / "webcam-1a2b3c4d.mp4"  # not made by hipform: never removed, however old
+    theirs.write_bytes(b"z")
+    for p in [*tmp_path.rglob("*"), tmp_path]:
+        os.utime(p, (old, old), follow_symlinks=False)
+    os.utime(busy / "download.csv")
     assert media.remove_stale_scratch(tmp_path) == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["current.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([busy.name, theirs.name])
     assert media.remove_stale_scratch(tmp_path / "missing") == 0

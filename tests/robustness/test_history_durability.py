@@ -141,8 +141,11 @@ def test_killed_mid_analysis_keeps_every_saved_session(tmp_path, report_file):
 
 
 @pytest.mark.parametrize("saves_before_kill", [3, 30])
-def test_killed_while_saving_keeps_every_acknowledged_session(tmp_path, report_file, saves_before_kill):
+def test_killed_while_saving_keeps_every_acknowledged_session(
+    tmp_path, report_file, saves_before_kill, monkeypatch
+):
     """Killed once the child has reported that many saves: it is in the middle of the next one."""
+    monkeypatch.setenv("HIPFORM_HOME", str(tmp_path / "home"))  # the child's: its video folder
     proc = start_child(tmp_path, report_file, "hammer", 0)
     try:
         lines = read_until(proc, "hammering")
