@@ -253,6 +253,7 @@ SYNTH_FAULTS = {
     "pelvic_roll": "pelvic_roll_deg",
     "feet_apart": "feet_apart_cm",
     "small_range": "small_range_deg",
+    "instability": "pelvis_sway_cm",
 }
 
 
@@ -446,7 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject a fault, repeatable: knee_collapse=DEG (knee valgus FPPA), pelvic_drop=DEG "
         "(contralateral drop), back_arch=DEG (extra hip-line / thigh-past-trunk angle); clamshell: "
         "pelvic_roll=DEG (pelvis rolls back), feet_apart=CM (top heel lifts), small_range=DEG "
-        "(the knee opens only this far)",
+        "(the knee opens only this far); single-leg balance, step-up, single-leg squat: instability=CM "
+        "(the pelvis sways sideways this far at 1.5 Hz)",
     )
     p.add_argument(
         "--side",

@@ -136,7 +136,8 @@ def test_schema_vocabularies_are_the_codes() -> None:
     assert defs["movement"]["enum"] == list(MOVEMENTS)
     assert defs["fault"]["enum"] == list(FAULTS)
     assert set(defs["gradedMeasure"]["enum"]) == {r.measure for r in rules}
-    assert set(defs["flagMeasure"]["enum"]) == {r.measure for r in rules} | {"pelvic_drop_asymmetry_deg"}
+    asymmetry = {"pelvic_drop_asymmetry_deg", "pelvis_sway_asymmetry_ratio"}
+    assert set(defs["flagMeasure"]["enum"]) == {r.measure for r in rules} | asymmetry
     assert set(defs["measureSummary"]["properties"]["phase"]["enum"]) >= {r.phase for r in rules}
     assert set(SCHEMA["properties"]["view"]["enum"]) == set(VIEW_CODES.values())
 

@@ -58,6 +58,7 @@ from hipform.kinematics.movements import (
 )
 from hipform.kinematics.recognition import recognise_movement
 from hipform.kinematics.shown import blank_unjudged, graded_series
+from hipform.kinematics.stability import compute_stability_measures, sway_asymmetry_flags
 from hipform.kinematics.summary import dedupe, summarise
 from hipform.kinematics.tracking import detected_landmarks
 from hipform.kinematics.view import ViewEstimate, estimate_view
@@ -242,6 +243,10 @@ def _judge(
     m = compute_measures(px, world, view.facing_x, side_view=view.side)
     leg_px = leg_length_px(px)
     seg = _segment(which, c, config, view.view, m, leg_px, t)
+    if any(r.fault == "instability" for r in mv.rules):  # wobble on one leg reads the frame times
+        held = [(w.start, w.end, w.side) for w in seg.windows if w.side is not None]
+        held = held if mv.whole_rep_on_one_leg else []
+        m.update(compute_stability_measures(px, ankle_y_px(px, c), t, leg_px, held))
     base = _baselines(mv, m, seg.rest, px, leg_px)
     rules = mv.rules
     blocked = [not view_ok(r, view) for r in rules]
@@ -275,6 +280,7 @@ def _judge(
     else:
         not_assessed = [NotAssessed(fault, _why_not_judged(which.choice)) for fault in mv.faults]
     flags = [*grades.flags, *asymmetry_flags(rules, grades.graded, seg.windows, t, view, seq.visibility)]
+    flags += sway_asymmetry_flags(rules, grades.graded, t, view.confidence) if seg.windows else []
     summary = summarise(
         rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes, view.side
     )
@@ -339,6 +345,11 @@ REPORTED_UNITS = {
     "trunk_line_deg": "deg",
     "pelvic_obliquity_deg": "deg",
     "knee_separation_ratio": "ratio",
+    # a single-leg hold's wobble (hipform.kinematics.stability)
+    "sway_path_ratio": "ratio",
+    "free_foot_touchdowns_count": "count",
+    "hold_until_loss_s": "s",
+    "trunk_lean_hold_deg": "deg",
 }
 
 

@@ -13,7 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FAULTS = ("knee_collapse", "pelvic_drop", "back_arch", "pelvic_roll", "feet_apart", "small_range")
+FAULTS = (
+    "knee_collapse",
+    "pelvic_drop",
+    "back_arch",
+    "pelvic_roll",
+    "feet_apart",
+    "small_range",
+    "instability",
+)
 
 #: Camera set-up that lets each view requirement be met, said to the user.
 SETUP_HINTS = {
@@ -22,7 +30,9 @@ SETUP_HINTS = {
     "side": "film from the side, camera at hip height, square to the movement",
 }
 
-Fault = Literal["knee_collapse", "pelvic_drop", "back_arch", "pelvic_roll", "feet_apart", "small_range"]
+Fault = Literal[
+    "knee_collapse", "pelvic_drop", "back_arch", "pelvic_roll", "feet_apart", "small_range", "instability"
+]
 Phase = Literal["bottom", "top", "hold", "midstance", "rep"]
 Direction = Literal["above", "below"]
 Unit = Literal["deg", "ratio"]
@@ -37,11 +47,13 @@ class FaultRule:
     Attributes
     ----------
     fault : one of :data:`FAULTS`: ``knee_collapse``, ``pelvic_drop``, ``back_arch``, and the
-        clamshell's ``pelvic_roll``, ``feet_apart`` and ``small_range``.
+        clamshell's ``pelvic_roll``, ``feet_apart`` and ``small_range``, and ``instability`` (wobble on
+        one leg).
     measure : name of the per-rep value graded (see :mod:`hipform.kinematics.grading`):
         ``fppa_deg``, ``knee_separation_rel``, ``knee_toe_ratio``, ``hip_adduction_deg``,
         ``pelvic_drop_deg``, ``bridge_hip_line_deg``, ``thigh_past_trunk_deg``,
-        ``trunk_line_change_deg``, ``trunk_roll_deg``, ``feet_apart_ratio``, ``knee_opening_deg``.
+        ``trunk_line_change_deg``, ``trunk_roll_deg``, ``feet_apart_ratio``, ``knee_opening_deg``,
+        ``pelvis_sway_speed_ratio``.
     label : the measure in words.
     phase : when in the rep it is read: ``bottom`` (peak knee flexion),
         ``top`` (top hold), ``hold`` (whole single-leg hold), ``midstance``
@@ -179,3 +191,47 @@ def hip_line_rule() -> FaultRule:
 #: Left/right difference of mean pelvic drop that is flagged [J] (biomechanics.md §2).
 CPD_ASYMMETRY_DEG = 3.0
 CPD_ASYMMETRY_SOURCE = "[J] left/right difference ≥ 3°, above the 2D SDD of ~2.8° (Dingenen 2018)"
+
+
+# ---------------------------------------------------------------- wobble (instability) on one leg
+#: Sway thresholds, leg lengths per second (:func:`hipform.kinematics.stability.compute_sway_speed`).
+#: Set above the measured noise floor of the measure on still rendered figures (benchmarks/wobble.py):
+#: see :data:`SRC_SWAY`.
+SWAY_MILD = 0.05
+SWAY_MARKED = 0.09
+SRC_SWAY = (
+    "[J] mild ≥ 0.05, marked ≥ 0.09 leg lengths/s of mediolateral pelvis-centre speed on one leg: "
+    "one-legged stance COP mediolateral velocity of 3.4 cm/s (≈ 0.04 leg lengths/s) separated fallers "
+    "(Oliveira 2018, PLoS One 13:e0203887), and the pelvis moves less than the COP; set above the "
+    "noise floor measured on still rendered figures with MediaPipe (benchmarks/wobble.py)"
+)
+CUE_SWAY = "steady the standing hip: squeeze that glute, fix your eyes on one point and slow down"
+
+
+def sway_rule() -> FaultRule:
+    """Wobble: the pelvis centre swaying sideways while standing on one leg (single-leg tasks)."""
+    return FaultRule(
+        fault="instability",
+        measure="pelvis_sway_speed_ratio",
+        label="sideways pelvis sway on one leg (leg lengths per second)",
+        phase="hold",
+        mild=SWAY_MILD,
+        marked=SWAY_MARKED,
+        direction="above",
+        unit="ratio",
+        view="frontal",
+        per_side=True,
+        source=SRC_SWAY,
+        cue=CUE_SWAY,
+    )
+
+
+#: Left/right sway asymmetry that is flagged: the worse leg's mean sway speed at least this many times
+#: the better leg's, and at least :data:`SWAY_ASYMMETRY_MIN` more in absolute terms [J].
+SWAY_ASYMMETRY_RATIO = 1.5
+SWAY_ASYMMETRY_MIN = 0.02
+SWAY_ASYMMETRY_SOURCE = (
+    "[J] worse leg ≥ 1.5 × the better leg's mean sway speed and ≥ 0.02 leg lengths/s more (above the "
+    "noise floor of still rendered figures, benchmarks/wobble.py); single-leg stance tests compare legs "
+    "(Trendelenburg, Bird 2001), no published cut-off for pelvis sway"
+)

@@ -115,6 +115,11 @@ KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
     ),
     "trunk_roll_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER),) * 2,
     "feet_apart_ratio": ((L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),) * 2,
+    # the stance ankle only: a foot lifted behind the stance leg is hidden from a front camera
+    "pelvis_sway_speed_ratio": (
+        (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_ANKLE),
+        (L.LEFT_HIP, L.RIGHT_HIP, L.RIGHT_ANKLE),
+    ),
 }
 
 
@@ -188,6 +193,10 @@ MEASURE_VIEW: dict[str, str] = {
             "trunk_roll_deg",
             "heel_gap_ratio",
             "feet_apart_ratio",
+            "pelvis_sway_speed_ratio",
+            "sway_path_ratio",
+            "trunk_lean_stance_deg",
+            "trunk_lean_hold_deg",
         ),
         "frontal",
     ),

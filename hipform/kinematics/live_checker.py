@@ -31,6 +31,7 @@ from hipform.kinematics.grading import (
 )
 from hipform.kinematics.movements import LIVE_MOVEMENTS, movement_named
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
+from hipform.kinematics.stability import compute_rep_stability_measures
 from hipform.kinematics.tracking import MAX_KEY_SHIFT_S, MIN_TRACKED_SHARE, freeze_limit_s, skeleton_frames
 from hipform.kinematics.view import (
     FRONTAL_MAX_YAW_DEG,
@@ -51,6 +52,18 @@ MIN_REST_FRAMES = 5
 #: Below this many analysed frames a second, leg segments change too much between frames for the
 #: steadiness test to tell tracking from jumping landmarks: an unsteady rep says the frame rate. [J]
 STEADY_MIN_RATE = 10.0
+
+
+def min_frame_rate_hz(exercise: str) -> float:
+    """Fewest analysed frames a second for live cues on ``exercise`` to be judged.
+
+    The larger of :data:`STEADY_MIN_RATE` (the steadiness test) and twice the movement's
+    low-pass cut-off (sampled more sparsely, the motion the batch analysis keeps is aliased:
+    Nyquist). Below it, reps come out "not judged" and the person should record instead.
+    """
+    return max(STEADY_MIN_RATE, 2.0 * movement_named(exercise).cutoff_hz)
+
+
 #: How far before a rep starts the live checker keeps frames: the batch looks back as far for the
 #: key moment of a step-up (the lead knee loaded on the step before the hips rise).
 LOOKBACK_S = 1.5
@@ -115,6 +128,8 @@ def _describe(rule: FaultRule, side: str | None, value: float) -> str:
         return f"feet coming apart — {v} shoulder widths"
     if rule.fault == "small_range":
         return f"knee opening only {v}"
+    if rule.fault == "instability":
+        return f"wobbling on the {side or 'standing'} leg — pelvis sways {value:.2f} leg lengths/s"
     return f"back arching — {v}"
 
 
@@ -151,6 +166,7 @@ class LiveAnalyser:
         self.exercise = exercise
         movement = movement_named(exercise)
         self.rules = movement.rules
+        self._one_leg_throughout = movement.whole_rep_on_one_leg
         self.counter = movement.live
         self.min_visibility = float(min_visibility)
         self._filter = OneEuroFilter(min_cutoff_hz, beta)
@@ -435,6 +451,9 @@ class LiveAnalyser:
         start = len(self._before)
         key, stance = self._key(window, start)
         m = {name: np.concatenate([f.m[name] for f in window]) for name in window[0].m}
+        if any(r.fault == "instability" for r in self.rules):  # wobble reads the rep's frame times
+            px, t_w = np.stack([f.px for f in window]), np.array([f.t for f in window])
+            m.update(compute_rep_stability_measures(px, t_w, start, stance, self._one_leg_throughout))
         vis = np.stack([f.vis for f in window])
         cues: list[LiveCue] = []
         graded = 0

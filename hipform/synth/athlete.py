@@ -67,6 +67,10 @@ measure does not apply to the movement.
 ``clamshell_feet_apart_cm``
     Frontal (from the feet). Ankle-to-ankle distance, centimetres, minus its
     value at the start of the current rep. Clamshell only.
+``pelvis_lateral_cm``
+    Frontal. Sideways distance of the hip midpoint from the working (stance) ankle, centimetres,
+    positive toward the working side's outside. Single-leg balance, step-up and single-leg squat
+    (NaN for the others); an injected ``pelvis_sway_cm`` adds exactly its amplitude at each key frame.
 ``trunk_inclination_deg``
     Sagittal. Angle of mid-hip→mid-shoulder from vertical, positive leaning
     towards +y (forwards for upright movements). All movements but side-lying
@@ -129,6 +133,7 @@ TRUTH_KEYS = (
     "clamshell_knee_opening_deg",
     "clamshell_pelvic_roll_deg",
     "clamshell_feet_apart_cm",
+    "pelvis_lateral_cm",
     "trunk_inclination_deg",
     "knee_flexion_left_deg",
     "knee_flexion_right_deg",
@@ -243,6 +248,10 @@ class Faults:
     feet_apart_cm : clamshell: the top ankle lifts off the bottom one (cm).
     small_range_deg : clamshell: the knee opens only this far (deg) instead of
         the clean range (``MotionParams.depth``); 0 = the clean range.
+    pelvis_sway_cm : single-leg tasks: the pelvis sways sideways over the planted stance foot,
+        ``pelvis_sway_cm × progress × cos(2π · SWAY_HZ · (t − t_key))`` cm toward the stance side's
+        outside (:func:`hipform.synth.movements.common.sway_offset_m`): exactly this amplitude at
+        each key frame, at :data:`~hipform.synth.movements.common.SWAY_HZ`.
     side : "left", "right" or "both": the collapsing knee, the stance leg
         for pelvic drop, the top (working) leg of a clamshell.
     reps : 1-based rep numbers (steps for running) affected; None = all.
@@ -254,6 +263,7 @@ class Faults:
     pelvic_roll_deg: float = 0.0
     feet_apart_cm: float = 0.0
     small_range_deg: float = 0.0
+    pelvis_sway_cm: float = 0.0
     side: str = "right"
     reps: tuple[int, ...] | None = None
 
@@ -365,6 +375,7 @@ class RepTruth:
     back_arch_deg : injected back-arch angle at the key frame.
     pelvic_roll_deg, feet_apart_cm : injected clamshell pelvic roll and feet apart at the key frame.
     small_range_deg : the knee opening a clamshell rep was given instead of the clean range (0 = clean).
+    pelvis_sway_cm : injected sideways pelvis sway (cm) at the key frame (0 = clean).
     """
 
     index: int
@@ -382,6 +393,7 @@ class RepTruth:
     pelvic_roll_deg: float = 0.0
     feet_apart_cm: float = 0.0
     small_range_deg: float = 0.0
+    pelvis_sway_cm: float = 0.0
 
 
 @dataclass(frozen=True)

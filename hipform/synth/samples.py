@@ -96,6 +96,8 @@ class Sample:
             parts.append(f"feet {f.feet_apart_cm:g} cm apart ({f.side} leg on top)")
         if f.small_range_deg:
             parts.append(f"knee opens only {f.small_range_deg:g}° ({f.side} leg on top)")
+        if f.pelvis_sway_cm:
+            parts.append(f"pelvis sways ±{f.pelvis_sway_cm:g} cm ({f.side} stance)")
         return ", ".join(parts) or "clean"
 
 

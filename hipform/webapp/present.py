@@ -20,6 +20,7 @@ FAULT_NAMES = {
     "pelvic_roll": "Pelvis rolling back",
     "feet_apart": "Feet coming apart",
     "small_range": "Knee opening too small",
+    "instability": "Wobble on one leg",
 }
 SEVERITY_BADGES = {"mild": "mild", "marked": "MARKED"}
 STATUS_TEXT = {
@@ -44,9 +45,13 @@ def exercise_name(exercise: str) -> str:
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """``14.2°`` for degrees, ``0.74`` for ratios, ``–`` when missing."""
+    """``14.2°`` degrees, ``0.74`` ratios, ``2`` counts, ``3.1 s`` seconds, ``–`` when missing."""
     if value is None or not math.isfinite(float(value)):
         return "–"
+    if unit == "count":
+        return f"{float(value):.0f}"
+    if unit == "s":
+        return f"{float(value):.1f} s"
     return f"{float(value):.1f}°" if unit == "deg" else f"{float(value):.2f}"
 
 
@@ -154,6 +159,7 @@ _SHORT = {
     "trunk_roll_deg": "trunk roll",
     "feet_apart_ratio": "heels apart",
     "knee_opening_deg": "knee opening",
+    "pelvis_sway_speed_ratio": "pelvis sway",
 }
 
 

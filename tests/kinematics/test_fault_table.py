@@ -91,6 +91,10 @@ INJECTIONS: dict[tuple[str, str], Injection] = {
     ("single-leg-squat", "pelvic_drop_deg"): Injection(FRONTAL, {"pelvic_drop_deg": 9.0}),
     ("single-leg-balance", "fppa_deg"): Injection(FRONTAL, {"knee_valgus_deg": 16.0}),
     ("single-leg-balance", "pelvic_drop_deg"): Injection(FRONTAL, {"pelvic_drop_deg": 9.0}),
+    # wobble: the pelvis swaying ±4 cm at 1.5 Hz over the stance foot (≈ 0.2 leg lengths/s)
+    ("single-leg-balance", "pelvis_sway_speed_ratio"): Injection(FRONTAL, {"pelvis_sway_cm": 4.0}),
+    ("step-up", "pelvis_sway_speed_ratio"): Injection(FRONTAL, {"pelvis_sway_cm": 4.0}),
+    ("single-leg-squat", "pelvis_sway_speed_ratio"): Injection(FRONTAL, {"pelvis_sway_cm": 4.0}),
     # running knee collapse: the injected knee valgus adducts the stance thigh at midstance
     ("running", "hip_adduction_deg"): Injection(FRONTAL, {"knee_valgus_deg": 18.0}),
     ("running", "fppa_deg"): Injection(FRONTAL, {"knee_valgus_deg": 18.0}),

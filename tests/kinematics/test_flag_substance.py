@@ -74,7 +74,7 @@ def test_a_freeze_inside_a_rep_is_not_graded_and_said(seq, clean_run) -> None:
     # not graded: no flag, every fault not assessed for it with the reason, no number anywhere
     assert {f.rep for f in report.flags} == {1, 3}, report.summary_lines()
     reasons = [na for na in report.not_assessed if na.rep == 2]
-    assert {na.fault for na in reasons} == {"knee_collapse", "pelvic_drop"}
+    assert {na.fault for na in reasons} == {"knee_collapse", "pelvic_drop", "instability"}
     assert all(f"{FREEZE_S:.1f} s gap between frames" in na.reason for na in reasons), reasons
     assert all(math.isnan(v.value) for v in spanning.values), spanning.values
     inside = slice(spanning.start_frame, spanning.end_frame + 1)

@@ -1,11 +1,11 @@
-"""Single-leg squat: knee collapse and pelvic drop at the bottom, filmed from the front or behind."""
+"""Single-leg squat: knee collapse, pelvic drop and wobble at the bottom, filmed from the front or behind."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from hipform.kinematics import measures as M
-from hipform.kinematics.faults import cpd_rule, fppa_rule
+from hipform.kinematics.faults import cpd_rule, fppa_rule, sway_rule
 from hipform.kinematics.frame_measures import nanmedian
 from hipform.kinematics.movements.spec import (
     Cues,
@@ -48,10 +48,12 @@ MOVEMENT = Movement(
     unilateral=True,
     cutoff_hz=5.0,
     standing_baseline=True,
-    rules=(fppa_rule("bottom"), cpd_rule("bottom")),
+    rules=(fppa_rule("bottom"), cpd_rule("bottom"), sway_rule()),
     segment=segment,
     rep_kind="rep",
     recognise=recognise,
     setup="film from straight in front or behind, whole body in frame, camera at knee-to-hip height",
     live=LiveCounter(signal="hip_ankle_lost", enter=0.10, exit=0.05, leg="planted", stance="planted"),
+    # a free foot held forward is hard to tell from a planted one from the front: the rep is on one leg
+    whole_rep_on_one_leg=True,
 )

@@ -175,6 +175,9 @@ class Movement:
         read while standing on both feet.
     sure_without_baseline : graded measures whose flags keep full confidence without a
         standing baseline (running's pelvic drop: a runner never stands still).
+    whole_rep_on_one_leg : each rep is done on its working leg from start to end (a single-leg
+        squat), so wobble is read over the whole rep; otherwise only while the free foot is seen
+        off the floor (:func:`hipform.kinematics.stability.compute_stance_side`).
     """
 
     name: str
@@ -193,6 +196,7 @@ class Movement:
     reported_only: tuple[str, ...] = ()
     pelvis_level_at_rest: bool = False
     sure_without_baseline: tuple[str, ...] = ()
+    whole_rep_on_one_leg: bool = False
 
     def __post_init__(self) -> None:
         if not self.rules:

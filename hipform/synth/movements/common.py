@@ -24,6 +24,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from hipform.synth.athlete import BodyProportions, MotionParams
+    from hipform.synth.movements.spec import TruthContext
 
 X = np.array([1.0, 0.0, 0.0])
 Y = np.array([0.0, 1.0, 0.0])
@@ -264,6 +265,35 @@ def fault_ramp(
     return out
 
 
+#: Frequency of an injected pelvis sway (``Faults.pelvis_sway_cm``), Hz: the 1–2 Hz of a wobble on one leg.
+SWAY_HZ = 1.5
+
+
+def sway_offset_m(tl: Timeline, params: MotionParams, side: str) -> np.ndarray:
+    """(T,) sideways pelvis offset of an injected sway, metres toward ``side``'s outside (+x for right).
+
+    ``pelvis_sway_cm`` × the rep progress × cos(2π :data:`SWAY_HZ` (t − t_key)): the amplitude exactly at
+    each affected rep's key frame, fading in and out with the rep.
+    """
+    ramp = fault_ramp(tl, params, "pelvis_sway_cm", (side,))[side]
+    keys = np.array([k for _, k, _ in tl.spans] or [0])
+    key_of_frame = keys[np.clip(tl.rep, 0, len(keys) - 1)]
+    wave = np.cos(2 * np.pi * SWAY_HZ * (np.arange(tl.n) - key_of_frame) / params.fps)
+    return side_sign(side) * ramp * wave / 100.0
+
+
+def pelvis_lateral_truth(ctx: TruthContext) -> dict[str, np.ndarray]:
+    """``pelvis_lateral_cm``: the hip midpoint's sideways distance from the working ankle, cm, positive
+    toward the working side's outside (NaN without a working side)."""
+    p = ctx.points
+    mid_x = 0.5 * (p["left_hip"][:, 0] + p["right_hip"][:, 0])
+    out = np.full(mid_x.shape[0], np.nan)
+    for side in ("left", "right"):
+        on = ctx.work_side == side
+        out[on] = 100.0 * side_sign(side) * (mid_x[on] - p[f"{side}_ankle"][on, 0])
+    return {"pelvis_lateral_cm": out}
+
+
 def rep_records(
     tl: Timeline,
     params: MotionParams,
@@ -289,6 +319,12 @@ def rep_records(
             )
         )
     return out
+
+
+def add_sway_records(reps: list[dict[str, Any]], sway_m: np.ndarray, side: str) -> None:
+    """Record each rep's injected sway (cm, toward ``side``'s outside) at its key frame."""
+    for r in reps:
+        r["pelvis_sway_cm"] = float(100.0 * side_sign(side) * sway_m[r["key_frame"]])
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Single-leg balance: the stance knee collapses inwards, the free-side hip drops (front or rear view)."""
+"""Single-leg balance: the stance knee collapses inwards, the free-side hip drops, the pelvis sways
+(front or rear view)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 
 from hipform.synth.movements.common import (
     Y,
+    add_sway_records,
     fault_ramp,
     free_leg,
     knee_ik,
@@ -15,10 +17,12 @@ from hipform.synth.movements.common import (
     make_timeline,
     other_side,
     pelvis_about_stance_hip,
+    pelvis_lateral_truth,
     planted_foot,
     rep_records,
     side_sign,
     smoothstep,
+    sway_offset_m,
     tile,
     unit,
     upright_upper_body,
@@ -44,7 +48,8 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     flex = k0 + (depth - k0) * smoothstep(u)
     ankle_x = sgn * 0.6 * half_w
     ankle = tile((ankle_x, 0.0, body.ankle_height_m), n)
-    stance_hip_x = sgn * (half_w + 0.04 * body.height_m / 1.75 * shift)
+    sway = sway_offset_m(tl, params, side)  # the pelvis sways over the planted foot
+    stance_hip_x = sgn * (half_w + 0.04 * body.height_m / 1.75 * shift) + sway
     dx = stance_hip_x - ankle_x
     shank_tilt = np.radians(0.4 * (flex - k0))
     thigh_tilt = np.radians(flex) - shank_tilt
@@ -92,11 +97,13 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
         )
     stance = np.where(lift > 0, side, "").astype("<U5")
     reps = rep_records(tl, params, side, valgus, drop)
+    add_sway_records(reps, sway, side)
     return RawMotion(pose, reps, stance, np.full(n, side, dtype="<U5"), tl.rep_start())
 
 
 GENERATOR = MovementGenerator(
     name="single-leg-balance",
     generate=generate,
-    faults=("knee_valgus_deg", "pelvic_drop_deg"),
+    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm"),
+    own_truth=pelvis_lateral_truth,
 )

@@ -1,4 +1,5 @@
-"""Single-leg squat: the working knee collapses inwards, the free-side hip drops (front or rear view)."""
+"""Single-leg squat: the working knee collapses inwards, the free-side hip drops, the pelvis sways (front or
+rear view)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipform.synth.movements.common import (
+    add_sway_records,
     fault_ramp,
     free_leg,
     hanging_arms,
@@ -15,9 +17,11 @@ from hipform.synth.movements.common import (
     make_timeline,
     other_side,
     pelvis_about_stance_hip,
+    pelvis_lateral_truth,
     planted_foot,
     rep_records,
     side_sign,
+    sway_offset_m,
     tile,
     upright_upper_body,
 )
@@ -41,11 +45,13 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     thigh_tilt = np.radians(flex) - shank_tilt
     half_w = 0.5 * body.hip_width_m
     ankle = tile((sgn * (half_w - 0.03 * body.height_m), 0.0, body.ankle_height_m), n)
-    dx = 0.03 * body.height_m
+    sway = sway_offset_m(tl, params, side)  # the pelvis sways over the planted foot
+    hip_x = sgn * half_w + sway
+    dx = hip_x - ankle[:, 0]
     sag_y = body.shank_m * np.sin(shank_tilt) - body.thigh_m * np.sin(thigh_tilt)
     sag_z = body.shank_m * np.cos(shank_tilt) + body.thigh_m * np.cos(thigh_tilt)
     sag_z = np.sqrt(sag_z**2 - dx**2)
-    stance_hip = np.stack([np.full(n, sgn * half_w), sag_y, body.ankle_height_m + sag_z], -1)
+    stance_hip = np.stack([hip_x, sag_y, body.ankle_height_m + sag_z], -1)
     drop = fault_ramp(tl, params, "pelvic_drop_deg", (side,))[side]
     hips = pelvis_about_stance_hip(stance_hip, side, body.hip_width_m, drop)
     valgus = fault_ramp(tl, params, "knee_valgus_deg", (side,))
@@ -66,11 +72,13 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     hanging_arms(n, pose, 20.0 + 60.0 * np.clip(w, 0, 1.1), abd=0.2)
     stance = np.full(n, side, dtype="<U5")
     reps = rep_records(tl, params, side, valgus, drop)
+    add_sway_records(reps, sway, side)
     return RawMotion(pose, reps, stance, stance.copy(), tl.rep_start())
 
 
 GENERATOR = MovementGenerator(
     name="single-leg-squat",
     generate=generate,
-    faults=("knee_valgus_deg", "pelvic_drop_deg"),
+    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm"),
+    own_truth=pelvis_lateral_truth,
 )

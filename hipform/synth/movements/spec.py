@@ -31,6 +31,7 @@ InjectableFault = Literal[
     "pelvic_roll_deg",
     "feet_apart_cm",
     "small_range_deg",
+    "pelvis_sway_cm",
 ]
 #: Every injectable fault, in the order of :class:`hipform.synth.athlete.Faults`.
 INJECTABLE_FAULTS: tuple[InjectableFault, ...] = get_args(InjectableFault)
@@ -42,6 +43,7 @@ KINEMATIC_FAULT: dict[InjectableFault, str] = {
     "pelvic_roll_deg": "pelvic_roll",
     "feet_apart_cm": "feet_apart",
     "small_range_deg": "small_range",
+    "pelvis_sway_cm": "instability",
 }
 #: The camera views (names of :data:`hipform.synth.camera.VIEW_YAW_DEG`) of each set-up a fault
 #: rule asks for (:attr:`hipform.kinematics.faults.FaultRule.setup`). A lying athlete's feet point

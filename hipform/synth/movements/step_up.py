@@ -1,4 +1,5 @@
-"""Step-up onto a box: the lead knee collapses inwards, the trailing-side hip drops (front or rear view)."""
+"""Step-up onto a box: the lead knee collapses inwards, the trailing-side hip drops, the pelvis sways
+(front or rear view)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hipform.synth.movements.common import (
     Timeline,
     X,
     Y,
+    add_sway_records,
     direction,
     free_leg,
     hanging_arms,
@@ -20,11 +22,13 @@ from hipform.synth.movements.common import (
     make_timeline,
     other_side,
     pelvis_about_stance_hip,
+    pelvis_lateral_truth,
     planted_foot,
     rep_records,
     side_sign,
     smoothstep,
     standing_hip_height,
+    sway_offset_m,
     tile,
     upright_upper_body,
 )
@@ -186,16 +190,22 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     pp = np.where(active, p, 0.0)
     hip_y, hip_z = _hip_path(body, pp, box)
     hip_mid = np.stack([np.zeros(n), hip_y, hip_z], -1)
+    half_w = 0.5 * body.hip_width_m
+    lead_ankle = _lead_ankle(body, pp, lead, box)
+    # the pelvis sways over the lead foot; the hips sink as much as keeps the lead leg's reach
+    sway = sway_offset_m(tl, params, lead)
+    reach = np.linalg.norm(hip_mid + side_sign(lead) * half_w * X - lead_ankle, axis=-1)
+    lateral = side_sign(lead) * half_w + sway - lead_ankle[:, 0]
+    up = np.sqrt(np.maximum(reach**2 - lateral**2 - (hip_y - lead_ankle[:, 1]) ** 2, 0.0))
+    hip_mid = np.stack([sway, hip_y, np.minimum(hip_z, lead_ankle[:, 2] + up)], -1)
 
     f = params.faults
     bump = _fault_bump(tl, pp, active, f)
     on = f.side in (lead, "both")
     drop = bump * (f.pelvic_drop_deg if on else 0.0)
     valgus = {lead: bump * (f.knee_valgus_deg if on else 0.0), trail: np.zeros(n)}
-    half_w = 0.5 * body.hip_width_m
     hips = pelvis_about_stance_hip(hip_mid + side_sign(lead) * half_w * X, lead, body.hip_width_m, drop)
 
-    lead_ankle = _lead_ankle(body, pp, lead, box)
     lff, lfu = planted_foot(n, 5.0, lead)
     trail_ankle, tff, tfu = _trail_foot(body, pp, trail, (hips[trail], hip_mid), box)
     fwd = tile(Y, n)
@@ -216,6 +226,7 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     hanging_arms(n, pose, 8.0 + 25.0 * np.sin(np.pi * pp) ** 2, abd=0.15, elbow_deg=25.0)
     stance = np.where(active & (pp >= _STEP_LAND) & (pp < _STEP_BACK), lead, "").astype("<U5")
     reps = rep_records(tl, params, lead, {lead: valgus[lead], trail: valgus[trail]}, drop)
+    add_sway_records(reps, sway, lead)
     size = (0.6, box.depth, box.height)
     props = [dict(kind="box", centre_m=(0.0, box.front + box.depth / 2, box.height / 2), size_m=size)]
     return RawMotion(pose, reps, stance, np.full(n, lead, dtype="<U5"), tl.rep_start(), props=props)
@@ -224,5 +235,6 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
 GENERATOR = MovementGenerator(
     name="step-up",
     generate=generate,
-    faults=("knee_valgus_deg", "pelvic_drop_deg"),
+    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm"),
+    own_truth=pelvis_lateral_truth,
 )
