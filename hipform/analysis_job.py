@@ -16,9 +16,7 @@ Stages, reported through the progress callback as ``(stage, done, total)``:
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,6 +293,8 @@ def run_analysis(
     ------
     VideoReadError, NoPersonError, ClipTooShortError, InputLimitError, ModelUnavailableError
         With a message for the user (see :mod:`hipform.errors`).
+    OutputWriteError
+        If the annotated video cannot be written (full disk, read-only folder): nothing is left.
     """
     settings = settings or AnalysisSettings()
     limits = limits or Limits.from_env()
@@ -337,20 +337,17 @@ def run_analysis(
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         annotated = out_dir / f"{sha[:16]}-{settings.key}.mp4"
-        # one partial file per run: two runs of one clip (two people on one sample) never share it
-        partial = annotated.with_name(f"{annotated.stem}.{uuid.uuid4().hex[:8]}.part.mp4")
-        try:
-            annotate_video(
-                video_path,
-                seq,
-                partial,
-                highlights=highlights_for(report),
-                max_side_px=settings.annotated_max_side_px,
-                progress=stage("annotate"),
-            )
-            os.replace(partial, annotated)  # readers never see a half-written video
-        finally:
-            partial.unlink(missing_ok=True)
+        # Written to a temporary file of its own and renamed when complete: readers never see a
+        # half-written video, two runs of one clip (two people on one sample) never share a file,
+        # and a full disk is an OutputWriteError the app shows, not a crash of the server.
+        annotate_video(
+            video_path,
+            seq,
+            annotated,
+            highlights=highlights_for(report),
+            max_side_px=settings.annotated_max_side_px,
+            progress=stage("annotate"),
+        )
         timings["annotate"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

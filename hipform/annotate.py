@@ -14,6 +14,7 @@ import numpy as np
 
 from hipform.landmarks import SKELETON, Landmark
 from hipform.pose import Progress
+from hipform.safe_write import OutputClashError, same_file, whole_or_not_at_all
 from hipform.sequence import PoseSequence
 from hipform.video import VideoWriter, iter_frames, probe_video
 
@@ -131,15 +132,23 @@ def annotate_video(
 
     The output has exactly as many frames as the input, at the input's
     timestamps; frames are scaled down so the longer side is ≤ ``max_side_px``
-    (``None`` keeps the full size).
+    (``None`` keeps the full size). It appears at ``out_path`` only when complete
+    (:func:`hipform.safe_write.whole_or_not_at_all`): a failure leaves no file, and
+    an earlier file of that name stays as it was.
 
     Raises
     ------
     VideoReadError
         If the video cannot be read.
+    OutputClashError
+        If ``out_path`` is ``video_path``.
+    OutputWriteError
+        If the video cannot be written (full disk, read-only, no permission, missing folder).
     ValueError
         If ``seq`` does not belong to this video (different frame count or size).
     """
+    if same_file(out_path, video_path):
+        raise OutputClashError(f"The annotated video cannot replace the clip it is drawn from ({out_path}).")
     info = probe_video(video_path)
     if (info.width_px, info.height_px) != (seq.width_px, seq.height_px):
         raise ValueError(
@@ -148,16 +157,17 @@ def annotate_video(
         )
     out_path = Path(out_path)
     written = 0
-    with VideoWriter(out_path, fps=info.fps) as writer:
-        for frame in iter_frames(video_path, max_side=max_side_px):
-            if frame.index >= seq.n_frames:
-                raise ValueError(f"the landmarks cover {seq.n_frames} frames, but the video has more")
-            lm = seq.landmarks_px[frame.index, :, :2] * frame.scale
-            active = [h for h in highlights if h.active(frame.t_s)]
-            writer.write(draw_pose(frame.image, lm, seq.visibility[frame.index], active), t_s=frame.t_s)
-            written += 1
-            if progress is not None:
-                progress(written, max(seq.n_frames, written))
-    if written != seq.n_frames:
-        raise ValueError(f"the landmarks cover {seq.n_frames} frames, but the video has {written}")
+    with whole_or_not_at_all(out_path) as partial:
+        with VideoWriter(partial, fps=info.fps) as writer:
+            for frame in iter_frames(video_path, max_side=max_side_px):
+                if frame.index >= seq.n_frames:
+                    raise ValueError(f"the landmarks cover {seq.n_frames} frames, but the video has more")
+                lm = seq.landmarks_px[frame.index, :, :2] * frame.scale
+                active = [h for h in highlights if h.active(frame.t_s)]
+                writer.write(draw_pose(frame.image, lm, seq.visibility[frame.index], active), t_s=frame.t_s)
+                written += 1
+                if progress is not None:
+                    progress(written, max(seq.n_frames, written))
+        if written != seq.n_frames:
+            raise ValueError(f"the landmarks cover {seq.n_frames} frames, but the video has {written}")
     return out_path

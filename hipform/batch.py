@@ -22,6 +22,7 @@ from pathlib import Path
 
 from hipform.errors import HipformError
 from hipform.pose import PoseEstimator, PoseOptions, check_model_available
+from hipform.safe_write import check_outputs, output_write_error, whole_or_not_at_all, write_whole
 
 #: File name endings taken as clips when a folder is scanned.
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".gif")
@@ -190,7 +191,9 @@ def analyse_clip(
         if settings.out_dir is not None:
             from hipform.report import save_report_json
 
-            report_path = save_report_json(report, Path(settings.out_dir) / f"{path.name}.report.json")
+            report_path = Path(settings.out_dir) / f"{path.name}.report.json"
+            check_outputs([path], {"the report": report_path})  # a link of that name to the clip
+            write_whole(report_path, lambda partial: save_report_json(report, partial))
             if settings.exports:
                 from hipform.export import save_exports
 
@@ -289,7 +292,10 @@ def run_batch(
         require_c3d()
     paths = [Path(p) for p in clips]
     if settings.out_dir is not None:
-        Path(settings.out_dir).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(settings.out_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # read-only, no permission, a file of that name: one sentence, exit 9
+            raise output_write_error(settings.out_dir, exc) from None
     results: dict[int, ClipResult] = {}
     total = len(paths)
 
@@ -359,9 +365,15 @@ def _cached_digests(paths: Sequence[Path], settings: BatchSettings) -> dict[int,
 
 
 def save_summary_csv(results: Sequence[ClipResult], path: str | Path) -> Path:
-    """One row per clip: name, status, reason, frames, seconds, reps, flags."""
+    """One row per clip: name, status, reason, frames, seconds, reps, flags (written whole or not at all).
+
+    Raises
+    ------
+    OutputWriteError
+        If the file cannot be written (full disk, read-only, no permission, missing folder).
+    """
     path = Path(path)
-    with path.open("w", newline="") as fh:
+    with whole_or_not_at_all(path) as partial, partial.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(
             [

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from hipform import __version__, settings
 from hipform.errors import HipformError, VideoReadError
+from hipform.safe_write import check_outputs, write_whole
 
 EXIT_CODES_HELP = """exit codes:
   0  the command ran (whatever it found)
@@ -28,6 +30,7 @@ EXIT_CODES_HELP = """exit codes:
   6  the clip is too short to judge (a photo, or under 1 s)
   7  the clip is over this installation's size, length or resolution limits
      (HIPFORM_MAX_UPLOAD_MB, HIPFORM_MAX_CLIP_S, HIPFORM_MAX_SIDE_PX, HIPFORM_MAX_FRAMES)
+  9  an output could not be written (disk full, missing folder, read-only, no permission)
 """
 
 
@@ -111,45 +114,37 @@ def _summary_line(seq) -> str:
 def cmd_pose(args: argparse.Namespace, console) -> int:
     from hipform.sequence import save_sequence, save_sequence_csv
 
+    # numpy names the file <name>.npz when the name lacks the ending: check and write that name
+    npz = args.output if args.output.suffix == ".npz" else args.output.with_name(args.output.name + ".npz")
+    check_outputs([args.video], {"-o": npz, "--csv": args.csv})
     seq = _load_pose(args.video, console, args.quiet)
-    out = save_sequence(seq, args.output)
+    out = write_whole(npz, lambda partial: save_sequence(seq, partial))
     print(_summary_line(seq))
     print(f"landmarks saved to {out}")
     if args.csv:
-        print(f"CSV saved to {save_sequence_csv(seq, args.csv)}")
+        print(f"CSV saved to {write_whole(args.csv, lambda partial: save_sequence_csv(seq, partial))}")
     return 0
 
 
-@contextlib.contextmanager
-def _whole_or_not_at_all(path: Path) -> Iterator[Path]:
-    """A hidden sibling of ``path`` to write into, renamed to ``path`` only when the block completes.
-
-    A video writer finishes its file even when the writing stops early, so Ctrl-C
-    while drawing would otherwise leave a short, playable video that looks complete
-    (and replace a good one of the same name).
-    """
-    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-    try:
-        yield partial
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _write_annotated(video: Path, seq, out_path: Path, console, quiet: bool) -> Path:
-    """Draw ``seq`` on ``video`` into ``out_path``, with a progress bar; no file when it fails."""
+    """Draw ``seq`` on ``video`` into ``out_path``, with a progress bar; no file when it fails.
+
+    A video writer finishes its file even when the writing stops early, so Ctrl-C while drawing
+    would leave a short, playable video that looks complete: :func:`annotate_video` writes a
+    temporary file and renames it only when every frame is in.
+    """
     from hipform.annotate import annotate_video
 
     bar = ProgressBar("drawing", console, enabled=not quiet)
     try:
-        with _whole_or_not_at_all(out_path) as partial:
-            annotate_video(video, seq, partial, progress=bar)
+        annotate_video(video, seq, out_path, progress=bar)
     finally:
         bar.close()
     return out_path
 
 
 def cmd_annotate(args: argparse.Namespace, console) -> int:
+    check_outputs([args.video], {"-o": args.output})
     seq = _load_pose(args.video, console, args.quiet)
     out = _write_annotated(args.video, seq, args.output, console, args.quiet)
     print(_summary_line(seq))
@@ -164,6 +159,9 @@ def cmd_analyse(args: argparse.Namespace, console) -> int:
 
     if args.video_out and args.video.suffix.lower() == ".npz":  # said before the pose model runs
         raise UsageError("--video needs the original video as input, not a landmark file.")
+    outputs = {"--json": args.json, "--csv": args.csv, "--reps-csv": args.reps_csv, "--video": args.video_out}
+    outputs |= {"--trc": args.trc, "--mot": args.mot, "--c3d": args.c3d}
+    check_outputs([args.video], outputs)  # before the pose model runs, not after
     if args.c3d:  # likewise: a missing library is said before the pose model runs
         from hipform.export import require_c3d
 
@@ -173,11 +171,13 @@ def cmd_analyse(args: argparse.Namespace, console) -> int:
     report = judge(seq, exercise=args.exercise, source_name=args.video.name)
     print("\n".join(map(_printable, report.summary_lines())))
     if args.json:
-        print(f"report saved to {save_report_json(report, args.json)}")
+        print(f"report saved to {write_whole(args.json, lambda partial: save_report_json(report, partial))}")
     if args.csv:
-        print(f"per-frame measures saved to {save_measures_csv(report, args.csv)}")
+        saved = write_whole(args.csv, lambda partial: save_measures_csv(report, partial))
+        print(f"per-frame measures saved to {saved}")
     if args.reps_csv:
-        print(f"per-rep table saved to {save_reps_csv(report, args.reps_csv)}")
+        saved = write_whole(args.reps_csv, lambda partial: save_reps_csv(report, partial))
+        print(f"per-rep table saved to {saved}")
     if args.trc or args.mot or args.c3d:
         from hipform.export import save_c3d, save_mot, save_trc
 
@@ -504,29 +504,52 @@ def _say(console, text: str) -> None:
     print(f"{erase_line}hipform: {_printable(text)}", file=console)
 
 
+def _run(args: argparse.Namespace, console) -> tuple[int, str]:
+    """Run the command: its exit code, and the sentence to say when it is not 0."""
+    try:
+        return args.func(args, console), ""
+    except HipformError as exc:
+        return exc.exit_code, str(exc)
+    except KeyboardInterrupt:
+        return 130, "stopped."
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if settings.debug():
+            traceback.print_exc(file=console)
+        return 1, (
+            f"internal error ({type(exc).__name__}: {exc}). "
+            "Please report it; run again with HIPFORM_DEBUG=1 for details."
+        )
+
+
+def _print_to_stdout(text: str) -> None:
+    """Write ``text`` to standard output; a reader that went away (``| head -1``) is not an error.
+
+    Standard output is pointed at the null device then, so Python's own flush at exit does not
+    fail on the closed pipe either.
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    debug = settings.debug()
     from hipform.pose import native_logs_silenced
 
     with native_logs_silenced() as console:
-        try:
-            return args.func(args, console)
-        except HipformError as exc:
-            _say(console, str(exc))
-            return exc.exit_code
-        except KeyboardInterrupt:
-            _say(console, "stopped.")
-            return 130
-        except Exception as exc:  # a bug: one line for the user, the traceback on request
-            if debug:
-                traceback.print_exc(file=console)
-            _say(
-                console,
-                f"internal error ({type(exc).__name__}: {exc}). "
-                "Please report it; run again with HIPFORM_DEBUG=1 for details.",
-            )
-            return 1
+        # What a command prints is held until it ends: every file it writes is complete before
+        # a word goes out, so a reader that stops early (`| head -1`) costs no output file.
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            code, message = _run(args, console)
+        _print_to_stdout(printed.getvalue())
+        if message:
+            _say(console, message)
+        return code
 
 
 if __name__ == "__main__":

@@ -48,3 +48,9 @@ class HistoryError(HipformError):
     """The history database cannot be opened, read or written (analyses still work without it)."""
 
     exit_code = 8
+
+
+class OutputWriteError(HipformError):
+    """An output file could not be written: full disk, read-only, no permission, missing folder."""
+
+    exit_code = 9

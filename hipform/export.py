@@ -32,6 +32,7 @@ import numpy as np
 from hipform.errors import HipformError
 from hipform.landmarks import Landmark
 from hipform.report import Report
+from hipform.safe_write import write_whole
 from hipform.sequence import PoseSequence
 
 #: The formats hipform exports, by file name ending.
@@ -257,15 +258,8 @@ def export_bytes(fmt: str, seq: PoseSequence, report: Report, file_name: str = "
 
 
 def _write(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` whole or not at all (a hidden sibling renamed into place)."""
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    """Write ``data`` to ``path`` whole or not at all (:mod:`hipform.safe_write`; a failure is exit 9)."""
+    return write_whole(path, lambda partial: partial.write_bytes(data))
 
 
 def save_trc(seq: PoseSequence, path: str | Path) -> Path:

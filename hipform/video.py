@@ -8,6 +8,7 @@ frames down on the way out. Writing produces browser-playable H.264 MP4.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -453,6 +454,12 @@ class VideoWriter:
 
     Frames are padded to even width and height (H.264 4:2:0 needs them).
     Pass ``t_s`` to :meth:`write` to keep a variable frame rate.
+
+    A write that fails (full disk, file-size limit) raises its ``OSError`` at once and abandons
+    the file: nothing more is encoded into it and the encoder is not flushed, because muxing again
+    into a container whose header could not be written crashes the process inside FFmpeg (a
+    segfault). The incomplete file is the caller's to remove
+    (:func:`hipform.safe_write.whole_or_not_at_all` does).
     """
 
     def __init__(self, path: str | Path, fps: float, crf: int = 23, preset: str = "veryfast") -> None:
@@ -466,6 +473,7 @@ class VideoWriter:
         self._stream = None
         self._size: tuple[int, int] | None = None
         self._last_pts = -1
+        self._failed = False
         self.frames_written = 0
 
     def __enter__(self) -> VideoWriter:
@@ -491,6 +499,8 @@ class VideoWriter:
         """Append one (H, W, 3) uint8 RGB frame, shown at ``t_s`` seconds if given."""
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got {image.shape} {image.dtype}")
+        if self._failed:
+            raise RuntimeError(f"the writing of {self.path.name} failed before: start a new VideoWriter")
         h, w = image.shape[:2]
         if self._container is None:
             self._start(w, h)
@@ -504,15 +514,57 @@ class VideoWriter:
         frame.pts = pts
         frame.time_base = Fraction(1, 90000)
         self._last_pts = pts
-        for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+        self._encode(frame)
         self.frames_written += 1
 
     def close(self) -> None:
-        """Flush the encoder and finish the file (safe to call twice)."""
+        """Flush the encoder and finish the file (safe to call twice; nothing to do after a failed write)."""
         if self._container is None:
             return
-        for packet in self._stream.encode():
-            self._container.mux(packet)
-        self._container.close()
-        self._container = None
+        self._encode(None)
+        container, self._container = self._container, None
+        try:
+            container.close()  # writes the index (and moves it to the front): can fail on a full disk too
+        except (av.FFmpegError, OSError):
+            self._failed = True
+            raise
+
+    def _encode(self, frame: av.VideoFrame | None) -> None:
+        """Encode ``frame`` (None flushes the encoder) and write its packets; abandon the file on failure."""
+        try:
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        except (av.FFmpegError, OSError):
+            self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        """Close the container after a failed write, without encoding or muxing anything more."""
+        container, self._container = self._container, None
+        self._failed = True
+        try:
+            # PyAV writes the trailer only if the header was written, and never twice; a trailer
+            # that fails too (the disk is still full) changes nothing: the file is incomplete.
+            container.close()
+        except (av.FFmpegError, OSError):
+            pass
+        # When the header itself could not be written, PyAV never closes the file it opened:
+        # in the app's server each full-disk failure would keep one more descriptor open.
+        _close_descriptors_open_on(self.path)
+
+
+def _close_descriptors_open_on(path: Path) -> None:
+    """Close this process's file descriptors open on ``path`` (Linux, via ``/proc``; elsewhere nothing)."""
+    descriptors = Path("/proc/self/fd")
+    try:
+        wanted = os.stat(path)
+        numbers = [int(entry.name) for entry in descriptors.iterdir()]
+    except OSError:  # no such file (nothing was opened), or no /proc
+        return
+    for fd in numbers:
+        try:
+            found = os.fstat(fd)
+        except OSError:  # closed meanwhile (the listing's own descriptor)
+            continue
+        if (found.st_dev, found.st_ino) == (wanted.st_dev, wanted.st_ino):
+            os.close(fd)
