@@ -27,7 +27,6 @@ from hipform.kinematics.conditioning import (
 from hipform.kinematics.config import AnalysisConfig
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.frame_measures import (
-    SIDES,
     compute_graded_series,
     compute_measures,
     flatten_measures,
@@ -57,6 +56,7 @@ from hipform.kinematics.movements import (
     movement_named,
 )
 from hipform.kinematics.recognition import recognise_movement
+from hipform.kinematics.rep_values import Reported, rep_results
 from hipform.kinematics.shown import blank_unjudged, graded_series
 from hipform.kinematics.stability import compute_stability_measures, sway_asymmetry_flags
 from hipform.kinematics.summary import dedupe, summarise
@@ -64,7 +64,7 @@ from hipform.kinematics.tracking import detected_landmarks
 from hipform.kinematics.view import ViewEstimate, estimate_view
 from hipform.kinematics.yaw_limits import turned_reasons, yaw_notes
 from hipform.landmarks import Landmark
-from hipform.report import MeasureValue, MovementChoice, NotAssessed, Report, RepResult
+from hipform.report import MovementChoice, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
 
 L = Landmark
@@ -240,7 +240,9 @@ def _judge(
     mv, px, world = which.movement, which.prepared.px, which.prepared.world
     fs = frame_rate_of(seq)
     view = estimate_view(px, world)
-    m = compute_measures(px, world, view.facing_x, side_view=view.side)
+    # the view estimate read the body's turn, unless it found no view at all
+    yaw = view.body_yaw_deg if view.view != "unknown" else None
+    m = compute_measures(px, world, view.facing_x, side_view=view.side, body_yaw_deg=yaw)
     leg_px = leg_length_px(px)
     seg = _segment(which, c, config, view.view, m, leg_px, t)
     if any(r.fault == "instability" for r in mv.rules):  # wobble on one leg reads the frame times
@@ -335,7 +337,7 @@ def _series(
     """The report's per-frame series: the measures the view shows, each rule's graded series under
     its values' name, and no line inside a rep a rule could not grade."""
     out = {**flatten_measures(m, base, seg.signal, view), **graded_series(rules, series, seg.windows, view)}
-    return blank_unjudged(out, seg.windows, grades.values)
+    return blank_unjudged(out, seg.windows, grades.read)
 
 
 #: Unit of each whole-body per-frame measure a movement may report at its windows' key frames
@@ -364,57 +366,15 @@ def _rep_results(
 ) -> list[RepResult]:
     """Each window with its values: knee and hip flexion of each leg at the key frame, what each rule
     read, the measures the movement reports without grading, and the working leg's FPPA (its peak
-    and its standing baseline) where a rule grades the FPPA of a one-legged rep.
+    and its standing baseline) where a rule grades the FPPA of a one-legged rep
+    (:func:`~hipform.kinematics.rep_values.rep_results`).
 
     What was not judged has no number (NaN): every value of a rep no rule could grade (unsteady
     tracking, a timestamp freeze), a reported measure the camera view does not show, and the FPPA
     peak and standing baseline of a rep whose FPPA was not graded.
     """
-    w = WindowArrays.of(seg.windows)
-    per_leg = {name: m[name][w.key].tolist() for name in ("knee_flexion_deg", "hip_flexion_deg")}
-    whole_body = {name: m[name][w.key].tolist() for name in mv.reported_only if view_shows(name, view)}
-    reads_fppa = any(r.measure == "fppa_deg" for r in mv.rules)
-    leg = np.maximum(w.side, 0)  # one-legged reps: the FPPA of the working leg
-    fppa_peak = m["fppa_deg"][w.key, leg].tolist()
-    fppa_standing = np.asarray(base["fppa_deg"])[leg].tolist()
-    out = []
-    for wi, (win, graded) in enumerate(zip(seg.windows, grades.values, strict=True)):
-        side = SIDES[win.side] if win.side is not None else None
-        values = [
-            MeasureValue(name, SIDES[s], cols[wi][s], "deg", False)
-            for s in (0, 1)
-            for name, cols in per_leg.items()
-        ]
-        values += [MeasureValue(n, None, col[wi], REPORTED_UNITS[n], False) for n, col in whole_body.items()]
-        values += [
-            MeasureValue(n, None, np.nan, REPORTED_UNITS[n], False)
-            for n in mv.reported_only
-            if n not in whole_body
-        ]
-        values += graded
-        if side is not None and reads_fppa:
-            fppa = next((v for v in graded if v.measure == "fppa_deg" and v.side == side), None)
-            judged = fppa is not None and fppa.assessed
-            values.append(
-                MeasureValue("fppa_peak_deg", side, fppa_peak[wi] if judged else np.nan, "deg", False)
-            )
-            values.append(
-                MeasureValue("fppa_standing_deg", side, fppa_standing[wi] if judged else np.nan, "deg", False)
-            )
-        if grades.ungraded[wi]:
-            values = [v._replace(value=np.nan) for v in values]
-        out.append(
-            RepResult(
-                index=wi + 1,
-                kind=win.kind,
-                side=side,
-                start_frame=win.start,
-                key_frame=win.key,
-                end_frame=win.end,
-                t_start_s=float(t[win.start]),
-                t_key_s=float(t[win.key]),
-                t_end_s=float(t[win.end]),
-                values=tuple(values),
-            )
-        )
-    return out
+    shown = [name for name in mv.reported_only if view_shows(name, view)]
+    reported = [Reported(name, REPORTED_UNITS[name], m[name]) for name in shown]
+    reported += [Reported(name, REPORTED_UNITS[name], None) for name in mv.reported_only if name not in shown]
+    fppa = base["fppa_deg"] if any(r.measure == "fppa_deg" for r in mv.rules) else None
+    return rep_results(seg.windows, m, reported, grades.read, fppa, grades.ungraded, t)

@@ -196,32 +196,49 @@ def keep_regular_strikes(strike_t_s: np.ndarray, step_time_s: float) -> np.ndarr
     if m < 2 or not np.isfinite(step_time_s) or step_time_s <= 0:
         return np.arange(m)
     min_step = max(MIN_STEP_S, MIN_STEP_FRACTION * step_time_s)
-    longest = (MAX_GAP_STEPS + 0.5) * step_time_s
-    score = np.ones(m)
-    prev = np.full(m, -1, dtype=np.int64)
-    best_upto = np.zeros(m, dtype=np.int64)  # the best chain ending at or before each strike
+    # the strikes each one may follow: from (MAX_GAP_STEPS + 0.5) steps back to min_step back
+    near_lo = np.searchsorted(ts, ts - (MAX_GAP_STEPS + 0.5) * step_time_s, side="right").tolist()
+    near_hi = np.searchsorted(ts, ts - min_step, side="right").tolist()
+    cost, first = _interval_costs(ts, near_lo, near_hi, step_time_s)
+    score = [1.0] * m
+    prev = [-1] * m
+    best_upto = [0] * m  # the best chain ending at or before each strike
     for j in range(1, m):
-        near_lo, near_hi = np.searchsorted(ts[:j], [ts[j] - longest, ts[j] - min_step], side="right")
-        if near_hi > near_lo:
-            dt = ts[j] - ts[near_lo:near_hi]
-            k = np.clip(np.round(dt / step_time_s), 1, MAX_GAP_STEPS)
-            cost = _OFF_RHYTHM * np.log(dt / (k * step_time_s)) ** 2 + _MISSED_STEP * (k - 1)
-            gain = score[near_lo:near_hi] - cost
-            at = int(np.argmax(gain))
-            if 1.0 + gain[at] > score[j]:
-                score[j], prev[j] = 1.0 + gain[at], near_lo + at
-        if near_lo > 0:
+        lo, width = near_lo[j], near_hi[j] - near_lo[j]
+        if width > 0:
+            at = first[j]
+            gain = [s - c for s, c in zip(score[lo : lo + width], cost[at : at + width], strict=True)]
+            top = max(gain)
+            if 1.0 + top > score[j]:
+                score[j], prev[j] = 1.0 + top, lo + gain.index(top)
+        if lo > 0:
             # start over after a gap longer than MAX_GAP_STEPS (tracking lost, runner out of view)
-            far = int(best_upto[near_lo - 1])
+            far = best_upto[lo - 1]
             if 1.0 + score[far] - _START_OVER > score[j]:
                 score[j], prev[j] = 1.0 + score[far] - _START_OVER, far
         best_upto[j] = j if score[j] > score[best_upto[j - 1]] else best_upto[j - 1]
     chain = []
-    j = int(np.argmax(score))
+    j = score.index(max(score))
     while j >= 0:
         chain.append(j)
-        j = int(prev[j])
+        j = prev[j]
     return np.asarray(chain[::-1], dtype=np.int64)
+
+
+def _interval_costs(
+    ts: np.ndarray, near_lo: list[int], near_hi: list[int], step_s: float
+) -> tuple[list[float], list[int]]:
+    """The cost of following strike ``i`` with strike ``j`` (see :func:`keep_regular_strikes`) for
+    every ``near_lo[j] <= i < near_hi[j]``: one list, strike ``j``'s costs from ``first[j]`` on."""
+    lo, hi = np.asarray(near_lo, dtype=np.int64), np.asarray(near_hi, dtype=np.int64)
+    width = np.maximum(hi - lo, 0)
+    first = np.cumsum(width) - width
+    j = np.repeat(np.arange(ts.size), width)
+    i = np.arange(j.size) - first[j] + lo[j]
+    dt = ts[j] - ts[i]
+    k = np.clip(np.round(dt / step_s), 1, MAX_GAP_STEPS)
+    cost = _OFF_RHYTHM * np.log(dt / (k * step_s)) ** 2 + _MISSED_STEP * (k - 1)
+    return cost.tolist(), first.tolist()
 
 
 def compute_cadence(strike_t_s: np.ndarray, step_time_s: float, n_dropped: int = 0) -> Cadence:

@@ -79,7 +79,7 @@ class _Rows:
     lms: tuple[int, ...]
 
 
-#: Frames gathered per block when reordering landmarks to time-last (keeps the copy in cache).
+#: Frames gathered per block when reordering landmarks to time-last (docs/performance.md).
 _BLOCK = 2048
 
 
@@ -90,7 +90,7 @@ def _time_last(arr: np.ndarray, lms: tuple[int, ...], dims: int) -> np.ndarray:
     cols = np.array([c * lm + d for lm in lms for d in range(dims)], dtype=np.intp)
     out = np.empty((cols.size, n))
     # the columns are gathered block by block into a small buffer of the source's type, which the
-    # transposing copy then widens: a third faster than transposing a fancy-indexed block
+    # transposing copy then widens (docs/performance.md)
     block = np.empty((min(_BLOCK, n), cols.size), dtype=flat.dtype)
     for s in range(0, n, _BLOCK):
         e = min(s + _BLOCK, n)
@@ -110,9 +110,8 @@ def _condition_rows(
 ) -> _Rows:
     """:func:`compute_masked` then :func:`compute_gap_filled` of landmarks ``lms``, laid out time-last.
 
-    Same values as running those two functions on ``points[:, lms, :dims]``; the
-    time-last layout lets every later step (gap runs, filtering) work on
-    contiguous rows, all landmarks and coordinates in one call. ``vis`` (K, T) is the
+    Same values as running those two functions on ``points[:, lms, :dims]``, each landmark
+    coordinate a row with time along it. ``vis`` (K, T) is the
     visibility of ``lms``. ``keep_raw`` receives a copy of the unmasked leg landmarks (hip,
     knee, ankle), (D, T) each.
     """
@@ -123,7 +122,7 @@ def _condition_rows(
                 if lm in lms and lm not in keep_raw:
                     keep_raw[lm] = rows[lms.index(lm)].copy()
     finite = np.isfinite(rows[:, 0])
-    for d in range(1, dims):  # coordinate by coordinate: a reduction over a length-2/3 axis is slow
+    for d in range(1, dims):  # coordinate by coordinate (docs/performance.md)
         finite &= np.isfinite(rows[:, d])
     bad = ~(vis >= config.min_visibility) | ~finite
     valid = ~bad
@@ -133,10 +132,13 @@ def _condition_rows(
     return _Rows(rows, valid, lms)
 
 
-def _time_last_buffer(dims: int, n: int) -> np.ndarray:
-    """(33, D, T) NaN buffer for conditioned landmarks; only the rows of the landmarks the analysis
-    reads are filled, every other landmark stays NaN (never garbage for code that reads it)."""
-    return np.full((len(Landmark), dims, n), np.nan)
+def _time_last_buffer(dims: int, n: int, lms: tuple[int, ...]) -> np.ndarray:
+    """(33, D, T) buffer for conditioned landmarks, to be filled with the rows of ``lms`` (the
+    landmarks the analysis reads); every other landmark is NaN (never garbage for code that reads
+    it; rows filled later into the same buffer overwrite their NaN)."""
+    out = np.empty((len(Landmark), dims, n))
+    out[[lm for lm in range(len(Landmark)) if lm not in lms]] = np.nan
+    return out
 
 
 def _swap_rows(r: _Rows, frames: np.ndarray) -> None:
@@ -243,7 +245,7 @@ def lowpass_conditioned(
     def run(r: _Rows, buf: np.ndarray | None) -> np.ndarray:
         # filtered straight into the (T, 33, D) result, laid out (33, D, T) underneath
         dims, n = r.rows.shape[1], r.rows.shape[-1]
-        full = _time_last_buffer(dims, n) if buf is None else buf.transpose(1, 2, 0)
+        full = _time_last_buffer(dims, n, r.lms) if buf is None else buf.transpose(1, 2, 0)
         lowpass_rows(r.rows, r.valid, sos, out=full, out_rows=r.lms)
         return full.transpose(2, 0, 1)
 

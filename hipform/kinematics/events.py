@@ -160,18 +160,27 @@ def detect_reps(
     a, b, start, end = a[keep], b[keep], start[keep], end[keep]
     if a.size == 0:
         return Reps(empty, empty, empty, mark == 0)
-    xs = np.where(np.isfinite(x), x, -np.inf)
-    peaks = []
-    for a_i, b_i in zip(a, b, strict=False):
-        seg = xs[a_i:b_i]
-        top = int(np.argmax(seg))
-        # a held top or bottom: the key frame is the middle of the hold (within 3% of the range of the peak)
-        near = seg >= seg[top] - 0.03 * rng
-        lo = top - int(np.argmin(near[top::-1])) + 1 if not near[: top + 1].all() else 0
-        hi = top + int(np.argmin(near[top:])) - 1 if not near[top:].all() else seg.size - 1
-        peaks.append(a_i + (lo + hi) // 2)
-    peaks = np.asarray(peaks, dtype=np.int64)
+    peaks = _held_peaks(np.where(np.isfinite(x), x, -np.inf), a, b, rng)
     return Reps(start.astype(np.int64), peaks, end.astype(np.int64), mark == 0)
+
+
+def _held_peaks(xs: np.ndarray, a: np.ndarray, b: np.ndarray, rng: float) -> np.ndarray:
+    """Key frame of each active run ``xs[a:b]`` (disjoint, ascending): its peak, or the middle of a
+    held top or bottom (the frames around the peak within 3% of ``rng`` of it)."""
+    ln = b - a
+    first = np.cumsum(ln) - ln  # each run's offset in the runs laid end to end
+    run = np.repeat(np.arange(a.size), ln)
+    pos = np.arange(run.size)
+    seg = xs[pos - first[run] + a[run]]
+    top_value = np.maximum.reduceat(seg, first)
+    top = np.minimum.reduceat(np.where(seg == top_value[run], pos, pos.size), first)  # first peak
+    near = seg >= seg[top][run] - 0.03 * rng
+    # the nearest frames not near the peak before and after it, within the run
+    before = np.maximum.accumulate(np.where(near, -1, pos))
+    after = np.minimum.accumulate(np.where(near, pos.size, pos)[::-1])[::-1]
+    lo = np.where(before[top] >= first, before[top] + 1, first)
+    hi = np.where(after[top] < first + ln, after[top] - 1, first + ln - 1)
+    return (a + (lo - first + hi - first) // 2).astype(np.int64)
 
 
 def detect_steps(

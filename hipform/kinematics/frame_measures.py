@@ -46,7 +46,11 @@ def nanmean_cols(a: np.ndarray) -> np.ndarray:
 
 
 def compute_measures(
-    px: np.ndarray, world: np.ndarray | None, facing_x: np.ndarray | None = None, side_view: bool = False
+    px: np.ndarray,
+    world: np.ndarray | None,
+    facing_x: np.ndarray | None = None,
+    side_view: bool = False,
+    body_yaw_deg: float | None = None,
 ) -> dict[str, np.ndarray]:
     """All per-frame measures of a conditioned clip.
 
@@ -56,18 +60,23 @@ def compute_measures(
     otherwise from world landmarks when available (any view), else pixels.
     The knee-over-foot measures (``knee_toe_ratio``, ``knee_medial_offset_ratio``) are corrected
     for the clip's body yaw (:func:`hipform.kinematics.view.clip_body_yaw_deg`) up to
-    :data:`~hipform.kinematics.view.FRONTAL_MAX_YAW_DEG`.
+    :data:`~hipform.kinematics.view.FRONTAL_MAX_YAW_DEG`; ``body_yaw_deg`` is that yaw when
+    already known (None: read here).
     """
     flex_src = world if (world_usable(world) and not side_view) else px
     obl = M.compute_pelvic_obliquity_deg(px)
     # the knee-over-foot measures are corrected for a body turned up to the frontal limit
-    yaw = float("nan") if side_view else clip_body_yaw_deg(px, world)
+    if side_view:
+        yaw = float("nan")
+    else:
+        yaw = clip_body_yaw_deg(px, world) if body_yaw_deg is None else body_yaw_deg
     yaw = yaw if abs(yaw) <= FRONTAL_MAX_YAW_DEG else float("nan")
+    knee_toe, knee_medial = K.compute_knee_over_foot(px, yaw)
     return {
         "fppa_deg": M.compute_fppa_deg(px),
         "knee_separation_ratio": M.compute_knee_separation_ratio(px),
-        "knee_toe_ratio": K.compute_knee_toe_ratio(px, yaw),
-        "knee_medial_offset_ratio": K.compute_knee_medial_offset(px, yaw),
+        "knee_toe_ratio": knee_toe,
+        "knee_medial_offset_ratio": knee_medial,
         "hip_adduction_deg": M.compute_hip_adduction_deg(px),
         "pelvic_obliquity_deg": obl,
         "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px),

@@ -1,8 +1,4 @@
-"""Grading: each fault rule read in each rep window, turned into values, flags and reasons.
-
-Everything read per window is computed for all windows at once (a long running clip has ten
-thousand steps); the loops only assemble the results.
-"""
+"""Grading: each fault rule read in each rep window, turned into values, flags and reasons."""
 
 from __future__ import annotations
 
@@ -14,6 +10,7 @@ import numpy as np
 from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, CPD_ASYMMETRY_SOURCE, SETUP_HINTS, FaultRule
 from hipform.kinematics.frame_measures import FROM_REP_START, KEY_LANDMARKS, SIDES, nanmean_cols
 from hipform.kinematics.movements import Window
+from hipform.kinematics.rep_values import ValueColumn, values_by_window
 from hipform.kinematics.tracking import MIN_TRACKED_SHARE, nearest_frames, skeleton_frames, ungraded_windows
 from hipform.kinematics.view import ViewEstimate
 from hipform.kinematics.yaw_limits import turned_too_far, yaw_error_factor, yaw_reason
@@ -344,23 +341,28 @@ class GradingInputs:
 
 
 class Grades(NamedTuple):
-    """The outcome of grading: flags and reasons in rep order, each rule's graded values, the
-    values each rule read in each window (``values[w]``, in rule then side order), and the windows
-    no rule could be graded in (unsteady tracking, a timestamp freeze), with the longest freeze."""
+    """The outcome of grading: flags and reasons in rep order, each rule's graded values, what
+    each rule read on each side (``read``, in rule then side order), and the windows no rule
+    could be graded in (unsteady tracking, a timestamp freeze), with the longest freeze."""
 
     flags: list[Flag]
     not_assessed: list[NotAssessed]
     graded: list[Graded]
-    values: list[list[MeasureValue]]
+    read: list[ValueColumn]
     ungraded: np.ndarray
     frozen_s: np.ndarray
+
+    @property
+    def values(self) -> list[tuple[MeasureValue, ...]]:
+        """The values each rule read in each window (``values[w]``, in rule then side order)."""
+        return values_by_window(self.read, self.ungraded.size)
 
 
 def grade_rules(rules: tuple[FaultRule, ...], series: list[np.ndarray], g: GradingInputs) -> Grades:
     """Read every rule in every window: values, flags (with confidence) and not-assessed reasons."""
     flag_items: list[tuple[tuple[int, int, int], Flag]] = []
     na_items: list[tuple[tuple[int, int, int], NotAssessed]] = []
-    values: list[list[MeasureValue]] = [[] for _ in g.windows]
+    read: list[ValueColumn] = []
     graded = [Graded.empty() for _ in rules]
     faults = list(dict.fromkeys(r.fault for r in rules))
     ungraded, frozen_s, reasons = ungraded_windows(g.windows, g.coherent, g.t_s)
@@ -371,7 +373,7 @@ def grade_rules(rules: tuple[FaultRule, ...], series: list[np.ndarray], g: Gradi
         )
     for ri, (rule, x2) in enumerate(zip(rules, series, strict=True)):
         parts = [
-            _grade_slot(ri, rule, slot, x2, g, ~ungraded, values, flag_items, na_items)
+            _grade_slot(ri, rule, slot, x2, g, ~ungraded, read, flag_items, na_items)
             for slot in rule_slots(rule, g.w.side)
         ]
         if parts:
@@ -380,7 +382,7 @@ def grade_rules(rules: tuple[FaultRule, ...], series: list[np.ndarray], g: Gradi
             graded[ri] = Graded(rep_i[order], side_i[order], val[order], wf[order])
     flag_items.sort(key=lambda item: item[0])
     na_items.sort(key=lambda item: item[0])
-    return Grades([f for _, f in flag_items], [na for _, na in na_items], graded, values, ungraded, frozen_s)
+    return Grades([f for _, f in flag_items], [na for _, na in na_items], graded, read, ungraded, frozen_s)
 
 
 def _read_tracked(
@@ -410,7 +412,7 @@ def _grade_slot(
     x2: np.ndarray,
     g: GradingInputs,
     gradable: np.ndarray,
-    values: list[list[MeasureValue]],
+    read: list[ValueColumn],
     flag_items: list[tuple[tuple[int, int, int], Flag]],
     na_items: list[tuple[tuple[int, int, int], NotAssessed]],
 ) -> tuple[np.ndarray, ...]:
@@ -438,10 +440,7 @@ def _grade_slot(
     ok &= ~unsure
     sev *= ok
     na_side = slot.side_name if rule.per_side else None
-    for wi, v, graded in zip(idx.tolist(), value.tolist(), ok.tolist(), strict=True):
-        values[wi].append(
-            MeasureValue(rule.measure, slot.side_name, v if graded else np.nan, rule.unit, graded)
-        )
+    read.append(ValueColumn(rule.measure, slot.side_name, rule.unit, idx, np.where(ok, value, np.nan), ok))
     with_base = g.has_base.get(rule.measure, True)
     missing = "key landmarks not visible" if with_base else "no standing position to compare with"
     for wi in idx[unreadable].tolist():

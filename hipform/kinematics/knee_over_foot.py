@@ -17,6 +17,8 @@ Pixels in, numpy only, NaN in → NaN out, as in :mod:`hipform.kinematics.measur
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from hipform.kinematics.measures import compute_leg_length
@@ -83,9 +85,29 @@ def _foot_centres(px: np.ndarray) -> np.ndarray:
 
 def straight_frames(px: np.ndarray) -> np.ndarray:
     """(T,) bool: frames whose legs (mean of both) are within 5% of their standing length [J]."""
-    legs = compute_leg_length(px).mean(axis=1)
+    return _straight(compute_leg_length(px))
+
+
+def _straight(leg_lengths: np.ndarray) -> np.ndarray:
+    """:func:`straight_frames` from the (T, 2) leg lengths (:func:`compute_leg_length`)."""
+    legs = leg_lengths.mean(axis=1)
     with np.errstate(invalid="ignore"):
         return legs >= 0.95 * compute_standing_length(legs)
+
+
+class _Clip(NamedTuple):
+    """What the knee-over-foot measures read of the whole clip (computed once for all of them)."""
+
+    straight: np.ndarray  # (T,) bool, :func:`straight_frames`
+    leg: np.ndarray  # :func:`standing_leg_px`
+    left: np.ndarray  # (T, 1, 2) :func:`compute_body_left_axis`
+
+    @classmethod
+    def of(cls, px: np.ndarray) -> _Clip:
+        lengths = compute_leg_length(px)
+        straight = _straight(lengths)
+        leg = compute_standing_length(_mean_over(lengths, axis=1))
+        return cls(straight, leg, _body_left_axis(px, straight)[:, None, :])
 
 
 def compute_body_left_axis(px: np.ndarray) -> np.ndarray:
@@ -98,13 +120,18 @@ def compute_body_left_axis(px: np.ndarray) -> np.ndarray:
     the front, the image left from behind). The same in every frame; NaN when the clip has no
     legs or feet to read it from.
     """
+    return _body_left_axis(px, straight_frames(px))
+
+
+def _body_left_axis(px: np.ndarray, straight: np.ndarray) -> np.ndarray:
+    """:func:`compute_body_left_axis` given the frames whose legs stand straight."""
     hips = px[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)]].mean(axis=1)
     ankles = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)]].mean(axis=1)
     up = hips - ankles
     with np.errstate(invalid="ignore", divide="ignore"):
         up = up / _norm(up)[:, None]
     out = np.full(px.shape[:1] + (2,), np.nan)
-    ok = np.isfinite(up).all(axis=1) & straight_frames(px)
+    ok = np.isfinite(up).all(axis=1) & straight
     if not ok.any():
         return out
     u = up[ok].mean(axis=0)  # the mean direction: turns with the image, as a median would not
@@ -146,6 +173,11 @@ def compute_knee_travel(px: np.ndarray) -> np.ndarray:
     comes toward it lower in the image, which reads as more travel (about 20% more on the
     rendered athlete filmed from 1 m height at 3.3 m).
     """
+    return _knee_travel(px, straight_frames(px), standing_leg_px(px))
+
+
+def _knee_travel(px: np.ndarray, straight: np.ndarray, leg: np.ndarray) -> np.ndarray:
+    """:func:`compute_knee_travel` given the straight-leg frames and the standing leg length."""
     knee = px[:, [int(L.LEFT_KNEE), int(L.RIGHT_KNEE)]]
     ankle = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)]]
     shank = compute_standing_length(_norm(knee - ankle))
@@ -154,7 +186,7 @@ def compute_knee_travel(px: np.ndarray) -> np.ndarray:
         squared = 1.0 - c * c
         # near upright sqrt(1 − c²) turns a 1% jitter of the shank's height into 0.14 of its length:
         # take off in quadrature what it reads while the legs stand straight (the landmarks' noise)
-        standing = np.where(straight_frames(px)[:, None], squared, np.nan)
+        standing = np.where(straight[:, None], squared, np.nan)
         seen = np.isfinite(standing).any(axis=0)
         noise = np.array(
             [
@@ -162,7 +194,7 @@ def compute_knee_travel(px: np.ndarray) -> np.ndarray:
                 for col, ok in zip(standing.T, seen, strict=True)
             ]
         )
-        return shank * np.sqrt(np.clip(squared - noise, 0.0, None)) / standing_leg_px(px)
+        return shank * np.sqrt(np.clip(squared - noise, 0.0, None)) / leg
 
 
 #: Sideways image shift of a knee that has travelled forward, per unit of its travel
@@ -212,14 +244,26 @@ def compute_knee_medial_offset(px: np.ndarray, yaw_deg: float = float("nan")) ->
     :data:`KNEE_YAW_GAIN`. At standing ``t`` = 0, so the correction leaves the standing offset as
     it is.
     """
-    left = compute_body_left_axis(px)[:, None, :]  # (T, 1, 2)
+    return compute_knee_over_foot(px, yaw_deg)[1]
+
+
+def compute_knee_over_foot(px: np.ndarray, yaw_deg: float = float("nan")) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`compute_knee_toe_ratio`, :func:`compute_knee_medial_offset`) of the clip, which read
+    the same body axis, standing leg length and knee travel."""
+    clip = _Clip.of(px)
+    travel = _knee_travel(px, clip.straight, clip.leg) if np.isfinite(yaw_deg) else None
+    return _knee_toe_ratio(px, yaw_deg, clip, travel), _knee_medial_offset(px, yaw_deg, clip, travel)
+
+
+def _knee_medial_offset(px: np.ndarray, yaw_deg: float, clip: _Clip, travel: np.ndarray | None) -> np.ndarray:
+    """:func:`compute_knee_medial_offset`; ``travel`` is :func:`compute_knee_travel` (None: no yaw)."""
     knees = px[:, [int(L.LEFT_KNEE), int(L.RIGHT_KNEE)]]
     with np.errstate(invalid="ignore", divide="ignore"):
-        offset = -_TOWARD_LEFT_IS_LATERAL * _dot(knees - _foot_centres(px), left) / standing_leg_px(px)
-    if not np.isfinite(yaw_deg):
+        offset = -_TOWARD_LEFT_IS_LATERAL * _dot(knees - _foot_centres(px), clip.left) / clip.leg
+    if travel is None:
         return offset
     psi = np.radians(yaw_deg)
-    shift = KNEE_YAW_GAIN * compute_knee_travel(px) * np.sin(psi)
+    shift = KNEE_YAW_GAIN * travel * np.sin(psi)
     return (offset + _TOWARD_LEFT_IS_LATERAL * shift) / np.cos(psi)
 
 
@@ -253,14 +297,19 @@ def compute_knee_toe_ratio(px: np.ndarray, yaw_deg: float = float("nan")) -> np.
     the difference, in half toe-widths, is taken off (added for the right knee, whose side
     is the person's right). Sideways distances shrink alike by ``cos ψ``, so the ratio keeps them.
     """
-    left = compute_body_left_axis(px)[:, None, :]  # (T, 1, 2)
+    return compute_knee_over_foot(px, yaw_deg)[0]
+
+
+def _knee_toe_ratio(px: np.ndarray, yaw_deg: float, clip: _Clip, travel: np.ndarray | None) -> np.ndarray:
+    """:func:`compute_knee_toe_ratio`; ``travel`` is :func:`compute_knee_travel` (None: no yaw)."""
+    left = clip.left
     toes = px[:, [int(L.LEFT_FOOT_INDEX), int(L.RIGHT_FOOT_INDEX)]]
     knees = px[:, [int(L.LEFT_KNEE), int(L.RIGHT_KNEE)]]
     across = _dot(knees - toes.mean(axis=1, keepdims=True), left) * _TOWARD_LEFT_IS_LATERAL
     half = 0.5 * _dot(toes[:, 0] - toes[:, 1], left[:, 0])
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(half[:, None] > 1e-6, across / half[:, None], np.nan)
-        if not np.isfinite(yaw_deg):
+        if travel is None:
             return ratio
-        shift = (KNEE_YAW_GAIN * compute_knee_travel(px) - TOE_FORWARD_LEGS) * np.sin(np.radians(yaw_deg))
-        return ratio - _TOWARD_LEFT_IS_LATERAL * shift * standing_leg_px(px) / half[:, None]
+        shift = (KNEE_YAW_GAIN * travel - TOE_FORWARD_LEGS) * np.sin(np.radians(yaw_deg))
+        return ratio - _TOWARD_LEFT_IS_LATERAL * shift * clip.leg / half[:, None]

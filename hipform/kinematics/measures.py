@@ -39,8 +39,8 @@ def _cross2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Dot product over the last axis (2 or 3 components), component by component.
 
-    Written out rather than reduced over a length-2/3 axis (slow in numpy); the
-    addition order is the one ``numpy.einsum`` uses, so results are unchanged.
+    Written out (docs/performance.md); the addition order is the one ``numpy.einsum`` uses, so
+    results are the same as its.
     """
     if u.shape[-1] == 2:
         return u[..., 0] * v[..., 0] + u[..., 1] * v[..., 1]

@@ -196,6 +196,16 @@ def _scores(f: dict[str, float]) -> dict[str, float]:
     return {name: float(m.recognise(cues)) for name, m in REGISTRY.items()}
 
 
+def _jittered(f: dict[str, float]) -> list[dict[str, float]]:
+    """:data:`REPEATS` copies of the features ``f``, each finite feature with a :data:`FEATURE_NOISE`
+    moved by normal noise of that size (seeded: the same clip always gets the same copies)."""
+    noisy = [k for k, v in f.items() if k in FEATURE_NOISE and np.isfinite(v)]
+    # one draw for all repeats, in the order one repeat after another would draw them
+    scale = np.array([FEATURE_NOISE[k] for k in noisy])
+    noise = np.random.default_rng(0).normal(0.0, scale, size=(REPEATS, len(noisy))).tolist()
+    return [{**f, **{k: f[k] + d for k, d in zip(noisy, row, strict=True)}} for row in noise]
+
+
 def recognise_movement(
     px: np.ndarray, world: np.ndarray | None, t_s: np.ndarray, ankle_y_px: np.ndarray | None = None
 ) -> MovementChoice:
@@ -224,13 +234,8 @@ def recognise_movement(
     best = max(scores, key=scores.__getitem__)
     if scores[best] < OTHER_SCORE:
         return MovementChoice(best, "other", 0.0, (), scores)
-    rng = np.random.default_rng(0)
     votes = dict.fromkeys(scores, 0)
-    for _ in range(REPEATS):
-        jittered = {
-            k: v + rng.normal(0.0, FEATURE_NOISE[k]) if k in FEATURE_NOISE and np.isfinite(v) else v
-            for k, v in f.items()
-        }
+    for jittered in _jittered(f):
         s = _scores(jittered)
         top = max(s, key=s.__getitem__)
         if s[top] >= OTHER_SCORE:

@@ -10,8 +10,9 @@ from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.frame_measures import FROM_REP_START, nanmean_cols
 from hipform.kinematics.grading import WindowArrays, rule_slots, view_ok
 from hipform.kinematics.movements import Window
+from hipform.kinematics.rep_values import ValueColumn
 from hipform.kinematics.view import ViewEstimate
-from hipform.report import MeasureValue, value_key
+from hipform.report import value_key
 
 
 def graded_series(
@@ -44,11 +45,12 @@ def graded_series(
 
 
 def blank_unjudged(
-    measures: dict[str, np.ndarray], windows: list[Window], values: list[list[MeasureValue]]
+    measures: dict[str, np.ndarray], windows: list[Window], read: list[ValueColumn]
 ) -> dict[str, np.ndarray]:
     """``measures`` with each graded series set to NaN inside the reps it was not graded in.
 
-    A graded series (one named as some rep's graded value) keeps its numbers inside a rep only
+    ``read`` is what the rules read (:attr:`~hipform.kinematics.grading.Grades.read`). A graded
+    series (one named as some rep's graded value) keeps its numbers inside a rep only
     where that rep's value of it was assessed: a rep too shallow for the rule, tracked unsteadily,
     with its landmarks hidden or spanning a freeze shows no line, so no one reads it against the
     threshold bands. Between reps the series is left as it is. Returns a new dict (the arrays
@@ -60,15 +62,14 @@ def blank_unjudged(
 
     def covered(which: np.ndarray) -> np.ndarray:
         """(T,) frames inside any of the windows ``which`` (W,) bool."""
-        d = np.zeros(n + 1, np.int64)
-        np.add.at(d, w.start[which], 1)
-        np.add.at(d, w.end[which] + 1, -1)
+        d = np.bincount(w.start[which], minlength=n + 1) - np.bincount(w.end[which] + 1, minlength=n + 1)
         return np.cumsum(d[:n]) > 0
 
     assessed: dict[str, np.ndarray] = {}
-    for wi, vals in enumerate(values):
-        for v in vals:
-            assessed.setdefault(v.key, np.zeros(len(windows), bool))[wi] |= v.assessed
+    for col in read:
+        if col.windows.size:
+            judged = assessed.setdefault(value_key(col.measure, col.side), np.zeros(len(windows), bool))
+            judged[col.windows] |= col.assessed
     inside = covered(np.ones(len(windows), bool))
     for key, judged in assessed.items():
         if key in out and not judged.all():

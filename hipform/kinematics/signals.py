@@ -254,8 +254,7 @@ def lowpass_rows(
     return dest.reshape(x.shape) if result is None else result
 
 
-#: Complex rows filtered per ``sosfiltfilt`` call: a few rows of a long clip stay in the CPU cache
-#: through scipy's padding, two passes and copies (one call over all rows was ~15% slower).
+#: Complex rows filtered per ``sosfiltfilt`` call (docs/performance.md says why so few).
 _ROWS_PER_CALL = 2
 
 
@@ -274,6 +273,7 @@ def _filtfilt_paired(
     and exactly as two real calls would (docs/performance.md says why).
     """
     r, n = rows.shape
+    zi = sps.sosfilt_zi(sos)
 
     def put(i: np.ndarray, values: np.ndarray) -> None:
         if invalid is not None:
@@ -286,11 +286,24 @@ def _filtfilt_paired(
         z = np.empty((e - s, n), dtype=np.complex128)
         z.real = rows[2 * s : 2 * e : 2]
         z.imag = rows[2 * s + 1 : 2 * e : 2]
-        zf = sps.sosfiltfilt(sos, z, axis=-1, padlen=padlen)
+        zf = _sosfiltfilt(sos, zi, z, padlen)
         put(np.arange(2 * s, 2 * e, 2), zf.real)
         put(np.arange(2 * s + 1, 2 * e, 2), zf.imag)
     if r % 2:
-        put(np.array([r - 1]), sps.sosfiltfilt(sos, rows[-1:], axis=-1, padlen=padlen))
+        put(np.array([r - 1]), _sosfiltfilt(sos, zi, rows[-1:], padlen))
+
+
+def _sosfiltfilt(sos: np.ndarray, zi: np.ndarray, x: np.ndarray, padlen: int) -> np.ndarray:
+    """``scipy.signal.sosfiltfilt(sos, x, axis=-1, padlen=padlen)`` of (R, T) ``x`` (odd padding,
+    ``0 < padlen < T``), step for step, given ``zi = scipy.signal.sosfilt_zi(sos)``: SciPy would
+    solve for ``zi`` again in every call."""
+    ext = np.concatenate(
+        (2 * x[:, :1] - x[:, padlen:0:-1], x, 2 * x[:, -1:] - x[:, -2 : -(padlen + 2) : -1]), axis=-1
+    )
+    zi = zi.reshape(len(sos), 1, 2)
+    y, _ = sps.sosfilt(sos, ext, axis=-1, zi=zi * ext[:, :1])
+    y, _ = sps.sosfilt(sos, y[:, ::-1], axis=-1, zi=zi * y[:, -1:])
+    return y[:, ::-1][:, padlen:-padlen]
 
 
 def compute_lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float, order: int = 2) -> np.ndarray:

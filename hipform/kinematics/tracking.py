@@ -55,7 +55,7 @@ def detected_landmarks(seq: PoseSequence, swaps: np.ndarray, min_visibility: flo
     """(T, 33) bool: the pose model saw the landmark in that frame (visible enough and placed), with the
     leg labels exchanged where the analysis undid a left/right swap. Gap-filled frames are not detected."""
     lp = seq.landmarks_px
-    # x and y tested apart: a reduction over a length-2 axis is slow on a long clip
+    # x and y tested apart (docs/performance.md)
     det = (np.asarray(seq.visibility) >= min_visibility) & np.isfinite(lp[..., 0]) & np.isfinite(lp[..., 1])
     if swaps.any():
         left, right = list(_LEFT_LEG), list(_RIGHT_LEG)

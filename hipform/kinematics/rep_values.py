@@ -1,0 +1,149 @@
+"""Each rep's values: what a report lists per rep, window by window.
+
+A value belongs to a column, one measure read on one side in some windows (a rule's reading on
+one side, a joint angle at every key frame); the report's per-rep records are the columns cut
+into windows.
+"""
+
+from __future__ import annotations
+
+from itertools import repeat
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from hipform.kinematics.frame_measures import SIDES
+from hipform.kinematics.movements import Window
+from hipform.report import MeasureValue, RepResult
+
+#: Joint angles every rep reports of each leg at its key frame, in the order listed.
+PER_LEG = ("knee_flexion_deg", "hip_flexion_deg")
+
+
+class ValueColumn(NamedTuple):
+    """One measure read on one side in some windows.
+
+    measure, side, unit : as :class:`~hipform.report.MeasureValue`; windows : (n,) window
+    indices, ascending; value : (n,) the value in each (NaN where not judged); assessed : (n,)
+    bool, a fault rule graded it.
+    """
+
+    measure: str
+    side: str | None
+    unit: str
+    windows: np.ndarray
+    value: np.ndarray
+    assessed: np.ndarray
+
+
+def values_by_window(columns: list[ValueColumn], n_windows: int) -> list[tuple[MeasureValue, ...]]:
+    """Each window's values, in column order: the columns cut window by window."""
+    if not columns or n_windows == 0:
+        return [() for _ in range(n_windows)]
+    win = np.concatenate([c.windows for c in columns])
+    order = np.argsort(win, kind="stable")  # stable: within a window, the columns' order
+    code = np.repeat(np.arange(len(columns)), [c.windows.size for c in columns])[order]
+
+    def per_value(attr: str) -> list[Any]:
+        return np.array([getattr(c, attr) for c in columns], dtype=object)[code].tolist()
+
+    fields = (
+        per_value("measure"),
+        per_value("side"),
+        np.concatenate([c.value for c in columns])[order].tolist(),
+        per_value("unit"),
+        np.concatenate([c.assessed for c in columns])[order].tolist(),
+    )
+    # made by tuple.__new__ (docs/performance.md)
+    records = list(map(tuple.__new__, repeat(MeasureValue), zip(*fields, strict=True)))
+    ends = np.cumsum(np.bincount(win, minlength=n_windows)).tolist()
+    return [tuple(records[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+class Reported(NamedTuple):
+    """A whole-body measure reported at each window's key frame without grading: its name, unit
+    and per-frame series (T,), None where the clip does not show it."""
+
+    measure: str
+    unit: str
+    series: np.ndarray | None
+
+
+def rep_results(
+    windows: list[Window],
+    m: dict[str, np.ndarray],
+    reported: list[Reported],
+    graded: list[ValueColumn],
+    fppa: np.ndarray | None,
+    ungraded: np.ndarray,
+    t: np.ndarray,
+) -> list[RepResult]:
+    """Each window with its values, in this order: knee and hip flexion of each leg at the key
+    frame (``m``), the ``reported`` measures, what each rule read (``graded``, in rule then side
+    order) and, given the standing FPPA of each leg ``fppa`` (2,), the working leg's FPPA peak and
+    standing baseline in one-legged windows.
+
+    What was not judged has no number (NaN): every value of a window no rule could grade
+    (``ungraded`` (W,) bool: unsteady tracking, a timestamp freeze), a reported measure the clip
+    does not show, and the FPPA peak and standing baseline of a rep whose FPPA was not graded.
+    """
+    key = np.array([w.key for w in windows], dtype=np.int64)
+    every = np.arange(key.size)
+    columns = [
+        ValueColumn(name, SIDES[s], "deg", every, m[name][key, s], np.zeros(key.size, bool))
+        for s in (0, 1)
+        for name in PER_LEG
+    ]
+    for r in reported:
+        value = r.series[key] if r.series is not None else np.full(key.size, np.nan)
+        columns.append(ValueColumn(r.measure, None, r.unit, every, value, np.zeros(key.size, bool)))
+    columns += graded
+    if fppa is not None:
+        columns += _fppa_columns(windows, key, m["fppa_deg"], fppa, graded)
+    if ungraded.any():
+        columns = [c._replace(value=np.where(ungraded[c.windows], np.nan, c.value)) for c in columns]
+    starts, keys, ends = (t[[getattr(w, f) for w in windows]].tolist() for f in ("start", "key", "end"))
+    return [
+        RepResult(
+            index=wi + 1,
+            kind=win.kind,
+            side=SIDES[win.side] if win.side is not None else None,
+            start_frame=win.start,
+            key_frame=win.key,
+            end_frame=win.end,
+            t_start_s=t0,
+            t_key_s=tk,
+            t_end_s=t1,
+            values=values,
+        )
+        for wi, (win, t0, tk, t1, values) in enumerate(
+            zip(windows, starts, keys, ends, values_by_window(columns, len(windows)), strict=True)
+        )
+    ]
+
+
+def _fppa_columns(
+    windows: list[Window],
+    key: np.ndarray,
+    fppa: np.ndarray,
+    fppa_standing: np.ndarray,
+    graded: list[ValueColumn],
+) -> list[ValueColumn]:
+    """The FPPA peak and standing baseline of each one-legged window's working leg, NaN where the
+    window's first FPPA value on that leg was not graded."""
+    side = np.array([-1 if w.side is None else w.side for w in windows], dtype=np.int64)
+    judged, seen = np.zeros(side.size, bool), np.zeros(side.size, bool)
+    for c in graded:
+        if c.measure == "fppa_deg" and c.side in SIDES:
+            first = (side[c.windows] == SIDES.index(c.side)) & ~seen[c.windows]
+            judged[c.windows[first]] = c.assessed[first]
+            seen[c.windows[first]] = True
+    leg = np.maximum(side, 0)
+    peak = np.where(judged, fppa[key, leg], np.nan)
+    standing = np.where(judged, np.asarray(fppa_standing, dtype=np.float64)[leg], np.nan)
+    out = []
+    for name, value in (("fppa_peak_deg", peak), ("fppa_standing_deg", standing)):
+        for s in (0, 1):
+            idx = np.flatnonzero(side == s)
+            out.append(ValueColumn(name, SIDES[s], "deg", idx, value[idx], np.zeros(idx.size, bool)))
+    return out
