@@ -192,12 +192,14 @@ def analyse_clip(
             from hipform.report import save_report_json
 
             report_path = Path(settings.out_dir) / f"{path.name}.report.json"
-            check_outputs([path], {"the report": report_path})  # a link of that name to the clip
+            stem = Path(settings.out_dir) / path.name  # exports: <clip name>.trc … beside the report
+            exports = {f"the .{fmt} file": Path(f"{stem}.{fmt}") for fmt in settings.exports}
+            check_outputs([path], {"the report": report_path, **exports})  # a link of that name to the clip
             write_whole(report_path, lambda partial: save_report_json(report, partial))
             if settings.exports:
                 from hipform.export import save_exports
 
-                save_exports(seq, report, Path(settings.out_dir) / path.name, settings.exports)
+                save_exports(seq, report, stem, settings.exports)
         return ClipResult(
             path=path,
             ok=True,

@@ -293,6 +293,24 @@ def test_batch_writes_the_exports_beside_each_report(cached_clip, tmp_path):
     assert points.shape == (4, len(Landmark), landmarks.n_frames)
 
 
+def test_batch_never_writes_an_export_over_the_clip(cached_clip, tmp_path):
+    """A file of an export's name that is the clip itself (a link) fails that clip, before any writing."""
+    clip, cache_dir, _ = cached_clip
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f"{clip.name}.mot").symlink_to(clip)
+    before = clip.read_bytes()
+    settings = BatchSettings(out_dir=out, cache_dir=cache_dir, exports=("trc", "mot"))
+    (result,) = run_batch([clip], settings)
+    assert not result.ok and result.exit_code == 2 and ".mot" in result.message, result.message
+    assert clip.read_bytes() == before
+    assert not (out / f"{clip.name}.report.json").exists() and not (out / f"{clip.name}.trc").exists()
+
+
+def test_cli_export_into_a_missing_folder_is_exit_9(tmp_path):
+    assert main(["analyse", str(FIXTURE), "--mot", str(tmp_path / "no such folder" / "x.mot")]) == 9
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
