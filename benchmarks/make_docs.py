@@ -375,10 +375,44 @@ STATIC_FAST = """## What makes it fast
   landmarks of every clip are cached, the batch runs in its own process: starting workers (each
   loading numpy, SciPy and MediaPipe) takes 10–15 s, the kinematics well under a second a clip.
 * **Kinematics over whole arrays.** Every measure, rep window read, flag grade and flag confidence is
-  computed for all frames or all windows at once; Python loops only assemble the report's objects
-  (with the cyclic garbage collector paused while tens of thousands of them are made). The zero-lag
-  low-pass filter, the largest remaining cost, runs two landmark coordinates per complex signal, two
-  such signals per SciPy call (they stay in the CPU cache), straight into the result arrays.
+  computed for all frames or all windows at once (a 100,000-frame running clip has ~9,600 steps);
+  Python loops only assemble the report's objects. The cyclic garbage collector is not paused while
+  tens of thousands of them are made (that saved ~10% but switched collection off for the whole
+  multi-threaded app server); on the running case it takes about 15% of the CPU time.
+* **The report's per-rep values as columns.** What a rule read on one side is one column (window
+  indices, values, graded or not: `grading.Grades.read`); each rep's flexion angles, reported
+  measures and FPPA peak are columns too. The report's records are the columns cut window by window
+  (`rep_values.values_by_window`): one stable sort, then `tuple.__new__` makes the ~80,000
+  `MeasureValue` records of a long running clip without a Python call each (records and windows
+  are tuples for the same reason). The timeline's blanking of unjudged reps (`shown.blank_unjudged`)
+  reads the columns, not each record's key.
+* **Foot strikes.** The choice of regular strikes (`cadence.keep_regular_strikes`, dynamic
+  programming) computes the cost of every candidate interval in one array operation; the loop that
+  is left runs on Python floats (17 ms instead of 170 ms for 10,000 candidate strikes).
+* **Nothing read twice.** The knee-over-foot measures share the body's left axis, standing leg
+  length and knee travel (`knee_over_foot.compute_knee_over_foot`); the body yaw the view estimate
+  read is handed to the measures; the key frames of held reps are found for all reps at once; the
+  filter's initial state (`sosfilt_zi`, a linear solve) is computed once per analysis instead of in
+  every SciPy call (`signals._sosfiltfilt` is `scipy.signal.sosfiltfilt`'s steps with it); the 200
+  jittered repeats of recognition draw their noise in one call.
+* **The filter.** The zero-lag low-pass filter, the largest remaining cost, runs two landmark
+  coordinates per complex signal (the filter has real coefficients, so real and imaginary parts are
+  filtered exactly as two real calls would, and SciPy's loop runs over half as many signals), two
+  such signals per SciPy call (`signals._ROWS_PER_CALL`: they stay in the CPU cache; one call over
+  all rows was ~15% slower), straight into the result arrays. The pixel and world filters could run
+  on two threads (SciPy's loop releases the GIL), but on 2 cores that made analysis slower, even on
+  an idle machine.
+* **Only the landmarks the analysis reads** are conditioned and filtered (17 of 33 in pixels, fewer
+  in world coordinates); the rows of the others are set to NaN, the rows read are written once, by
+  the filter (a 100,000-frame clip's buffers are ~130 MB, and page faults on fresh memory cost most
+  on a busy machine). Recognition filters only its own landmarks first; with the same cut-off, the
+  rest are filtered into the same arrays afterwards. Reordering landmarks to time-last goes block
+  by block (`conditioning._BLOCK` frames) through a small buffer of the source's type, which the
+  transposing copy then widens: a third faster than transposing a fancy-indexed block.
+* **No reductions over a length-2 or 3 axis.** numpy's reductions over a short last axis are slow
+  on long arrays: dot products and norms (`measures._dot`, `_norm`) are written out component by
+  component (in `numpy.einsum`'s addition order, so the values are the same), and finiteness is
+  tested coordinate by coordinate (`conditioning`, `tracking.detected_landmarks`).
 
 ## Reading the figures: wall time, CPU time and load
 
