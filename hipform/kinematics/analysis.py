@@ -56,6 +56,7 @@ from hipform.kinematics.movements import (
     movement_named,
 )
 from hipform.kinematics.recognition import recognise_movement
+from hipform.kinematics.sagittal_running import SAGITTAL_UNITS
 from hipform.kinematics.rep_values import Reported, rep_results
 from hipform.kinematics.shown import blank_unjudged, graded_series
 from hipform.kinematics.stability import compute_stability_measures, sway_asymmetry_flags
@@ -245,6 +246,7 @@ def _judge(
     m = compute_measures(px, world, view.facing_x, side_view=view.side, body_yaw_deg=yaw)
     leg_px = leg_length_px(px)
     seg = _segment(which, c, config, view.view, m, leg_px, t)
+    m.update(seg.series or {})  # what the segmentation measured (side-on running: each step's values)
     if any(r.fault == "instability" for r in mv.rules):  # wobble on one leg reads the frame times
         held = [(w.start, w.end, w.side) for w in seg.windows if w.side is not None]
         held = held if mv.whole_rep_on_one_leg else []
@@ -347,6 +349,7 @@ REPORTED_UNITS = {
     "trunk_line_deg": "deg",
     "pelvic_obliquity_deg": "deg",
     "knee_separation_ratio": "ratio",
+    **SAGITTAL_UNITS,  # side-on running, each step's sagittal values (hipform.kinematics.sagittal_running)
     # a single-leg hold's wobble (hipform.kinematics.stability)
     "sway_path_ratio": "ratio",
     "free_foot_touchdowns_count": "count",
@@ -373,7 +376,7 @@ def _rep_results(
     tracking, a timestamp freeze), a reported measure the camera view does not show, and the FPPA
     peak and standing baseline of a rep whose FPPA was not graded.
     """
-    shown = [name for name in mv.reported_only if view_shows(name, view)]
+    shown = [name for name in mv.reported_only if view_shows(name, view) and name in m]
     reported = [Reported(name, REPORTED_UNITS[name], m[name]) for name in shown]
     reported += [Reported(name, REPORTED_UNITS[name], None) for name in mv.reported_only if name not in shown]
     fppa = base["fppa_deg"] if any(r.measure == "fppa_deg" for r in mv.rules) else None

@@ -430,7 +430,7 @@ def _drop_double_strikes(
     return side_a, strike_a
 
 
-def _first_extreme(
+def first_extreme(
     x: np.ndarray, lo: np.ndarray, hi: np.ndarray, largest: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per window ``x[lo:hi]``: (offset of ``nanargmax``/``nanargmin``, any finite value).
@@ -482,12 +482,12 @@ def _stance_events(
     last_end = min(n, int(st[-1]) + max(2, int(round(step_s * fps))))
     nxt = np.append(st[1:], last_end)  # exclusive end of each step's search windows
     w_mid = st + np.maximum(1, np.round(0.6 * (nxt - st)).astype(np.int64))
-    off, some = _first_extreme(hip_y, st, w_mid, largest=True)
+    off, some = first_extreme(hip_y, st, w_mid, largest=True)
     mid = np.where(some, st + off, st)
     toes = np.empty(m, dtype=np.int64)
     for sd in (0, 1):
         sel = side_a == sd
         if sel.any():
-            o, f = _first_extreme(knee_flexion_deg[:, sd], mid[sel], nxt[sel], largest=False)
+            o, f = first_extreme(knee_flexion_deg[:, sd], mid[sel], nxt[sel], largest=False)
             toes[sel] = np.where(f, mid[sel] + o, np.maximum(mid[sel], nxt[sel] - 1))
     return mid.astype(np.int64), np.minimum(toes, n - 1)

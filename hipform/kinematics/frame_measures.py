@@ -216,6 +216,12 @@ MEASURE_VIEW: dict[str, str] = {
             "trunk_line_deg",
             "trunk_line_change_deg",
             "trunk_inclination_deg",
+            # side-on running, each step's values (hipform.kinematics.sagittal_running)
+            "hip_extension_toe_off_deg",
+            "shank_angle_contact_deg",
+            "foot_ahead_contact_ratio",
+            "knee_flexion_contact_deg",
+            "vertical_oscillation_ratio",
         ),
         "side",
     ),

@@ -12,6 +12,7 @@ from hipform.kinematics.faults import FAULTS, FaultRule
 from hipform.kinematics.frame_measures import SIDES
 from hipform.kinematics.grading import STEPS_PER_SIDE, Graded
 from hipform.kinematics.movements import Window
+from hipform.kinematics.sagittal_running import NEEDS_SIDE_NOTE, NO_SIDES_NOTE, SAGITTAL_UNITS, sagittal_notes
 from hipform.report import (
     FaultSummary,
     Flag,
@@ -118,7 +119,8 @@ def _steps_summary(
     side_on: bool,
 ) -> StepSummary:
     """Running: cadence, steps per side, step-time regularity and trunk inclination (reported only,
-    and only side-on: a forward lean cannot be seen from behind)."""
+    and only side-on: a forward lean cannot be seen from behind); side-on, a note with the mean of
+    each sagittal measure."""
     notes.extend(steps.cadence.notes())  # its uncertainty, strikes dropped, gaps left out, slow motion
     n_left, n_right = int(np.sum(steps.side == 0)), int(np.sum(steps.side == 1))
     cv = None
@@ -130,15 +132,22 @@ def _steps_summary(
                 "Step timing is irregular: the pose model may be mixing up the legs (common side-on or "
                 "with a small runner); steps and cadence are approximate."
             )
-    ti = m["trunk_inclination_deg"][np.array([w.key for w in windows], dtype=np.int64)]
+    keys = np.array([w.key for w in windows], dtype=np.int64)
+    ti = m["trunk_inclination_deg"][keys]
     ti = ti[np.isfinite(ti)] if side_on else ti[:0]
+    if side_on:  # each step's sagittal values, held over the step (read at its key frame)
+        notes.extend(sagittal_notes({n: m[n][keys] for n in SAGITTAL_UNITS if n in m}, steps.side))
+    elif windows:
+        notes.append(NEEDS_SIDE_NOTE)
     if fs < 60:
         notes.append(
             f"Filmed at {fs:.0f} fps; 60 fps or more is recommended for running (step timing is "
             "less precise, peak angles are little affected)."
         )
     n_min = min(n_left, n_right)
-    if windows and n_min < STEPS_PER_SIDE:
+    if windows and not n_left + n_right:
+        notes.append(NO_SIDES_NOTE)
+    elif windows and n_min < STEPS_PER_SIDE:
         notes.append(
             f"Only {n_min} step(s) on one side; {STEPS_PER_SIDE} or more per side give a trustworthy average."
         )

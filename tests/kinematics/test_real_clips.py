@@ -79,7 +79,9 @@ def test_running_clips_yield_steps_that_do_not_overlap(sequences, name, n_steps)
     assert not guessed.reps and not guessed.flags
     report = analyse(sequences[name], exercise="running")
     assert n_steps[0] <= len(report.reps) <= n_steps[1]
-    assert all(r.kind == "step" and r.side in ("left", "right") for r in report.reps)
+    # side-on the pose model's labels are not consistent in this clip: its steps carry no leg
+    legs = (None,) if name == "running_treadmill_side.mp4" else ("left", "right")
+    assert all(r.kind == "step" and r.side in legs for r in report.reps)
     assert_steps_do_not_overlap(report)
     if name == "running_rear_outdoor.mp4":
         assert report.is_assessed("pelvic_drop") and report.is_assessed("knee_collapse")

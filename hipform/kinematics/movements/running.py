@@ -1,12 +1,15 @@
-"""Running: knee collapse (hip adduction) and pelvic drop in each stance, filmed from behind."""
+"""Running: knee collapse (hip adduction) and pelvic drop in each stance, filmed from behind; filmed
+from the side, the sagittal measures of each step (:mod:`hipform.kinematics.sagittal_running`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from hipform.kinematics.events import detect_steps
+from hipform.kinematics.cadence import Cadence
+from hipform.kinematics.events import Steps, detect_steps
 from hipform.kinematics.faults import SRC_FPPA, FaultRule, cpd_rule
 from hipform.kinematics.movements.spec import Cues, Movement, Segmentation, SegmentContext, Window
+from hipform.kinematics.sagittal_running import SAGITTAL_MEASURES, detect_side_steps, held_series
 from hipform.landmarks import Landmark
 
 L = Landmark
@@ -54,12 +57,14 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
     Filmed from behind, the planted foot is the lower one in the image (the heel's own lowest
     point comes late in stance there: the foot travels toward the camera). From the front the
-    swing foot reaching toward the camera looks lower before it lands, and side-on the feet
-    overlap: there the heel's lowest image point marks the strike.
+    swing foot reaching toward the camera looks lower before it lands: there (and in an oblique
+    view) the heel's lowest image point marks the strike. Side-on, the feet overlap and their
+    labels swap: steps come from the feet's fore-aft swing and carry their sagittal values
+    (:func:`segment_side`).
     """
-    px = ctx.px
-    heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
-    heel = np.where(np.isfinite(heel), heel, ctx.ankle_y)
+    heel = _heel_y(ctx)
+    if ctx.view == "side":
+        return segment_side(ctx, heel.mean(axis=1))
     how = "lower-foot" if ctx.view == "rear" else "heel-peak"
     steps = detect_steps(
         heel, ctx.hip_y(), ctx.measures["knee_flexion_deg"], ctx.t_s, ctx.leg_px, stance_from=how
@@ -70,8 +75,40 @@ def segment(ctx: SegmentContext) -> Segmentation:
         Window(int(st), int(mid), int(end), int(sd), "step")
         for st, mid, end, sd in zip(*(c.tolist() for c in cols), strict=True)
     ]
-    n = px.shape[0]
+    n = ctx.px.shape[0]
     return Segmentation(windows, np.zeros(n, bool), heel.mean(axis=1) if n else np.zeros(0), steps)
+
+
+def _heel_y(ctx: SegmentContext) -> np.ndarray:
+    """(T, 2) image y of the heels, the ankles where a heel is not seen."""
+    heel = ctx.px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
+    return np.where(np.isfinite(heel), heel, ctx.ankle_y)
+
+
+def segment_side(ctx: SegmentContext, signal: np.ndarray) -> Segmentation:
+    """Side-on steps (:func:`~hipform.kinematics.sagittal_running.detect_side_steps`), each a window
+    contact → midstance (key) → toe-off on its leg (None where the legs cannot be told apart), and
+    each step's sagittal values as per-frame series held from its contact to the next (read at the
+    key frame as the movement's reported measures). ``signal`` (T,) is the rep signal reported."""
+    n = ctx.px.shape[0]
+    found = detect_side_steps(ctx.px, ctx.world, ctx.t_s, ctx.leg_px)
+    names = [m.name for m in SAGITTAL_MEASURES]
+    if found is None:
+        empty = np.zeros(0, dtype=np.int64)
+        nothing = Steps(empty, empty, empty, empty, Cadence())
+        return Segmentation([], np.zeros(n, bool), signal, nothing, dict.fromkeys(names, np.full(n, np.nan)))
+    st = found.steps
+    # a slow runner's toe-off can come after the other foot's contact (no flight): a step's window
+    # still ends before the next one starts, as in every view
+    nxt = np.append(st.strike[1:], n)
+    ends = np.maximum(np.minimum(st.toe_off, nxt - 1), st.midstance)
+    windows = [
+        Window(int(s), int(k), int(e), int(side) if side >= 0 else None, "step")
+        for s, k, e, side in zip(
+            st.strike.tolist(), st.midstance.tolist(), ends.tolist(), st.side.tolist(), strict=True
+        )
+    ]
+    return Segmentation(windows, np.zeros(n, bool), signal, st, held_series(n, st.strike, found.values))
 
 
 def recognise(c: Cues) -> float:
@@ -90,8 +127,9 @@ MOVEMENT = Movement(
     segment=segment,
     rep_kind="step",
     recognise=recognise,
-    setup="film from behind at hip height, whole body in frame, 60 frames/s or more",
+    setup="film from behind at hip height (knee collapse, pelvic drop) or from the side, square to the "
+    "treadmill (stride, hip extension, trunk lean), whole body in frame, 60 frames/s or more",
     no_windows="no running steps",
-    reported_only=("trunk_inclination_deg",),
+    reported_only=("trunk_inclination_deg", *(m.name for m in SAGITTAL_MEASURES)),
     sure_without_baseline=("pelvic_drop_deg",),
 )

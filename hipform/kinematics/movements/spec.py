@@ -75,12 +75,15 @@ class SegmentContext:
 
 
 class Segmentation(NamedTuple):
-    """Windows of a clip, the frames at rest (T,) bool, the rep signal (T,), and running steps."""
+    """Windows of a clip, the frames at rest (T,) bool, the rep signal (T,), running steps, and
+    per-frame series the segmentation itself measures (name → (T,) array; side-on running: each
+    step's sagittal values), added to the clip's measures."""
 
     windows: list[Window]
     rest: np.ndarray
     signal: np.ndarray
     steps: Steps | None = None
+    series: dict[str, np.ndarray] | None = None
 
 
 def rep_windows(reps: Reps, sides: list[int | None]) -> list[Window]:
