@@ -56,8 +56,8 @@ from hipform.kinematics.movements import (
     movement_named,
 )
 from hipform.kinematics.recognition import recognise_movement
-from hipform.kinematics.sagittal_running import SAGITTAL_UNITS
 from hipform.kinematics.rep_values import Reported, rep_results
+from hipform.kinematics.sagittal_running import SAGITTAL_UNITS
 from hipform.kinematics.shown import blank_unjudged, graded_series
 from hipform.kinematics.stability import compute_stability_measures, sway_asymmetry_flags
 from hipform.kinematics.summary import dedupe, summarise
