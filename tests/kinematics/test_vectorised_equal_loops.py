@@ -1,0 +1,136 @@
+"""The array versions of per-item loops give exactly the loops' results (docs/performance.md).
+
+Each reference below is the loop the array code replaced, kept here as its definition: the
+strike choice of running cadence, the key frame of held reps, SciPy's zero-lag filter, and the
+per-rep values cut from columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.signal as sps
+
+from hipform.kinematics.cadence import (
+    _MISSED_STEP,
+    _OFF_RHYTHM,
+    _START_OVER,
+    MAX_GAP_STEPS,
+    MIN_STEP_FRACTION,
+    MIN_STEP_S,
+    keep_regular_strikes,
+)
+from hipform.kinematics.events import _held_peaks
+from hipform.kinematics.rep_values import ValueColumn, values_by_window
+from hipform.kinematics.signals import _sosfiltfilt, lowpass_sos
+from hipform.report import MeasureValue
+
+
+def strikes_by_loop(ts: np.ndarray, step: float) -> np.ndarray:
+    """:func:`keep_regular_strikes` strike by strike, every candidate interval costed on its own."""
+    m = ts.size
+    min_step = max(MIN_STEP_S, MIN_STEP_FRACTION * step)
+    longest = (MAX_GAP_STEPS + 0.5) * step
+    score, prev, best_upto = np.ones(m), np.full(m, -1), np.zeros(m, dtype=np.int64)
+    for j in range(1, m):
+        lo, hi = np.searchsorted(ts[:j], [ts[j] - longest, ts[j] - min_step], side="right")
+        if hi > lo:
+            dt = ts[j] - ts[lo:hi]
+            k = np.clip(np.round(dt / step), 1, MAX_GAP_STEPS)
+            gain = score[lo:hi] - (_OFF_RHYTHM * np.log(dt / (k * step)) ** 2 + _MISSED_STEP * (k - 1))
+            at = int(np.argmax(gain))
+            if 1.0 + gain[at] > score[j]:
+                score[j], prev[j] = 1.0 + gain[at], lo + at
+        if lo > 0:
+            far = int(best_upto[lo - 1])
+            if 1.0 + score[far] - _START_OVER > score[j]:
+                score[j], prev[j] = 1.0 + score[far] - _START_OVER, far
+        best_upto[j] = j if score[j] > score[best_upto[j - 1]] else best_upto[j - 1]
+    chain, j = [], int(np.argmax(score))
+    while j >= 0:
+        chain.append(j)
+        j = int(prev[j])
+    return np.asarray(chain[::-1])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_strike_choice_equals_the_loop(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    step = 0.3 + 0.1 * rng.random()
+    ts = np.cumsum(step + rng.normal(0, 0.03, 300))
+    spurious = ts[rng.choice(300, 40)] + rng.uniform(0.03, 0.2, 40)  # heel dips after landing
+    ts = np.delete(ts, rng.choice(300, 20, replace=False))  # missed strikes: gaps of whole steps
+    ts = np.sort(np.concatenate([ts, spurious, ts[-1] + 30 + np.arange(10) * step]))  # a long gap
+    kept = keep_regular_strikes(ts, step)
+    assert np.array_equal(kept, strikes_by_loop(ts, step))
+    assert 0 < kept.size < ts.size  # the choice dropped some: the comparison says something
+
+
+def held_peaks_by_loop(xs: np.ndarray, a: np.ndarray, b: np.ndarray, rng: float) -> np.ndarray:
+    """:func:`hipform.kinematics.events._held_peaks` rep by rep."""
+    peaks = []
+    for a_i, b_i in zip(a, b, strict=True):
+        seg = xs[a_i:b_i]
+        top = int(np.argmax(seg))
+        near = seg >= seg[top] - 0.03 * rng
+        lo = top - int(np.argmin(near[top::-1])) + 1 if not near[: top + 1].all() else 0
+        hi = top + int(np.argmin(near[top:])) - 1 if not near[top:].all() else seg.size - 1
+        peaks.append(a_i + (lo + hi) // 2)
+    return np.asarray(peaks)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_held_rep_key_frames_equal_the_loop(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(0, 1, 3000).cumsum(), 0)  # rounded: plateaus, i.e. held tops
+    x[rng.choice(3000, 50)] = -np.inf  # frames with no signal
+    edges = np.sort(rng.choice(np.arange(1, 3000), 120, replace=False))
+    a, b = edges[0::2], edges[1::2]  # disjoint runs, some a single frame long
+    got = _held_peaks(x, a, b, 4.0)
+    assert np.array_equal(got, held_peaks_by_loop(x, a, b, 4.0))
+    assert not np.array_equal(got, a + (b - a - 1) // 2)  # not merely the middle of each run
+
+
+@pytest.mark.parametrize("n", [30, 200, 5000])
+@pytest.mark.parametrize("fs", [30.0, 240.0])
+def test_the_zero_lag_filter_is_scipys(n: int, fs: float) -> None:
+    sos = lowpass_sos(fs, 6.0)
+    rng = np.random.default_rng(n)
+    pad = min(3 * (2 * len(sos) + 1) * 4, n - 1)
+    zi = sps.sosfilt_zi(sos)
+    pair = rng.normal(size=(2, n)) + 1j * rng.normal(size=(2, n))
+    one = rng.normal(size=(1, n))
+    for x in (pair, one):
+        assert np.array_equal(_sosfiltfilt(sos, zi, x, pad), sps.sosfiltfilt(sos, x, axis=-1, padlen=pad))
+
+
+def test_values_cut_from_columns_equal_per_window_records() -> None:
+    rng = np.random.default_rng(0)
+    n_windows = 7
+    columns = [
+        ValueColumn(
+            "knee_flexion_deg", "left", "deg", np.arange(n_windows), rng.random(n_windows), np.zeros(7, bool)
+        ),
+        ValueColumn(
+            "fppa_deg",
+            "right",
+            "deg",
+            np.array([1, 4, 5]),
+            np.array([3.0, np.nan, 8.0]),
+            np.array([1, 0, 1], bool),
+        ),
+        ValueColumn(
+            "trunk_line_deg", None, "deg", np.array([0, 4]), np.array([1.5, 2.5]), np.array([0, 1], bool)
+        ),
+        ValueColumn("unused", None, "ratio", np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool)),
+    ]
+    expected: list[list[MeasureValue]] = [[] for _ in range(n_windows)]
+    for c in columns:
+        for wi, v, ok in zip(c.windows.tolist(), c.value.tolist(), c.assessed.tolist(), strict=True):
+            expected[wi].append(MeasureValue(c.measure, c.side, v, c.unit, ok))
+    got = values_by_window(columns, n_windows)
+    assert len(got) == n_windows
+    for g, e in zip(got, expected, strict=True):
+        assert [type(v) for v in g] == [MeasureValue] * len(e)
+        assert [v._replace(value=repr(v.value)) for v in g] == [v._replace(value=repr(v.value)) for v in e]
+        assert all(type(v.value) is float and type(v.assessed) is bool for v in g)  # JSON-ready types
