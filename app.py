@@ -23,15 +23,14 @@ from hipform.analysis_job import (
     view_hint_mismatch,
 )
 from hipform.cache import estimate_pose_cached, file_digest
-from hipform.errors import HipformError, HistoryError
-from hipform.history import History
+from hipform.errors import HipformError
 from hipform.kinematics.live_checker import LIVE_MOVEMENTS
 from hipform.limits import Limits
 from hipform.report import save_measures_csv
 from hipform.sequence import PoseSequence
 from hipform.video import probe_video
-from hipform.webapp import downloads, media, present, storage
-from hipform.webapp.plots import timeline_figure, trend_figure
+from hipform.webapp import downloads, history_page, media, present, storage
+from hipform.webapp.plots import timeline_figure
 from hipform.webapp.progress import ProgressTracker
 from hipform.webapp.setup_help import advice_for
 from hipform.webcam import LiveProcessor, default_analyser, make_queued_callback, rtc_configuration
@@ -42,10 +41,6 @@ PAGES = ("Analyse a clip", "Live webcam", "History")
 
 
 # ------------------------------------------------------------------ helpers (no layout)
-def open_history() -> History:
-    return History()
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def sample_sha256(path: str, mtime_ns: int, size: int) -> str:
     return file_digest(path)
@@ -112,15 +107,9 @@ def analyse(
             "(the details are in the terminal that runs the app)."
         )
         return None
-    saved = st.session_state.setdefault("saved_sessions", {})
-    key = (sha, settings.key)
-    if key not in saved:
-        try:
-            saved[key] = storage.keep_in_history(
-                result, file_sha256=sha, source_name=source_name, analysis_settings=settings, origin=origin
-            )
-        except HistoryError as exc:
-            st.warning(f"The analysis could not be saved to the history: {exc}")
+    history_page.save_once(
+        result, file_sha256=sha, source_name=source_name, analysis_settings=settings, origin=origin
+    )
     return result
 
 
@@ -344,70 +333,6 @@ def analyse_upload(
         media.remove_scratch_folder(work)
 
 
-def page_history() -> None:
-    st.header("History")
-    try:
-        with open_history() as hist:
-            sessions = hist.list_sessions()
-            exercises = hist.exercises()
-            st.caption(f"{len(sessions)} saved analyses in {hist.path} (kept on this computer only).")
-            if not sessions:
-                st.info("Nothing saved yet: analyse a clip and it appears here.")
-                return
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "#": s.id,
-                            "When": s.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                            "Clip": s.source_name,
-                            "Movement": present.exercise_name(s.exercise),
-                            "View": s.view,
-                            "Reps": s.n_reps,
-                            "Flags": s.n_flags,
-                            "From": s.origin,
-                        }
-                        for s in sessions
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-            st.subheader("Is it getting better?")
-            ex = st.selectbox("Movement", exercises, format_func=present.exercise_name, key="trend_exercise")
-            points = hist.trend(ex)
-            if points:
-                st.plotly_chart(trend_figure(points, ex), width="stretch")
-            st.subheader("Compare two sessions")
-            ids = [s.id for s in sessions]
-            label = {
-                s.id: f"#{s.id} · {s.created_at.astimezone():%Y-%m-%d %H:%M} · {s.source_name}"
-                for s in sessions
-            }
-            c1, c2 = st.columns(2)
-            a = c1.selectbox("Earlier", ids, index=min(1, len(ids) - 1), format_func=label.get, key="cmp_a")
-            b = c2.selectbox("Later", ids, index=0, format_func=label.get, key="cmp_b")
-            rows = hist.compare(a, b)
-            if rows:
-                st.dataframe(
-                    pd.DataFrame(present.compare_rows(rows, "Earlier", "Later")),
-                    hide_index=True,
-                    width="stretch",
-                )
-            else:
-                st.write("These sessions have no measure in common.")
-            with st.expander("Annotated videos side by side"):
-                v1, v2 = st.columns(2)
-                for col, sid in ((v1, a), (v2, b)):
-                    sess = hist.get(sid)
-                    if sess and sess.summary.annotated_path and Path(sess.summary.annotated_path).exists():
-                        col.video(sess.summary.annotated_path)
-                    else:
-                        col.caption("No video kept for this session.")
-    except HistoryError as exc:
-        st.error(str(exc))
-
-
 def live_processor(exercise: str) -> LiveProcessor:
     """This browser session's processor (made once; pose runs on the WebRTC worker thread)."""
     key = ("live_processor", exercise)
@@ -505,12 +430,13 @@ def main() -> None:
     st.sidebar.title("hipform")
     st.sidebar.caption("Knee collapse, pelvic drop and back arching, rep by rep. Runs on this computer only.")
     page = st.sidebar.radio("Page", PAGES, key="page")
+    history_page.athlete_picker()
     if page == PAGES[0]:
         page_analyse()
     elif page == PAGES[1]:
         page_live()
     else:
-        page_history()
+        history_page.page_history()
 
 
 main()

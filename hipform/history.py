@@ -21,6 +21,19 @@ How it stays safe
     reading works while another hipform writes; a write that waits too long for
     another one gives "busy, try again", never advice to move the file.
 
+Athletes
+    Every session (and every saved hip check) belongs to one athlete: a name or initials,
+    with optional notes. Listings, trends and comparisons are per athlete, so a coach's
+    athletes never share a trend. A history made before athletes existed has its sessions
+    filed under one athlete, :data:`DEFAULT_ATHLETE` ("Me"); the athlete with the lowest id
+    is the one used when none is named (:meth:`History.default_athlete_id`).
+
+Correcting it
+    A session can be relabelled (another movement, another athlete) and deleted, each in one
+    transaction. A deleted session's kept video is removed only after the deletion is
+    committed, and only when ``video_files`` lists it: a process killed in between leaves a
+    listed video no session shows, which :meth:`History.remove_orphan_videos` removes.
+
 What it deletes
     Only videos hipform wrote and registered in ``video_files`` (the name is
     registered before the file is written): a kept video when its session is
@@ -28,12 +41,13 @@ What it deletes
     :data:`ORPHAN_GRACE_S` old. Nothing is ever deleted for its age, name or
     extension alone.
 
-Tables (schema version 4)
-    ``schema_version(version)``; ``sessions`` (one row per analysis: clip
-    metadata, settings, the report JSON, optional annotated video path);
-    ``fault_values`` (per session, fault, measure and side: the mean and worst
-    value over the reps and how many reps were flagged — what the trend plots
-    read); ``video_files(path, registered_at)`` (every video hipform wrote).
+Tables (schema version 5)
+    ``schema_version(version)``; ``athletes(id, name, notes, created_at)``; ``sessions`` (one
+    row per analysis: its athlete, the movement it is filed under, clip metadata, settings,
+    the report JSON, optional annotated video path); ``fault_values`` (per session, fault,
+    measure and side: the mean and worst value over the reps and how many reps were flagged —
+    what the trend plots read); ``video_files(path, registered_at)`` (every video hipform
+    wrote); ``hip_checks`` (per athlete: a guided hip check's JSON and its PDF report).
 """
 
 from __future__ import annotations
@@ -54,10 +68,15 @@ from typing import Any
 
 from hipform import settings
 from hipform.errors import HistoryError
+from hipform.kinematics.movements import REGISTRY
 from hipform.report import SCHEMA_VERSION as REPORT_SCHEMA_VERSION
 from hipform.report import Flag, MeasureSummary, RepResult, side_label, upgrade_report_dict
 
 ENV_DB = "HIPFORM_DB"
+#: The athlete a history made before athletes existed files its sessions under.
+DEFAULT_ATHLETE = "Me"
+#: Longest athlete name (or initials) kept.
+MAX_ATHLETE_NAME = 80
 
 #: Seconds a write waits for another hipform's write to finish before saying the history is busy.
 BUSY_TIMEOUT_S = 10.0
@@ -177,20 +196,110 @@ def _v4(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """Athletes: every session belongs to one (those already saved to :data:`DEFAULT_ATHLETE`), the
+    ``exercise`` column is called ``movement`` as everywhere else in hipform, and hip checks get a
+    table of their own.
+
+    SQLite cannot add a required column that refers to another table, so ``sessions`` is rebuilt
+    (its rows copied with their ids, the id counter kept so no id is ever reused); the caller
+    has foreign keys off meanwhile, or dropping the old table would delete every session's
+    fault values with it.
+    """
+    _run_script(
+        conn,
+        """
+        CREATE TABLE athletes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE, -- name or initials, as the user wrote them
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL              -- ISO 8601, UTC
+        );
+        CREATE TABLE sessions_v5 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            athlete_id INTEGER NOT NULL REFERENCES athletes(id),
+            created_at TEXT NOT NULL,            -- ISO 8601, UTC
+            source_name TEXT NOT NULL,           -- the clip's file name as the user knows it
+            origin TEXT NOT NULL DEFAULT 'upload', -- upload, sample, webcam, cli
+            file_sha256 TEXT NOT NULL,
+            movement TEXT NOT NULL,              -- filed under (the report keeps what it was judged as)
+            view TEXT NOT NULL,
+            n_frames INTEGER NOT NULL,
+            fps REAL NOT NULL,
+            duration_s REAL NOT NULL,
+            width_px INTEGER NOT NULL,
+            height_px INTEGER NOT NULL,
+            n_reps INTEGER NOT NULL,
+            n_flags INTEGER NOT NULL,
+            settings_json TEXT NOT NULL,
+            report_json TEXT NOT NULL,
+            annotated_path TEXT                   -- NULL when the video was not kept
+        );
+        CREATE TABLE hip_checks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            athlete_id INTEGER NOT NULL REFERENCES athletes(id),
+            created_at TEXT NOT NULL,            -- ISO 8601, UTC
+            check_json TEXT NOT NULL,            -- hipform.hip_check.HipCheck.to_dict()
+            pdf BLOB                              -- its one-page report as made then (NULL if none)
+        )
+        """,
+    )
+    conn.execute(
+        "INSERT INTO athletes (name, notes, created_at) VALUES (?, '', ?)",
+        (DEFAULT_ATHLETE, datetime.now(timezone.utc).isoformat()),
+    )
+    columns = (
+        "id, created_at, source_name, origin, file_sha256, {movement}, view, n_frames, fps, duration_s, "
+        "width_px, height_px, n_reps, n_flags, settings_json, report_json, annotated_path"
+    )
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'sessions'").fetchone()
+    last_id = max(int(row[0]) if row else 0, conn.execute("SELECT MAX(id) FROM sessions").fetchone()[0] or 0)
+    conn.execute(
+        f"INSERT INTO sessions_v5 (athlete_id, {columns.format(movement='movement')}) "
+        f"SELECT (SELECT MIN(id) FROM athletes), {columns.format(movement='exercise')} FROM sessions"
+    )
+    _run_script(
+        conn,
+        """
+        DROP TABLE sessions;
+        ALTER TABLE sessions_v5 RENAME TO sessions;
+        CREATE INDEX sessions_athlete_movement_time ON sessions (athlete_id, movement, created_at);
+        CREATE INDEX hip_checks_athlete_time ON hip_checks (athlete_id, created_at);
+        DELETE FROM sqlite_sequence WHERE name = 'sessions'
+        """,
+    )
+    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('sessions', ?)", (last_id,))
+
+
 #: Schema migrations: MIGRATIONS[k] takes a database from version k to k + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass(frozen=True)
-class SessionSummary:
-    """One saved analysis, without its report."""
+class Athlete:
+    """A person whose analyses History keeps apart from everyone else's."""
 
     id: int
+    name: str
+    notes: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One saved analysis, without its report.
+
+    ``movement`` is what the session is filed under: the movement it was judged as, unless it
+    was relabelled (:meth:`History.relabel`; the report keeps what it was judged as).
+    """
+
+    id: int
+    athlete_id: int
     created_at: datetime
     source_name: str
     origin: str
-    exercise: str
+    movement: str
     view: str
     duration_s: float
     n_reps: int
@@ -210,6 +319,17 @@ class Session:
     n_frames: int
     settings: dict[str, Any]
     report: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HipCheckRecord:
+    """One saved guided hip check: its JSON (``HipCheck.to_dict()``) and its PDF report, if made."""
+
+    id: int
+    athlete_id: int
+    created_at: datetime
+    check: dict[str, Any]
+    pdf: bytes | None
 
 
 @dataclass(frozen=True)
@@ -313,17 +433,19 @@ def _parse_time(text: str) -> datetime:
 
 
 _SUMMARY_COLS = (
-    "id, created_at, source_name, origin, exercise, view, duration_s, n_reps, n_flags, annotated_path"
+    "id, athlete_id, created_at, source_name, origin, movement, view, duration_s, n_reps, n_flags, "
+    "annotated_path"
 )
 
 
 def _summary(row: sqlite3.Row) -> SessionSummary:
     return SessionSummary(
         id=int(row["id"]),
+        athlete_id=int(row["athlete_id"]),
         created_at=_parse_time(row["created_at"]),
         source_name=row["source_name"],
         origin=row["origin"],
-        exercise=row["exercise"],
+        movement=row["movement"],
         view=row["view"],
         duration_s=float(row["duration_s"]),
         n_reps=int(row["n_reps"]),
@@ -402,6 +524,38 @@ def _resolved(path_text: str) -> str:
         return str(Path(path_text).resolve())
     except (OSError, RuntimeError):  # a loop of links, or a path this system cannot resolve
         return path_text
+
+
+def _athlete(row: sqlite3.Row) -> Athlete:
+    return Athlete(
+        id=int(row["id"]), name=row["name"], notes=row["notes"], created_at=_parse_time(row["created_at"])
+    )
+
+
+def _athlete_name(name: str) -> str:
+    """``name`` with its spaces tidied; HistoryError when it is empty or too long."""
+    tidy = " ".join(str(name).split())
+    if not tidy:
+        raise HistoryError("An athlete needs a name or initials.")
+    if len(tidy) > MAX_ATHLETE_NAME:
+        raise HistoryError(f"An athlete's name can be at most {MAX_ATHLETE_NAME} characters: shorten it.")
+    return tidy
+
+
+def _refuse_taken_name(conn: sqlite3.Connection, name: str, but: int | None = None) -> None:
+    taken = conn.execute(
+        "SELECT name FROM athletes WHERE name = ? COLLATE NOCASE AND id IS NOT ?", (name, but)
+    ).fetchone()
+    if taken:
+        raise HistoryError(
+            f"There is already an athlete called '{taken[0]}': choose them, or add something to tell "
+            "the two apart."
+        )
+
+
+def _require_athlete(conn: sqlite3.Connection, athlete_id: int) -> None:
+    if conn.execute("SELECT 1 FROM athletes WHERE id = ?", (int(athlete_id),)).fetchone() is None:
+        raise HistoryError(f"There is no athlete #{athlete_id} in the history: choose one from the list.")
 
 
 class History:
@@ -509,19 +663,29 @@ class History:
         """Bring the schema to ``target``; a database already there is only read (no write lock)."""
         if self._checked_schema_version() >= target:
             return
-        with self._transaction() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            current = self._checked_schema_version()  # again under the lock: another hipform may have
-            for version in range(current, target):  # migrated it meanwhile
-                try:
-                    MIGRATIONS[version](conn)
-                except ValueError as exc:  # a stored report hipform cannot read: change nothing
-                    raise HistoryError(
-                        f"'{self.path}' holds a report this hipform cannot read ({exc}). Set {ENV_DB} "
-                        "to another file, or update hipform."
-                    ) from None
-                conn.execute("DELETE FROM schema_version")
-                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
+        # A migration may rebuild a table (SQLite's way to change its columns): with foreign keys
+        # on, dropping the old table would cascade to the rows that refer to it. They are off for
+        # the migration (the pragma is ignored inside a transaction) and checked before the commit.
+        self._conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with self._transaction() as conn:
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                current = self._checked_schema_version()  # again under the lock: another hipform may
+                for version in range(current, target):  # have migrated it meanwhile
+                    try:
+                        MIGRATIONS[version](conn)
+                    except ValueError as exc:  # a stored report hipform cannot read: change nothing
+                        raise HistoryError(
+                            f"'{self.path}' holds a report this hipform cannot read ({exc}). Set "
+                            f"{ENV_DB} to another file, or update hipform."
+                        ) from None
+                    conn.execute("DELETE FROM schema_version")
+                    conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:  # a bug in a migration: roll it all back
+                    raise sqlite3.IntegrityError(f"rows refer to missing rows after migrating: {broken[:5]}")
+        finally:
+            self._conn.execute("PRAGMA foreign_keys=ON")
 
     # ---------------------------------------------------------------- videos hipform wrote
     def register_video(self, path: str | Path) -> Path:
@@ -601,6 +765,58 @@ class History:
                 conn.execute("DELETE FROM video_files WHERE path = ?", (text,))
         return removed
 
+    # ---------------------------------------------------------------- athletes
+    def athletes(self) -> list[Athlete]:
+        """Every athlete, by name."""
+        rows = self._rows("SELECT * FROM athletes ORDER BY name COLLATE NOCASE, id")
+        return [_athlete(r) for r in rows]
+
+    def athlete(self, athlete_id: int) -> Athlete | None:
+        """One athlete, or None."""
+        row = self._one("SELECT * FROM athletes WHERE id = ?", (int(athlete_id),))
+        return _athlete(row) if row else None
+
+    def default_athlete_id(self) -> int:
+        """The athlete used when none is named: the first one made (:data:`DEFAULT_ATHLETE` until renamed)."""
+        return int(self._one("SELECT MIN(id) FROM athletes")[0])
+
+    def add_athlete(self, name: str, notes: str = "") -> int:
+        """Add an athlete; returns their id.
+
+        Raises
+        ------
+        HistoryError
+            The name is empty, too long, or another athlete's (case ignored).
+        """
+        name = _athlete_name(name)
+        with self._transaction() as conn:
+            _refuse_taken_name(conn, name)
+            cur = conn.execute(
+                "INSERT INTO athletes (name, notes, created_at) VALUES (?, ?, ?)",
+                (name, notes.strip(), datetime.now(timezone.utc).isoformat()),
+            )
+            return int(cur.lastrowid)
+
+    def update_athlete(self, athlete_id: int, *, name: str | None = None, notes: str | None = None) -> None:
+        """Rename an athlete or change their notes (None leaves a field as it is).
+
+        Raises
+        ------
+        HistoryError
+            No such athlete, or the new name is empty, too long, or another athlete's.
+        """
+        with self._transaction() as conn:
+            _require_athlete(conn, athlete_id)
+            if name is not None:
+                name = _athlete_name(name)
+                _refuse_taken_name(conn, name, but=athlete_id)
+                conn.execute("UPDATE athletes SET name = ? WHERE id = ?", (name, int(athlete_id)))
+            if notes is not None:
+                conn.execute("UPDATE athletes SET notes = ? WHERE id = ?", (notes.strip(), int(athlete_id)))
+
+    def _athlete_or_default(self, athlete_id: int | None) -> int:
+        return self.default_athlete_id() if athlete_id is None else int(athlete_id)
+
     # ---------------------------------------------------------------- writing
     def save(
         self,
@@ -615,6 +831,7 @@ class History:
         annotated_video: str | Path | None = None,
         keep_video: bool = True,
         created_at: datetime | None = None,
+        athlete_id: int | None = None,
     ) -> int:
         """Save one analysis; returns its session id.
 
@@ -625,27 +842,33 @@ class History:
             ``keep_video`` (the copy is registered first, made before the transaction and
             removed again if the transaction fails, so no orphan is left).
         created_at : when the analysis ran (default: now, UTC).
+        athlete_id : whose analysis it is (default: :meth:`default_athlete_id`).
 
         Raises
         ------
         HistoryError
-            The history is busy or cannot be written, or the video cannot be copied.
+            The history is busy or cannot be written, the athlete is not in it, or the video
+            cannot be copied.
         """
         if not isinstance(report, dict) or not ({"movement", "exercise"} & set(report)):
             raise TypeError("report must be the dict of Report.to_dict()")
         report = upgrade_report_dict(report)
         clip = report.get("clip") or {}
         created = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        athlete_id = self._athlete_or_default(athlete_id)
         kept: Path | None = None
         if keep_video and annotated_video is not None and Path(annotated_video).is_file():
             kept = self._copy_video(Path(annotated_video), created, file_sha256)
         try:
             with self._transaction() as conn:
+                _require_athlete(conn, athlete_id)
                 cur = conn.execute(
-                    "INSERT INTO sessions (created_at, source_name, origin, file_sha256, exercise, view, "
-                    "n_frames, fps, duration_s, width_px, height_px, n_reps, n_flags, settings_json, "
-                    "report_json, annotated_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO sessions (athlete_id, created_at, source_name, origin, file_sha256, "
+                    "movement, view, n_frames, fps, duration_s, width_px, height_px, n_reps, n_flags, "
+                    "settings_json, report_json, annotated_path) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
+                        athlete_id,
                         created.isoformat(),
                         source_name,
                         origin,
@@ -672,49 +895,149 @@ class History:
             raise
         return session_id
 
-    def find(self, file_sha256: str, settings: dict[str, Any] | None = None) -> int | None:
-        """Id of the newest session of the same clip bytes analysed with the same settings, or None."""
+    def find(
+        self, file_sha256: str, settings: dict[str, Any] | None = None, athlete_id: int | None = None
+    ) -> int | None:
+        """Id of the athlete's newest session of the same clip bytes and settings, or None.
+
+        ``athlete_id`` defaults to :meth:`default_athlete_id`.
+        """
         row = self._one(
-            "SELECT id FROM sessions WHERE file_sha256 = ? AND settings_json = ? ORDER BY id DESC LIMIT 1",
-            (file_sha256, json.dumps(settings or {}, sort_keys=True)),
+            "SELECT id FROM sessions WHERE file_sha256 = ? AND settings_json = ? AND athlete_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (file_sha256, json.dumps(settings or {}, sort_keys=True), self._athlete_or_default(athlete_id)),
         )
         return int(row["id"]) if row else None
 
-    def delete(self, session_id: int) -> bool:
-        """Delete a session (and its kept video); False when there was none."""
-        row = self._one("SELECT annotated_path FROM sessions WHERE id = ?", (session_id,))
-        if row is None:
-            return False
+    def relabel(self, session_id: int, *, movement: str | None = None, athlete_id: int | None = None) -> bool:
+        """File a session under another movement and/or another athlete, in one transaction.
+
+        The report and its measures stay as they were judged (relabelling does not judge the clip
+        again); the session moves to the other movement's trend, or to the other athlete's
+        sessions. None leaves that label as it is. False when there is no such session.
+
+        Raises
+        ------
+        HistoryError
+            ``movement`` is not one of hipform's movements, or the athlete is not in the history.
+        """
+        if movement is not None and movement not in REGISTRY:
+            raise HistoryError(
+                f"'{movement}' is not a movement hipform knows: choose one of {', '.join(REGISTRY)}."
+            )
         with self._transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-        # the session is gone first: a kill now leaves a registered video no session shows, which
-        # remove_orphan_videos deletes later
-        path_text = row["annotated_path"]
-        if path_text:
-            still_shown = self._one("SELECT 1 FROM sessions WHERE annotated_path = ? LIMIT 1", (path_text,))
-            registered = self._one("SELECT 1 FROM video_files WHERE path = ?", (path_text,))
-            if registered and not still_shown:  # never a file hipform did not write
-                self._forget_video(Path(path_text))
+            if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (int(session_id),)).fetchone() is None:
+                return False
+            if athlete_id is not None:
+                _require_athlete(conn, athlete_id)
+            conn.execute(
+                "UPDATE sessions SET movement = COALESCE(?, movement), athlete_id = COALESCE(?, athlete_id) "
+                "WHERE id = ?",
+                (movement, None if athlete_id is None else int(athlete_id), int(session_id)),
+            )
         return True
 
+    def delete(self, session_id: int) -> bool:
+        """Delete a session with its fault values in one transaction, then its kept video; False when
+        there was none.
+
+        The video goes only once the deletion is committed, and only when hipform listed it in
+        ``video_files`` and no other session shows it. A process killed before the commit leaves
+        the session whole (row, values, video); killed after it, a listed video no session shows,
+        which :meth:`remove_orphan_videos` removes.
+        """
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT annotated_path FROM sessions WHERE id = ?", (int(session_id),)
+            ).fetchone()
+            if row is None:
+                return False
+            conn.execute("DELETE FROM sessions WHERE id = ?", (int(session_id),))  # fault values cascade
+            video = row["annotated_path"]
+            removable = bool(
+                video
+                and conn.execute("SELECT 1 FROM video_files WHERE path = ?", (video,)).fetchone()
+                and not conn.execute(
+                    "SELECT 1 FROM sessions WHERE annotated_path = ? LIMIT 1", (video,)
+                ).fetchone()
+            )
+        if removable:  # never a file hipform did not write
+            self._forget_video(Path(video))
+        return True
+
+    # ---------------------------------------------------------------- hip checks
+    def save_check(
+        self,
+        check: dict[str, Any],
+        *,
+        pdf: bytes | None = None,
+        athlete_id: int | None = None,
+        created_at: datetime | None = None,
+    ) -> int:
+        """Save a guided hip check (``HipCheck.to_dict()``) and its PDF report; returns its id.
+
+        Raises
+        ------
+        HistoryError
+            The history is busy or cannot be written, or the athlete is not in it.
+        """
+        if not isinstance(check, dict) or check.get("kind") != "hipform hip check":
+            raise TypeError("check must be the dict of HipCheck.to_dict()")
+        created = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        athlete_id = self._athlete_or_default(athlete_id)
+        with self._transaction() as conn:
+            _require_athlete(conn, athlete_id)
+            cur = conn.execute(
+                "INSERT INTO hip_checks (athlete_id, created_at, check_json, pdf) VALUES (?, ?, ?, ?)",
+                (athlete_id, created.isoformat(), json.dumps(check, allow_nan=False), pdf),
+            )
+            return int(cur.lastrowid)
+
+    def hip_checks(self, athlete_id: int | None = None) -> list[HipCheckRecord]:
+        """An athlete's saved hip checks (default: :meth:`default_athlete_id`), newest first."""
+        rows = self._rows(
+            "SELECT * FROM hip_checks WHERE athlete_id = ? ORDER BY created_at DESC, id DESC",
+            (self._athlete_or_default(athlete_id),),
+        )
+        return [
+            HipCheckRecord(
+                id=int(r["id"]),
+                athlete_id=int(r["athlete_id"]),
+                created_at=_parse_time(r["created_at"]),
+                check=json.loads(r["check_json"]),
+                pdf=bytes(r["pdf"]) if r["pdf"] is not None else None,
+            )
+            for r in rows
+        ]
+
+    def delete_check(self, check_id: int) -> bool:
+        """Delete a saved hip check; False when there was none."""
+        with self._transaction() as conn:
+            return conn.execute("DELETE FROM hip_checks WHERE id = ?", (int(check_id),)).rowcount > 0
+
     # ---------------------------------------------------------------- reading
-    def list_sessions(self, exercise: str | None = None, limit: int = 500) -> list[SessionSummary]:
-        """Saved sessions, newest first (optionally one movement only)."""
-        sql = f"SELECT {_SUMMARY_COLS} FROM sessions"
-        args: list[Any] = []
-        if exercise is not None:
-            sql += " WHERE exercise = ?"
-            args.append(exercise)
+    def list_sessions(
+        self, movement: str | None = None, limit: int = 500, *, athlete_id: int | None = None
+    ) -> list[SessionSummary]:
+        """An athlete's sessions (default: :meth:`default_athlete_id`), newest first; optionally one
+        movement only."""
+        sql = f"SELECT {_SUMMARY_COLS} FROM sessions WHERE athlete_id = ?"
+        args: list[Any] = [self._athlete_or_default(athlete_id)]
+        if movement is not None:
+            sql += " AND movement = ?"
+            args.append(movement)
         sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
         args.append(int(limit))
         return [_summary(r) for r in self._rows(sql, args)]
 
-    def exercises(self) -> list[str]:
-        """Movements with at least one saved session, most sessions first."""
+    def movements(self, athlete_id: int | None = None) -> list[str]:
+        """Movements the athlete (default: :meth:`default_athlete_id`) has sessions of, most first."""
         rows = self._rows(
-            "SELECT exercise, COUNT(*) AS n FROM sessions GROUP BY exercise ORDER BY n DESC, exercise"
+            "SELECT movement, COUNT(*) AS n FROM sessions WHERE athlete_id = ? GROUP BY movement "
+            "ORDER BY n DESC, movement",
+            (self._athlete_or_default(athlete_id),),
         )
-        return [r["exercise"] for r in rows]
+        return [r["movement"] for r in rows]
 
     def get(self, session_id: int) -> Session | None:
         """One session with its report, or None."""
@@ -774,12 +1097,22 @@ class History:
                 entry["change"] = entry["b"]["mean"] - entry["a"]["mean"]
         return list(merged.values())
 
-    def trend(self, exercise: str) -> list[TrendPoint]:
-        """Every fault measure of one movement over time, oldest first."""
+    def trend(self, movement: str, athlete_id: int | None = None) -> list[TrendPoint]:
+        """Every fault measure of one movement over one athlete's sessions (default:
+        :meth:`default_athlete_id`), oldest first."""
+        return self._trend_points(
+            "s.movement = ? AND s.athlete_id = ?", (movement, self._athlete_or_default(athlete_id))
+        )
+
+    def session_values(self, session_id: int) -> list[TrendPoint]:
+        """One session's fault measures (its points on the trend)."""
+        return self._trend_points("s.id = ?", (int(session_id),))
+
+    def _trend_points(self, where: str, args: Sequence[Any]) -> list[TrendPoint]:
         rows = self._rows(
             "SELECT s.id, s.created_at, v.* FROM fault_values v JOIN sessions s ON s.id = v.session_id "
-            "WHERE s.exercise = ? ORDER BY s.created_at, s.id, v.fault, v.measure, v.side",
-            (exercise,),
+            f"WHERE {where} ORDER BY s.created_at, s.id, v.fault, v.measure, v.side",
+            args,
         )
         return [
             TrendPoint(
@@ -797,5 +1130,8 @@ class History:
             for r in rows
         ]
 
-    def count(self) -> int:
-        return int(self._one("SELECT COUNT(*) FROM sessions")[0])
+    def count(self, athlete_id: int | None = None) -> int:
+        """How many sessions the history holds: every athlete's, or one athlete's when given."""
+        if athlete_id is None:
+            return int(self._one("SELECT COUNT(*) FROM sessions")[0])
+        return int(self._one("SELECT COUNT(*) FROM sessions WHERE athlete_id = ?", (int(athlete_id),))[0])

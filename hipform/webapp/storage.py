@@ -33,12 +33,14 @@ def keep_in_history(
     source_name: str,
     analysis_settings: AnalysisSettings,
     origin: str,
+    athlete_id: int | None = None,
 ) -> int | None:
-    """Record one analysis in History; the id of its session, or None when nothing was judged.
+    """Record one analysis in the athlete's History; the id of its session, or None when nothing was judged.
 
     The annotated video the analysis drew is registered as hipform's (so clean-up may remove it
-    once no session shows it); a judged analysis is saved once per clip bytes and settings (an
-    earlier session of the same is reused), its video copied in.
+    once no session shows it); a judged analysis is saved once per athlete, clip bytes and
+    settings (an earlier session of the same is reused), its video copied in. ``athlete_id``
+    defaults to the history's default athlete.
 
     Raises
     ------
@@ -51,7 +53,7 @@ def keep_in_history(
             hist.register_video(result.annotated_path)
         if not result.report.movement.judged:  # nothing judged, nothing to keep
             return None
-        found = hist.find(file_sha256, analysis_settings.to_dict())
+        found = hist.find(file_sha256, analysis_settings.to_dict(), athlete_id=athlete_id)
         if found is not None:
             return found
         return hist.save(
@@ -63,6 +65,7 @@ def keep_in_history(
             settings=analysis_settings.to_dict(),
             origin=origin,
             annotated_video=result.annotated_path,
+            athlete_id=athlete_id,
         )
 
 

@@ -96,7 +96,7 @@ def test_history_lists_the_saved_session(hipform_home):
     table = at.dataframe[0].value
     assert list(table["Clip"]) == ["single_leg_squat_left_valgus.mp4"] * 2
     assert table["Movement"][0] == "Single-leg squat" and table["Flags"][0] >= 1  # newest first
-    assert at.selectbox(key="trend_exercise").value == "single-leg-squat"
+    assert at.selectbox(key="trend_movement").value == "single-leg-squat"
     assert len(at.get("plotly_chart")) == 1  # the trend plot
     # analysing the same clip again does not add a duplicate
     at.sidebar.radio(key="page").set_value("Analyse a clip")

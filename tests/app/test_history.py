@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from old_history import copy_v4_release, old_history
 
 from hipform.history import (
     MIGRATIONS,
@@ -66,7 +67,7 @@ def test_save_list_get_roundtrip(tmp_path, report_dict):
         assert hist.schema_version == SCHEMA_VERSION
         sid = _save(hist, report_dict, settings={"exercise": "auto"}, annotated_video=video)
         [summary] = hist.list_sessions()
-        assert summary.id == sid and summary.exercise == "single-leg-squat"
+        assert summary.id == sid and summary.movement == "single-leg-squat"
         assert summary.n_flags == len(report_dict["flags"]) == 3
         assert summary.n_reps == 3
         kept = Path(summary.annotated_path)
@@ -102,7 +103,7 @@ def test_compare_and_trend(tmp_path, report_dict):
         trend = [p for p in hist.trend("single-leg-squat") if p.measure == "fppa_deg"]
         assert [p.session_id for p in trend] == [a, b] and trend[1].mean_value == 6.0
         assert hist.trend("bridge") == []
-        assert hist.exercises() == ["single-leg-squat"]
+        assert hist.movements() == ["single-leg-squat"]
 
 
 def test_failed_save_leaves_nothing(tmp_path, report_dict, monkeypatch):
@@ -164,23 +165,17 @@ def test_only_registered_videos_no_session_shows_are_removed_once_old(tmp_path, 
 
 def test_a_session_of_an_older_hipform_keeps_its_video(tmp_path, report_dict):
     """A schema-3 history whose video sits beside the database (where hipform kept them then)."""
-    video = tmp_path / "annotated.mp4"
-    video.write_bytes(b"x" * 100)
     old_home = tmp_path / "old-place"
     db = old_home / "history.sqlite"
-    with History(db, video_dir=old_home / "videos") as hist:
-        sid = _save(hist, report_dict, annotated_video=video)
-        kept = Path(hist.get(sid).summary.annotated_path)
-    conn = sqlite3.connect(db)  # back to schema 3, which had no register of videos
-    conn.execute("DROP TABLE video_files")
-    conn.execute("UPDATE schema_version SET version = 3")
-    conn.commit()
-    conn.close()
+    kept = old_home / "videos" / "20260301T090000000000-000000000000.mp4"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"x" * 100)
+    sid = old_history(db, 3, report_dict, video=kept)  # schema 3 had no register of videos
     mtime_before = kept.stat().st_mtime
-    with History(db) as hist:  # migrated to 4; new videos now go under hipform's home
-        assert hist.schema_version == SCHEMA_VERSION == 4
+    with History(db) as hist:  # migrated; new videos now go under hipform's home
+        assert hist.schema_version == SCHEMA_VERSION == 5
         assert hist.video_dir == tmp_path / "videos"
-        assert hist.get(sid).summary.annotated_path == str(kept) and kept.read_bytes() == video.read_bytes()
+        assert hist.get(sid).summary.annotated_path == str(kept) and kept.read_bytes() == b"x" * 100
         assert hist.remove_orphan_videos(older_than_s=0) == 0  # shown by its session: kept
         assert kept.stat().st_mtime == mtime_before
         assert hist.delete(sid) and not kept.exists()  # and still deleted with its session
@@ -201,7 +196,7 @@ def test_migrates_a_version_1_database(tmp_path, report_dict):
     conn.commit()
     conn.close()
     with History(path) as hist:
-        assert hist.schema_version == SCHEMA_VERSION == 4
+        assert hist.schema_version == SCHEMA_VERSION
         trend = hist.trend("single-leg-squat")  # filled from the stored report by the migration
         assert any(p.measure == "fppa_deg" and p.side == "left" for p in trend)
         assert hist.get(1).report == report_dict  # already the current report schema: left as it is
@@ -252,11 +247,11 @@ def _make_v2_database(path: Path, sessions: list[dict]) -> None:
     conn.close()
 
 
-def _trend_rows(hist: History, exercise: str) -> dict[tuple[str, str], dict]:
+def _trend_rows(hist: History, movement: str) -> dict[tuple[str, str], dict]:
     return {
         (p.measure, p.side): {c: getattr(p, c) for c in _FAULT_VALUE_COLS}
         | {"worst_value": p.worst_value if p.worst_value == p.worst_value else None}
-        for p in hist.trend(exercise)
+        for p in hist.trend(movement)
     }
 
 
@@ -271,7 +266,7 @@ def test_migrates_reports_of_schema_1_0_0_and_fills_the_knee_inside_toes_worst_v
     path = tmp_path / "v2.sqlite"
     _make_v2_database(path, sessions)
     with History(path) as hist:
-        assert hist.schema_version == SCHEMA_VERSION == 4
+        assert hist.schema_version == SCHEMA_VERSION
         for sid, session in enumerate(sessions, start=1):
             report = hist.get(sid).report
             assert report["schema_version"] == REPORT_SCHEMA_VERSION
@@ -339,3 +334,161 @@ def test_refuses_newer_or_foreign_files(tmp_path):
 def test_rejects_a_non_report(tmp_path):
     with History(tmp_path / "h.sqlite") as hist, pytest.raises(TypeError):
         hist.save({"no": "exercise"}, source_name="x", file_sha256="0", width_px=1, height_px=1)
+
+
+# ------------------------------------------------------------------ athletes (history schema 5)
+def _table(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _rows(db: Path, table: str, columns: str = "*") -> list[tuple]:
+    """Every row of ``table``, in an order that does not depend on how it is stored."""
+    return sorted(_table(db, f"SELECT {columns} FROM {table}"), key=repr)
+
+
+def test_a_history_of_the_last_release_keeps_every_session_under_one_athlete(tmp_path):
+    """tests/data/history-v4.sqlite, written by the release before athletes through its own code."""
+    db = tmp_path / "history.sqlite"
+    video = tmp_path / "videos" / "kept.mp4"
+    copy_v4_release(db, video)
+    old_columns = [row[1] for row in _table(db, "PRAGMA table_info(sessions)")]
+    assert "exercise" in old_columns and "athlete_id" not in old_columns
+    before = {table: _rows(db, table) for table in ("sessions", "fault_values", "video_files")}
+    with History(db) as hist:
+        assert hist.schema_version == SCHEMA_VERSION == 5
+        [me] = hist.athletes()
+        assert me.name == "Me" and me.notes == "" and hist.default_athlete_id() == me.id
+        assert [(s.id, s.athlete_id, s.movement) for s in hist.list_sessions()] == [
+            (3, me.id, "single-leg-squat"),
+            (2, me.id, "squat"),
+            (1, me.id, "single-leg-squat"),
+        ]
+        assert {p.session_id for p in hist.trend("single-leg-squat", me.id)} == {1, 3}
+        assert hist.get(1).summary.annotated_path == str(video)
+    renamed = ", ".join("movement" if c == "exercise" else c for c in old_columns)
+    assert _rows(db, "sessions", renamed) == before["sessions"]
+    for table in ("fault_values", "video_files"):
+        assert _rows(db, table) == before[table], table
+    assert "exercise" not in [row[1] for row in _table(db, "PRAGMA table_info(sessions)")]
+    assert _table(db, "PRAGMA integrity_check") == [("ok",)]
+    assert _table(db, "PRAGMA foreign_key_check") == []
+    assert _table(db, "SELECT seq FROM sqlite_sequence WHERE name = 'sessions'") == [(4,)]
+    with History(db) as hist:  # session 4 was deleted by the old hipform: its id is not reused
+        report = hist.get(3).report
+        assert _save(hist, report, day=30) == 5
+        assert hist.delete(1) and not video.exists()  # its listed video goes with it
+
+
+def test_a_failed_athlete_migration_leaves_the_release_s_history_as_it_was(tmp_path, monkeypatch):
+    import hipform.history as mod
+
+    db = tmp_path / "history.sqlite"
+    copy_v4_release(db, tmp_path / "videos" / "kept.mp4")
+    data = {table: _rows(db, table) for table in ("sessions", "fault_values", "video_files")}
+
+    def killed_half_way(conn):  # the sessions table rebuilt, the athletes made: then a failure
+        mod._v5(conn)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(mod, "MIGRATIONS", (*MIGRATIONS[:4], killed_half_way))
+    with pytest.raises((HistoryError, sqlite3.OperationalError)):
+        History(db)
+    assert _table(db, "SELECT version FROM schema_version") == [(4,)]
+    assert {table: _rows(db, table) for table in data} == data
+    assert not _table(db, "SELECT name FROM sqlite_master WHERE name IN ('athletes', 'hip_checks')")
+
+
+def test_athletes_keep_their_sessions_and_trends_apart(tmp_path, report_dict):
+    better = json.loads(json.dumps(report_dict))
+    better["summary"]["measures"]["fppa_deg"]["mean_by_side"]["left"] = 6.0
+    with History(tmp_path / "h.sqlite") as hist:
+        me = hist.default_athlete_id()
+        ana = hist.add_athlete("  Ana   B ", notes="left ACL repair 2024 ")
+        assert hist.athlete(ana).name == "Ana B" and hist.athlete(ana).notes == "left ACL repair 2024"
+        mine = [_save(hist, report_dict, day=0), _save(hist, report_dict, day=2, athlete_id=me)]
+        hers = [_save(hist, better, day=1, athlete_id=ana)]
+
+        def fppa(athlete_id):
+            return [
+                (p.session_id, p.mean_value)
+                for p in hist.trend("single-leg-squat", athlete_id)
+                if p.measure == "fppa_deg" and p.side == "left"
+            ]
+
+        assert [sid for sid, _ in fppa(me)] == mine and fppa(ana) == [(hers[0], 6.0)]
+        assert all(value > 6.0 for _, value in fppa(me))
+        assert [s.id for s in hist.list_sessions(athlete_id=ana)] == hers
+        assert [s.id for s in hist.list_sessions()] == mine[::-1]  # the default athlete's
+        assert hist.count() == 3 and hist.count(ana) == 1
+        assert hist.movements(ana) == ["single-leg-squat"]
+        # the same clip is a new session for another athlete, not the first athlete's
+        assert hist.find(f"{0:064x}") == mine[0] and hist.find(f"{0:064x}", athlete_id=ana) is None
+        assert [a.name for a in hist.athletes()] == ["Ana B", "Me"]
+        hist.update_athlete(me, name="Jo", notes="coach")
+        assert (hist.athlete(me).name, hist.athlete(me).notes) == ("Jo", "coach")
+        for bad in ("ana b", "   ", "x" * 81):
+            with pytest.raises(HistoryError):
+                hist.add_athlete(bad)
+        with pytest.raises(HistoryError, match="already an athlete called 'Ana B'"):
+            hist.update_athlete(me, name="ANA B")
+        video = tmp_path / "annotated.mp4"
+        video.write_bytes(b"x" * 100)
+        with pytest.raises(HistoryError, match="no athlete #99"):
+            _save(hist, report_dict, day=5, athlete_id=99, annotated_video=video)
+        assert hist.count() == 3 and not any((tmp_path / "videos").iterdir())  # nothing left of it
+
+
+def test_relabel_files_a_session_under_another_movement_or_athlete(tmp_path, report_dict):
+    with History(tmp_path / "h.sqlite") as hist:
+        me = hist.default_athlete_id()
+        ana = hist.add_athlete("Ana")
+        sid = _save(hist, report_dict)
+        assert hist.relabel(sid, athlete_id=ana)
+        assert hist.list_sessions() == [] and hist.trend("single-leg-squat") == []
+        assert [p.session_id for p in hist.trend("single-leg-squat", ana)] == [sid] * len(
+            hist.trend("single-leg-squat", ana)
+        )
+        assert hist.relabel(sid, movement="step-up")
+        summary = hist.get(sid).summary
+        assert (summary.movement, summary.athlete_id) == ("step-up", ana)
+        assert hist.get(sid).report == report_dict  # the report says what it was judged as
+        assert hist.trend("single-leg-squat", ana) == [] and hist.trend("step-up", ana)
+        assert hist.movements(ana) == ["step-up"]
+        with pytest.raises(HistoryError, match="not a movement hipform knows"):
+            hist.relabel(sid, movement="burpee", athlete_id=me)
+        with pytest.raises(HistoryError, match="no athlete #99"):
+            hist.relabel(sid, movement="squat", athlete_id=99)
+        summary = hist.get(sid).summary  # a refused relabel changed nothing
+        assert (summary.movement, summary.athlete_id) == ("step-up", ana)
+        assert hist.relabel(sid + 1, movement="squat") is False
+
+
+def test_delete_removes_a_video_only_when_hipform_listed_it_and_no_other_session_shows_it(
+    tmp_path, report_dict
+):
+    db = tmp_path / "h.sqlite"
+    drawn = tmp_path / "annotated.mp4"
+    drawn.write_bytes(b"x" * 100)
+    theirs = tmp_path / "their-video.mp4"
+    theirs.write_bytes(b"not hipform's")
+    with History(db) as hist:
+        kept = Path(hist.get(_save(hist, report_dict, annotated_video=drawn)).summary.annotated_path)
+        sharing = _save(hist, report_dict, day=1)
+        unlisted = _save(hist, report_dict, day=2)
+    conn = sqlite3.connect(db)  # as older sessions may: one video shown twice, one never listed
+    conn.execute("UPDATE sessions SET annotated_path = ? WHERE id = ?", (str(kept), sharing))
+    conn.execute("UPDATE sessions SET annotated_path = ? WHERE id = ?", (str(theirs), unlisted))
+    conn.commit()
+    conn.close()
+    with History(db) as hist:
+        assert hist.delete(unlisted) and theirs.read_bytes() == b"not hipform's"
+        assert hist.delete(1) and kept.exists()  # session 2 still shows it
+        assert hist.delete(sharing) and not kept.exists()
+        assert hist.delete(sharing) is False and hist.count() == 0
+        assert (
+            _table(db, "SELECT * FROM fault_values") == [] and _table(db, "SELECT * FROM video_files") == []
+        )

@@ -3,7 +3,9 @@
 A child process saves sessions, then starts a real analysis (MediaPipe on a
 clip) meant to be saved too, and is killed with SIGKILL part-way; another is
 killed while saving as fast as it can. Afterwards the database opens, passes
-``PRAGMA integrity_check``, and holds every session that was reported saved.
+``PRAGMA integrity_check``, and holds every session that was reported saved. A child deleting a
+session is killed inside the deleting transaction and just after its commit: the session is then
+all there or all gone, never half deleted.
 """
 
 from __future__ import annotations
@@ -173,7 +175,111 @@ def test_killed_while_saving_keeps_every_acknowledged_session(
         assert set(hist.video_dir.iterdir()) == kept
 
 
+# ------------------------------------------------------------------------ killed mid-delete
+DELETER = textwrap.dedent(
+    """
+    import pathlib, signal, sys
+    from hipform.history import History
+
+    db, session_id, pause_at = sys.argv[1:4]
+
+    def pause(where):
+        print("paused", where, flush=True)
+        signal.pause()  # until the test kills this process
+
+    hist = History(db)
+    if pause_at == "unlink":  # after the commit, before the video file goes
+        unlink = pathlib.Path.unlink
+        def pausing_unlink(path, missing_ok=False):
+            if path.suffix == ".mp4":
+                pause(str(path))
+            unlink(path, missing_ok=missing_ok)
+        pathlib.Path.unlink = pausing_unlink
+    else:  # at an SQL statement of the deleting transaction, before it runs
+        hist._conn.set_trace_callback(lambda sql: sql.startswith(pause_at) and pause(sql))
+    hist.delete(int(session_id))
+    print("deleted", flush=True)
+    """
+)
+
+
+def session_rows(db: Path, session_id: int) -> tuple[int, int, int]:
+    """The session's rows in ``sessions`` and in ``fault_values``, and how many videos are listed."""
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        counts = [
+            conn.execute(sql, args).fetchone()[0]
+            for sql, args in (
+                ("SELECT COUNT(*) FROM sessions WHERE id = ?", (session_id,)),
+                ("SELECT COUNT(*) FROM fault_values WHERE session_id = ?", (session_id,)),
+                ("SELECT COUNT(*) FROM video_files", ()),
+            )
+        ]
+        return tuple(counts)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "pause_at, survives",
+    [
+        ("DELETE FROM sessions", True),  # inside the transaction, before the session's row goes
+        ("COMMIT", True),  # inside the transaction, every row deleted but not committed
+        ("unlink", False),  # committed, the video not yet removed
+    ],
+)
+def test_killed_mid_delete_leaves_the_session_whole_or_gone(tmp_path, report_file, pause_at, survives):
+    """SIGKILL while deleting a session with a kept video: afterwards the session is all there (row,
+    fault values, video) or all gone, and a video left behind is removed by the clean-up."""
+    db = tmp_path / "history.sqlite"
+    drawn = tmp_path / "drawn.mp4"
+    drawn.write_bytes(os.urandom(50_000))
+    with History(db, video_dir=tmp_path / "videos") as hist:
+        other = hist.save(json.loads(report_file.read_text()), source_name="b.mp4", file_sha256="1" * 64,
+                          width_px=720, height_px=1280)  # fmt: skip
+        sid = hist.save(json.loads(report_file.read_text()), source_name="a.mp4", file_sha256="0" * 64,
+                        width_px=720, height_px=1280, annotated_video=drawn)  # fmt: skip
+        video = Path(hist.get(sid).summary.annotated_path)
+    n_values = session_rows(db, sid)[1]
+    assert n_values > 0 and video.read_bytes() == drawn.read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DELETER, str(db), str(sid), pause_at],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "HIPFORM_HOME": str(tmp_path / "home"), "PYTHONWARNINGS": "ignore"},
+    )
+    try:
+        read_until(proc, "paused")  # the child stopped where the test asked, inside delete()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    rows = session_rows(db, sid)
+    if survives:
+        assert rows == (1, n_values, 1) and video.read_bytes() == drawn.read_bytes()
+    else:
+        assert rows[:2] == (0, 0) and video.exists()  # gone, but for a listed video no session shows
+    with History(db, video_dir=tmp_path / "videos") as hist:
+        assert hist.remove_orphan_videos(older_than_s=0) == (0 if survives else 1)
+        assert video.exists() == survives
+        assert hist.get(other) is not None and hist.count() == 1 + survives
+        if survives:  # and deleting it again works
+            assert hist.delete(sid) and not video.exists() and hist.count() == 1
+    assert session_rows(db, sid) == (0, 0, 0)
+
+
 # ------------------------------------------------------------------------ migrations
+#: The columns of schema 1's sessions table, in order; ``movement`` was called ``exercise`` until schema 5.
+V1_COLUMNS = (
+    "id, created_at, source_name, origin, file_sha256, {movement}, view, n_frames, fps, duration_s, "
+    "width_px, height_px, n_reps, n_flags, settings_json, report_json, annotated_path"
+)
+
+
 def make_v1(path: Path, report: dict, n: int) -> list[tuple]:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
@@ -209,10 +315,15 @@ def test_migration_preserves_every_row_and_column(tmp_path, report_file):
         for sid in (1, 13, 25):
             assert any(r["measure"] == "fppa_deg" for r in hist.compare(sid, sid))
     conn = sqlite3.connect(path)
-    after = conn.execute("SELECT * FROM sessions ORDER BY id").fetchall()
+    after = conn.execute(f"SELECT {V1_COLUMNS.format(movement='movement')} FROM sessions ORDER BY id")
+    after = after.fetchall()
+    athletes = conn.execute(
+        "SELECT DISTINCT athlete_id, name FROM sessions JOIN athletes a ON a.id = athlete_id"
+    )
+    assert athletes.fetchall() == [(1, "Me")]  # every session filed under the one athlete
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
-    assert after == before  # every row, every column, byte for byte
+    assert after == before  # every row, every column, byte for byte (``exercise`` is now ``movement``)
 
 
 def test_failed_migration_rolls_back_and_leaves_the_old_database(tmp_path, report_file, monkeypatch):

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from appserver import running_app
 from external import playwright_with_chromium
+from old_history import old_history
 
 from hipform.history import SCHEMA_VERSION, History, HistoryError
 from hipform.webapp import media, storage
@@ -68,16 +69,10 @@ def make_old(*paths: Path) -> None:
 def schema_3_database(db: Path, report: dict, video_dir: Path) -> Path:
     """A history as hipform kept it before videos were registered: schema 3, its session's video
     beside the database. Returns that video."""
-    source = db.parent / "drawn.mp4"
-    source.write_bytes(os.urandom(5000))
-    with History(db, video_dir=video_dir) as hist:
-        video = Path(hist.get(save(hist, report, "old.mp4", annotated_video=source)).summary.annotated_path)
-    source.unlink()
-    conn = sqlite3.connect(db)
-    conn.execute("DROP TABLE video_files")
-    conn.execute("UPDATE schema_version SET version = 3")
-    conn.commit()
-    conn.close()
+    video = video_dir / "20260301T090000000000-000000000000-0123abcd.mp4"
+    video_dir.mkdir(parents=True, exist_ok=True)
+    video.write_bytes(os.urandom(5000))
+    old_history(db, 3, report, video=video)
     return video
 
 
