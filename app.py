@@ -30,6 +30,7 @@ from hipform.report import save_measures_csv
 from hipform.sequence import PoseSequence
 from hipform.video import probe_video
 from hipform.webapp import downloads, history_page, media, present, storage
+from hipform.webapp.hip_check_page import page_hip_check
 from hipform.webapp.plots import timeline_figure
 from hipform.webapp.progress import ProgressTracker
 from hipform.webapp.setup_help import advice_for
@@ -37,7 +38,7 @@ from hipform.webcam import LiveProcessor, default_analyser, make_queued_callback
 
 log = logging.getLogger("hipform.app")
 
-PAGES = ("Analyse a clip", "Live webcam", "History")
+PAGES = ("Analyse a clip", "Live webcam", "History", "Hip check")
 
 
 # ------------------------------------------------------------------ helpers (no layout)
@@ -435,6 +436,8 @@ def main() -> None:
         page_analyse()
     elif page == PAGES[1]:
         page_live()
+    elif page == PAGES[3]:
+        page_hip_check()
     else:
         history_page.page_history()
 

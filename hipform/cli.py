@@ -338,6 +338,41 @@ def cmd_samples(args: argparse.Namespace, console) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, console) -> int:
+    """The guided hip check on a folder of clips named after its tests (hipform/hip_check.py)."""
+    import json
+
+    from hipform.check_report import save_check
+    from hipform.hip_check import TESTS, clips_in_folder, run_check
+
+    try:
+        clips = clips_in_folder(args.folder)
+        previous = json.loads(args.previous.read_text("utf-8")) if args.previous else None
+    except (ValueError, OSError) as exc:  # a wrong folder or earlier check is the user's to fix (2)
+        raise UsageError(f"{exc}.") from None
+    if not clips:
+        names = ", ".join(f"{t.key}.mp4" for t in TESTS)
+        raise UsageError(f"no clip of the hip check in {args.folder}; name the clips {names}.")
+    bar = ProgressBar("pose", console, enabled=not args.quiet)
+    try:
+        check = run_check(clips, who=args.name or "", previous=previous, progress=lambda _k, d, t: bar(d, t))
+    finally:
+        bar.close()
+    pdf = args.pdf or args.folder / "hip-check.pdf"
+    json_path = args.json or args.folder / "hip-check.json"
+    print(f"Hip check{f' of {args.name}' if args.name else ''}: {check.summary()}")
+    for r in check.results:
+        print(f"  {r.test.title:<34}{r.headline()}")
+    for p in check.programmes():
+        print(f"  to do — {p.title}: {', '.join(p.exercises)}")
+    for c in check.changes:
+        if c.verdict in ("better", "worse"):
+            print(f"  since last time: {c.describe()}")
+    for path in save_check(check, pdf, json_path):
+        print(f"saved {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hipform",
@@ -480,6 +515,26 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         required=True,
         help="clip to write (.mp4); the ground truth goes beside it as .truth.json",
+    )
+
+    from hipform.hip_check import TESTS
+
+    p = add(
+        "check",
+        cmd_check,
+        "The guided hip check: judge a folder of test clips and write a one-page report (PDF and JSON). "
+        f"Name the clips after the tests: {', '.join(t.key + '.mp4' for t in TESTS)} "
+        "(any video type, or a .npz landmark file); a missing test is listed as not done.",
+    )
+    p.add_argument("folder", type=Path, help="folder holding the clips, named after the tests")
+    p.add_argument("--name", help="the person's name or initials, for the report")
+    p.add_argument("--pdf", type=Path, help="report to write (default: FOLDER/hip-check.pdf)")
+    p.add_argument("--json", type=Path, help="results to write (default: FOLDER/hip-check.json)")
+    p.add_argument(
+        "--previous",
+        type=Path,
+        metavar="JSON",
+        help="an earlier check of the same person (its hip-check.json): say what changed",
     )
 
     p = add("samples", cmd_samples, "Regenerate the sample clips (fixed seeds) with their ground truth.")
