@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -420,3 +421,76 @@ def test_every_test_names_a_registered_movement_and_a_programme_exists_for_each_
     ]
     assert all(t.picture_svg.startswith("<svg") for t in TESTS)
     assert set(PROGRAMMES) == {"knee", "pelvis", "back"}
+
+
+# ------------------------------------------------------------------ the app
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+
+def wait_for_verdicts(page, verdicts, n: int) -> None:
+    """Wait until the page shows ``n`` verdicts and its script is idle; on a timeout, fail with
+    what the page said (a guard against a hang, not a speed check)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        verdicts.nth(n - 1).wait_for(timeout=400_000)
+        page.wait_for_timeout(300)
+        page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=120_000)
+    except PlaywrightTimeout:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "hip-check-timed-out.png"))
+        raise AssertionError(f"no verdict {n}; the page said:\n{page.inner_text('body')}") from None
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_app_walks_through_the_check_with_uploads_and_downloads_a_one_page_pdf(tmp_path):
+    """Real Chromium against `streamlit run app.py`: two uploads (one works, one must be filmed
+    again), then the PDF download."""
+    from appserver import running_app
+    from external import playwright_with_chromium
+
+    pw = playwright_with_chromium()  # a skip without Chromium or Playwright, a failure in CI
+    samples = ROOT / "sample_videos"
+    with (
+        running_app(tmp_path / "streamlit.log", HIPFORM_HOME=str(tmp_path / "home")) as url,
+        pw.sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1300, "height": 1400})
+        page.goto(url)
+        page.get_by_text("Hip check", exact=True).click()
+        page.get_by_text("Eight short tests").wait_for(timeout=240_000)
+        page.get_by_label("Name or initials (for the report)").fill("B. Rowser")
+        page.keyboard.press("Enter")
+        page.get_by_text("B. Rowser - ").first.wait_for(
+            timeout=120_000
+        )  # the report has the name: rerun done
+        page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=120_000)
+        uploads = page.locator("[data-testid=stExpander] input[type=file]")
+        keys = [t.key for t in TESTS]
+        # the rendered clean single-leg squat stands on the right leg
+        uploads.nth(keys.index("single-leg-squat-right")).set_input_files(
+            str(samples / "single_leg_squat_front_clean.mp4")
+        )
+        verdicts = page.locator("[data-testid=stAlert]").filter(has_text=re.compile("That worked|Film again"))
+        wait_for_verdicts(page, verdicts, 1)
+        assert "That worked: no sign of weak hips." in verdicts.first.inner_text()
+        # a bridge filmed from the side, uploaded as the double-leg squat
+        uploads.nth(keys.index("squat")).set_input_files(str(samples / "bridge_side_clean.mp4"))
+        wait_for_verdicts(page, verdicts, 2)
+        assert "Film again because it looks like a glute bridge" in verdicts.first.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "hip-check-page.png"))
+        with page.expect_download(timeout=120_000) as got:
+            page.get_by_role("button", name="Download the report (PDF)").click()
+        pdf = Path(got.value.path()).read_bytes()
+        browser.close()
+    pages, text, _ = _pdf_pages_and_text(pdf)
+    flat = " ".join(text.split())
+    assert pages == 1
+    assert "B. Rowser" in flat
+    assert "Single-leg squat, right leg no sign of weak hips" in flat
+    assert "Double-leg squat film again: it looks like a glute bridge, not a squat" in flat
+    for test in TESTS:
+        if test.key not in ("squat", "single-leg-squat-right"):
+            assert f"{test.title} not done" in flat
