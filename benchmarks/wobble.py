@@ -1,5 +1,5 @@
-"""Wobble (fault ``instability``): the sway measure's noise floor on still rendered figures, and injected
-sway against its truth, through the real pose model.
+"""Wobble (fault ``instability``): the sway and trunk-lean measures' noise floor on still rendered figures,
+and injected sway and lean against their truth, through the real pose model.
 
     python benchmarks/wobble.py                 # prints the table (renders into /tmp/hipform-bench)
     python benchmarks/wobble.py --save-fixtures # also writes the test fixtures tests/data/wobble_*.npz
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import CLIPS, ROOT, SCRATCH  # noqa: E402
 
 from hipform.kinematics import analyse  # noqa: E402
-from hipform.kinematics.faults import SWAY_MARKED, SWAY_MILD  # noqa: E402
+from hipform.kinematics.faults import sway_rule, trunk_lean_rule  # noqa: E402
 from hipform.pose import estimate_pose  # noqa: E402
 from hipform.report import Report  # noqa: E402
 from hipform.synth.athlete import Faults, MotionParams, simulate  # noqa: E402
@@ -33,27 +33,35 @@ from hipform.synth.movements.common import SWAY_HZ  # noqa: E402
 
 HEIGHT_PX = 480
 MEASURE = "pelvis_sway_speed_ratio"
-#: (name, movement, stance side, injected sway amplitude cm, reps)
+LEAN = "trunk_lean_stance_deg"
+#: (name, movement, stance side, injected sway amplitude cm, injected trunk lean deg, reps)
 CASES = (
-    ("balance_still", "single-leg-balance", "right", 0.0, 2),
-    ("balance_sway1", "single-leg-balance", "right", 1.0, 2),
-    ("balance_sway2", "single-leg-balance", "right", 2.0, 2),
-    ("balance_sway4", "single-leg-balance", "right", 4.0, 2),
-    ("balance_left_still", "single-leg-balance", "left", 0.0, 1),
-    ("step_up_still", "step-up", "right", 0.0, 2),
-    ("step_up_sway4", "step-up", "right", 4.0, 2),
-    ("single_leg_squat_still", "single-leg-squat", "right", 0.0, 2),
-    ("single_leg_squat_sway4", "single-leg-squat", "right", 4.0, 2),
+    ("balance_still", "single-leg-balance", "right", 0.0, 0.0, 2),
+    ("balance_sway1", "single-leg-balance", "right", 1.0, 0.0, 2),
+    ("balance_sway2", "single-leg-balance", "right", 2.0, 0.0, 2),
+    ("balance_sway4", "single-leg-balance", "right", 4.0, 0.0, 2),
+    ("balance_lean12", "single-leg-balance", "right", 0.0, 12.0, 2),
+    ("balance_left_still", "single-leg-balance", "left", 0.0, 0.0, 1),
+    ("step_up_still", "step-up", "right", 0.0, 0.0, 2),
+    ("step_up_sway4", "step-up", "right", 4.0, 0.0, 2),
+    ("single_leg_squat_still", "single-leg-squat", "right", 0.0, 0.0, 2),
+    ("single_leg_squat_sway4", "single-leg-squat", "right", 4.0, 0.0, 2),
+    ("single_leg_squat_lean12", "single-leg-squat", "right", 0.0, 12.0, 2),
 )
 #: Real people balancing on one leg (../shared/clips, four cameras of one lab trial; cam01 is oblique).
 REAL = tuple(CLIPS / f"single_leg_balance_cam0{i}.mp4" for i in range(1, 5))
 #: Cases kept as test fixtures (tests/kinematics/test_instability.py).
-FIXTURES = ("balance_still", "balance_sway4")
+FIXTURES = ("balance_still", "balance_sway4", "balance_lean12")
 
 
-def sway_values(report: Report) -> list[float]:
-    """The graded sway speed of each rep or hold (NaN where not assessed)."""
-    return [v.value for r in report.reps for v in r.values if v.measure == MEASURE]
+def sway_values(report: Report, measure: str = MEASURE) -> list[float]:
+    """The graded value of ``measure`` in each rep or hold (NaN where not assessed)."""
+    return [v.value for r in report.reps for v in r.values if v.measure == measure]
+
+
+def _mean(values: list[float]) -> float:
+    a = np.array(values, dtype=np.float64)
+    return float(np.nanmean(a)) if np.isfinite(a).any() else float("nan")
 
 
 def flagged(report: Report) -> str:
@@ -67,12 +75,17 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     out = SCRATCH / "wobble"
     out.mkdir(parents=True, exist_ok=True)
-    print(f"sway speed (leg lengths/s), front view, {HEIGHT_PX} px, injected sway at {SWAY_HZ} Hz")
-    print(f"thresholds: mild {SWAY_MILD}, marked {SWAY_MARKED}")
-    print(f"{'case':<26}{'inj cm':>7}{'truth':>9}{'MediaPipe':>11}{'error':>9}{'flagged':>9}")
+    sway, lean = sway_rule(), trunk_lean_rule()
+    print(f"front view, {HEIGHT_PX} px, injected sway at {SWAY_HZ} Hz; mean over the reps or holds")
+    print(f"sway speed (leg lengths/s): mild {sway.mild}, marked {sway.marked}")
+    print(f"trunk lean over the stance leg (deg): mild {lean.mild}, marked {lean.marked}")
+    head = f"{'case':<25}{'inj':>9}{'sway truth':>11}{'MediaPipe':>10}{'lean truth':>11}{'MediaPipe':>10}"
+    print(f"{head}{'flagged':>9}")
     still: list[float] = []
-    for name, movement, side, sway_cm, reps in CASES:
-        params = MotionParams(reps=reps, stance_side=side, faults=Faults(side=side, pelvis_sway_cm=sway_cm))
+    still_lean: list[float] = []
+    for name, movement, side, sway_cm, lean_deg, reps in CASES:
+        faults = Faults(side=side, pelvis_sway_cm=sway_cm, trunk_lean_deg=lean_deg)
+        params = MotionParams(reps=reps, stance_side=side, faults=faults)
         motion = simulate(movement, params)
         base = camera_for(movement, "front")
         width = 2 * round(base.width_px * HEIGHT_PX / base.height_px / 2)
@@ -88,11 +101,14 @@ def main(argv: list[str] | None = None) -> None:
             save_sequence(compact(seq), ROOT / "tests" / "data" / f"wobble_{name}.npz")
         measured = analyse(seq, movement)
         exact = analyse(pose_sequence_from_joints(motion.joints_m, motion.t_s, camera, motion.fps), movement)
-        m, t = np.array(sway_values(measured)), np.array(sway_values(exact))
-        mm, tm = float(np.nanmean(m)) if np.isfinite(m).any() else np.nan, float(np.nanmean(t))
-        if sway_cm == 0:
-            still.extend(m[np.isfinite(m)].tolist())
-        print(f"{name:<26}{sway_cm:>7.1f}{tm:>9.3f}{mm:>11.3f}{mm - tm:>9.3f}{flagged(measured):>9}")
+        m, ml = sway_values(measured), sway_values(measured, LEAN)
+        if sway_cm == 0 and lean_deg == 0:
+            still.extend(v for v in m if np.isfinite(v))
+            still_lean.extend(v for v in ml if np.isfinite(v))
+        inj = f"{sway_cm:g}cm" if sway_cm else f"{lean_deg:g}°" if lean_deg else "-"
+        sway_cols = f"{_mean(sway_values(exact)):>11.3f}{_mean(m):>10.3f}"
+        lean_cols = f"{_mean(sway_values(exact, LEAN)):>11.1f}{_mean(ml):>10.1f}"
+        print(f"{name:<25}{inj:>9}{sway_cols}{lean_cols}{flagged(measured):>9}")
     print("real clips (no truth: a person balancing in a lab; view as hipform reads it)")
     for clip in REAL:
         if not clip.exists():
@@ -100,13 +116,15 @@ def main(argv: list[str] | None = None) -> None:
             continue
         report = analyse(estimate_pose(clip), "single-leg-balance")
         values = ", ".join(f"{v:.3f}" if np.isfinite(v) else "not assessed" for v in sway_values(report))
+        leans = ", ".join(f"{v:.1f}°" for v in sway_values(report, LEAN) if np.isfinite(v))
         holds = f"{len(report.reps)} hold(s): {values or '-'}"
-        print(f"{clip.name:<28}{report.view:<9}{holds}  flagged {flagged(report)}")
+        print(f"{clip.name:<28}{report.view:<9}{holds}  trunk lean {leans or '-'}  flagged {flagged(report)}")
     if still:
         print(
-            f"noise floor (still figures, {len(still)} holds/reps): mean {np.mean(still):.3f}, "
-            f"max {np.max(still):.3f} leg lengths/s; mild threshold {SWAY_MILD} = "
-            f"{SWAY_MILD / max(np.max(still), 1e-9):.1f} × the largest"
+            f"noise floor (still figures, {len(still)} holds/reps): sway mean {np.mean(still):.3f}, "
+            f"max {np.max(still):.3f} leg lengths/s (mild threshold {sway.mild}); trunk lean mean "
+            f"{np.mean(still_lean):.1f}°, largest |lean| {np.max(np.abs(still_lean)):.1f}° "
+            f"(mild {lean.mild}°)"
         )
 
 

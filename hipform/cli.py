@@ -254,6 +254,7 @@ SYNTH_FAULTS = {
     "feet_apart": "feet_apart_cm",
     "small_range": "small_range_deg",
     "instability": "pelvis_sway_cm",
+    "trunk_lean": "trunk_lean_deg",
 }
 
 
@@ -483,7 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(contralateral drop), back_arch=DEG (extra hip-line / thigh-past-trunk angle); clamshell: "
         "pelvic_roll=DEG (pelvis rolls back), feet_apart=CM (top heel lifts), small_range=DEG "
         "(the knee opens only this far); single-leg balance, step-up, single-leg squat: instability=CM "
-        "(the pelvis sways sideways this far at 1.5 Hz)",
+        "(the pelvis sways sideways this far at 1.5 Hz), trunk_lean=DEG (the trunk leans over the stance "
+        "leg)",
     )
     p.add_argument(
         "--side",

@@ -354,7 +354,6 @@ REPORTED_UNITS = {
     "sway_path_ratio": "ratio",
     "free_foot_touchdowns_count": "count",
     "hold_until_loss_s": "s",
-    "trunk_lean_hold_deg": "deg",
 }
 
 

@@ -53,7 +53,7 @@ class FaultRule:
         ``fppa_deg``, ``knee_separation_rel``, ``knee_toe_ratio``, ``hip_adduction_deg``,
         ``pelvic_drop_deg``, ``bridge_hip_line_deg``, ``thigh_past_trunk_deg``,
         ``trunk_line_change_deg``, ``trunk_roll_deg``, ``feet_apart_ratio``, ``knee_opening_deg``,
-        ``pelvis_sway_speed_ratio``.
+        ``pelvis_sway_speed_ratio``, ``trunk_lean_stance_deg``.
     label : the measure in words.
     phase : when in the rep it is read: ``bottom`` (peak knee flexion),
         ``top`` (top hold), ``hold`` (whole single-leg hold), ``midstance``
@@ -195,15 +195,15 @@ CPD_ASYMMETRY_SOURCE = "[J] left/right difference ≥ 3°, above the 2D SDD of ~
 
 # ---------------------------------------------------------------- wobble (instability) on one leg
 #: Sway thresholds, leg lengths per second (:func:`hipform.kinematics.stability.compute_sway_speed`).
-#: Set above the measured noise floor of the measure on still rendered figures (benchmarks/wobble.py):
-#: see :data:`SRC_SWAY`.
+#: Set above the noise floor of the measure: still rendered figures read by MediaPipe give at most
+#: 0.015 (mean 0.005; benchmarks/wobble.py, docs/measures.md), the mild threshold is 3.4 × that.
 SWAY_MILD = 0.05
 SWAY_MARKED = 0.09
 SRC_SWAY = (
     "[J] mild ≥ 0.05, marked ≥ 0.09 leg lengths/s of mediolateral pelvis-centre speed on one leg: "
     "one-legged stance COP mediolateral velocity of 3.4 cm/s (≈ 0.04 leg lengths/s) separated fallers "
     "(Oliveira 2018, PLoS One 13:e0203887), and the pelvis moves less than the COP; set above the "
-    "noise floor measured on still rendered figures with MediaPipe (benchmarks/wobble.py)"
+    "noise floor measured on still rendered figures with MediaPipe (≤ 0.015, benchmarks/wobble.py)"
 )
 CUE_SWAY = "steady the standing hip: squeeze that glute, fix your eyes on one point and slow down"
 
@@ -223,6 +223,32 @@ def sway_rule() -> FaultRule:
         per_side=True,
         source=SRC_SWAY,
         cue=CUE_SWAY,
+    )
+
+
+SRC_TRUNK_LEAN = (
+    "[J] mild ≥ 8°, marked ≥ 12° of trunk lean over the stance leg (the compensated Trendelenburg sign, "
+    "Bird 2001): far above the ≤ 1.4° still rendered figures read (benchmarks/wobble.py) and a camera "
+    "rolled a few degrees; 2D lateral trunk angle vs 3D r ≥ 0.62, mean difference ±1.2° (DiCesare 2014, "
+    "IJSPT 9:420)"
+)
+
+
+def trunk_lean_rule() -> FaultRule:
+    """Wobble caught by the trunk: leaning over the stance leg (compensated Trendelenburg)."""
+    return FaultRule(
+        fault="instability",
+        measure="trunk_lean_stance_deg",
+        label="trunk leaning over the stance leg (compensated Trendelenburg)",
+        phase="hold",
+        mild=8.0,
+        marked=12.0,
+        direction="above",
+        unit="deg",
+        view="frontal",
+        per_side=True,
+        source=SRC_TRUNK_LEAN,
+        cue="keep the shoulders over the hips: level the pelvis with the standing-side glute, not by leaning",
     )
 
 

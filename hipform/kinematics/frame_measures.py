@@ -129,6 +129,7 @@ KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
         (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_ANKLE),
         (L.LEFT_HIP, L.RIGHT_HIP, L.RIGHT_ANKLE),
     ),
+    "trunk_lean_stance_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),) * 2,
 }
 
 
@@ -205,7 +206,6 @@ MEASURE_VIEW: dict[str, str] = {
             "pelvis_sway_speed_ratio",
             "sway_path_ratio",
             "trunk_lean_stance_deg",
-            "trunk_lean_hold_deg",
         ),
         "frontal",
     ),

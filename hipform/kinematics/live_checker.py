@@ -29,9 +29,10 @@ from hipform.kinematics.grading import (
     MIN_STEADY_SEGMENTS,
     flag_confidence,
 )
+from hipform.kinematics.hinge import LIVE_WORDS as HINGE_WORDS
 from hipform.kinematics.movements import LIVE_MOVEMENTS, movement_named
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
-from hipform.kinematics.stability import compute_rep_stability_measures
+from hipform.kinematics.stability import compute_rep_stability_measures, describe_wobble
 from hipform.kinematics.tracking import MAX_KEY_SHIFT_S, MIN_TRACKED_SHARE, freeze_limit_s, skeleton_frames
 from hipform.kinematics.view import (
     FRONTAL_MAX_YAW_DEG,
@@ -52,16 +53,6 @@ MIN_REST_FRAMES = 5
 #: Below this many analysed frames a second, leg segments change too much between frames for the
 #: steadiness test to tell tracking from jumping landmarks: an unsteady rep says the frame rate. [J]
 STEADY_MIN_RATE = 10.0
-
-
-def min_frame_rate_hz(exercise: str) -> float:
-    """Fewest analysed frames a second for live cues on ``exercise`` to be judged.
-
-    The larger of :data:`STEADY_MIN_RATE` (the steadiness test) and twice the movement's
-    low-pass cut-off (sampled more sparsely, the motion the batch analysis keeps is aliased:
-    Nyquist). Below it, reps come out "not judged" and the person should record instead.
-    """
-    return max(STEADY_MIN_RATE, 2.0 * movement_named(exercise).cutoff_hz)
 
 
 #: How far before a rep starts the live checker keeps frames: the batch looks back as far for the
@@ -122,15 +113,17 @@ def _describe(rule: FaultRule, side: str | None, value: float) -> str:
     if rule.fault == "pelvic_drop":
         other = {"left": "right", "right": "left"}.get(side or "", "free")
         return f"pelvis dropping on the {other} side — {v}"
+    if rule.measure in HINGE_WORDS:  # the single-leg deadlift's own measures
+        return HINGE_WORDS[rule.measure].format(v=v)
     if rule.fault == "pelvic_roll":
         return f"pelvis rolling back — {v}"
     if rule.fault == "feet_apart":
         return f"feet coming apart — {v} shoulder widths"
     if rule.fault == "small_range":
         return f"knee opening only {v}"
-    if rule.fault == "instability":
-        return f"wobbling on the {side or 'standing'} leg — pelvis sways {value:.2f} leg lengths/s"
-    return f"back arching — {v}"
+    if rule.fault == "instability" and rule.measure != "trunk_sway_range_deg":
+        return describe_wobble(rule.measure, side, value)
+    return f"back arching — {v}" if rule.fault == "back_arch" else f"{rule.label.split(' (')[0]} — {v}"
 
 
 class LiveAnalyser:
@@ -452,8 +445,7 @@ class LiveAnalyser:
         key, stance = self._key(window, start)
         m = {name: np.concatenate([f.m[name] for f in window]) for name in window[0].m}
         if any(r.fault == "instability" for r in self.rules):  # wobble reads the rep's frame times
-            px, t_w = np.stack([f.px for f in window]), np.array([f.t for f in window])
-            m.update(compute_rep_stability_measures(px, t_w, start, stance, self._one_leg_throughout))
+            m.update(compute_rep_stability_measures(window, start, stance, self._one_leg_throughout))
         vis = np.stack([f.vis for f in window])
         cues: list[LiveCue] = []
         graded = 0
@@ -465,6 +457,8 @@ class LiveAnalyser:
                 # the rule can trust yet: skip rules that apply from a given depth only
                 continue
             x = compute_graded_series(rule, m, self._baselines())
+            if not np.isfinite(x).any():  # a measure only the batch segmentation makes (band walk)
+                continue
             if rule.measure in FROM_REP_START:  # relative to the start of the rep
                 x = np.abs(x - x[start])
             sides = [stance] if stance is not None and rule.per_side else ([0, 1] if rule.per_side else [-1])

@@ -8,14 +8,16 @@ its sideways (image x, mediolateral in a frontal view) path is normalised by the
 so the numbers do not depend on how far away the camera is. Fore-aft sway cannot be seen from the
 front and is not measured; vertical pelvis motion is the squat itself and is left out too.
 
-What is flagged is the sway speed (:func:`compute_sway_speed`); the other measures of a hold are
-reported with it (:func:`compute_hold_measures`). Too short a time on one leg gives no number
+What is flagged is the sway speed (:func:`compute_sway_speed`) and the trunk's lean over the stance
+leg (:func:`compute_trunk_lean_deg`); the other measures of a hold are reported with them
+(:func:`compute_hold_measures`). Too short a time on one leg gives no number
 ("not assessed"), never a clean reading.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -218,16 +220,15 @@ class HoldMeasures(NamedTuple):
     sway_path: np.ndarray  # pelvis-centre mediolateral path over the hold's frames on one leg, leg lengths
     touchdowns: np.ndarray  # free-foot touch-downs in the hold
     until_loss_s: np.ndarray  # seconds from the hold's start to its first touch-down (or its end)
-    trunk_lean_deg: np.ndarray  # median trunk lean toward the stance leg over the hold's frames on one leg
 
 
 def compute_hold_measures(
-    holds: list[Hold], pelvis_x: np.ndarray, trunk_lean_deg: np.ndarray, stance: np.ndarray, t_s: np.ndarray
+    holds: list[Hold], pelvis_x: np.ndarray, stance: np.ndarray, t_s: np.ndarray
 ) -> HoldMeasures:
-    """Each hold's sway path length, touch-downs, time until the first loss and median trunk lean,
-    spread over the hold's frames (so a hold's key frame reads them)."""
+    """Each hold's sway path length, touch-downs and time until the first loss, spread over the hold's
+    frames (so a hold's key frame reads them)."""
     n = stance.shape[0]
-    path, count, until, lean = (np.full(n, np.nan) for _ in range(4))
+    path, count, until = (np.full(n, np.nan) for _ in range(3))
     step = np.abs(np.diff(np.asarray(pelvis_x, dtype=np.float64)))
     for h in holds:
         frames = slice(h.start, h.end + 1)
@@ -238,10 +239,7 @@ def compute_hold_measures(
         count[frames] = len(h.touchdowns)
         lost_at = h.touchdowns[0][0] if h.touchdowns else h.end
         until[frames] = float(t_s[lost_at] - t_s[h.start])
-        lv = trunk_lean_deg[h.start : h.end + 1, h.side][on]
-        lv = lv[np.isfinite(lv)]
-        lean[frames] = float(np.median(lv)) if lv.size else np.nan
-    return HoldMeasures(path, count, until, lean)
+    return HoldMeasures(path, count, until)
 
 
 def compute_stability_measures(
@@ -258,15 +256,15 @@ def compute_stability_measures(
 
     Returns ``pelvis_sway_speed_ratio`` (T, 2) (:func:`compute_sway_speed`, the graded measure),
     ``trunk_lean_stance_deg`` (T, 2) (:func:`compute_trunk_lean_deg` while on that leg, NaN
-    otherwise), and the hold measures (:class:`HoldMeasures`) ``sway_path_ratio``,
-    ``free_foot_touchdowns_count``, ``hold_until_loss_s`` and ``trunk_lean_hold_deg``, (T,) each.
+    otherwise, a graded measure too), and the hold measures (:class:`HoldMeasures`) ``sway_path_ratio``,
+    ``free_foot_touchdowns_count`` and ``hold_until_loss_s``, (T,) each.
     """
     stance = compute_stance_side(ankle_y, leg_px)
     for start, end, side in on_one_leg:
         stance[start : end + 1] = side
     x = compute_pelvis_x(px, leg_px)
     lean = compute_trunk_lean_deg(px)
-    hm = compute_hold_measures(find_holds(stance, t_s), x, lean, stance, t_s)
+    hm = compute_hold_measures(find_holds(stance, t_s), x, stance, t_s)
     on = np.stack([stance == 0, stance == 1], axis=1)
     return {
         "pelvis_sway_speed_ratio": compute_sway_speed(x, t_s, stance),
@@ -274,19 +272,28 @@ def compute_stability_measures(
         "sway_path_ratio": hm.sway_path,
         "free_foot_touchdowns_count": hm.touchdowns,
         "hold_until_loss_s": hm.until_loss_s,
-        "trunk_lean_hold_deg": hm.trunk_lean_deg,
     }
 
 
 def compute_rep_stability_measures(
-    px: np.ndarray, t_s: np.ndarray, start: int, stance: int | None, whole_rep_on_one_leg: bool
+    frames: Sequence[Any], start: int, stance: int | None, whole_rep_on_one_leg: bool
 ) -> dict[str, np.ndarray]:
-    """:func:`compute_stability_measures` of one rep as the live checker keeps it: ``px`` (T, 33, 2) its
-    filtered frames (looked back from ``start``, the rep's first), ``stance`` its working leg (None:
-    unknown); a movement done on one leg throughout counts the rep from ``start`` as on that leg."""
+    """:func:`compute_stability_measures` of one rep as the live checker keeps it: ``frames`` each with
+    ``px`` (33, 2) filtered landmarks and ``t`` seconds (looked back from ``start``, the rep's first),
+    ``stance`` its working leg (None: unknown); a movement done on one leg throughout counts the rep
+    from ``start`` as on that leg."""
+    px, t_s = np.stack([f.px for f in frames]), np.array([f.t for f in frames], dtype=np.float64)
     held = [(start, px.shape[0] - 1, stance)] if whole_rep_on_one_leg and stance is not None else []
     ankle_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
     return compute_stability_measures(px, ankle_y, t_s, leg_length_px(px), held)
+
+
+def describe_wobble(measure: str, side: str | None, value: float) -> str:
+    """The live cue's words for a wobble on ``side``'s leg read as ``value`` of ``measure``."""
+    leg = f"the {side or 'standing'} leg"
+    if measure == "trunk_lean_stance_deg":
+        return f"trunk leaning over {leg} — {value:.0f}°"
+    return f"wobbling on {leg} — pelvis sways {value:.2f} leg lengths/s"
 
 
 def sway_asymmetry_flags(

@@ -71,6 +71,10 @@ measure does not apply to the movement.
     Frontal. Sideways distance of the hip midpoint from the working (stance) ankle, centimetres,
     positive toward the working side's outside. Single-leg balance, step-up and single-leg squat
     (NaN for the others); an injected ``pelvis_sway_cm`` adds exactly its amplitude at each key frame.
+``trunk_lean_stance_deg``
+    Frontal. Sideways angle of the hip-mid → shoulder-mid line from vertical (x–z plane), positive
+    toward the working (stance) side. Single-leg balance, step-up and single-leg squat; an injected
+    ``trunk_lean_deg`` is exactly this at each key frame.
 ``trunk_inclination_deg``
     Sagittal. Angle of mid-hip→mid-shoulder from vertical, positive leaning
     towards +y (forwards for upright movements). All movements but side-lying
@@ -134,6 +138,7 @@ TRUTH_KEYS = (
     "clamshell_pelvic_roll_deg",
     "clamshell_feet_apart_cm",
     "pelvis_lateral_cm",
+    "trunk_lean_stance_deg",
     "trunk_inclination_deg",
     "knee_flexion_left_deg",
     "knee_flexion_right_deg",
@@ -252,6 +257,8 @@ class Faults:
         ``pelvis_sway_cm × progress × cos(2π · SWAY_HZ · (t − t_key))`` cm toward the stance side's
         outside (:func:`hipform.synth.movements.common.sway_offset_m`): exactly this amplitude at
         each key frame, at :data:`~hipform.synth.movements.common.SWAY_HZ`.
+    trunk_lean_deg : single-leg tasks: the trunk leans sideways over the stance leg (deg, the
+        compensated Trendelenburg) at the key frame, turning about the hip midpoint.
     side : "left", "right" or "both": the collapsing knee, the stance leg
         for pelvic drop, the top (working) leg of a clamshell.
     reps : 1-based rep numbers (steps for running) affected; None = all.
@@ -264,6 +271,7 @@ class Faults:
     feet_apart_cm: float = 0.0
     small_range_deg: float = 0.0
     pelvis_sway_cm: float = 0.0
+    trunk_lean_deg: float = 0.0
     side: str = "right"
     reps: tuple[int, ...] | None = None
 
@@ -376,6 +384,7 @@ class RepTruth:
     pelvic_roll_deg, feet_apart_cm : injected clamshell pelvic roll and feet apart at the key frame.
     small_range_deg : the knee opening a clamshell rep was given instead of the clean range (0 = clean).
     pelvis_sway_cm : injected sideways pelvis sway (cm) at the key frame (0 = clean).
+    trunk_lean_deg : injected trunk lean over the stance leg (deg) at the key frame (0 = clean).
     """
 
     index: int
@@ -394,6 +403,7 @@ class RepTruth:
     feet_apart_cm: float = 0.0
     small_range_deg: float = 0.0
     pelvis_sway_cm: float = 0.0
+    trunk_lean_deg: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,8 @@ class Sample:
             parts.append(f"knee opens only {f.small_range_deg:g}° ({f.side} leg on top)")
         if f.pelvis_sway_cm:
             parts.append(f"pelvis sways ±{f.pelvis_sway_cm:g} cm ({f.side} stance)")
+        if f.trunk_lean_deg:
+            parts.append(f"trunk leans {f.trunk_lean_deg:g}° over the {f.side} leg")
         return ", ".join(parts) or "clean"
 
 

@@ -160,6 +160,7 @@ _SHORT = {
     "feet_apart_ratio": "heels apart",
     "knee_opening_deg": "knee opening",
     "pelvis_sway_speed_ratio": "pelvis sway",
+    "trunk_lean_stance_deg": "trunk lean",
 }
 
 

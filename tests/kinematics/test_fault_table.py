@@ -95,6 +95,11 @@ INJECTIONS: dict[tuple[str, str], Injection] = {
     ("single-leg-balance", "pelvis_sway_speed_ratio"): Injection(FRONTAL, {"pelvis_sway_cm": 4.0}),
     ("step-up", "pelvis_sway_speed_ratio"): Injection(FRONTAL, {"pelvis_sway_cm": 4.0}),
     ("single-leg-squat", "pelvis_sway_speed_ratio"): Injection(FRONTAL, {"pelvis_sway_cm": 4.0}),
+    # compensated Trendelenburg: the trunk leans over the stance leg (the step-up's stance on one leg,
+    # its knee drive, comes after the key frame the lean peaks at: it keeps about half)
+    ("single-leg-balance", "trunk_lean_stance_deg"): Injection(FRONTAL, {"trunk_lean_deg": 14.0}),
+    ("step-up", "trunk_lean_stance_deg"): Injection(FRONTAL, {"trunk_lean_deg": 25.0}),
+    ("single-leg-squat", "trunk_lean_stance_deg"): Injection(FRONTAL, {"trunk_lean_deg": 14.0}),
     # running knee collapse: the injected knee valgus adducts the stance thigh at midstance
     ("running", "hip_adduction_deg"): Injection(FRONTAL, {"knee_valgus_deg": 18.0}),
     ("running", "fppa_deg"): Injection(FRONTAL, {"knee_valgus_deg": 18.0}),

@@ -107,14 +107,11 @@ def test_holds_join_across_short_touch_downs_and_count_them() -> None:
         (170, 185, 0, ()),
     ]
     x = np.where(np.arange(200) % 2 == 0, 0.0, 0.01)
-    lean = np.zeros((200, 2))
-    lean[:, 1] = 6.0
-    hm = compute_hold_measures(holds, x, lean, stance, t)
+    hm = compute_hold_measures(holds, x, stance, t)
     # 59 + 59 steps on one leg of 0.01 leg lengths (none across the touch-down)
     assert hm.sway_path[100] == pytest.approx(1.18)
     assert hm.touchdowns[100] == 1 and hm.touchdowns[175] == 0
     assert hm.until_loss_s[100] == pytest.approx(60 / FPS)  # from frame 20 to the touch-down at 80
-    assert hm.trunk_lean_deg[100] == 6.0
     assert np.isnan(hm.sway_path[:20]).all() and np.isnan(hm.sway_path[150:170]).all()
 
 
@@ -158,7 +155,9 @@ def test_a_still_figure_is_assessed_and_not_flagged(still: Report) -> None:
     values = _sway(still)
     assert len(values) == 2 and all(side == "right" for side, _ in values)
     assert all(np.isfinite(v) and v < SWAY_MILD / 2 for _, v in values), values
-    assert not still.flags_for("instability")
+    assert not still.flags_for("instability")  # neither the sway nor the trunk-lean rule
+    leans = [v.value for r in still.reps for v in r.values if v.measure == "trunk_lean_stance_deg"]
+    assert len(leans) == 2 and all(abs(v) < 3.0 for v in leans), leans
     assert still.summary.fault("instability").status == "not_flagged"
     for rep in still.reps:  # the hold's reported values: no touch-down, held throughout
         got = {v.measure: v.value for v in rep.values}
@@ -170,6 +169,14 @@ def test_an_injected_sway_is_flagged_on_the_stance_leg(swaying: Report) -> None:
     flags = swaying.flags_for("instability")
     assert {f.rep for f in flags} == {1, 2} and {f.side for f in flags} == {"right"}, swaying.summary_lines()
     assert all(f.value > SWAY_MILD for f in flags)
+
+
+def test_an_injected_trunk_lean_is_flagged_over_the_stance_leg() -> None:
+    """12° of lean over the right leg (compensated Trendelenburg), rendered and read by MediaPipe."""
+    report = analyse(load_sequence(DATA / "wobble_balance_lean12.npz"), "single-leg-balance")
+    lean = [f for f in report.flags_for("instability") if f.measure == "trunk_lean_stance_deg"]
+    assert {f.rep for f in lean} == {1, 2} and {f.side for f in lean} == {"right"}, report.summary_lines()
+    assert not [f for f in report.flags_for("instability") if f.measure == MEASURE]  # the pelvis kept still
 
 
 def test_a_side_view_or_no_hold_gives_no_number() -> None:
@@ -188,6 +195,9 @@ def test_the_live_checker_cues_a_wobbling_single_leg_squat() -> None:
     wobble = [c for c in cues if c.fault == "instability"]
     assert [c.rep for c in wobble] == [1, 2] and all(c.side == "right" for c in wobble)
     assert all("wobbling on the right leg" in c.text for c in wobble)
+    leaning = simulate_motion("single-leg-squat", reps=1, faults=Faults(trunk_lean_deg=14.0, side="right"))
+    cues = _live_cues(LiveAnalyser("single-leg-squat"), film(leaning, "front"))
+    assert [c.text.split(" — ")[0] for c in cues] == ["rep 1: trunk leaning over the right leg"]
     clean = simulate_motion("single-leg-squat", reps=2, stance_side="right")
     cues = _live_cues(LiveAnalyser("single-leg-squat"), film(clean, "front"))
     assert [c.text for c in cues] == ["rep 1: good", "rep 2: good"]

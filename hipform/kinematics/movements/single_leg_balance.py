@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hipform.kinematics.faults import cpd_rule, fppa_rule, sway_rule
+from hipform.kinematics.faults import cpd_rule, fppa_rule, sway_rule, trunk_lean_rule
 from hipform.kinematics.movements.spec import Cues, Movement, Segmentation, SegmentContext, Window
 from hipform.kinematics.stability import compute_stance_side, find_holds
 
@@ -36,7 +36,7 @@ MOVEMENT = Movement(
     unilateral=True,
     cutoff_hz=4.0,
     standing_baseline=True,
-    rules=(fppa_rule("hold"), cpd_rule("hold"), sway_rule()),
+    rules=(fppa_rule("hold"), cpd_rule("hold"), sway_rule(), trunk_lean_rule()),
     segment=segment,
     rep_kind="hold",
     recognise=recognise,
@@ -46,6 +46,5 @@ MOVEMENT = Movement(
         "sway_path_ratio",
         "free_foot_touchdowns_count",
         "hold_until_loss_s",
-        "trunk_lean_hold_deg",
     ),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hipform.kinematics.faults import cpd_rule, fppa_rule, sway_rule
+from hipform.kinematics.faults import cpd_rule, fppa_rule, sway_rule, trunk_lean_rule
 from hipform.kinematics.movements.spec import (
     Cues,
     LiveCounter,
@@ -91,7 +91,7 @@ MOVEMENT = Movement(
     unilateral=True,
     cutoff_hz=5.0,
     standing_baseline=True,
-    rules=(fppa_rule("bottom"), cpd_rule("bottom"), sway_rule()),
+    rules=(fppa_rule("bottom"), cpd_rule("bottom"), sway_rule(), trunk_lean_rule()),
     segment=segment,
     rep_kind="rep",
     recognise=recognise,

@@ -282,16 +282,32 @@ def sway_offset_m(tl: Timeline, params: MotionParams, side: str) -> np.ndarray:
     return side_sign(side) * ramp * wave / 100.0
 
 
-def pelvis_lateral_truth(ctx: TruthContext) -> dict[str, np.ndarray]:
-    """``pelvis_lateral_cm``: the hip midpoint's sideways distance from the working ankle, cm, positive
-    toward the working side's outside (NaN without a working side)."""
+def lean_over_stance(
+    tl: Timeline, params: MotionParams, pose: dict[str, np.ndarray], side: str
+) -> np.ndarray:
+    """Lean the trunk and head sideways over ``side``'s leg by the injected ``trunk_lean_deg`` × the rep
+    progress (exact at each affected key frame), about the front-back axis; returns the (T,) lean, deg."""
+    lean = fault_ramp(tl, params, "trunk_lean_deg", (side,))[side]
+    angle = np.radians(side_sign(side) * lean)  # about +y, +z turns toward +x (the right)
+    for key in ("trunk_up", "trunk_fwd", "head_up", "head_fwd"):
+        pose[key] = rotate(pose[key], Y, angle)
+    return lean
+
+
+def single_leg_truth(ctx: TruthContext) -> dict[str, np.ndarray]:
+    """Truth of a one-legged task, NaN without a working side: ``pelvis_lateral_cm``, the hip midpoint's
+    sideways distance from the working ankle, cm, positive toward the working side's outside; and
+    ``trunk_lean_stance_deg``, the hip-mid → shoulder-mid line's sideways angle from vertical (world
+    x–z), positive toward the working side."""
     p = ctx.points
     mid_x = 0.5 * (p["left_hip"][:, 0] + p["right_hip"][:, 0])
-    out = np.full(mid_x.shape[0], np.nan)
+    trunk = 0.5 * (p["left_shoulder"] + p["right_shoulder"]) - 0.5 * (p["left_hip"] + p["right_hip"])
+    lateral, lean = np.full(mid_x.shape[0], np.nan), np.full(mid_x.shape[0], np.nan)
     for side in ("left", "right"):
         on = ctx.work_side == side
-        out[on] = 100.0 * side_sign(side) * (mid_x[on] - p[f"{side}_ankle"][on, 0])
-    return {"pelvis_lateral_cm": out}
+        lateral[on] = 100.0 * side_sign(side) * (mid_x[on] - p[f"{side}_ankle"][on, 0])
+        lean[on] = np.degrees(np.arctan2(side_sign(side) * trunk[on, 0], trunk[on, 2]))
+    return {"pelvis_lateral_cm": lateral, "trunk_lean_stance_deg": lean}
 
 
 def rep_records(
@@ -321,10 +337,14 @@ def rep_records(
     return out
 
 
-def add_sway_records(reps: list[dict[str, Any]], sway_m: np.ndarray, side: str) -> None:
-    """Record each rep's injected sway (cm, toward ``side``'s outside) at its key frame."""
+def add_wobble_records(
+    reps: list[dict[str, Any]], sway_m: np.ndarray, lean_deg: np.ndarray, side: str
+) -> None:
+    """Record each rep's injected sway (cm, toward ``side``'s outside) and trunk lean (deg) at its key
+    frame."""
     for r in reps:
         r["pelvis_sway_cm"] = float(100.0 * side_sign(side) * sway_m[r["key_frame"]])
+        r["trunk_lean_deg"] = float(lean_deg[r["key_frame"]])
 
 
 # ----------------------------------------------------------------------------------------------------------

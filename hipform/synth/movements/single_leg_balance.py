@@ -9,18 +9,19 @@ import numpy as np
 
 from hipform.synth.movements.common import (
     Y,
-    add_sway_records,
+    add_wobble_records,
     fault_ramp,
     free_leg,
     knee_ik,
+    lean_over_stance,
     leg_with_valgus,
     make_timeline,
     other_side,
     pelvis_about_stance_hip,
-    pelvis_lateral_truth,
     planted_foot,
     rep_records,
     side_sign,
+    single_leg_truth,
     smoothstep,
     sway_offset_m,
     tile,
@@ -88,6 +89,7 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
         f"foot_up_{oth[0]}": unit((1 - l3) * pfu + l3 * fl["foot_up"]),
     }
     pose.update(upright_upper_body(n, 2.0 + 4.0 * shift))
+    trunk_lean = lean_over_stance(tl, params, pose, side)
     for sd, s in (("left", "l"), ("right", "r")):
         pose[f"uarm_{s}"] = unit(
             np.stack([side_sign(sd) * (0.1 + 0.35 * shift), 0.1 + 0 * shift, -np.ones(n)], -1)
@@ -97,13 +99,13 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
         )
     stance = np.where(lift > 0, side, "").astype("<U5")
     reps = rep_records(tl, params, side, valgus, drop)
-    add_sway_records(reps, sway, side)
+    add_wobble_records(reps, sway, trunk_lean, side)
     return RawMotion(pose, reps, stance, np.full(n, side, dtype="<U5"), tl.rep_start())
 
 
 GENERATOR = MovementGenerator(
     name="single-leg-balance",
     generate=generate,
-    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm"),
-    own_truth=pelvis_lateral_truth,
+    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm", "trunk_lean_deg"),
+    own_truth=single_leg_truth,
 )

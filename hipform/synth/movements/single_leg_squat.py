@@ -8,19 +8,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipform.synth.movements.common import (
-    add_sway_records,
+    add_wobble_records,
     fault_ramp,
     free_leg,
     hanging_arms,
     knee_flexion_per_rep,
+    lean_over_stance,
     leg_with_valgus,
     make_timeline,
     other_side,
     pelvis_about_stance_hip,
-    pelvis_lateral_truth,
     planted_foot,
     rep_records,
     side_sign,
+    single_leg_truth,
     sway_offset_m,
     tile,
     upright_upper_body,
@@ -69,16 +70,17 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     }
     pose.update({f"{k}_{oth[0]}": v for k, v in fl.items()})
     pose.update(upright_upper_body(n, 5.0 + 0.35 * (flex - k0), head_pitch_deg=-0.2 * (flex - k0)))
+    trunk_lean = lean_over_stance(tl, params, pose, side)
     hanging_arms(n, pose, 20.0 + 60.0 * np.clip(w, 0, 1.1), abd=0.2)
     stance = np.full(n, side, dtype="<U5")
     reps = rep_records(tl, params, side, valgus, drop)
-    add_sway_records(reps, sway, side)
+    add_wobble_records(reps, sway, trunk_lean, side)
     return RawMotion(pose, reps, stance, stance.copy(), tl.rep_start())
 
 
 GENERATOR = MovementGenerator(
     name="single-leg-squat",
     generate=generate,
-    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm"),
-    own_truth=pelvis_lateral_truth,
+    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm", "trunk_lean_deg"),
+    own_truth=single_leg_truth,
 )

@@ -32,6 +32,7 @@ InjectableFault = Literal[
     "feet_apart_cm",
     "small_range_deg",
     "pelvis_sway_cm",
+    "trunk_lean_deg",
 ]
 #: Every injectable fault, in the order of :class:`hipform.synth.athlete.Faults`.
 INJECTABLE_FAULTS: tuple[InjectableFault, ...] = get_args(InjectableFault)
@@ -44,6 +45,7 @@ KINEMATIC_FAULT: dict[InjectableFault, str] = {
     "feet_apart_cm": "feet_apart",
     "small_range_deg": "small_range",
     "pelvis_sway_cm": "instability",
+    "trunk_lean_deg": "instability",
 }
 #: The camera views (names of :data:`hipform.synth.camera.VIEW_YAW_DEG`) of each set-up a fault
 #: rule asks for (:attr:`hipform.kinematics.faults.FaultRule.setup`). A lying athlete's feet point

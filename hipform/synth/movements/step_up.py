@@ -11,21 +11,22 @@ from hipform.synth.movements.common import (
     Timeline,
     X,
     Y,
-    add_sway_records,
+    add_wobble_records,
     direction,
     free_leg,
     hanging_arms,
     keyframes,
     knee_ik,
+    lean_over_stance,
     leg_reach,
     leg_with_valgus,
     make_timeline,
     other_side,
     pelvis_about_stance_hip,
-    pelvis_lateral_truth,
     planted_foot,
     rep_records,
     side_sign,
+    single_leg_truth,
     smoothstep,
     standing_hip_height,
     sway_offset_m,
@@ -223,10 +224,11 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     }
     lean = keyframes(pp, [(0, 2), (_STEP_LAND, 12), (_STEP_KEY, 18), (0.56, 4), (_STEP_BACK, 10), (1.0, 2)])
     pose.update(upright_upper_body(n, lean))
+    trunk_lean = lean_over_stance(tl, params, pose, lead)
     hanging_arms(n, pose, 8.0 + 25.0 * np.sin(np.pi * pp) ** 2, abd=0.15, elbow_deg=25.0)
     stance = np.where(active & (pp >= _STEP_LAND) & (pp < _STEP_BACK), lead, "").astype("<U5")
     reps = rep_records(tl, params, lead, {lead: valgus[lead], trail: valgus[trail]}, drop)
-    add_sway_records(reps, sway, lead)
+    add_wobble_records(reps, sway, trunk_lean, lead)
     size = (0.6, box.depth, box.height)
     props = [dict(kind="box", centre_m=(0.0, box.front + box.depth / 2, box.height / 2), size_m=size)]
     return RawMotion(pose, reps, stance, np.full(n, lead, dtype="<U5"), tl.rep_start(), props=props)
@@ -235,6 +237,6 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
 GENERATOR = MovementGenerator(
     name="step-up",
     generate=generate,
-    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm"),
-    own_truth=pelvis_lateral_truth,
+    faults=("knee_valgus_deg", "pelvic_drop_deg", "pelvis_sway_cm", "trunk_lean_deg"),
+    own_truth=single_leg_truth,
 )
