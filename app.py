@@ -26,6 +26,7 @@ from hipform.cache import estimate_pose_cached, file_digest
 from hipform.errors import HipformError
 from hipform.kinematics.live_checker import LIVE_MOVEMENTS
 from hipform.limits import Limits
+from hipform.plain import glossary_markdown
 from hipform.report import save_measures_csv
 from hipform.sequence import PoseSequence
 from hipform.video import probe_video
@@ -33,7 +34,7 @@ from hipform.webapp import downloads, history_page, media, present, storage
 from hipform.webapp.hip_check_page import page_hip_check
 from hipform.webapp.plots import timeline_figure
 from hipform.webapp.progress import ProgressTracker
-from hipform.webapp.setup_help import advice_for
+from hipform.webapp.setup_help import FILMING_ANY, FILMING_HEADLINE, advice_for, filming_for, upload_formats
 from hipform.webcam import LiveProcessor, default_analyser, make_queued_callback, rtc_configuration
 
 log = logging.getLogger("hipform.app")
@@ -169,7 +170,7 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
     with right:
         st.subheader("Flags")
         if flags:
-            st.dataframe(pd.DataFrame(present.flag_rows(report)), hide_index=True, width="stretch")
+            st.markdown("\n".join(f"- {line}" for line in present.flag_sentences(report)))
             chosen = st.selectbox(
                 "Show a flag",
                 options=list(range(len(flags))),
@@ -178,15 +179,11 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
             )
             flag = flags[chosen]
             image = result.flag_frames[chosen] if chosen < len(result.flag_frames) else None
-            if image:
-                st.image(image, caption=f"Worst moment: {present.flag_title(flag)}", width=420)
-            st.markdown(
-                f"**{flag.label}**: {present.format_value(flag.value, flag.unit)} "
-                f"({present.format_thresholds(flag)}) · {flag.confidence:.0%} sure  \n"
-                f"**What to do:** {flag.cue}"
-            )
-            with st.expander("Where the thresholds come from"):
-                st.write(flag.threshold_source)
+            if image:  # within the column at any width (a fixed width overflowed a phone's)
+                st.image(image, caption=f"Worst moment: {present.flag_title(flag)}", width="content")
+            st.caption(f"{flag.confidence:.0%} sure · what to do: {flag.cue}")
+            with st.expander("Numbers, lines and sources (for physios)"):
+                st.markdown("\n\n".join(present.flag_details(report)))
         else:
             checked = [fs.status for fs in present.fault_statuses(report) if fs.status != "not_checked"]
             if not report.reps:
@@ -226,9 +223,7 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
         if not na:
             st.write("Every fault checked for this movement was assessed.")
         for item in na:
-            where = f" (rep {item.rep})" if item.rep is not None else ""
-            side = f" — {item.side} side" if item.side else ""
-            st.markdown(f"**{present.fault_name(item.fault)}{where}{side}:** {item.reason}")
+            st.markdown(present.not_assessed_text(item, report.movement.name))
             advice = advice_for(report.movement.name, item.fault, item.setup) if item.rep is None else None
             if advice is not None:
                 c1, c2 = st.columns([1, 2])
@@ -236,6 +231,8 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
                 c2.markdown(f"*{advice.title}*\n\n" + "\n".join(f"- {s}" for s in advice.steps))
     with tabs[4]:
         show_downloads(result)
+    with st.expander("Glossary: the technical terms, for physios"):
+        st.markdown(glossary_markdown(with_keys=False))
 
 
 def show_downloads(result: AnalysisResult) -> None:
@@ -303,9 +300,9 @@ def page_analyse() -> None:
         sha = sample_sha256(str(sample.path), stat.st_mtime_ns, stat.st_size)
         result = analyse(sample.path, sha, sample.path.name, settings, origin="sample")
     else:
+        show_how_to_film(exercise)
         upload = st.file_uploader(
-            "Upload a clip (MP4, MOV, AVI, WebM or GIF): the whole body in view, filmed from the front, "
-            "behind or the side",
+            f"Upload a clip ({upload_formats()}): the whole body in view, filmed as shown above",
             type=list(media.UPLOAD_TYPES),
             key="upload",
         )
@@ -315,6 +312,21 @@ def page_analyse() -> None:
         result = analyse_upload(upload.name, upload.getvalue(), settings)
     if result is not None:
         show_results(result, settings)
+
+
+def show_how_to_film(exercise: str) -> None:
+    """Per camera view of the movement: its diagram and three lines, before anything is uploaded."""
+    st.subheader("How to film")
+    views = filming_for(exercise)
+    if not views:
+        st.write(FILMING_ANY)
+        return
+    if exercise in FILMING_HEADLINE:
+        st.markdown(f"**{FILMING_HEADLINE[exercise]}**")
+    for view in views:
+        c1, c2 = st.columns([1, 2])
+        c1.image(view.svg, width=240)
+        c2.markdown(f"*{view.title}*\n\n" + "\n".join(f"- {line}" for line in view.lines))
 
 
 def analyse_upload(

@@ -155,6 +155,7 @@ def cmd_annotate(args: argparse.Namespace, console) -> int:
 def cmd_analyse(args: argparse.Namespace, console) -> int:
     from hipform.judge import judge
     from hipform.limits import check_long_enough
+    from hipform.plain import summary_lines
     from hipform.report import save_measures_csv, save_report_json, save_reps_csv
 
     if args.video_out and args.video.suffix.lower() == ".npz":  # said before the pose model runs
@@ -169,7 +170,7 @@ def cmd_analyse(args: argparse.Namespace, console) -> int:
     seq = _load_pose(args.video, console, args.quiet)
     check_long_enough(seq.n_frames, seq.duration_s, args.video.name)
     report = judge(seq, exercise=args.exercise, source_name=args.video.name)
-    print("\n".join(map(_printable, report.summary_lines())))
+    print("\n".join(map(_printable, summary_lines(report))))  # plain words, same as the app
     if args.json:
         print(f"report saved to {write_whole(args.json, lambda partial: save_report_json(report, partial))}")
     if args.csv:

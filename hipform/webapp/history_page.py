@@ -25,7 +25,7 @@ from hipform.history import Athlete, History, SessionSummary
 from hipform.history_export import athlete_zip, zip_name
 from hipform.kinematics.movements import REGISTRY
 from hipform.webapp import present, storage
-from hipform.webapp.plots import trend_figure
+from hipform.webapp.plots import trend_empty_reason, trend_figure
 
 #: Session-state keys: the chosen athlete's id (the picker's value), the names the picker offers,
 #: the analyses saved from this browser session, the session whose deletion awaits a yes, and
@@ -239,6 +239,9 @@ def show_trend(hist: History, athlete: Athlete) -> None:
     points = hist.trend(movement, athlete.id)
     if points:
         st.plotly_chart(trend_figure(points, movement), width="stretch")
+    else:  # never an empty section: say why there is nothing to plot
+        n_sessions = len(hist.list_sessions(movement, athlete_id=athlete.id))
+        st.info(trend_empty_reason(movement, n_sessions))
 
 
 def show_comparison(hist: History, sessions: list[SessionSummary]) -> None:

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from hipform import plain
 from hipform.history import TrendPoint
 from hipform.kinematics.movements import REGISTRY
 from hipform.report import MeasureSummary, Report, side_label, value_key
-from hipform.webapp.present import fault_name, format_value
+from hipform.webapp.present import exercise_name, fault_name, format_value
+from hipform.webapp.setup_help import FILMING, FILMING_HEADLINE
 
 SIDE_COLOURS = {"left": "rgb(66,165,245)", "right": "rgb(255,167,38)", "both": "rgb(120,144,156)"}
 BAND_COLOURS = {"mild": "rgba(255,213,0,0.18)", "marked": "rgba(229,57,53,0.16)"}
@@ -85,12 +88,13 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
         and (series := series_for(report, ms))
     ]
     n_rows = max(1, len(measures))
-    titles = [f"{fault_name(ms.fault)}: {ms.label}" for ms, _ in measures] or [
+    titles = [_title(ms.fault, ms.measure, ms.label) for ms, _ in measures] or [
         "No graded measure for this clip"
     ]
     fig = make_subplots(
         rows=n_rows, cols=1, shared_xaxes=True, vertical_spacing=0.12 / n_rows + 0.04, subplot_titles=titles
     )
+    fig.update_annotations(font_size=12)  # the titles, before any rep label: two lines fit a phone
     t = np.asarray(report.t_s, float)
     shown_legend: set[str] = set()
     for row, (ms, series_of_sides) in enumerate(measures, start=1):
@@ -152,7 +156,7 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
                 col=1,
             )
             shown_legend.add(f"flag-{f.severity}")
-        fig.update_yaxes(range=[lo, hi], title_text="degrees" if unit == "deg" else "ratio", row=row, col=1)
+        fig.update_yaxes(range=[lo, hi], title_text=_axis_title(ms.measure, unit), row=row, col=1)
     for rep in report.reps:
         fig.add_vrect(
             x0=rep.t_start_s,
@@ -176,7 +180,7 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
     fig.update_xaxes(title_text="time (s)", row=n_rows, col=1)
     fig.update_layout(
         height=max(260, height_per_row_px * n_rows + 80),
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        margin={"l": 50, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.12 if n_rows == 1 else -0.06},
         hovermode="closest",
         template="plotly_white",
@@ -203,7 +207,7 @@ def trend_figure(points: Sequence[TrendPoint], exercise: str, height_per_row_px:
     titles = []
     for fault, measure in keys:
         info = _rule_thresholds(exercise, measure)
-        titles.append(f"{fault_name(fault)}: {info['label'] if info else measure}")
+        titles.append(_title(fault, measure, info["label"] if info else ""))
     fig = make_subplots(
         rows=n_rows,
         cols=1,
@@ -211,6 +215,7 @@ def trend_figure(points: Sequence[TrendPoint], exercise: str, height_per_row_px:
         vertical_spacing=0.12 / n_rows + 0.04,
         subplot_titles=titles or ["No sessions yet"],
     )
+    fig.update_annotations(font_size=12)
     shown: set[str] = set()
     for row, (fault, measure) in enumerate(keys, start=1):
         mine = [p for p in points if (p.fault, p.measure) == (fault, measure)]
@@ -235,7 +240,7 @@ def trend_figure(points: Sequence[TrendPoint], exercise: str, height_per_row_px:
                     line={"color": SIDE_COLOURS[side], "width": 2},
                     customdata=[[p.session_id, p.reps_flagged, p.n_reps] for p in pts],
                     hovertemplate=(
-                        "session %{customdata[0]}: mean %{y:.2f}, "
+                        f"session %{{customdata[0]}}: mean %{{y:.2f}}{_hover_unit(unit)}, "
                         "%{customdata[1]} of %{customdata[2]} reps flagged<extra></extra>"
                     ),
                 ),
@@ -251,7 +256,7 @@ def trend_figure(points: Sequence[TrendPoint], exercise: str, height_per_row_px:
                     legendgroup=side,
                     showlegend=False,
                     marker={"color": SIDE_COLOURS[side], "size": 6, "opacity": 0.45},
-                    hovertemplate="worst rep %{y:.2f}<extra></extra>",
+                    hovertemplate=f"worst rep %{{y:.2f}}{_hover_unit(unit)}<extra></extra>",
                 ),
                 row=row,
                 col=1,
@@ -265,12 +270,74 @@ def trend_figure(points: Sequence[TrendPoint], exercise: str, height_per_row_px:
                 fig.add_hrect(
                     y0=y0, y1=y1, fillcolor=BAND_COLOURS[sev], line_width=0, layer="below", row=row, col=1
                 )
-        fig.update_yaxes(range=[lo, hi], title_text="degrees" if unit == "deg" else "ratio", row=row, col=1)
-    fig.update_xaxes(title_text="session date", row=n_rows, col=1)
+        fig.update_yaxes(range=[lo, hi], title_text=_axis_title(measure, unit), row=row, col=1)
+    # no "session date" axis title: the ticks are dates, and the title ran into the legend on a phone
+    if points:  # one session (or a few minutes apart) would stretch the axis to fractions of a second
+        fig.update_xaxes(range=_date_range([p.created_at for p in points]), tickformat="%d %b %Y\n%H:%M")
     fig.update_layout(
         height=max(260, height_per_row_px * n_rows + 80),
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        margin={"l": 50, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.15 if n_rows == 1 else -0.06},
         template="plotly_white",
     )
     return fig
+
+
+def _title(fault: str, measure: str, label: str) -> str:
+    """A plot row's title: fault, the measure in plain words (its technical term) and which way is better."""
+    words = plain.measure_words(measure)
+    if words is None:
+        return f"{fault_name(fault)}: {label or measure.replace('_', ' ')}"
+    term = f"{words.term} · " if words.term and words.term.lower() not in words.name.lower() else ""
+    # two short lines: a phone-wide plot cuts one long title at both ends
+    return f"{fault_name(fault)}: {words.name}<br>{term}{words.better}"
+
+
+def _axis_title(measure: str, unit: str) -> str:
+    """The y axis: degrees, or what a ratio is a fraction of (1 = 100%)."""
+    if unit == "deg":
+        return "degrees"
+    words = plain.measure_words(measure)
+    if words is not None and words.unit == "percent":
+        return "ratio (1 = 100%)"
+    if words is not None and words.unit == "shoulder_widths":
+        return "shoulder widths"
+    return "ratio"
+
+
+def _hover_unit(unit: str) -> str:
+    return "°" if unit == "deg" else ""
+
+
+#: Least time an axis of session dates spans, so one session sits in the middle of a readable range.
+MIN_DATE_SPAN = timedelta(hours=2)
+
+
+def _date_range(times: Sequence[datetime]) -> list[datetime]:
+    """An x range around ``times``: 8% margin either side, at least :data:`MIN_DATE_SPAN` wide."""
+    lo, hi = min(times), max(times)
+    pad = max((hi - lo) * 0.08, (MIN_DATE_SPAN - (hi - lo)) / 2)
+    return [lo - pad, hi + pad]
+
+
+def trend_empty_reason(movement: str, n_sessions: int) -> str:
+    """Why a movement's trend has nothing to plot, said to the person looking at History.
+
+    Parameters
+    ----------
+    movement : the movement chosen.
+    n_sessions : saved sessions of that movement.
+    """
+    name = exercise_name(movement)
+    if n_sessions == 0:
+        return (
+            f"No saved {name.lower()} session yet: analyse a {name.lower()} clip and its trend starts here."
+        )
+    views = " and ".join(v.title.lower() for v in FILMING.get(movement, ()))
+    how = FILMING_HEADLINE.get(movement, f"Film it {views} to get numbers to follow." if views else "")
+    return (
+        f"{plain.plural(n_sessions, 'saved session')} of {name.lower()}, but none has a judged measure to "
+        "plot: in each, the faults could not be judged (see its “Not assessed”), most often because of the "
+        f"camera view — running filmed side-on, for instance, gives cadence and stride notes but no knee or "
+        f"pelvis numbers. {how}".strip()
+    )

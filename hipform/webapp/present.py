@@ -10,18 +10,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from hipform import plain
 from hipform.kinematics.movements import REGISTRY
+from hipform.plain import FAULT_NAMES
 from hipform.report import Flag, MeasureSummary, NotAssessed, Report, RepResult
 
-FAULT_NAMES = {
-    "knee_collapse": "Knee collapse",
-    "pelvic_drop": "Pelvic drop",
-    "back_arch": "Back arching",
-    "pelvic_roll": "Pelvis rolling back",
-    "feet_apart": "Feet coming apart",
-    "small_range": "Knee opening too small",
-    "instability": "Wobble on one leg",
-}
 SEVERITY_BADGES = {"mild": "mild", "marked": "MARKED"}
 STATUS_TEXT = {
     "flagged": "flagged",
@@ -61,12 +54,17 @@ def threshold_direction(flag: Flag) -> str:
 
 
 def format_thresholds(flag: Flag) -> str:
-    """e.g. ``mild ≥ 10.0°, marked ≥ 16.0°`` or ``mild < 0.90, marked < 0.75``."""
+    """e.g. ``mild ≥ 10.0°, marked ≥ 16.0°`` or ``mild < 90%, marked < 75%``."""
     op = "≥" if threshold_direction(flag) == "above" else "<"
-    return (
-        f"mild {op} {format_value(flag.threshold_mild, flag.unit)}, "
-        f"marked {op} {format_value(flag.threshold_marked, flag.unit)}"
-    )
+    if flag.unit == "deg":
+        mild, marked = (
+            format_value(flag.threshold_mild, flag.unit),
+            format_value(flag.threshold_marked, flag.unit),
+        )
+    else:  # a ratio in the measure's own unit (%, times, shoulder widths), not a bare number
+        mild = plain.format_amount(flag.measure, flag.threshold_mild, flag.unit, precise=False)
+        marked = plain.format_amount(flag.measure, flag.threshold_marked, flag.unit, precise=False)
+    return f"mild {op} {mild}, marked {op} {marked}"
 
 
 def side_name(side: str | None) -> str:
@@ -81,8 +79,20 @@ def flag_title(flag: Flag) -> str:
     return f"{where} · {side}{fault_name(flag.fault).lower()} · {flag.severity} · {value}"
 
 
+def flag_sentences(report: Report) -> list[str]:
+    """One plain sentence per flag (:func:`hipform.plain.flag_sentence`), led by its rep and severity."""
+    kind = report.summary.rep_kind.capitalize()
+    out = []
+    for f in report.flags:
+        where = f"{kind} {f.rep}" if f.rep is not None else "Whole clip"
+        badge = SEVERITY_BADGES.get(f.severity, f.severity)
+        out.append(f"**{where} · {badge}:** {plain.flag_sentence(f, report.movement.name)}")
+    return out
+
+
 def flag_rows(report: Report) -> list[dict[str, Any]]:
-    """One row per flag for a table (strings, ready to show)."""
+    """One row per flag for the physios' table (strings, ready to show): the technical measure, its
+    value with unit, both lines and where they come from (a ``[J]`` said in words)."""
     rows = []
     for f in report.flags:
         rows.append(
@@ -91,14 +101,29 @@ def flag_rows(report: Report) -> list[dict[str, Any]]:
                 "Side": side_name(f.side),
                 "Fault": fault_name(f.fault),
                 "Severity": SEVERITY_BADGES.get(f.severity, f.severity),
-                "Measured": format_value(f.value, f.unit),
+                "Measured": plain.describe_value(f.measure, f.value, f.side, f.unit),
                 "Threshold": format_thresholds(f),
                 "Measure": f.label,
                 "Confidence": f"{f.confidence:.0%}",
                 "What to do": f.cue,
+                "Where the lines come from": plain.judgement_words(f.threshold_source),
             }
         )
     return rows
+
+
+def flag_details(report: Report) -> list[str]:
+    """The physios' view of each flag as a Markdown paragraph (:func:`flag_rows` in words): text that
+    wraps at any width, where a table of ten columns is cut off or scrolls on a phone."""
+    out = []
+    for row in flag_rows(report):
+        out.append(
+            f"**Rep {row['Rep']} · {row['Side']} · {row['Fault']} · {row['Severity']}**  \n"
+            f"{row['Measure']}: **{row['Measured']}** (lines: {row['Threshold']}) · "
+            f"{row['Confidence']} sure · what to do: {row['What to do']}  \n"
+            f"*Where the lines come from:* {row['Where the lines come from']}"
+        )
+    return out
 
 
 def graded_measures(report: Report) -> tuple[MeasureSummary, ...]:
@@ -187,10 +212,10 @@ def left_right_rows(report: Report) -> list[dict[str, Any]]:
         diff = (right - left) if left is not None and right is not None else None
         rows.append(
             {
-                "Measure": f"{fault_name(ms.fault)}: {ms.label}",
-                "Left (mean)": format_value(left, unit),
-                "Right (mean)": format_value(right, unit),
-                "Right − left": format_value(diff, unit),
+                "Measure": f"{fault_name(ms.fault)}: {plain.measure_name(ms.measure, ms.label)}",
+                "Left (mean)": plain.describe_value(ms.measure, left, "left", unit),
+                "Right (mean)": plain.describe_value(ms.measure, right, "right", unit),
+                "Right − left": plain.format_amount(ms.measure, diff, unit, context=True),
                 "Left reps flagged": flagged["left"],
                 "Right reps flagged": flagged["right"],
             }
@@ -246,17 +271,18 @@ def clip_not_assessed(report: Report) -> list[NotAssessed]:
 def headline(report: Report) -> str:
     """One sentence: movement, view, reps, number of flags (or why nothing was judged)."""
     mv = report.movement
+    view = plain.VIEW_WORDS.get(report.view, f"{report.view} view")
     if mv.status == "unsure":
         names = " or ".join(f"**{exercise_name(m)}**" for m in mv.candidates)
-        return f"Not judged: is this a {names}? · {report.view} view"
+        return f"Not judged: is this a {names}? · {view}"
     if mv.status == "other":
-        return f"Not judged: not a movement hipform checks · {report.view} view"
+        return f"Not judged: not a movement hipform checks · {view}"
     src = "you named" if mv.status == "named" else f"recognised, {mv.confidence:.0%} sure"
     n = len(report.reps)
     kind = _kind_plural(report) if n != 1 else _kind_plural(report)[:-1]
     flags = len(report.flags)
     return (
-        f"**{exercise_name(mv.name)}** ({src}) · {report.view} view · {n} {kind} · "
+        f"**{exercise_name(mv.name)}** ({src}) · {view} · {n} {kind} · "
         f"{flags} flag{'s' if flags != 1 else ''}"
     )
 
@@ -270,13 +296,26 @@ def compare_rows(rows: list[dict[str, Any]], label_a: str, label_b: str) -> list
         out.append(
             {
                 "Fault": fault_name(r["fault"]),
-                "Measure": _short_label(r["measure"]),
+                "Measure": plain.measure_name(r["measure"], _short_label(r["measure"])),
                 "Side": r["side"],
-                f"{label_a}: mean": format_value(a.get("mean"), unit),
-                f"{label_b}: mean": format_value(b.get("mean"), unit),
-                "Change": format_value(r.get("change"), unit),
+                f"{label_a}: mean": plain.format_amount(r["measure"], a.get("mean"), unit),
+                f"{label_b}: mean": plain.format_amount(r["measure"], b.get("mean"), unit),
+                "Change": plain.format_amount(r["measure"], r.get("change"), unit),
+                "Better": _better(r["measure"]),
                 f"{label_a}: reps flagged": str(a.get("reps_flagged", "–")),
                 f"{label_b}: reps flagged": str(b.get("reps_flagged", "–")),
             }
         )
     return out
+
+
+def _better(measure: str) -> str:
+    words = plain.measure_words(measure)
+    return words.better if words else ""
+
+
+def not_assessed_text(item: NotAssessed, movement: str) -> str:
+    """A not-assessed entry as one line: fault, where, side and the reason in plain words."""
+    where = f" (rep {item.rep})" if item.rep is not None else ""
+    side = f" — {item.side} side" if item.side else ""
+    return f"**{fault_name(item.fault)}{where}{side}:** {plain.reason_words(item.reason, movement)}"

@@ -2,7 +2,9 @@
 
 The advice keys are those of :data:`hipform.kinematics.faults.SETUP_HINTS`
 (``frontal``, ``frontal-feet``, ``side``); :func:`setup_key_for` picks one for
-a not-assessed fault of a movement.
+a not-assessed fault of a movement. :func:`filming_for` gives the advice shown before the first
+upload: per movement, each camera view it can be filmed from, with a diagram and three lines
+(where the phone goes, what must be in frame, what that view shows).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 
 from hipform.kinematics.faults import SETUP_HINTS
 from hipform.kinematics.movements import REGISTRY
+from hipform.plain import FAULT_NAMES
+from hipform.webapp.media import UPLOAD_TYPES
 
 
 @dataclass(frozen=True)
@@ -113,3 +117,144 @@ def advice_for(exercise: str, fault: str, setup_text: str = "") -> SetupAdvice |
             return ADVICE.get(key)
     key = setup_key_for(exercise, fault)
     return ADVICE.get(key) if key else None
+
+
+# ------------------------------------------------------------------ before the first upload
+@dataclass(frozen=True)
+class FilmingView:
+    """One camera view of a movement: a diagram and three lines.
+
+    Attributes
+    ----------
+    title : the view, e.g. "From behind".
+    where : where to put the phone.
+    in_frame : what must be in the picture.
+    shows : what hipform judges from this view, in words.
+    svg : top-down diagram of the set-up.
+    """
+
+    title: str
+    where: str
+    in_frame: str
+    shows: str
+    svg: str
+
+    @property
+    def lines(self) -> tuple[str, str, str]:
+        """The three lines, as the page shows them."""
+        return (f"**Phone:** {self.where}", f"**In frame:** {self.in_frame}", f"**Shows:** {self.shows}")
+
+
+def faults_shown(movement: str, setup: str) -> str:
+    """The faults a movement's rules judge from one set-up, in words ("knee collapse and pelvic drop")."""
+    spec = REGISTRY.get(movement)
+    names = (
+        dict.fromkeys(FAULT_NAMES[r.fault].lower() for r in spec.rules if r.setup == setup) if spec else {}
+    )
+    items = list(names)
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+_REAR_SVG = _diagram((150.0, 12.0), "camera behind you, square on")
+_FRONT_OR_REAR = (
+    "3–4 m in front of you or behind you, square on, at knee-to-hip height, held still (a shelf or tripod)"
+)
+_WHOLE_BODY = "your whole body, feet included, from the first rep to the last"
+_SIDE = "3–4 m to your side, square to the movement, at hip height, held still"
+_LYING_SIDE = "on the floor or a low box 2–3 m to your side, square on, looking at your hips"
+_AT_FEET = "low (floor or a low box) 2–3 m beyond your feet, looking along your body at the pelvis"
+
+
+def _front(movement: str, in_frame: str = _WHOLE_BODY) -> FilmingView:
+    return FilmingView(
+        "From the front (or behind)",
+        _FRONT_OR_REAR,
+        in_frame,
+        faults_shown(movement, "frontal"),
+        ADVICE["frontal"].svg,
+    )
+
+
+def _side(movement: str, where: str, in_frame: str) -> FilmingView:
+    return FilmingView("From the side", where, in_frame, faults_shown(movement, "side"), ADVICE["side"].svg)
+
+
+def _feet(movement: str, in_frame: str) -> FilmingView:
+    return FilmingView(
+        "From your feet",
+        _AT_FEET,
+        in_frame,
+        faults_shown(movement, "frontal-feet"),
+        ADVICE["frontal-feet"].svg,
+    )
+
+
+#: How to film each movement, before the first upload (running is filmed two ways); a movement not
+#: listed gets a view per set-up its rules need (:func:`filming_for`).
+FILMING: dict[str, tuple[FilmingView, ...]] = {
+    "squat": (_front("squat"),),
+    "single-leg-squat": (_front("single-leg-squat"),),
+    "single-leg-balance": (_front("single-leg-balance"),),
+    "step-up": (_front("step-up", "your whole body and the step, feet included, for the whole set"),),
+    "bridge": (_side("bridge", _LYING_SIDE, "shoulders, hips, knees and feet, for the whole set"),),
+    "single-leg-bridge": (
+        _feet("single-leg-bridge", "both hips and knees for the whole set"),
+        _side("single-leg-bridge", _LYING_SIDE, "shoulders, hips, knees and feet, for the whole set"),
+    ),
+    "kickback": (_side("kickback", _SIDE, "hands to feet on all fours, the lifted leg at its highest too"),),
+    "clamshell": (_feet("clamshell", "both knees, both heels and your shoulders, for the whole set"),),
+    "band-walk": (_front("band-walk", "your whole body, feet included, with room for three steps each way"),),
+    "running": (
+        FilmingView(
+            "From behind (treadmill)",
+            "2–3 m behind the treadmill at hip height, square on, held still; "
+            "60 frames/s or more if the phone can",
+            "hips to feet of both legs at every step, for at least 10 steps",
+            faults_shown("running", "frontal"),
+            _REAR_SVG,
+        ),
+        FilmingView(
+            "From the side (treadmill)",
+            "2–3 m to the side at hip height, square to the treadmill; 60 frames/s or more if the phone can",
+            "the whole runner, feet included, for at least 10 steps",
+            "stride (overstriding, knee bend at landing), hip extension at toe-off, trunk lean, bounce and "
+            "cadence — measured and reported, not flagged; knees and pelvis need the view from behind",
+            ADVICE["side"].svg,
+        ),
+    ),
+}
+
+#: One sentence over a movement's views where the choice matters.
+FILMING_HEADLINE = {
+    "running": "Film from behind for knees and pelvis, from the side for stride and hip extension.",
+    "single-leg-bridge": (
+        "Film from your feet for the pelvis, from the side for back arching: a clip judges one view."
+    ),
+}
+
+#: Said when hipform is to recognise the movement: choosing it shows its own set-up.
+FILMING_ANY = (
+    "Choose the movement above to see how to film it. In short: standing movements from the front or "
+    "behind, bridges and kickbacks from the side, the phone held still with your whole body in frame."
+)
+
+
+def filming_for(movement: str) -> tuple[FilmingView, ...]:
+    """How to film ``movement``: its own advice in :data:`FILMING`, else a view per set-up its rules
+    need (a movement added later gets advice too); empty for "auto" or an unknown movement."""
+    if movement in FILMING:
+        return FILMING[movement]
+    spec = REGISTRY.get(movement)
+    setups = dict.fromkeys(r.setup for r in spec.rules) if spec else {}
+    made = {
+        "frontal": lambda: _front(movement),
+        "side": lambda: _side(movement, _SIDE, _WHOLE_BODY),
+        "frontal-feet": lambda: _feet(movement, "both hips and knees for the whole set"),
+    }
+    return tuple(made[setup]() for setup in setups)
+
+
+def upload_formats() -> str:
+    """The video types the uploader takes, in words: ``MP4, MOV, … or GIF`` (the uploader's own list)."""
+    names = [ext.upper() for ext in UPLOAD_TYPES]
+    return ", ".join(names[:-1]) + f" or {names[-1]}"

@@ -13,9 +13,9 @@ from hipform.errors import VideoReadError
 from hipform.history import TrendPoint
 from hipform.report import NotAssessed
 from hipform.webapp import media, present
-from hipform.webapp.plots import series_for, timeline_figure, trend_figure
+from hipform.webapp.plots import MIN_DATE_SPAN, series_for, timeline_figure, trend_empty_reason, trend_figure
 from hipform.webapp.progress import ProgressTracker
-from hipform.webapp.setup_help import ADVICE, advice_for
+from hipform.webapp.setup_help import ADVICE, advice_for, filming_for, upload_formats
 
 
 def test_flag_rows_show_value_threshold_and_cue(synthetic_report):
@@ -89,6 +89,48 @@ def test_trend_figure_has_a_line_per_side():
     assert sorted(t.name for t in lines) == ["left (mean)", "right (mean)"]
     assert list(lines[0].y) == [15, 14, 13]
     assert fig.layout.shapes  # mild/marked bands from the fault table
+
+
+def test_trend_of_one_session_has_a_readable_time_axis_and_says_which_way_is_better():
+    at = datetime(2026, 1, 1, 11, 57, 50, 600_000, tzinfo=timezone.utc)
+    pts = [TrendPoint(1, at, "pelvic_drop", "pelvic_drop_deg", "deg", "left", 3.0, 4.0, 3, 0)]
+    fig = trend_figure(pts, "single-leg-squat")
+    lo, hi = fig.layout.xaxis.range
+    # one session once spread a fraction of a second across the axis ("11:57:50.6 / 11:57:50.6005")
+    assert hi - lo >= MIN_DATE_SPAN and lo < at < hi
+    assert "lower is better" in fig.layout.annotations[0].text
+    squat = trend_figure(
+        [TrendPoint(1, at, "knee_collapse", "knee_separation_rel", "ratio", "both", 0.8, 0.7, 3, 1)], "squat"
+    )
+    assert "higher is better" in squat.layout.annotations[0].text
+
+
+def test_an_empty_trend_says_why():
+    assert "No saved running session yet" in trend_empty_reason("running", 0)
+    why = trend_empty_reason("running", 2)
+    assert why.startswith("2 saved sessions of running") and "side-on" in why
+    assert "Film from behind for knees and pelvis" in why
+
+
+def test_how_to_film_each_movement_before_the_first_upload():
+    from hipform.kinematics.movements import REGISTRY
+    from hipform.webapp.media import UPLOAD_TYPES
+
+    for name, spec in REGISTRY.items():
+        views = filming_for(name)
+        assert views, name
+        shown = " ".join(v.shows for v in views)
+        for rule in spec.rules:  # every fault the movement checks is named under some view
+            assert present.fault_name(rule.fault).lower() in shown, (name, rule.fault)
+        for view in views:
+            assert view.svg.startswith("<svg") and len(view.lines) == 3 and all(view.lines)
+    assert [v.title for v in filming_for("running")] == [
+        "From behind (treadmill)",
+        "From the side (treadmill)",
+    ]
+    assert "stride" in filming_for("running")[1].shows and "hip extension" in filming_for("running")[1].shows
+    assert filming_for("auto") == ()
+    assert all(ext.upper() in upload_formats() for ext in UPLOAD_TYPES)
 
 
 def test_setup_advice_for_not_assessed_faults():

@@ -1,0 +1,183 @@
+"""Every page of the app at phone width (390×844) and desktop width in headless Chromium.
+
+For each page and width: a screenshot (test-artifacts/layout/), no content wider than the
+window (nothing sticks out past its right edge unless a scrolling box holds it), no image wider
+than its column, no text cut off with an ellipsis, and no visible text naming an internal
+measure, fault or status key or a "[J]" mark. The app opens on the bundled rendered sample (a
+left knee collapsing), so the results page has flags to show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from appserver import running_app
+from test_browser import CHROMIUM, CHROMIUM_ARGS, choose, sync_playwright, wait_idle
+from test_plain import INTERNAL
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "layout"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+
+#: What sticks out of the window or its box, found in the page: elements reaching past the window's
+#: right edge (unless a box that scrolls sideways holds them), images wider than their parent, and
+#: table cells or hipform's own text cut with an ellipsis. Hidden elements (closed expanders, other
+#: tabs) are skipped. st.dataframe draws its cells on a canvas: those cannot be checked here.
+LAYOUT_PROBLEMS = """() => {
+    const width = window.innerWidth;
+    const OWN_TEXT = 'td, th, [data-testid=stMarkdownContainer] *, [data-testid=stCaptionContainer] *';
+    const visible = (el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && el.checkVisibility && el.checkVisibility();
+    };
+    const scrolls = (el) => {
+        for (let a = el.parentElement; a; a = a.parentElement) {
+            const o = getComputedStyle(a).overflowX;
+            const boxed = o === 'auto' || o === 'scroll' || o === 'hidden';
+            if (boxed && a.getBoundingClientRect().right <= width + 1) return true;
+        }
+        return false;
+    };
+    const name = (el) => el.tagName.toLowerCase() + (el.dataset.testid ? `[${el.dataset.testid}]` : '')
+        + ': ' + (el.innerText || el.getAttribute('alt') || '').slice(0, 60);
+    const out = {overflow: [], images: [], ellipsis: [],
+                 scrollWidth: document.documentElement.scrollWidth, innerWidth: width};
+    for (const el of document.querySelectorAll('[data-testid=stMain] *')) {
+        if (!visible(el)) continue;
+        const r = el.getBoundingClientRect();
+        if (r.right > width + 1 && !scrolls(el)) out.overflow.push(name(el));
+        if (el.tagName === 'IMG' && r.width > el.parentElement.getBoundingClientRect().width + 1)
+            out.images.push(name(el));
+        // cut text in hipform's own tables and words (Streamlit's uploader hint is its own affair)
+        const own = el.matches(OWN_TEXT);
+        const cut = getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1;
+        if (own && cut) out.ellipsis.push(name(el));
+    }
+    return out;
+}"""
+
+
+#: Height of the app's content: the tallest scrolling box (Streamlit scrolls its main area, not the page).
+CONTENT_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
+    ...[...document.querySelectorAll('*')]
+        .filter((e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))
+        .map((e) => e.scrollHeight))"""
+
+
+def check_page(page, name: str) -> list[str]:
+    """Screenshots of the page at desktop and phone width; what is wrong at either."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(800)  # the layout follows the new width (no rerun)
+        # the page scrolls inside the app's own box: a window as tall as its content shows all of it
+        height = page.evaluate(CONTENT_HEIGHT)
+        page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"))
+        found = page.evaluate(LAYOUT_PROBLEMS)
+        if found["scrollWidth"] > found["innerWidth"]:
+            problems.append(
+                f"{name} at {label}: page {found['scrollWidth']} px wide in {found['innerWidth']}"
+            )
+        problems += [f"{name} at {label}: {kind} {what}" for kind in ("overflow", "images", "ellipsis")
+                     for what in found[kind]]  # fmt: skip
+        text = page.inner_text("[data-testid=stMain]")
+        problems += [f"{name} at {label}: shows {key!r}" for key in [*INTERNAL, "[J]"] if key in text]
+    page.set_viewport_size(DESKTOP)
+    return problems
+
+
+def go_to(page, title: str, wait_for: str) -> None:
+    wait_idle(page)
+    page.locator("[data-testid=stSidebar]").get_by_text(title, exact=True).click()
+    page.get_by_text(wait_for).first.wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def test_every_page_fits_a_phone_and_speaks_plainly(tmp_path_factory, samples_dir):
+    home = tmp_path_factory.mktemp("layout-home")
+    log = tmp_path_factory.mktemp("layout-logs") / "streamlit.log"
+    with (
+        running_app(log, HIPFORM_HOME=str(home), HIPFORM_SAMPLES=str(samples_dir)) as url,
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=DESKTOP)
+        page.goto(url)
+        page.get_by_text("Show a flag").wait_for(timeout=300_000)  # the bundled sample, analysed
+        wait_idle(page)
+        body = page.inner_text("body")
+        assert "Your left knee caved in by" in body and "line for a" in body, body
+        problems = check_page(page, "1-results")
+        page.get_by_text("Numbers, lines and sources (for physios)").click()
+        page.get_by_text("Where the lines come from").first.wait_for()
+        assert "No published cut-off; hipform's judgement" in page.inner_text("body")
+        problems += check_page(page, "2-results-physio-table")
+
+        page.get_by_text("Upload a clip", exact=True).click()
+        page.get_by_text("Choose the movement above to see how to film it").wait_for()  # before the uploader
+        wait_idle(page)
+        choose(page, "Movement", "Running")
+        page.get_by_text(
+            "Film from behind for knees and pelvis, from the side for stride and hip extension."
+        ).wait_for()
+        wait_idle(page)
+        body = page.inner_text("body")
+        assert "How to film" in body and "From the side (treadmill)" in body
+        assert "MP4, MOV, M4V, AVI, WEBM, MKV or GIF" in body  # the label lists what the box takes
+        box = page.locator("[data-testid=stFileUploaderDropzoneInstructions]").inner_text().upper()
+        assert all(ext in box for ext in ("MP4", "MOV", "M4V", "AVI", "WEBM", "MKV", "GIF")), box
+        problems += check_page(page, "3-how-to-film-running")
+
+        go_to(page, "Live webcam", "Live")
+        problems += check_page(page, "4-live")
+        go_to(page, "History", "Is it getting better?")
+        problems += check_page(page, "5-history")
+        go_to(page, "Hip check", "Hip check")
+        problems += check_page(page, "6-hip-check")
+        browser.close()
+    assert not problems, "\n".join(problems)
+
+
+#: A page with each problem the check must catch, and the same content laid out well.
+BROKEN_PAGE = """<div data-testid="stMain" style="width:100%">
+  <div style="width:600px">a row wider than a phone</div>
+  <div style="width:200px"><img style="width:350px;height:10px" alt="worst frame"></div>
+  <table style="table-layout:fixed;width:40px"><tr>
+    <td style="width:30px;max-width:30px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis">
+      Threshold</td>
+  </tr></table>
+</div>"""
+GOOD_PAGE = """<div data-testid="stMain" style="width:100%">
+  <div style="max-width:100%">a row that wraps on a phone</div>
+  <div style="width:300px"><img style="max-width:100%;height:10px" alt="worst frame"></div>
+  <div style="overflow-x:auto;width:300px">
+    <div style="width:600px">a wide table in a box that scrolls</div></div>
+  <table><tr><td>Threshold</td></tr></table>
+</div>"""
+
+
+def test_the_layout_check_finds_what_sticks_out():
+    """The check itself, on pages made to fail it: a row wider than the window, an image wider than
+    its column and a table cell cut to "Thres…" are each found; the well-made page passes."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=PHONE)
+        page.set_content(BROKEN_PAGE)
+        found = page.evaluate(LAYOUT_PROBLEMS)
+        assert found["scrollWidth"] > found["innerWidth"]
+        assert [w.split(":")[0] for w in found["overflow"]] == ["div"]
+        assert [w.split(":")[0] for w in found["images"]] == ["img"] and found["ellipsis"] == [
+            "td: Threshold"
+        ]
+        page.set_content(GOOD_PAGE)
+        found = page.evaluate(LAYOUT_PROBLEMS)
+        assert found["scrollWidth"] <= found["innerWidth"]
+        assert found["overflow"] == found["images"] == found["ellipsis"] == [], found
+        browser.close()
