@@ -8,7 +8,6 @@ hipform; what it shows is computed in ``hipform.webapp``, ``hipform.analysis_job
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +23,6 @@ from hipform.analysis_job import (
 )
 from hipform.cache import estimate_pose_cached, file_digest
 from hipform.errors import HipformError
-from hipform.kinematics.live_checker import LIVE_MOVEMENTS
 from hipform.limits import Limits
 from hipform.plain import glossary_markdown
 from hipform.report import save_measures_csv
@@ -32,10 +30,10 @@ from hipform.sequence import PoseSequence
 from hipform.video import probe_video
 from hipform.webapp import downloads, history_page, media, present, storage
 from hipform.webapp.hip_check_page import page_hip_check
+from hipform.webapp.live_page import page_live
 from hipform.webapp.plots import timeline_figure
 from hipform.webapp.progress import ProgressTracker
 from hipform.webapp.setup_help import FILMING_ANY, FILMING_HEADLINE, advice_for, filming_for, upload_formats
-from hipform.webcam import LiveProcessor, default_analyser, make_queued_callback, rtc_configuration
 
 log = logging.getLogger("hipform.app")
 
@@ -346,91 +344,6 @@ def analyse_upload(
         media.remove_scratch_folder(work)
 
 
-def live_processor(exercise: str) -> LiveProcessor:
-    """This browser session's processor (made once; pose runs on the WebRTC worker thread)."""
-    key = ("live_processor", exercise)
-    if st.session_state.get("live_key") != key:
-        old = st.session_state.get("live_processor")
-        if old is not None:
-            old.close()
-        st.session_state["live_processor"] = LiveProcessor(analyser=default_analyser(exercise))
-        st.session_state["live_key"] = key
-    return st.session_state["live_processor"]
-
-
-def page_live() -> None:
-    from streamlit_webrtc import WebRtcMode, webrtc_streamer
-
-    st.header("Live webcam")
-    st.caption("Video goes from this browser to this computer only. Stand 3–4 m away, whole body in view.")
-    c1, c2 = st.columns([1, 2])
-    exercise = c1.selectbox(
-        "Movement",
-        LIVE_MOVEMENTS,
-        format_func=present.exercise_name,
-        key="live_exercise",
-        help="Live cues need the movement named; running and single-leg balance: record and analyse a clip.",
-    )
-    processor = live_processor(exercise)
-    try:
-        rtc = rtc_configuration()
-    except ValueError as exc:
-        st.error(str(exc))
-        return
-    with c2:
-        ctx = webrtc_streamer(
-            key="live",
-            mode=WebRtcMode.SENDRECV,
-            rtc_configuration=rtc,
-            media_stream_constraints={
-                "video": {"width": {"ideal": 640}, "frameRate": {"ideal": 30}},
-                "audio": False,
-            },
-            queued_video_frames_callback=make_queued_callback(processor),
-            async_processing=True,
-        )
-    b1, b2 = c1.columns(2)
-    if b1.button("Start recording", disabled=processor.recording or not ctx.state.playing, key="rec_start"):
-        processor.start_recording(media.new_scratch_folder() / "webcam.mp4")
-        st.rerun()
-    if b2.button("Stop and analyse", disabled=not processor.recording, key="rec_stop"):
-        done = processor.stop_recording()
-        if done is not None:
-            st.session_state["live_recording"] = str(done[0])
-    status = c1.empty()
-    cues_box = c1.empty()
-    recorded = st.session_state.get("live_recording")
-    if recorded and Path(recorded).exists():
-        rec_path = Path(recorded)
-        name = f"webcam-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
-        settings = AnalysisSettings(exercise=exercise)
-        result = analyse_upload(name, rec_path.read_bytes(), settings, origin="webcam")
-        media.remove_scratch_folder(rec_path.parent)
-        st.session_state["live_recording"] = None
-        st.session_state["live_result"] = result
-    if st.session_state.get("live_result") is not None:
-        st.subheader("Your recorded set")
-        show_results(st.session_state["live_result"], AnalysisSettings(exercise=exercise))
-    cues: list[str] = st.session_state.setdefault("live_cues", [])
-
-    def show_cues() -> None:
-        if cues:
-            cues_box.markdown("**Cues** (newest first)\n\n" + "\n".join(f"- {t}" for t in cues[-8:][::-1]))
-
-    show_cues()
-    while ctx.state.playing:  # the script thread follows the worker's results until the stream stops
-        results = processor.drain()
-        if results:
-            r = results[-1]
-            rec = f" · recording: {r.recorded_frames} frames" if r.recording else ""
-            status.markdown(f"**{r.fps:.0f} fps** · {r.frames_dropped} frames skipped to keep up{rec}")
-            new = [c for res in results for c in res.cues]
-            if new:
-                cues.extend(new)
-                show_cues()
-        time.sleep(0.2)
-
-
 @st.cache_resource
 def clean_up_once() -> None:
     """Once per server: remove what sessions that ended part-way left behind."""
@@ -447,7 +360,7 @@ def main() -> None:
     if page == PAGES[0]:
         page_analyse()
     elif page == PAGES[1]:
-        page_live()
+        page_live(analyse_upload, show_results)
     elif page == PAGES[3]:
         page_hip_check()
     else:

@@ -20,11 +20,20 @@ Handing results over
     blocks), but their cues are kept and come with the next drain: a script
     thread that falls behind shows every rep's cue late, never loses one.
 
+Too slow to judge
+    :func:`processed_rate` is the frames per second pose and the analyser
+    actually got through (the figure shown); :func:`too_slow_message` compares
+    it with what the movement needs
+    (:func:`hipform.kinematics.live_checker.min_frame_rate_hz`) and, below it,
+    tells the person to record and analyse instead. Both read frame times only.
+
 Recording
     :meth:`LiveProcessor.start_recording` writes every incoming frame (dropped
     ones included) to an H.264 MP4 on a background thread, with the camera's
     timestamps, until :meth:`LiveProcessor.stop_recording`; the file is then
-    analysed like an upload.
+    analysed like an upload. Starting a recording starts a new set: the live
+    analyser forgets the reps before it, so live rep numbers match the
+    recorded set's.
 
 Network
     WebRTC needs no server on localhost. :func:`rtc_configuration` reads
@@ -42,7 +51,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -55,6 +64,41 @@ ENV_ICE_SERVERS = "HIPFORM_ICE_SERVERS"
 
 #: How long a cue stays on screen, seconds.
 CUE_SHOW_S = 4.0
+#: The processed frame rate is measured over this many seconds of the most recent frames.
+RATE_WINDOW_S = 2.0
+
+
+def processed_rate(times_s: Sequence[float], window_s: float = RATE_WINDOW_S) -> float:
+    """Frames per second over the last ``window_s`` seconds of processed-frame times (0 below two frames).
+
+    Parameters
+    ----------
+    times_s : increasing times, seconds, one per processed frame (dropped frames are not in it).
+    window_s : how far back from the newest time the rate is measured.
+    """
+    if len(times_s) < 2:
+        return 0.0
+    newest = times_s[-1]
+    recent = [t for t in times_s if t >= newest - window_s]
+    span = recent[-1] - recent[0]
+    return (len(recent) - 1) / span if span > 0 else 0.0
+
+
+def too_slow_message(times_s: Sequence[float], need_hz: float, window_s: float = RATE_WINDOW_S) -> str | None:
+    """The warning for a processed rate below ``need_hz``, or None (fast enough, or not yet known).
+
+    The rate is :func:`processed_rate` of ``times_s``; nothing is said before the times cover
+    ``window_s`` seconds, so the slow first frame (the pose model loading) does not raise it.
+    """
+    if len(times_s) < 2 or times_s[-1] - times_s[0] < window_s:
+        return None
+    rate = processed_rate(times_s, window_s)
+    if rate >= need_hz:
+        return None
+    return (
+        f"This computer is too slow for live judging ({rate:.0f} frames/s; live cues need "
+        f"{need_hz:.0f}): record and analyse instead. The recording keeps every camera frame."
+    )
 
 
 def rtc_configuration(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -81,6 +125,31 @@ def rtc_configuration(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return {"iceServers": servers}
 
 
+class SaidCue(NamedTuple):
+    """A cue as the page shows and speaks it.
+
+    text : the sentence; rep : its rep number (None when the analyser gives none);
+    kind : ``fault`` (names a fault), ``good`` (judged, nothing wrong) or ``not_judged``.
+    """
+
+    text: str
+    rep: int | None
+    kind: str
+
+
+def said_cue(cue: object) -> SaidCue:
+    """A cue object from the live analyser (a :class:`~hipform.kinematics.live_checker.LiveCue`) as
+    a :class:`SaidCue`: a ``fault`` attribute set makes it a fault, ``judged`` false "not judged"."""
+    if getattr(cue, "fault", None) is not None:
+        kind = "fault"
+    elif getattr(cue, "judged", True) is False:
+        kind = "not_judged"
+    else:
+        kind = "good"
+    rep = getattr(cue, "rep", None)
+    return SaidCue(cue_text(cue), rep if isinstance(rep, int) else None, kind)
+
+
 @dataclass(frozen=True)
 class LiveFrameResult:
     """What one processed frame produced, for the script thread.
@@ -92,7 +161,10 @@ class LiveFrameResult:
     cues : cues that fired on this frame (plain sentences, e.g.
         ``rep 3: left knee collapsing — 14°``); the first result of a
         :meth:`LiveProcessor.drain` also carries those of results discarded unread.
-    fps : processed frames per second over the last ~2 s.
+    said : the same cues with their rep and kind (:class:`SaidCue`).
+    reps : reps the analyser has counted in this set (0 without an analyser).
+    fps : processed frames per second over the last :data:`RATE_WINDOW_S` s (:func:`processed_rate`).
+    too_slow : :func:`too_slow_message` for the movement, or None.
     latency_ms : time spent on this frame (pose + analyser + drawing).
     frames_seen, frames_processed, frames_dropped : counters since start.
     recording : a recording is running; ``recorded_frames`` frames written so far.
@@ -101,7 +173,10 @@ class LiveFrameResult:
     t_s: float
     detected: bool
     cues: tuple[str, ...]
+    said: tuple[SaidCue, ...]
+    reps: int
     fps: float
+    too_slow: str | None
     latency_ms: float
     frames_seen: int
     frames_processed: int
@@ -183,6 +258,9 @@ class LiveProcessor:
     max_side_px : longer side of the image pose sees.
     results_maxsize : size of :attr:`results`; older results are discarded when full.
     clock : seconds, for the frame rate (injectable for tests).
+    min_rate_hz : processed frames a second the analyser needs (:func:`too_slow_message`); None:
+        :func:`~hipform.kinematics.live_checker.min_frame_rate_hz` of the analyser's ``exercise``,
+        or no warning for an analyser without one.
     """
 
     def __init__(
@@ -192,6 +270,7 @@ class LiveProcessor:
         max_side_px: int = 480,
         results_maxsize: int = 64,
         clock: Callable[[], float] = time.monotonic,
+        min_rate_hz: float | None = None,
     ) -> None:
         if max_side_px < 64:
             raise ValueError(f"max_side_px must be at least 64, got {max_side_px}")
@@ -201,13 +280,20 @@ class LiveProcessor:
         self.max_side_px = int(max_side_px)
         self.results: queue.Queue[LiveFrameResult] = queue.Queue(maxsize=results_maxsize)
         self._clock = clock
+        if min_rate_hz is None and isinstance(getattr(analyser, "exercise", None), str):
+            from hipform.kinematics.live_checker import min_frame_rate_hz
+
+            min_rate_hz = min_frame_rate_hz(analyser.exercise)
+        self.min_rate_hz = min_rate_hz
         self._lock = threading.Lock()
         self._recorder: _Recorder | None = None
         self._times: deque[float] = deque(maxlen=120)
         self._cues_on_screen: deque[tuple[float, str]] = deque(maxlen=3)
         # cues of results discarded before the script read them (bounded all the same: a script
         # that never drains must not grow it forever)
-        self._unread_cues: deque[str] = deque(maxlen=256)
+        self._unread_cues: deque[SaidCue] = deque(maxlen=256)
+        # set by the script thread, acted on by the worker (the only thread that uses the analyser)
+        self._new_set = False
         self.frames_seen = 0
         self.frames_processed = 0
         self.frames_dropped = 0
@@ -216,11 +302,13 @@ class LiveProcessor:
 
     # ------------------------------------------------------------ recording
     def start_recording(self, path: str | Path, fps: float = 30.0) -> None:
-        """Start writing every incoming frame to ``path`` (H.264 MP4)."""
+        """Start writing every incoming frame to ``path`` (H.264 MP4), as a new set: the analyser
+        forgets earlier reps before the next frame, so live rep numbers match the recording's."""
         with self._lock:
             if self._recorder is not None:
                 raise RuntimeError("already recording")
             self._recorder = _Recorder(Path(path), fps=fps)
+            self._new_set = True
 
     def stop_recording(self) -> tuple[Path, int] | None:
         """Finish the recording; returns (path, frames written), or None if none was running."""
@@ -269,27 +357,35 @@ class LiveProcessor:
         if scale < 1.0:
             small = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         found = self._estimator.process(small, size_px=(w, h))
-        new_cues: list[str] = []
+        with self._lock:
+            new_set, self._new_set = self._new_set, False
+        reset = getattr(self.analyser, "reset", None)
+        if new_set and reset is not None:
+            reset()
+        new_cues: list[SaidCue] = []
         if found is not None:
             self.last_landmarks = found.landmarks_px
             if self.analyser is not None and self._in_order(t_s):
                 cues = self.analyser.update(found.landmarks_px, found.visibility, t_s)
-                new_cues = [cue_text(c) for c in cues]
+                new_cues = [said_cue(c) for c in cues]
             out = draw_pose(image, found.landmarks_px[:, :2], found.visibility)
         else:
             out = image.copy()
         now = self._clock()
-        for text in new_cues:
-            self._cues_on_screen.append((now, text))
+        for cue in new_cues:
+            self._cues_on_screen.append((now, cue.text))
         self._times.append(now)
         self.frames_processed += 1
-        fps = self._fps()
+        fps = processed_rate(self._times)
         self._draw_status(out, fps, rec is not None, found is not None, now)
         result = LiveFrameResult(
             t_s=t_s,
             detected=found is not None,
-            cues=tuple(new_cues),
+            cues=tuple(c.text for c in new_cues),
+            said=tuple(new_cues),
+            reps=int(getattr(self.analyser, "reps", 0)),
             fps=fps,
+            too_slow=None if self.min_rate_hz is None else too_slow_message(self._times, self.min_rate_hz),
             latency_ms=(now - start) * 1000.0,
             frames_seen=self.frames_seen,
             frames_processed=self.frames_processed,
@@ -317,13 +413,6 @@ class LiveProcessor:
         self._analysed_t = t_s
         return True
 
-    def _fps(self) -> float:
-        if len(self._times) < 2:
-            return 0.0
-        recent = [t for t in self._times if t >= self._times[-1] - 2.0]
-        span = recent[-1] - recent[0]
-        return (len(recent) - 1) / span if span > 0 else 0.0
-
     def _post(self, result: LiveFrameResult) -> None:
         while True:
             try:
@@ -335,7 +424,7 @@ class LiveProcessor:
                 except queue.Empty:
                     continue
                 with self._lock:  # its frame is stale, its cues are not: a rep's cue must reach the person
-                    self._unread_cues.extend(oldest.cues)
+                    self._unread_cues.extend(oldest.said)
 
     def drain(self) -> list[LiveFrameResult]:
         """Every result posted since the last call (script thread).
@@ -350,7 +439,8 @@ class LiveProcessor:
                 break
         with self._lock:
             if out and self._unread_cues:
-                out[0] = replace(out[0], cues=(*self._unread_cues, *out[0].cues))
+                said = (*self._unread_cues, *out[0].said)
+                out[0] = replace(out[0], cues=tuple(c.text for c in said), said=said)
                 self._unread_cues.clear()
         return out
 

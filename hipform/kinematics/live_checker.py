@@ -55,6 +55,16 @@ MIN_REST_FRAMES = 5
 STEADY_MIN_RATE = 10.0
 
 
+def min_frame_rate_hz(exercise: str) -> float:
+    """Fewest analysed frames a second for live cues on ``exercise`` to be judged.
+
+    The larger of :data:`STEADY_MIN_RATE` (the steadiness test) and twice the movement's
+    low-pass cut-off (sampled more sparsely, the motion the batch analysis keeps is aliased:
+    Nyquist). Below it, reps come out "not judged" and the person should record instead.
+    """
+    return max(STEADY_MIN_RATE, 2.0 * movement_named(exercise).cutoff_hz)
+
+
 #: How far before a rep starts the live checker keeps frames: the batch looks back as far for the
 #: key moment of a step-up (the lead knee loaded on the step before the hips rise).
 LOOKBACK_S = 1.5

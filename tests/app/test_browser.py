@@ -3,8 +3,9 @@
 (a) upload the rendered clip, wait for the results, check the annotated video
     really plays and a flag is listed;
 (b) live webcam from Chromium's fake camera (fed the same clip as Y4M): the
-    processed frames with the skeleton arrive, cues appear, and a recorded set
-    is analysed like an upload.
+    processed frames with the skeleton arrive, the fault is shown in large type
+    and said aloud (the page's speech calls are recorded), and two sets are
+    recorded one after the other with the camera running, both analysed and shown.
 
 Screenshots of each step go to test-artifacts/browser/.
 """
@@ -36,7 +37,7 @@ CHROMIUM_ARGS = [
 ]
 
 _pw = playwright_with_chromium()  # a skip without Chromium or Playwright, a failure in CI
-sync_playwright, PlaywrightTimeout = _pw.sync_playwright, _pw.TimeoutError
+sync_playwright, PlaywrightTimeout, expect = _pw.sync_playwright, _pw.TimeoutError, _pw.expect
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +95,8 @@ def choose(page, label: str, option: str) -> None:
             wait_idle(page)
     page.wait_for_function(
         "([el, v]) => el.querySelector('input') && el.querySelector('input').value === v",
-        arg=[box.element_handle(), option], timeout=10_000,
+        arg=[box.element_handle(), option],
+        timeout=10_000,
     )
     wait_idle(page)
 
@@ -127,6 +129,9 @@ VIDEO_PIXELS = """(video) => {
 
 #: Frames to record from the looping camera clip (305 frames a loop).
 RECORD_FRAMES = 360
+
+#: Frames of the second set: it only has to be recorded, analysed and shown beside the first.
+SECOND_SET_FRAMES = 60
 
 RECORDED_AT_LEAST = """(n) => {
     const m = document.body.innerText.match(/recording: (\\d+) frames/);
@@ -180,24 +185,69 @@ def test_upload_review_and_play(app_url, sample_clip):
         browser.close()
 
 
-def test_live_webcam_overlay_cues_and_recording(app_url, y4m_clip):
+#: Recorded into window.top.__spoken by every frame of the page: the text of each utterance the page
+#: hands to the browser's speech synthesis (the speaking itself goes on as usual), marked "(frame)"
+#: when a frame's own synthesis says it (cut off when Streamlit redraws the frame).
+RECORD_SPEECH = """(() => {
+    const synth = window.speechSynthesis;
+    if (!synth) return;
+    const speak = synth.speak.bind(synth);
+    synth.speak = (utterance) => {
+        const top = window.top;
+        (top.__spoken = top.__spoken || []).push((window === top ? "" : "(frame) ") + utterance.text);
+        speak(utterance);
+    };
+})();"""
+
+SPOKEN = "() => window.__spoken || []"
+
+#: The script is not running and every element on the page is from its last run.
+SETTLED = """() => !document.querySelector('[data-testid=stStatusWidget]')
+    && !document.querySelector('[data-stale=true]')"""
+
+SAID_A_COLLAPSE = """() => (window.__spoken || []).some(
+    t => /^Rep \\d+: left knee collapsing, \\d+ degrees$/.test(t))"""
+
+
+def record_a_set(page, frames: int, number: int) -> None:
+    """Start recording, wait for ``frames`` camera frames, stop and wait for set ``number`` to be shown."""
+    start = page.get_by_role("button", name="Start recording")
+    stop = page.get_by_role("button", name="Stop and analyse")
+    expect(start).to_be_enabled(timeout=300_000)  # the camera runs and no set awaits analysis
+    start.click()
+    expect(stop).to_be_enabled(timeout=60_000)
+    page.wait_for_function(RECORDED_AT_LEAST, arg=frames, timeout=300_000)
+    shot(page, f"live-{number + 2}-recording-set-{number}")
+    stop.click()
+    wait_or_say(page.get_by_text(f"Set {number} · Single-leg squat"), page, timeout_ms=600_000)
+    # with the camera still running, the next set can be recorded at once (issue 17)
+    expect(start).to_be_enabled(timeout=60_000)
+    expect(stop).to_be_disabled()
+
+
+def test_live_webcam_coaches_set_after_set(app_url, y4m_clip):
+    """The fake camera loops the rendered clip (left knee collapsing): the skeleton comes back drawn,
+    the collapse is shown in large type and said aloud, and two sets are recorded one after the
+    other without stopping the camera, both analysed and shown."""
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS + [
+            args=CHROMIUM_ARGS
+            + [
                 "--use-fake-device-for-media-stream",
                 "--use-fake-ui-for-media-stream",
                 f"--use-file-for-fake-video-capture={y4m_clip}",
             ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        page.add_init_script(RECORD_SPEECH)
         page.goto(app_url)
         page.get_by_text("Annotated video").wait_for(timeout=240_000)
         wait_idle(page)
         page.get_by_text("Live webcam", exact=True).click()
         page.get_by_text("START").wait_for(timeout=120_000)
         choose(page, "Movement", "Single-leg squat")
-        webrtc = page.frame_locator("iframe").first
+        webrtc = page.frame_locator("iframe[title*=webrtc]")
         webrtc.get_by_role("button", name="START").click()
         # results reach the script (generous bounds: on a busy machine everything here is slow)
         wait_or_say(page.get_by_text("frames skipped to keep up"), page)
@@ -212,23 +262,39 @@ def test_live_webcam_overlay_cues_and_recording(app_url, y4m_clip):
         # The camera loops the clip; its reps 1 and 3 read as a left knee collapse (rep 2 reads just
         # under the threshold, in the batch analysis too). Wait for that cue, however long the
         # machine takes to get there, rather than read whatever the list of newest cues holds.
+        collapse = re.compile(r"^rep \d+: left knee collapsing — \d+°$")
+        big_cue = page.locator(".hipform-live-cue").filter(has_text=collapse)
+        wait_or_say(big_cue.first, page)
+        assert float(big_cue.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 28
+        reps = page.locator(".hipform-live-reps")
+        assert re.fullmatch(r"Reps: \d+", reps.inner_text()), reps.inner_text()
+        assert float(reps.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 40
         cues = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Cues (newest first)")
-        wait_or_say(cues.get_by_text(re.compile(r"rep \d+: left knee collapsing — \d+°")).first, page)
+        expect(cues.get_by_text(collapse).first).to_be_visible()
+        # said aloud too: faults only (the default), each cue once
+        page.wait_for_function(SAID_A_COLLAPSE, timeout=60_000)
         shot(page, "live-2-cues")
+        spoken = page.evaluate(SPOKEN)
+        assert all(re.match(r"Rep \d+: ", t) and not re.search("good|not judged", t) for t in spoken), spoken
+        assert len(set(spoken)) == len(spoken), spoken  # no cue said twice
         assert "right knee" not in cues.inner_text()
-        page.get_by_role("button", name="Start recording").click()
         # a whole loop of the camera's clip and more: at least one of its reps 1 and 3 is in it
-        page.wait_for_function(RECORDED_AT_LEAST, arg=RECORD_FRAMES, timeout=300_000)
-        shot(page, "live-3-recording")
-        page.get_by_role("button", name="Stop and analyse").click()
-        wait_or_say(page.get_by_text("Your recorded set"), page, timeout_ms=600_000)
+        record_a_set(page, RECORD_FRAMES, 1)
+        record_a_set(page, SECOND_SET_FRAMES, 2)
         webrtc.get_by_role("button", name="STOP").click()
-        page.wait_for_timeout(1500)
-        shot(page, "live-4-recorded-set")
+        webrtc.get_by_role("button", name="START").wait_for(timeout=60_000)
+        # the page stops following the camera: its last run ends, with nothing left of the one before
+        page.wait_for_function(SETTLED, timeout=120_000)
+        shot(page, "live-5-two-sets")
         body = page.inner_text("body")
-        reps = re.search(r"Single-leg squat \(you named\) · front view · (\d+) reps", body)
-        assert reps and int(reps[1]) >= 2, body  # the recording analysed as the live movement
-        assert re.search(r"Rep \d+ · left knee collapse", body) and "push the knee out" in body, body
+        sets = re.findall(r"Set (\d) · Single-leg squat", body)
+        assert sets == ["2", "1"], body  # both, the newest first
+        first_text = page.locator(".st-key-live_set_1").inner_text()
+        reps = re.search(r"Single-leg squat \(you named\) · [^·]*front[^·]* · (\d+) reps", first_text)
+        assert reps and int(reps[1]) >= 2, first_text  # the recording analysed as the live movement
+        assert re.search(r"Rep \d+ · left knee collapse", first_text), first_text
+        # the newest set with the whole review
+        assert re.search(r"Single-leg squat \(you named\) · [^·]*front", body.split("Set 1 · ")[0]), body
         browser.close()
 
 

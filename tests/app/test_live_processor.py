@@ -8,10 +8,19 @@ import numpy as np
 import pytest
 
 from hipform.annotate import LEFT_RGB
+from hipform.kinematics.live_checker import LIVE_MOVEMENTS, STEADY_MIN_RATE, LiveCue, min_frame_rate_hz
 from hipform.landmarks import Landmark
 from hipform.pose import FramePose
 from hipform.video import probe_video
-from hipform.webcam import LiveProcessor, cue_text, rtc_configuration
+from hipform.webcam import (
+    LiveProcessor,
+    SaidCue,
+    cue_text,
+    processed_rate,
+    rtc_configuration,
+    said_cue,
+    too_slow_message,
+)
 
 
 class FakeEstimator:
@@ -201,3 +210,143 @@ def test_real_pose_finds_the_person_and_the_newest_frame_wins(sample_clip):
         assert newer_person.frames_dropped == 2 and newer_person.frames_processed == len(frames) + 2
     finally:
         proc.close()
+
+
+def steady(rate_hz: float, seconds: float, start: float = 0.0) -> list[float]:
+    """Times of frames processed ``rate_hz`` a second for ``seconds``."""
+    return [start + i / rate_hz for i in range(int(seconds * rate_hz) + 1)]
+
+
+def test_each_live_movement_needs_the_steadiness_rate_and_twice_its_cut_off():
+    from hipform.kinematics.movements import movement_named
+
+    for name in LIVE_MOVEMENTS:
+        need = min_frame_rate_hz(name)
+        assert need >= STEADY_MIN_RATE and need >= 2 * movement_named(name).cutoff_hz
+    assert min_frame_rate_hz("single-leg-squat") == 10.0  # cut-off 5 Hz
+
+
+@pytest.mark.parametrize(
+    "times, expected",
+    [
+        (steady(5, 4), "(5 frames/s; live cues need 10)"),  # a slow computer: said, with the rate
+        (steady(6, 10), "(6 frames/s; live cues need 10)"),
+        (steady(15, 4), None),  # fast enough
+        (steady(10, 4), None),  # just enough
+        (steady(3, 1.5), None),  # not yet two seconds: not known yet
+        ([0.0] + steady(20, 3, start=4.0), None),  # the slow first frame (model loading) is forgotten
+        (steady(20, 3) + steady(4, 3, start=3.25), "(4 frames/s"),  # the computer got busy: said
+        (steady(4, 3) + steady(20, 3, start=3.05), None),  # and no more once it keeps up again
+        ([], None),
+    ],
+)
+def test_too_slow_is_said_from_the_processed_frame_times(times, expected):
+    message = too_slow_message(times, need_hz=10.0)
+    if expected is None:
+        assert message is None, message
+    else:
+        assert message is not None and expected in message, message
+        assert message.startswith("This computer is too slow for live judging (")
+        assert "record and analyse instead" in message
+
+
+def test_processed_rate_reads_the_last_two_seconds():
+    assert processed_rate(steady(20, 3) + steady(5, 4, start=3.2)) == pytest.approx(5.0)
+    assert processed_rate([1.0]) == 0.0 and processed_rate([1.0, 1.0]) == 0.0
+
+
+def test_the_processor_warns_with_the_rate_it_shows():
+    """The figure in the warning is the processor's measured rate (an injected clock: 4 frames a second)."""
+    clock = [0.0]
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyser=LiveAnalyserStub(), clock=lambda: clock[0])
+    assert proc.min_rate_hz == 10.0  # from the analyser's movement
+    for i in range(17):
+        clock[0] = i / 4
+        proc.process(frame(), i / 30)  # camera time does not matter: the processed rate does
+    last = proc.drain()[-1]
+    assert last.fps == pytest.approx(4.0) and "(4 frames/s; live cues need 10)" in last.too_slow
+    fast = LiveProcessor(estimator_factory=FakeEstimator, analyser=LiveAnalyserStub(), clock=lambda: clock[0])
+    for i in range(61):
+        clock[0] = i / 20
+        fast.process(frame(), i / 30)
+    assert fast.drain()[-1].too_slow is None
+    assert LiveProcessor(estimator_factory=FakeEstimator).min_rate_hz is None  # no analyser: no warning
+
+
+class LiveAnalyserStub(FakeAnalyser):
+    """Gives live-checker cues: rep n ends every 10th frame, odd reps collapse, even reps are good;
+    counts reps and can be reset like the live checker."""
+
+    exercise = "single-leg-squat"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resets = 0
+
+    @property
+    def reps(self) -> int:
+        return len(self.times) // 10
+
+    def reset(self) -> None:
+        self.resets += 1
+        self.times = []
+
+    def update(self, landmarks_px, visibility, t_s):
+        self.times.append(t_s)
+        if len(self.times) % 10:
+            return []
+        n = self.reps
+        if n % 2:
+            return [
+                LiveCue(
+                    t_s,
+                    n,
+                    "knee_collapse",
+                    "left",
+                    "mild",
+                    14.0,
+                    "deg",
+                    f"rep {n}: left knee collapsing — 14°",
+                )
+            ]
+        return [LiveCue(t_s, n, None, None, None, None, None, f"rep {n}: good")]
+
+
+def test_cues_come_with_their_rep_and_kind_and_the_rep_count():
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyser=LiveAnalyserStub())
+    for i in range(25):
+        proc.process(frame(), i / 30)
+    results = proc.drain()
+    assert [c for r in results for c in r.said] == [
+        SaidCue("rep 1: left knee collapsing — 14°", 1, "fault"),
+        SaidCue("rep 2: good", 2, "good"),
+    ]
+    assert [r.reps for r in results][8:12] == [0, 1, 1, 1] and results[-1].reps == 2
+    unjudged = LiveCue(0.0, 3, None, None, None, None, None, "rep 3: not judged (x)", judged=False)
+    assert said_cue(unjudged) == SaidCue("rep 3: not judged (x)", 3, "not_judged")
+    assert said_cue("plain") == SaidCue("plain", None, "good")
+
+
+def test_a_recording_starts_a_new_set(tmp_path):
+    """The analyser is reset by the worker, on the first frame after "Start recording": reps count from 0."""
+    analyser = LiveAnalyserStub()
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyser=analyser)
+    for i in range(25):
+        proc.process(frame(), i / 30)
+    proc.start_recording(tmp_path / "set.mp4")
+    assert analyser.resets == 0  # not from the script thread
+    for i in range(25, 40):
+        proc.process(frame(), i / 30)
+    results = proc.drain()
+    assert analyser.resets == 1 and results[-1].reps == 1
+    assert [c.text for r in results for c in r.said][-1] == "rep 1: left knee collapsing — 14°"
+    proc.stop_recording()
+    proc.close()
+
+
+def test_kinds_of_discarded_results_reach_the_script():
+    proc = LiveProcessor(estimator_factory=FakeEstimator, analyser=LiveAnalyserStub(), results_maxsize=4)
+    for i in range(50):
+        proc.process(frame(), i / 30)
+    said = [c for r in proc.drain() for c in r.said]
+    assert [(c.rep, c.kind) for c in said] == [(n, "fault" if n % 2 else "good") for n in range(1, 6)]
