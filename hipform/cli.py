@@ -256,6 +256,8 @@ SYNTH_FAULTS = {
     "small_range": "small_range_deg",
     "instability": "pelvis_sway_cm",
     "trunk_lean": "trunk_lean_deg",
+    "hinge_line": "hinge_line_deg",
+    "touchdown": "free_foot_drop_cm",
 }
 
 
@@ -486,7 +488,9 @@ def build_parser() -> argparse.ArgumentParser:
         "pelvic_roll=DEG (pelvis rolls back), feet_apart=CM (top heel lifts), small_range=DEG "
         "(the knee opens only this far); single-leg balance, step-up, single-leg squat: instability=CM "
         "(the pelvis sways sideways this far at 1.5 Hz), trunk_lean=DEG (the trunk leans over the stance "
-        "leg)",
+        "leg); single-leg deadlift: knee_collapse, pelvic_roll=DEG (the pelvis opens, free-side hip up), "
+        "hinge_line=DEG (back and free leg bent out of line), touchdown=CM (the free foot lowered, 42 "
+        "or more puts it down), instability",
     )
     p.add_argument(
         "--side",

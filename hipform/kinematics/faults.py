@@ -21,6 +21,7 @@ FAULTS = (
     "feet_apart",
     "small_range",
     "instability",
+    "hinge_line",
 )
 
 #: Camera set-up that lets each view requirement be met, said to the user.
@@ -31,7 +32,14 @@ SETUP_HINTS = {
 }
 
 Fault = Literal[
-    "knee_collapse", "pelvic_drop", "back_arch", "pelvic_roll", "feet_apart", "small_range", "instability"
+    "knee_collapse",
+    "pelvic_drop",
+    "back_arch",
+    "pelvic_roll",
+    "feet_apart",
+    "small_range",
+    "instability",
+    "hinge_line",
 ]
 Phase = Literal["bottom", "top", "hold", "midstance", "rep"]
 Direction = Literal["above", "below"]
@@ -48,12 +56,13 @@ class FaultRule:
     ----------
     fault : one of :data:`FAULTS`: ``knee_collapse``, ``pelvic_drop``, ``back_arch``, and the
         clamshell's ``pelvic_roll``, ``feet_apart`` and ``small_range``, and ``instability`` (wobble on
-        one leg).
+        one leg), the single-leg deadlift's ``hinge_line`` (its ``pelvic_roll`` is the pelvis opening).
     measure : name of the per-rep value graded (see :mod:`hipform.kinematics.grading`):
         ``fppa_deg``, ``knee_separation_rel``, ``knee_toe_ratio``, ``hip_adduction_deg``,
         ``pelvic_drop_deg``, ``bridge_hip_line_deg``, ``thigh_past_trunk_deg``,
         ``trunk_line_change_deg``, ``trunk_roll_deg``, ``feet_apart_ratio``, ``knee_opening_deg``,
-        ``pelvis_sway_speed_ratio``, ``trunk_lean_stance_deg``.
+        ``pelvis_sway_speed_ratio``, ``trunk_lean_stance_deg``, ``pelvis_opening_deg``,
+        ``hinge_line_deg``, ``free_foot_clearance_ratio``.
     label : the measure in words.
     phase : when in the rep it is read: ``bottom`` (peak knee flexion),
         ``top`` (top hold), ``hold`` (whole single-leg hold), ``midstance``

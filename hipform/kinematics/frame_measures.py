@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from hipform.kinematics import hinge as H
 from hipform.kinematics import knee_over_foot as K
 from hipform.kinematics import measures as M
 from hipform.kinematics.faults import FaultRule
@@ -89,6 +90,11 @@ def compute_measures(
         "trunk_inclination_deg": M.compute_trunk_inclination_deg(px, facing_x),
         "knee_flexion_deg": M.compute_knee_flexion_deg(flex_src),
         "hip_flexion_deg": M.compute_hip_flexion_deg(flex_src),
+        # a hip hinge on one leg (single-leg deadlift)
+        "trunk_hinge_deg": H.compute_trunk_hinge_deg(px),
+        "hinge_line_deg": H.compute_hinge_line_deg(px),
+        "free_hip_rise_deg": H.compute_free_hip_rise_deg(px),
+        "free_foot_clearance_ratio": H.compute_free_foot_clearance_ratio(px),
     }
 
 
@@ -130,6 +136,17 @@ KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
         (L.LEFT_HIP, L.RIGHT_HIP, L.RIGHT_ANKLE),
     ),
     "trunk_lean_stance_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+    # single-leg deadlift: each column's stance leg, the other leg free
+    "pelvis_opening_deg": ((L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+    "hinge_line_deg": (
+        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.RIGHT_ANKLE),
+        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_ANKLE),
+    ),
+    # the free ankle: filmed from the side the stance foot on the floor is often the far one, half hidden
+    "free_foot_clearance_ratio": (
+        (L.RIGHT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),
+        (L.LEFT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),
+    ),
 }
 
 
@@ -145,6 +162,7 @@ FROM_REP_START: dict[str, str] = {
     "knee_opening_deg": "knee_spread_deg",
     "trunk_roll_deg": "shoulder_tilt_deg",
     "feet_apart_ratio": "heel_gap_ratio",
+    "pelvis_opening_deg": "free_hip_rise_deg",
 }
 
 
@@ -206,6 +224,8 @@ MEASURE_VIEW: dict[str, str] = {
             "pelvis_sway_speed_ratio",
             "sway_path_ratio",
             "trunk_lean_stance_deg",
+            "free_hip_rise_deg",
+            "pelvis_opening_deg",
         ),
         "frontal",
     ),
@@ -222,6 +242,8 @@ MEASURE_VIEW: dict[str, str] = {
             "foot_ahead_contact_ratio",
             "knee_flexion_contact_deg",
             "vertical_oscillation_ratio",
+            "hinge_line_deg",
+            "free_foot_clearance_ratio",
         ),
         "side",
     ),

@@ -74,6 +74,10 @@ def compute_cues(f: dict[str, float]) -> Cues:
         # a quarter or more, measured on rendered clips) [J]
         side_lying=ramp(val("shoulders_stacked"), 0.12, 0.2),
         knees_bent=ramp(val("knees_bent_deg"), 45.0, 65.0),
+        # a hinge: the trunk tips through 40° or more while the hips stay within ~0.12 leg lengths of
+        # one height (a soft knee, a collapsing one sinks them 0.11 on rendered single-leg deadlifts); a
+        # squat's trunk leans ~30-45° too, but its hips sink 0.3 or more with it [J]
+        hinges=ramp(val("trunk_tip_range_deg"), 30.0, 45.0) * (1.0 - ramp(hip_range, 0.12, 0.2)),
     )
 
 
@@ -178,6 +182,7 @@ FEATURE_NOISE = {
     "yaw_deg": 6.0,
     "shoulders_stacked": 0.03,
     "knees_bent_deg": 6.0,
+    "trunk_tip_range_deg": 5.0,
 }
 #: Jittered repeats per clip (seeded: the same clip always gets the same confidence).
 REPEATS = 200

@@ -190,6 +190,9 @@ def _posture_features(p: np.ndarray, kf: np.ndarray) -> dict[str, float]:
         "straight_bent_fraction": float(np.mean((kf_min < 35) & (kf_max > 60))) if kf.size else float("nan"),
         "shoulders_stacked": _median(shoulder_rise),
         "knees_bent_deg": _median(kf_min),
+        # a hip hinge tips the trunk far forward and back (read in 3D where there are world landmarks:
+        # from the front the image trunk only shortens)
+        "trunk_tip_range_deg": _pct_range(np.degrees(np.arccos(np.clip(cos_up, -1.0, 1.0)))),
     }
 
 

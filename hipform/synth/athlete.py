@@ -75,6 +75,18 @@ measure does not apply to the movement.
     Frontal. Sideways angle of the hip-mid → shoulder-mid line from vertical (x–z plane), positive
     toward the working (stance) side. Single-leg balance, step-up and single-leg squat; an injected
     ``trunk_lean_deg`` is exactly this at each key frame.
+``sldl_pelvis_opening_deg``
+    Frontal. Single-leg deadlift: the hip line's tilt from horizontal, positive with the free-side hip
+    up, minus its value at the start of the rep; an injected ``pelvic_roll_deg`` is exactly this at
+    each key frame.
+``sldl_hinge_line_deg``
+    Sagittal. Single-leg deadlift: 180° − the angle at the hip midpoint between the shoulder midpoint
+    and the free ankle (0 = one straight line); an injected ``hinge_line_deg`` is exactly this at each
+    key frame.
+``sldl_free_foot_height_cm``
+    Single-leg deadlift: height of the free ankle above the stance ankle, centimetres (0 = the free
+    foot down; the touch-down rule grades it in leg lengths); an injected ``free_foot_drop_cm`` lowers
+    it by exactly that at each key frame (down to 0).
 ``trunk_inclination_deg``
     Sagittal. Angle of mid-hip→mid-shoulder from vertical, positive leaning
     towards +y (forwards for upright movements). All movements but side-lying
@@ -139,6 +151,9 @@ TRUTH_KEYS = (
     "clamshell_feet_apart_cm",
     "pelvis_lateral_cm",
     "trunk_lean_stance_deg",
+    "sldl_pelvis_opening_deg",
+    "sldl_hinge_line_deg",
+    "sldl_free_foot_height_cm",
     "trunk_inclination_deg",
     "knee_flexion_left_deg",
     "knee_flexion_right_deg",
@@ -259,6 +274,11 @@ class Faults:
         each key frame, at :data:`~hipform.synth.movements.common.SWAY_HZ`.
     trunk_lean_deg : single-leg tasks: the trunk leans sideways over the stance leg (deg, the
         compensated Trendelenburg) at the key frame, turning about the hip midpoint.
+    hinge_line_deg : single-leg deadlift: the trunk tips this much further down than the free leg
+        (deg), bending the shoulder–hip–free-ankle line by exactly this at the key frame. Its
+        ``pelvic_roll_deg`` is the pelvis opening: the free-side hip raised about the stance hip.
+    free_foot_drop_cm : single-leg deadlift: the free foot lowered by this much (cm, not below the
+        floor) at the key frame; at the default depth 42 cm or more puts it down (a touch-down).
     side : "left", "right" or "both": the collapsing knee, the stance leg
         for pelvic drop, the top (working) leg of a clamshell.
     reps : 1-based rep numbers (steps for running) affected; None = all.
@@ -272,6 +292,8 @@ class Faults:
     small_range_deg: float = 0.0
     pelvis_sway_cm: float = 0.0
     trunk_lean_deg: float = 0.0
+    hinge_line_deg: float = 0.0
+    free_foot_drop_cm: float = 0.0
     side: str = "right"
     reps: tuple[int, ...] | None = None
 
@@ -385,6 +407,8 @@ class RepTruth:
     small_range_deg : the knee opening a clamshell rep was given instead of the clean range (0 = clean).
     pelvis_sway_cm : injected sideways pelvis sway (cm) at the key frame (0 = clean).
     trunk_lean_deg : injected trunk lean over the stance leg (deg) at the key frame (0 = clean).
+    hinge_line_deg, free_foot_drop_cm : injected single-leg deadlift line bend and free-foot drop at the
+        key frame (0 = clean).
     """
 
     index: int
@@ -404,6 +428,8 @@ class RepTruth:
     small_range_deg: float = 0.0
     pelvis_sway_cm: float = 0.0
     trunk_lean_deg: float = 0.0
+    hinge_line_deg: float = 0.0
+    free_foot_drop_cm: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,10 @@ class Sample:
             parts.append(f"pelvis sways ±{f.pelvis_sway_cm:g} cm ({f.side} stance)")
         if f.trunk_lean_deg:
             parts.append(f"trunk leans {f.trunk_lean_deg:g}° over the {f.side} leg")
+        if f.hinge_line_deg:
+            parts.append(f"back and free leg {f.hinge_line_deg:g}° out of line ({f.side} stance)")
+        if f.free_foot_drop_cm:
+            parts.append(f"free foot lowered {f.free_foot_drop_cm:g} cm ({f.side} stance)")
         return ", ".join(parts) or "clean"
 
 
@@ -285,6 +289,31 @@ SAMPLES: tuple[Sample, ...] = (
         appearance_seed=20,
         expect="TBD roll",
         expected_flags=(("pelvic_roll", "right"),),
+    ),
+    # single-leg deadlift: the front view shows the knee and the pelvis, the side the back-leg line;
+    # 2 reps at 15 frames/s keep the clips and their truth small (a rep takes 3.2 s)
+    Sample(
+        "single_leg_deadlift_front_clean",
+        "single-leg-deadlift",
+        "front",
+        reps=2,
+        fps=15.0,
+        stance_side=_R,
+        appearance_seed=30,
+        expect="2 reps on the right leg, no flags; the back-leg line not assessed from the front (auto: "
+        "single-leg deadlift)",
+    ),
+    Sample(
+        "single_leg_deadlift_right_line",
+        "single-leg-deadlift",
+        "right",
+        Faults(hinge_line_deg=25.0, side=_R),
+        reps=2,
+        fps=15.0,
+        appearance_seed=30,
+        expect="back and free leg out of line flagged on the right in every rep (read ~26-27°); knee and "
+        "pelvis not assessed from the side",
+        expected_flags=(("hinge_line", "right"),),
     ),
 )
 

@@ -186,6 +186,9 @@ _SHORT = {
     "knee_opening_deg": "knee opening",
     "pelvis_sway_speed_ratio": "pelvis sway",
     "trunk_lean_stance_deg": "trunk lean",
+    "pelvis_opening_deg": "hips opening",
+    "hinge_line_deg": "back–leg line",
+    "free_foot_clearance_ratio": "free foot height",
 }
 
 

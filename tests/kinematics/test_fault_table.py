@@ -104,6 +104,22 @@ INJECTIONS: dict[tuple[str, str], Injection] = {
     ("running", "hip_adduction_deg"): Injection(FRONTAL, {"knee_valgus_deg": 18.0}),
     ("running", "fppa_deg"): Injection(FRONTAL, {"knee_valgus_deg": 18.0}),
     ("running", "pelvic_drop_deg"): Injection(FRONTAL, {"pelvic_drop_deg": 9.0}),
+    # single-leg deadlift: each fault from the view that shows it, on its own
+    ("single-leg-deadlift", "fppa_deg"): Injection(FRONTAL, {"knee_valgus_deg": 16.0}),
+    ("single-leg-deadlift", "pelvis_opening_deg"): Injection(FRONTAL, {"pelvic_roll_deg": 14.0}),
+    ("single-leg-deadlift", "hinge_line_deg"): Injection(
+        SIDE_ON, {"hinge_line_deg": 25.0}, quiet=("free_foot_clearance_ratio",)
+    ),
+    # the free foot lowered 45 cm: from 42 cm up at the bottom, it touches down
+    ("single-leg-deadlift", "free_foot_clearance_ratio"): Injection(SIDE_ON, {"free_foot_drop_cm": 45.0}),
+    ("single-leg-deadlift", "pelvis_sway_speed_ratio"): Injection(FRONTAL, {"pelvis_sway_cm": 4.0}),
+    # band walk (steps right, right, left): a fault shows on the steps led by its leg; a rule read
+    # against the first two steps needs them clean, so only on the left-led third step
+    ("band-walk", "knee_separation_ratio"): Injection(FRONTAL, {"knee_valgus_deg": 15.0}),
+    ("band-walk", "knee_width_set_rel"): Injection(FRONTAL, {"knee_valgus_deg": 15.0}, legs=("left",)),
+    ("band-walk", "trunk_sway_range_deg"): Injection(FRONTAL, {"trunk_lean_deg": 14.0}),
+    ("band-walk", "hip_rise_set_ratio"): Injection(FRONTAL, {"depth_lost_cm": 10.0}, legs=("left",)),
+    ("band-walk", "step_width_ratio"): Injection(FRONTAL, {"feet_together_cm": 20.0}),
 }
 
 RULES = [(movement, rule) for movement in MOVEMENTS for rule in REGISTRY[movement].rules]

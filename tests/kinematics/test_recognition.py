@@ -32,6 +32,7 @@ FIXTURES = {
     "single_leg_squat_rear_pelvic_drop": "single-leg-squat",
     "app_single_leg_squat_left_valgus": "single-leg-squat",
     "single_leg_balance_front_clean": "single-leg-balance",
+    "single_leg_deadlift_front_clean": "single-leg-deadlift",
     "running_rear_clean": "running",
 }
 

@@ -13,7 +13,7 @@ from hipform.kinematics.movements import MOVEMENTS, REGISTRY
 from hipform.synth.athlete import Faults
 
 ALL = MOVEMENTS
-UPRIGHT = ("step-up", "squat", "single-leg-squat", "single-leg-balance", "running")
+UPRIGHT = ("step-up", "squat", "single-leg-squat", "single-leg-balance", "single-leg-deadlift", "running")
 
 # truth key → (our measure key in compute_measures, column or None, view it needs)
 FRONTAL = {

@@ -61,10 +61,11 @@ def _rep_field(fault: str) -> str:
 
 
 def _shows(clip: Motion, clean: Motion, key_frame: int, magnitude: float) -> bool:
-    """Some truth measure at ``key_frame`` moved off the clean clip's to ``magnitude`` or by it."""
+    """Some truth measure at ``key_frame`` moved off the clean clip's to ``magnitude`` or by it (either way:
+    a free foot lowered by it lowers its height)."""
     for key in TRUTH_KEYS:
         v, c = clip.truth[key][key_frame], clean.truth[key][key_frame]
-        if np.isfinite(v) and abs(v - c) > 1 and min(abs(v - magnitude), abs(v - c - magnitude)) < 0.1:
+        if np.isfinite(v) and abs(v - c) > 1 and min(abs(v - magnitude), abs(abs(v - c) - magnitude)) < 0.1:
             return True
     return False
 

@@ -15,6 +15,7 @@ from hipform.kinematics.movements import (
     running,
     single_leg_balance,
     single_leg_bridge,
+    single_leg_deadlift,
     single_leg_squat,
     squat,
     step_up,
@@ -40,6 +41,7 @@ REGISTRY: dict[str, Movement] = {
         squat.MOVEMENT,
         single_leg_squat.MOVEMENT,
         single_leg_balance.MOVEMENT,
+        single_leg_deadlift.MOVEMENT,
         running.MOVEMENT,
     )
 }

@@ -25,8 +25,9 @@ def segment(ctx: SegmentContext) -> Segmentation:
 
 
 def recognise(c: Cues) -> float:
-    """Upright on one leg, held for a while, the hips staying at one height."""
-    return c.standing * c.one_leg * c.one_side * (1.0 - c.bends) * c.contained * c.free
+    """Upright on one leg, held for a while, the hips staying at one height and the trunk not hinging
+    (a single-leg deadlift)."""
+    return c.standing * c.one_leg * c.one_side * (1.0 - c.bends) * (1.0 - c.hinges) * c.contained * c.free
 
 
 MOVEMENT = Movement(

@@ -150,6 +150,7 @@ class Cues(NamedTuple):
     single: float  # one leg straight and one bent, or a foot raised (floor work)
     side_lying: float  # lying on one side: one shoulder above the other
     knees_bent: float  # both knees bent most of the time (not a sign of any rep)
+    hinges: float  # the trunk tips far forward and back (a hip hinge), the hips not sinking with it
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from hipform.synth.movements import (
     running,
     single_leg_balance,
     single_leg_bridge,
+    single_leg_deadlift,
     single_leg_squat,
     squat,
     step_up,
@@ -47,6 +48,7 @@ REGISTRY: dict[str, MovementGenerator] = {
         squat.GENERATOR,
         single_leg_squat.GENERATOR,
         single_leg_balance.GENERATOR,
+        single_leg_deadlift.GENERATOR,
         running.GENERATOR,
     )
 }

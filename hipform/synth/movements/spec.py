@@ -33,6 +33,8 @@ InjectableFault = Literal[
     "small_range_deg",
     "pelvis_sway_cm",
     "trunk_lean_deg",
+    "hinge_line_deg",
+    "free_foot_drop_cm",
 ]
 #: Every injectable fault, in the order of :class:`hipform.synth.athlete.Faults`.
 INJECTABLE_FAULTS: tuple[InjectableFault, ...] = get_args(InjectableFault)
@@ -46,6 +48,8 @@ KINEMATIC_FAULT: dict[InjectableFault, str] = {
     "small_range_deg": "small_range",
     "pelvis_sway_cm": "instability",
     "trunk_lean_deg": "instability",
+    "hinge_line_deg": "hinge_line",
+    "free_foot_drop_cm": "instability",
 }
 #: The camera views (names of :data:`hipform.synth.camera.VIEW_YAW_DEG`) of each set-up a fault
 #: rule asks for (:attr:`hipform.kinematics.faults.FaultRule.setup`). A lying athlete's feet point
