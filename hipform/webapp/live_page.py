@@ -10,9 +10,10 @@ Sets
     "Start recording" starts a set (the live rep count starts again); "Stop and analyse" analyses
     the recording like an upload and adds it to the sets shown below, newest first, while the
     camera keeps running for the next set. Both buttons act in callbacks, before the page is
-    drawn, and are drawn after a set just recorded is analysed, so their enabled states are those
-    of the recording as it now is while the page follows the camera (the bug of issue 17: after
-    "Stop and analyse" they stayed as drawn before it, and no second set could be started).
+    drawn, so their enabled states are those of the recording as it now is while the page follows
+    the camera (the bug of issue 17: "Stop and analyse" acted after the buttons were drawn, they
+    stayed so, and no second set could be started). They are drawn once a set just recorded is
+    analysed: a click during the analysis would interrupt it.
 
 Spoken cues
     The browser's own speech synthesis (``speechSynthesis``, offline: no network) says the cues,
@@ -274,8 +275,7 @@ def page_live(
             queued_video_frames_callback=make_queued_callback(processor),
             async_processing=True,
         )
-    # the buttons are drawn once a set just recorded is analysed: their states are then current (a
-    # button drawn before the analysis would keep a stale state while the page follows the camera)
+    # the buttons are drawn once a set just recorded is analysed (a click would interrupt the analysis)
     b1, b2 = c1.columns(2)
     start_slot, stop_slot = b1.empty(), b2.empty()
     if st.session_state.get(_ERROR):
