@@ -30,6 +30,11 @@ from hipform.kinematics.movements.spec import (
 #: the pelvic drop, docs/accuracy.md), so the flag is stated as low confidence, like the clamshell's.
 PELVIS_CONFIDENCE = 0.3
 
+#: How far a touch-down flag may be trusted: MediaPipe reads the free foot's height 0.2–0.34 leg lengths
+#: low on rendered athletes (benchmarks/single_leg_deadlift.py), so a foot held low can read as down
+#: (one false flag in 14 clips), and from the stance leg's side a foot that comes down is hidden.
+TOUCHDOWN_CONFIDENCE = 0.3
+
 #: Smallest range of the trunk hinge that counts as single-leg deadlift reps, degrees [J]: a clean
 #: rep tips the trunk 45–90°; a small forward lean while balancing stays under ~15°.
 MIN_HINGE_RANGE_DEG = 30.0
@@ -93,6 +98,7 @@ RULES = (
         ),
         cue="slow down and keep the free foot off the floor until you are upright again",
         setup="side",
+        confidence_scale=TOUCHDOWN_CONFIDENCE,
     ),
     sway_rule(),
 )
