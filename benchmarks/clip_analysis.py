@@ -19,9 +19,23 @@ For each clip, three ways of getting a report, each run ``--runs`` times
   ``cv2.cvtColor`` → ``mp.solutions.pose.Pose.process`` on the full frame,
   landmarks copied into Python lists, then the same ``analyse``.
 
+All of these run the pose model in one process (``workers=1``). A second
+table sets end-to-end with 1 and with 2 pose workers (``hipform.pose_workers``:
+the clip cut into stretches, one process each) against the naive loop, on the
+two clips above and on sample clips, interleaved:
+
+* **2 workers, cold** — the fork server the workers come from is stopped
+  before each run, so each run pays its start-up (a fresh interpreter
+  importing MediaPipe), as a one-off ``hipform analyse`` does.
+* **2 workers, warm** — the fork server is left running, as in the app or a
+  batch run in one process: workers only fork and load the model.
+
+Wall time only for these (the workers' CPU time is not this process's), with
+each worker's peak resident memory.
+
 Usage::
 
-    python benchmarks/clip_analysis.py [--runs 3] [--seconds-1080p 10]
+    python benchmarks/clip_analysis.py [--runs 3] [--seconds-1080p 10] [--workers-only]
 """
 
 from __future__ import annotations
@@ -37,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("GLOG_minloglevel", "2")
 
 import numpy as np  # noqa: E402
-from _common import CLIP_1080, SIDE_CLIP, looped_clip, median, save_results, table  # noqa: E402
+from _common import CLIP_1080, ROOT, SIDE_CLIP, looped_clip, median, save_results, table  # noqa: E402
 
 import hipform.pose  # noqa: E402
 from hipform.landmarks import N_LANDMARKS  # noqa: E402
@@ -46,6 +60,12 @@ from hipform.sequence import PoseSequence  # noqa: E402
 from hipform.video import iter_frames, probe_video  # noqa: E402
 
 EXERCISE = "squat"
+
+#: Sample clips for the pose-workers table (rendered, 10-12 s each).
+SAMPLE_CLIPS = [
+    ROOT / "sample_videos" / "squat_front_valgus.mp4",
+    ROOT / "sample_videos" / "bridge_side_arch.mp4",
+]
 
 
 def judge_squat(seq: PoseSequence):
@@ -108,14 +128,35 @@ def pose_beside_decoder(
 def end_to_end(path: Path, prefetch: int | None = None) -> tuple[float, float]:
     def run() -> None:
         if prefetch is None:
-            seq = estimate_pose(path)
+            seq = estimate_pose(path, workers=1)
         else:  # the same pipeline with another read-ahead
             original = hipform.pose.VideoStream
             hipform.pose.VideoStream = functools.partial(original, prefetch=prefetch)
             try:
-                seq = estimate_pose(path)
+                seq = estimate_pose(path, workers=1)
             finally:
                 hipform.pose.VideoStream = original
+        judge_squat(seq)
+
+    return timed(run)
+
+
+def stop_fork_server() -> None:
+    """Stop the fork server pose workers come from: the next run starts it again, as a new process would."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()
+
+
+def with_workers(path: Path, workers: int, cold: bool, memory: list[list[float]]) -> tuple[float, float]:
+    """End-to-end with ``workers`` pose workers; each worker's peak RSS (MB) is appended to ``memory``."""
+    if cold:
+        stop_fork_server()
+
+    def run() -> None:
+        seq = estimate_pose(path, workers=workers)
+        joined = seq.meta.get("pose_workers")
+        memory.append(joined["peak_rss_mb"] if joined else [])
         judge_squat(seq)
 
     return timed(run)
@@ -201,20 +242,104 @@ def bench_clip(path: Path, label: str, runs: int) -> dict:
     return out
 
 
+def bench_workers(path: Path, label: str, runs: int) -> dict:
+    """End-to-end with 1 and 2 pose workers (cold and warm) against the naive loop, interleaved."""
+    n = probe_video(path).estimated_frames
+    memory: list[list[float]] = []
+    ways = {
+        "one_worker": lambda: end_to_end(path),
+        "two_workers_cold": lambda: with_workers(path, 2, True, memory),
+        "two_workers_warm": lambda: with_workers(path, 2, False, memory),
+        "naive": lambda: naive(path),
+    }
+    with_workers(path, 2, False, [])  # warm-up: file cache, model file, the fork server's imports
+    wall: dict[str, list[float]] = {k: [] for k in ways}
+    loads = []
+    for _ in range(runs):
+        for k, fn in ways.items():  # interleaved: a busy spell hits every way alike
+            wall[k].append(fn()[0])
+        loads.append(os.getloadavg()[0])
+    med = {k: median(v) for k, v in wall.items()}
+    out = {"clip": label, "frames": n, "load_1min_during": loads}
+    for k in ways:
+        out[f"{k}_s"] = wall[k]
+        out[f"{k}_fps"] = n / med[k]
+        out[f"naive_over_{k}"] = med["naive"] / med[k]  # throughput ratio: > 1 is faster than naive
+    per_worker = [mb for run in memory for mb in run[1:]]  # run[0] is this process (the first stretch)
+    out["worker_peak_rss_mb"] = median(per_worker) if per_worker else None
+    out["this_process_peak_rss_mb"] = median([run[0] for run in memory if run]) if memory else None
+    out["workers_used"] = max((len(run) for run in memory), default=1)
+    return out
+
+
+def print_workers(rows: list[dict], runs: int) -> None:
+    headers = [
+        "clip",
+        "frames",
+        "workers used",
+        "naive fps",
+        "1 worker fps",
+        "2 workers cold fps",
+        "2 workers warm fps",
+        "× naive: 1 · 2 cold · 2 warm",
+        "peak RSS MB: this process · each worker",
+        "load during",
+    ]
+    table_rows = [
+        [
+            r["clip"],
+            r["frames"],
+            r["workers_used"],
+            r["naive_fps"],
+            r["one_worker_fps"],
+            r["two_workers_cold_fps"],
+            r["two_workers_warm_fps"],
+            " · ".join(
+                f"{r[f'naive_over_{k}']:.2f}" for k in ("one_worker", "two_workers_cold", "two_workers_warm")
+            ),
+            f"{r['this_process_peak_rss_mb'] or 0:.0f} · {r['worker_peak_rss_mb'] or 0:.0f}",
+            f"{min(r['load_1min_during']):.1f}–{max(r['load_1min_during']):.1f}",
+        ]
+        for r in rows
+    ]
+    print(
+        f"\nPose workers, end-to-end throughput, medians of {runs} interleaved runs "
+        f"(target on 2 cores: 2 workers ≥ 1.7 × naive); load average now {os.getloadavg()[0]:.2f}\n"
+    )
+    print(table(headers, table_rows))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds-1080p", type=float, default=10.0)
+    ap.add_argument("--workers-only", action="store_true", help="only the pose-workers table")
+    ap.add_argument(
+        "--workers-clips",
+        nargs="+",
+        metavar="NAME",
+        help="the pose-workers table on these clips only (names as in the table's first column)",
+    )
     args = ap.parse_args()
     clips = [
         (SIDE_CLIP, SIDE_CLIP.name),
         (looped_clip(CLIP_1080, args.seconds_1080p), f"{CLIP_1080.name} looped (1080p)"),
     ]
-    results = []
+    results, workers = [], []
     with native_logs_silenced() as console:
-        for path, label in clips:
-            print(f"… {label}", file=console)
-            results.append(bench_clip(path, label, args.runs))
+        for path, label in clips + [(p, p.name) for p in SAMPLE_CLIPS]:
+            if args.workers_clips and label not in args.workers_clips:
+                continue
+            print(f"… {label}: pose workers", file=console)
+            workers.append(bench_workers(path, label, args.runs))
+        if not args.workers_only:
+            for path, label in clips:
+                print(f"… {label}", file=console)
+                results.append(bench_clip(path, label, args.runs))
+    print_workers(workers, args.runs)
+    if args.workers_only:
+        print(f"\nsaved {save_results('clip_analysis_workers', {'runs': args.runs, 'workers': workers})}")
+        return
     headers = [
         "clip",
         "frames",
@@ -249,7 +374,8 @@ def main() -> None:
         "e2e ÷ pose-only ≤ 1.10, e2e ÷ naive < 1)\n"
     )
     print(table(headers, rows))
-    print(f"\nsaved {save_results('clip_analysis', {'runs': args.runs, 'results': results})}")
+    saved = save_results("clip_analysis", {"runs": args.runs, "results": results, "workers": workers})
+    print(f"\nsaved {saved}")
 
 
 if __name__ == "__main__":

@@ -235,6 +235,7 @@ _WORKER_OPTIONS: PoseOptions | None = None
 def _init_worker(options: PoseOptions) -> None:
     global _WORKER_OPTIONS
     os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ["HIPFORM_POSE_WORKERS"] = "1"  # the clips share the cores already: one pose process a clip
     _WORKER_OPTIONS = options
 
 

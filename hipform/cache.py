@@ -214,12 +214,15 @@ def estimate_pose_cached(
     cache: LandmarkCache | None = None,
     estimator: PoseEstimator | None = None,
     digest: str | None = None,
+    workers: int | None = None,
 ) -> CachedPose:
     """:func:`hipform.pose.estimate_pose`, skipped when the same clip was seen with the same options.
 
     Parameters
     ----------
-    path, options, progress, require_person, estimator : as for ``estimate_pose``.
+    path, options, progress, require_person, estimator, workers : as for ``estimate_pose``
+        (one entry serves every number of workers: they judge a clip alike, see
+        :mod:`hipform.pose_workers`).
     cache : the cache to use; the default folder when None. With
         ``$HIPFORM_NO_CACHE`` set, nothing is read or written.
     digest : the clip's SHA-256 when the caller has it already.
@@ -245,7 +248,9 @@ def estimate_pose_cached(
         seq = cache.load(digest, options, clip=probe_video(path))
     hit = seq is not None
     if seq is None:
-        seq = estimate_pose(path, options, progress, require_person=False, estimator=estimator)
+        # the number of workers is passed only when chosen: a stand-in pose function need not know it
+        chosen = {} if workers is None else {"workers": workers}
+        seq = estimate_pose(path, options, progress, require_person=False, estimator=estimator, **chosen)
         if use_cache:
             cache.save(digest, options, seq)
     else:

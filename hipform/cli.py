@@ -64,8 +64,8 @@ class ProgressBar:
             self._bar.close()
 
 
-def _load_pose(path: Path, console: object, quiet: bool):
-    """A PoseSequence from a saved ``.npz`` or by running the pose model on a video."""
+def _load_pose(path: Path, console: object, quiet: bool, workers: int | None = None):
+    """A PoseSequence from a saved ``.npz`` or by running the pose model (``workers``: see ``--workers``)."""
     from hipform.sequence import load_sequence
 
     if path.suffix.lower() == ".npz":
@@ -86,7 +86,8 @@ def _load_pose(path: Path, console: object, quiet: bool):
         bar(done, total)
 
     try:
-        return estimate_pose_cached(path, progress=progress).seq  # a clip seen before skips the model
+        # a clip seen before skips the model
+        return estimate_pose_cached(path, progress=progress, workers=workers).seq
     finally:
         bar.close()
 
@@ -117,7 +118,7 @@ def cmd_pose(args: argparse.Namespace, console) -> int:
     # numpy names the file <name>.npz when the name lacks the ending: check and write that name
     npz = args.output if args.output.suffix == ".npz" else args.output.with_name(args.output.name + ".npz")
     check_outputs([args.video], {"-o": npz, "--csv": args.csv})
-    seq = _load_pose(args.video, console, args.quiet)
+    seq = _load_pose(args.video, console, args.quiet, args.workers)
     out = write_whole(npz, lambda partial: save_sequence(seq, partial))
     print(_summary_line(seq))
     print(f"landmarks saved to {out}")
@@ -167,7 +168,7 @@ def cmd_analyse(args: argparse.Namespace, console) -> int:
         from hipform.export import require_c3d
 
         require_c3d()
-    seq = _load_pose(args.video, console, args.quiet)
+    seq = _load_pose(args.video, console, args.quiet, args.workers)
     check_long_enough(seq.n_frames, seq.duration_s, args.video.name)
     report = judge(seq, exercise=args.exercise, source_name=args.video.name)
     print("\n".join(map(_printable, summary_lines(report))))  # plain words, same as the app
@@ -202,6 +203,16 @@ def _worker_count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
     return value
+
+
+def _add_pose_workers(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers",
+        type=_worker_count,
+        metavar="N",
+        help="processes that run the pose model, each on a stretch of the clip (default: "
+        "$HIPFORM_POSE_WORKERS, else one per CPU core; clips under about 6.5 s use one)",
+    )
 
 
 def cmd_batch(args: argparse.Namespace, console) -> int:
@@ -406,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("video", type=Path, help="video file (MP4, MOV, WebM, AVI, GIF…)")
     p.add_argument("-o", "--output", type=Path, required=True, help="landmark file to write (.npz)")
     p.add_argument("--csv", type=Path, help="also write the landmarks as CSV (one row per frame)")
+    _add_pose_workers(p)
 
     p = add("annotate", cmd_annotate, "Draw the detected skeleton on a video (browser-playable MP4).")
     p.add_argument("video", type=Path, help="video file")
@@ -436,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--mot", type=Path, help="write the per-frame measures as an OpenSim motion file (.mot)")
     p.add_argument("--c3d", type=Path, help="write the landmarks as a C3D file (needs hipform[export])")
+    _add_pose_workers(p)
 
     p = add("batch", cmd_batch, "Analyse every clip in a folder, several at a time; print a summary table.")
     p.add_argument("folder", type=Path, help="folder holding the clips (MP4, MOV, WebM…; subfolders ignored)")

@@ -7,6 +7,7 @@ never leave this module as MediaPipe objects.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ import numpy as np
 
 from hipform.errors import ModelUnavailableError, NoPersonError
 from hipform.landmarks import N_LANDMARKS
+from hipform.limits import Limits
 from hipform.people import (
     PersonChecks,
     bystander_mask_box,
@@ -39,6 +41,9 @@ MODELS = {
 
 #: Progress callback: (frames done, frames expected or 0 when unknown).
 Progress = Callable[[int, int], None]
+
+#: Called after each frame tracked with the pass so far (``_Pass``) and the frame.
+AfterFrame = Callable[["_Pass", Frame], None]
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,14 @@ class _Rows:
             for new, prev in zip((self.lm, self.vis, self.world, self.t), old, strict=True):
                 new[: self.n] = prev[: self.n]
 
+    @classmethod
+    def of(cls, lm: np.ndarray, vis: np.ndarray, world: np.ndarray, t: np.ndarray) -> _Rows:
+        """Rows holding these arrays (as :meth:`arrays` returns them)."""
+        rows = cls.__new__(cls)
+        rows.lm, rows.vis, rows.world, rows.t = lm, vis, world, t
+        rows.n = t.shape[0]
+        return rows
+
     def add(self, found: FramePose | None, t_s: float) -> None:
         if self.n == self.t.shape[0]:
             self._alloc(2 * self.n)
@@ -320,21 +333,31 @@ class _OtherPersonLook:
     The tracked person's padded landmark box is filled with the frame's mean
     colour, and a single-image pose model runs on what is left: whoever it finds
     may be someone else (:func:`hipform.people.is_other_person`).
+
+    The clip's time is cut into slots of ``1 / checks_per_s`` seconds from its
+    first frame, and the look runs on the first frame of each slot where the
+    tracked person is found. The frames looked at depend only on the frame
+    times and where someone is tracked, not on where reading started: the
+    workers that each track a stretch of the clip (:mod:`hipform.pose_workers`)
+    look at the frames a read from the start would.
     """
 
     def __init__(self, estimator: PoseEstimator, checks_per_s: float) -> None:
         self._estimator = estimator
-        self._period_s = 1.0 / checks_per_s
-        self._next_t_s = 0.0
+        self._last_slot = -1
         self.checks_per_s = checks_per_s
         self.frames_checked: list[int] = []
         self.frames: list[int] = []
         self.landmarks: list[np.ndarray] = []
 
+    def slot(self, t_s: float) -> int:
+        """The time slot of a frame shown at ``t_s``: one look per slot at most."""
+        return math.floor(t_s * self.checks_per_s)
+
     def look(self, frame: Frame, tracked: FramePose | None, size_px: tuple[int, int]) -> None:
-        if tracked is None or frame.t_s < self._next_t_s:
+        if tracked is None or self.slot(frame.t_s) <= self._last_slot:
             return
-        self._next_t_s = frame.t_s + self._period_s
+        self._last_slot = self.slot(frame.t_s)
         box = person_box_px(tracked.landmarks_px)
         if box is None:
             return
@@ -360,46 +383,96 @@ def masked(image: np.ndarray, box_px: tuple[float, float, float, float], scale: 
 
 @dataclass
 class _Pass:
-    """One run of the tracking pose model over a clip."""
+    """One run of the tracking pose model over a clip (or over a stretch of it)."""
 
     info: VideoInfo
     status: ReadStatus
     rows: _Rows
     cuts: CutDetector | None = None
     look: _OtherPersonLook | None = None
+    #: how the stretches tracked by several workers were joined (:mod:`hipform.pose_workers`)
+    seams: dict | None = None
+
+
+def open_for_pose(
+    path: str | Path,
+    options: PoseOptions,
+    status: ReadStatus | None = None,
+    start_s: float = 0.0,
+    limits: Limits | None = None,
+) -> VideoStream:
+    """The clip's frames as the pose model gets them (scaled, decoded on one thread beside it).
+
+    ``start_s`` reads from a point in time, ``limits`` as for :class:`~hipform.video.VideoStream`.
+    """
+    return VideoStream(
+        path,
+        options.max_side_px,
+        status=status,
+        fast_decode=True,
+        share_cpu=True,
+        limits=limits,
+        start_s=start_s,
+    )
 
 
 def _track(
+    video: VideoStream,
+    estimator: PoseEstimator,
+    look: _OtherPersonLook | None = None,
+    mask_box_px: tuple[float, float, float, float] | None = None,
+    after_frame: AfterFrame | None = None,
+    until: Callable[[_Pass, Frame], bool] | None = None,
+) -> _Pass:
+    """Track one person through the frames of ``video`` (optionally with ``mask_box_px`` hidden).
+
+    With ``look``, also gathers the scene-cut evidence and looks for other
+    people. ``after_frame`` is called after each frame, with the pass so far;
+    reading stops before the first frame for which ``until`` (given the pass
+    so far and the frame) is true.
+    """
+    info = video.info
+    expected = info.estimated_frames
+    run = _Pass(info, video.status, _Rows(min(expected + 16, _MAX_PREALLOCATED_FRAMES)))
+    if look is not None:
+        run.cuts, run.look = CutDetector(), look
+    size = (info.width_px, info.height_px)
+    for frame in video:
+        if until is not None and until(run, frame):
+            break
+        image = frame.image if mask_box_px is None else masked(frame.image, mask_box_px, frame.scale)
+        found = estimator.process(image, size_px=size)
+        run.rows.add(found, frame.t_s)
+        if look is not None:
+            run.cuts.add(frame.image)
+            look.look(frame, found, size)
+        if after_frame is not None:
+            after_frame(run, frame)
+    return run
+
+
+def _track_clip(
     path: str | Path,
     options: PoseOptions,
     estimator: PoseEstimator,
     progress: Progress | None,
+    workers: int,
     look: _OtherPersonLook | None = None,
     mask_box_px: tuple[float, float, float, float] | None = None,
 ) -> _Pass:
-    """Track one person through every frame (optionally with ``mask_box_px`` hidden).
+    """:func:`_track` over the whole clip, by ``workers`` processes each on a stretch of it when worth it."""
+    if workers > 1:
+        from hipform.pose_workers import track_in_segments
 
-    With ``look``, also gathers the scene-cut evidence and looks for other people.
-    """
-    status = ReadStatus()
-    # one open and one first-frame decode give both the header and the frames
-    with VideoStream(path, options.max_side_px, status=status, fast_decode=True, share_cpu=True) as video:
-        info = video.info
-        expected = info.estimated_frames
-        run = _Pass(info, status, _Rows(min(expected + 16, _MAX_PREALLOCATED_FRAMES)))
-        if look is not None:
-            run.cuts, run.look = CutDetector(), look
-        size = (info.width_px, info.height_px)
-        for n, frame in enumerate(video, start=1):
-            image = frame.image if mask_box_px is None else masked(frame.image, mask_box_px, frame.scale)
-            found = estimator.process(image, size_px=size)
-            run.rows.add(found, frame.t_s)
-            if look is not None:
-                run.cuts.add(frame.image)
-                look.look(frame, found, size)
-            if progress is not None:
-                progress(n, max(expected, n))
-    return run
+        return track_in_segments(path, options, estimator, progress, workers, look, mask_box_px)
+    with open_for_pose(path, options, ReadStatus()) as video:
+        expected = video.info.estimated_frames
+        report = (
+            None
+            if progress is None
+            else (lambda run, _frame: progress(run.rows.n, max(expected, run.rows.n)))
+        )
+        return _track(video, estimator, look, mask_box_px, after_frame=report)
 
 
 def _follow_the_mover(
@@ -408,6 +481,7 @@ def _follow_the_mover(
     estimator: PoseEstimator,
     progress: Progress | None,
     first: _Pass,
+    workers: int,
 ) -> tuple[_Pass, PersonChecks]:
     """The pass whose person to judge, and who it is (see :class:`PersonChecks`).
 
@@ -429,7 +503,7 @@ def _follow_the_mover(
     if box is None:
         return first, replace(checks, tracked="bystander")
     estimator.reset()
-    second = _track(path, options, estimator, progress, mask_box_px=box)
+    second = _track_clip(path, options, estimator, progress, workers, mask_box_px=box)
     lm2, _, _, _ = second.rows.arrays()
     mover_boxes = [person_box_px(lm) for lm in checks.landmarks_px]
     at_mover = [hips_inside(b, lm2[f]) for f, b in zip(frames, mover_boxes, strict=True) if b is not None]
@@ -444,6 +518,7 @@ def estimate_pose(
     progress: Progress | None = None,
     require_person: bool = True,
     estimator: PoseEstimator | None = None,
+    workers: int | None = None,
 ) -> PoseSequence:
     """Run BlazePose over every frame of a video.
 
@@ -464,6 +539,10 @@ def estimate_pose(
     estimator : an open estimator to reuse (it is reset first, and its own
         options are used instead of ``options``); saves loading the model
         again when many clips are analysed in one process.
+    workers : processes that track the clip, each a stretch of it (this one
+        included; see :mod:`hipform.pose_workers`); ``None``:
+        :func:`hipform.settings.pose_workers` (``$HIPFORM_POSE_WORKERS``, else
+        one per core). Clips too short to gain from it use one.
 
     Returns
     -------
@@ -484,15 +563,21 @@ def estimate_pose(
         options = estimator.options
         estimator.reset()
     options = options or PoseOptions()
+    if workers is None:
+        from hipform.settings import pose_workers
+
+        workers = pose_workers()
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     own = estimator is None
     est = PoseEstimator(options) if own else estimator
     try:
         look = None
         if options.person_checks_per_s > 0:
             look = _OtherPersonLook(est.single_image_companion(), options.person_checks_per_s)
-        first = _track(path, options, est, progress, look=look)
+        first = _track_clip(path, options, est, progress, workers, look=look)
         run, checks = (
-            (first, None) if look is None else _follow_the_mover(path, options, est, progress, first)
+            (first, None) if look is None else _follow_the_mover(path, options, est, progress, first, workers)
         )
     finally:
         if own:
@@ -506,6 +591,8 @@ def estimate_pose(
         "stopped_early": first.status.stopped_early,
         "warnings": list(first.status.warnings),
     }
+    if run.seams is not None:
+        meta["pose_workers"] = run.seams
     if checks is not None:
         meta["people"] = checks.to_meta()
         meta["shots"] = cuts_meta(first.cuts)

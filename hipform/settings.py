@@ -18,6 +18,9 @@ variable                      what it sets
 ``HIPFORM_MAX_CLIP_S``        longest clip accepted, seconds
 ``HIPFORM_MAX_SIDE_PX``       largest frame side accepted, pixels
 ``HIPFORM_MAX_FRAMES``        most frames accepted
+``HIPFORM_POSE_WORKERS``      processes that run the pose model on one clip, each on a
+                              stretch of it; default one per CPU core this process may
+                              use (``--workers`` on ``analyse`` and ``pose`` overrides it)
 ============================  ==========================================================
 """
 
@@ -26,6 +29,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+
+from hipform.errors import HipformError
 
 #: Every environment variable hipform reads, with what it sets.
 SETTINGS = {
@@ -40,7 +45,14 @@ SETTINGS = {
     "HIPFORM_MAX_CLIP_S": "longest clip accepted, seconds",
     "HIPFORM_MAX_SIDE_PX": "largest frame side accepted, pixels",
     "HIPFORM_MAX_FRAMES": "most frames accepted",
+    "HIPFORM_POSE_WORKERS": "processes that run the pose model on one clip (default: one per core)",
 }
+
+
+class SettingError(HipformError, ValueError):
+    """A setting in the environment has a value hipform cannot use (exit code 2: wrong usage)."""
+
+    exit_code = 2
 
 
 def read(name: str, environ: Mapping[str, str] | None = None) -> str:
@@ -102,6 +114,32 @@ def cache_disabled() -> bool:
 def samples_dir() -> Path:
     """``$HIPFORM_SAMPLES`` or the repository's ``sample_videos/``."""
     return _path("HIPFORM_SAMPLES") or Path(__file__).resolve().parents[1] / "sample_videos"
+
+
+def pose_workers() -> int:
+    """``$HIPFORM_POSE_WORKERS``, else the CPU cores this process may run on (``os.sched_getaffinity``).
+
+    Raises
+    ------
+    SettingError
+        The variable is set to something other than a whole number of 1 or more.
+    """
+    text = read("HIPFORM_POSE_WORKERS")
+    if not text:
+        return available_cores()
+    if not text.isdigit() or int(text) < 1:
+        raise SettingError(
+            f"HIPFORM_POSE_WORKERS must be a whole number of 1 or more, got {text!r}: fix or unset it."
+        )
+    return int(text)
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity mask, e.g. a container's CPU set), at least 1."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
 
 
 def debug() -> bool:

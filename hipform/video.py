@@ -80,6 +80,14 @@ class Frame:
     scale: float = 1.0
 
 
+class SeekError(Exception):
+    """A clip that cannot be read from a point in time (:class:`VideoStream` ``start_s``).
+
+    Its frames carry no timestamps, or its container cannot seek: read it from
+    the start instead. Not a problem of the user's: never shown to them.
+    """
+
+
 @dataclass
 class ReadStatus:
     """Filled in while frames are read: what went wrong part-way, if anything."""
@@ -228,6 +236,13 @@ class VideoStream:
         the decoder's own threads competed with it (end-to-end 5% slower on
         2 cores, ``benchmarks/clip_analysis.py``). Larger frames still use the
         decoder's threads: one could not keep up.
+    start_s : begin at the first frame shown at or after this many seconds
+        from the clip's first frame: the file is searched for the keyframe
+        before it and decoded forward from there (frames before it are decoded
+        but never converted). Frame times still count from the clip's first
+        frame, so they equal the times of a read from the start; frame indices
+        count from the first frame read. Raises :class:`SeekError` when the
+        frames have no timestamps or the container cannot seek.
 
     Every frame comes out the size of the first (scaled if it differs): a
     stream may change resolution part-way (raw H.264, MPEG-TS, spliced
@@ -251,6 +266,7 @@ class VideoStream:
         fast_decode: bool = False,
         share_cpu: bool = False,
         limits: Limits | None = None,
+        start_s: float = 0.0,
     ) -> None:
         self.path = Path(path)
         self.status = status if status is not None else ReadStatus()
@@ -291,9 +307,13 @@ class VideoStream:
                 raise VideoReadError(
                     f"'{self.path.name}' holds no video frames. Record or export the clip again."
                 )
-            self._first = first
+            self._first: av.VideoFrame | None = first
+            self._first_size = (first.width, first.height)
+            self._t0_s: float | None = None  # stream time of the clip's first frame, once known
             self._stream = stream
             self.info = self._info(stream, first)
+            if start_s > 0:
+                self._skip_to(start_s)
         except BaseException:
             self._container.close()
             raise
@@ -320,6 +340,51 @@ class VideoStream:
             container=self._container.format.name,
             size_bytes=self.path.stat().st_size,
         )
+
+    def _skip_to(self, start_s: float) -> None:
+        """Make the first frame read the first one shown at or after ``start_s`` (see ``start_s``).
+
+        Frames are kept only from the first keyframe decoded after the seek: the
+        frames shown before it may refer to pictures before the keyframe (open
+        GOP), which the decoder never saw. A search that lands after ``start_s``
+        (a demuxer that seeks by decoding time, a keyframe just after the point)
+        goes back further, at most to the clip's first frame.
+        """
+        stream, first = self._stream, self._first
+        time_base = stream.time_base
+        if first.pts is None or not time_base:
+            raise SeekError(f"'{self.path.name}' has no frame timestamps")
+        self._t0_s = float(first.pts * time_base)
+        target = self._t0_s + start_s
+        back_s = 0.0
+        while True:
+            at = max(target - back_s, self._t0_s)
+            try:  # a damaged stretch is the read from the start's to report, at the frame it hits
+                self._container.seek(int(at / time_base), stream=stream, backward=True, any_frame=False)
+                decoded = self._container.decode(stream)
+                keyframe_seen, landed_late_s = False, None
+                for vf in decoded:
+                    if vf.pts is None:
+                        raise SeekError(f"'{self.path.name}' has frames without timestamps")
+                    t = float(vf.pts * time_base)
+                    if not keyframe_seen:
+                        if t > target:
+                            landed_late_s = t - target
+                            break
+                        keyframe_seen = vf.key_frame
+                    if keyframe_seen and t >= target:
+                        self._first, self._decoded = vf, decoded
+                        return
+            except (av.FFmpegError, OSError) as exc:
+                raise SeekError(
+                    f"'{self.path.name}' cannot be read from {start_s:.2f} s ({_reason(exc)})"
+                ) from None
+            if landed_late_s is None:  # the clip ends before start_s: nothing to read
+                self._first = None
+                return
+            if at <= self._t0_s:
+                raise SeekError(f"'{self.path.name}' has no keyframe before {start_s:.2f} s")
+            back_s = 2 * back_s + 1.0 + landed_late_s
 
     def __enter__(self) -> VideoStream:
         return self
@@ -348,12 +413,12 @@ class VideoStream:
         status, stream = self.status, self._stream
         time_base = stream.time_base or Fraction(1, 1000)
         fps = _nominal_fps(stream)
-        t0: float | None = None
+        t0 = self._t0_s
         last_t = -np.inf
         index = 0
         vf: av.VideoFrame | None = self._first
         self._first = None
-        first_size = (vf.width, vf.height)
+        first_size = self._first_size
         out_size = _target_size(*first_size, self._max_side)
         upright_w = first_size[1] if self._rotation in (90, 270) else first_size[0]
         limits = self._limits
