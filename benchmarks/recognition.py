@@ -65,6 +65,7 @@ GRID_FAULTS = {
     "kickback": {"back_arch_deg": 15.0, "side": "right"},
     "clamshell": {"pelvic_roll_deg": 20.0, "side": "right"},
     "single-leg-deadlift": {"pelvic_roll_deg": 14.0, "side": "right"},
+    "side-lying-leg-lift": {"hip_hike_deg": 15.0, "side": "right"},
 }
 BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.0001)
 

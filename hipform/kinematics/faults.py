@@ -22,6 +22,8 @@ FAULTS = (
     "small_range",
     "instability",
     "hinge_line",
+    "leg_forward",
+    "hip_hike",
 )
 
 #: Camera set-up that lets each view requirement be met, said to the user.
@@ -40,6 +42,8 @@ Fault = Literal[
     "small_range",
     "instability",
     "hinge_line",
+    "leg_forward",
+    "hip_hike",
 ]
 Phase = Literal["bottom", "top", "hold", "midstance", "rep"]
 Direction = Literal["above", "below"]

@@ -13,6 +13,7 @@ import numpy as np
 from hipform.kinematics import hinge as H
 from hipform.kinematics import knee_over_foot as K
 from hipform.kinematics import measures as M
+from hipform.kinematics import side_lying as SL
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.view import FRONTAL_MAX_YAW_DEG, ViewEstimate, clip_body_yaw_deg
 from hipform.landmarks import Landmark
@@ -85,7 +86,8 @@ def compute_measures(
         "trunk_line_deg": M.compute_trunk_line_deg(px),
         # a body lying on its side, seen from the feet (clamshell)
         "knee_spread_deg": M.compute_knee_spread_deg(px),
-        "shoulder_tilt_deg": M.compute_shoulder_tilt_deg(px),
+        # the shoulder line turns with a roll only seen along the body: across the image it barely turns
+        "shoulder_tilt_deg": SL.along_body_only(M.compute_shoulder_tilt_deg(px), px),
         "heel_gap_ratio": M.compute_heel_gap_ratio(px),
         "trunk_inclination_deg": M.compute_trunk_inclination_deg(px, facing_x),
         "knee_flexion_deg": M.compute_knee_flexion_deg(flex_src),
@@ -95,6 +97,10 @@ def compute_measures(
         "hinge_line_deg": H.compute_hinge_line_deg(px),
         "free_hip_rise_deg": H.compute_free_hip_rise_deg(px),
         "free_foot_clearance_ratio": H.compute_free_foot_clearance_ratio(px),
+        # side-lying leg lift: the lift, and what the feet view or the front/back view shows
+        "leg_lift_deg": SL.compute_leg_lift_deg(px),
+        "leg_forward_deg": SL.compute_leg_forward_deg(px),
+        "trunk_side_bend_deg": SL.compute_trunk_side_bend_deg(px),
     }
 
 
@@ -147,6 +153,12 @@ KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
         (L.RIGHT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),
         (L.LEFT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),
     ),
+    # side-lying leg lift: either leg may be on top
+    "leg_forward_deg": (
+        (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+    )
+    * 2,
+    "hip_hike_deg": ((L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),) * 2,
 }
 
 
@@ -163,6 +175,7 @@ FROM_REP_START: dict[str, str] = {
     "trunk_roll_deg": "shoulder_tilt_deg",
     "feet_apart_ratio": "heel_gap_ratio",
     "pelvis_opening_deg": "free_hip_rise_deg",
+    "hip_hike_deg": "trunk_side_bend_deg",
 }
 
 
@@ -192,7 +205,7 @@ def compute_graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[
         x = x if x.ndim == 2 else np.stack([x, x], axis=1)
     else:
         x = m[name]
-    return x
+    return x if x.ndim == 2 else np.stack([x, x], axis=1)  # a whole-body (T,) measure in both columns
 
 
 #: The camera view each per-frame measure needs (biomechanics.md §4): ``frontal`` measures lie in
@@ -226,6 +239,9 @@ MEASURE_VIEW: dict[str, str] = {
             "trunk_lean_stance_deg",
             "free_hip_rise_deg",
             "pelvis_opening_deg",
+            "leg_forward_deg",
+            "trunk_side_bend_deg",
+            "hip_hike_deg",
         ),
         "frontal",
     ),

@@ -87,6 +87,17 @@ measure does not apply to the movement.
     Single-leg deadlift: height of the free ankle above the stance ankle, centimetres (0 = the free
     foot down; the touch-down rule grades it in leg lengths); an injected ``free_foot_drop_cm`` lowers
     it by exactly that at each key frame (down to 0).
+``leg_lift_forward_deg``
+    Frontal (from the feet). Side-lying leg lift: angle of the top hip→ankle line from vertical in the
+    x–z plane, positive toward the front of the body; an injected ``leg_forward_deg`` is exactly this
+    at each key frame.
+``leg_lift_pelvic_roll_deg``
+    Frontal (from the feet). Side-lying leg lift: as ``clamshell_pelvic_roll_deg``; an injected
+    ``pelvic_roll_deg`` is exactly this at each key frame.
+``leg_lift_hip_hike_deg``
+    Side-lying leg lift, seen from the front or back: the bottom-hip→top-hip line's turn toward the
+    head against the shoulder line (y–z plane), minus its value at the start of the current rep; an
+    injected ``hip_hike_deg`` is exactly this at each key frame.
 ``trunk_inclination_deg``
     Sagittal. Angle of mid-hip→mid-shoulder from vertical, positive leaning
     towards +y (forwards for upright movements). All movements but side-lying
@@ -154,6 +165,9 @@ TRUTH_KEYS = (
     "sldl_pelvis_opening_deg",
     "sldl_hinge_line_deg",
     "sldl_free_foot_height_cm",
+    "leg_lift_forward_deg",
+    "leg_lift_pelvic_roll_deg",
+    "leg_lift_hip_hike_deg",
     "trunk_inclination_deg",
     "knee_flexion_left_deg",
     "knee_flexion_right_deg",
@@ -279,6 +293,10 @@ class Faults:
         ``pelvic_roll_deg`` is the pelvis opening: the free-side hip raised about the stance hip.
     free_foot_drop_cm : single-leg deadlift: the free foot lowered by this much (cm, not below the
         floor) at the key frame; at the default depth 42 cm or more puts it down (a touch-down).
+    leg_forward_deg : side-lying leg lift: the lifted leg turns this far (deg) toward the front of the
+        body, seen from the feet (hip flexion instead of abduction), at the key frame.
+    hip_hike_deg : side-lying leg lift: the pelvis tilts this far (deg) about the bottom hip, the top
+        hip moving toward the ribs (a hip hike), at the key frame.
     side : "left", "right" or "both": the collapsing knee, the stance leg
         for pelvic drop, the top (working) leg of a clamshell.
     reps : 1-based rep numbers (steps for running) affected; None = all.
@@ -294,6 +312,8 @@ class Faults:
     trunk_lean_deg: float = 0.0
     hinge_line_deg: float = 0.0
     free_foot_drop_cm: float = 0.0
+    leg_forward_deg: float = 0.0
+    hip_hike_deg: float = 0.0
     side: str = "right"
     reps: tuple[int, ...] | None = None
 
@@ -409,6 +429,7 @@ class RepTruth:
     trunk_lean_deg : injected trunk lean over the stance leg (deg) at the key frame (0 = clean).
     hinge_line_deg, free_foot_drop_cm : injected single-leg deadlift line bend and free-foot drop at the
         key frame (0 = clean).
+    leg_forward_deg, hip_hike_deg : injected side-lying leg-lift forward drift and hip hike at the key frame.
     """
 
     index: int
@@ -430,6 +451,8 @@ class RepTruth:
     trunk_lean_deg: float = 0.0
     hinge_line_deg: float = 0.0
     free_foot_drop_cm: float = 0.0
+    leg_forward_deg: float = 0.0
+    hip_hike_deg: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,10 @@ class Sample:
             parts.append(f"knee opens only {f.small_range_deg:g}° ({f.side} leg on top)")
         if f.pelvis_sway_cm:
             parts.append(f"pelvis sways ±{f.pelvis_sway_cm:g} cm ({f.side} stance)")
+        if f.leg_forward_deg:
+            parts.append(f"lifted leg drifts {f.leg_forward_deg:g}° forward ({f.side} leg on top)")
+        if f.hip_hike_deg:
+            parts.append(f"top hip hikes {f.hip_hike_deg:g}° toward the ribs ({f.side} leg on top)")
         if f.trunk_lean_deg:
             parts.append(f"trunk leans {f.trunk_lean_deg:g}° over the {f.side} leg")
         if f.hinge_line_deg:
@@ -289,6 +293,28 @@ SAMPLES: tuple[Sample, ...] = (
         appearance_seed=20,
         expect="TBD roll",
         expected_flags=(("pelvic_roll", "right"),),
+    ),
+    # the side-lying leg lift from behind (the camera at the side of the mat): the hip hike's view;
+    # 15 frames/s keeps the clips and their truth small
+    Sample(
+        "side_lying_leg_lift_back_clean",
+        "side-lying-leg-lift",
+        "right",
+        stance_side=_R,
+        fps=15.0,
+        motion_seed=2,
+        appearance_seed=20,
+        expect="3 reps; hip hike false-flagged (experimental, low confidence)",
+    ),
+    Sample(
+        "side_lying_leg_lift_back_hike",
+        "side-lying-leg-lift",
+        "right",
+        Faults(hip_hike_deg=15.0, side=_R),
+        fps=15.0,
+        motion_seed=2,
+        appearance_seed=20,
+        expect="3 reps; hip hike flagged in 2 of 3 (experimental, low confidence)",
     ),
     # single-leg deadlift: the front view shows the knee and the pelvis, the side the back-leg line;
     # 2 reps at 15 frames/s keep the clips and their truth small (a rep takes 3.2 s)

@@ -189,6 +189,8 @@ _SHORT = {
     "pelvis_opening_deg": "hips opening",
     "hinge_line_deg": "back–leg line",
     "free_foot_clearance_ratio": "free foot height",
+    "leg_forward_deg": "leg forward",
+    "hip_hike_deg": "hip hike",
 }
 
 

@@ -77,6 +77,15 @@ INJECTIONS: dict[tuple[str, str], Injection] = {
     ("clamshell", "knee_opening_deg"): Injection(
         ("front",), {"small_range_deg": 5.0}, quiet=("trunk_roll_deg", "feet_apart_ratio")
     ),
+    # the side-lying leg lift: the leg drifting forward and the pelvis rolling from the feet, the hip
+    # hiking from the front or back (the body across the image); each fault on its own
+    ("side-lying-leg-lift", "leg_forward_deg"): Injection(
+        ("front",), {"leg_forward_deg": 25.0}, quiet=("trunk_roll_deg",)
+    ),
+    ("side-lying-leg-lift", "trunk_roll_deg"): Injection(
+        ("front",), {"pelvic_roll_deg": 15.0}, quiet=("leg_forward_deg",)
+    ),
+    ("side-lying-leg-lift", "hip_hike_deg"): Injection(SIDE_ON, {"hip_hike_deg": 15.0}),
     ("step-up", "fppa_deg"): Injection(FRONTAL, {"knee_valgus_deg": 16.0}),
     ("step-up", "pelvic_drop_deg"): Injection(FRONTAL, {"pelvic_drop_deg": 9.0}),
     ("squat", "knee_separation_rel"): Injection(FRONTAL, {"knee_valgus_deg": 20.0}, legs=("both",)),

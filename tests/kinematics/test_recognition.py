@@ -26,6 +26,7 @@ FIXTURES = {
     "single_leg_bridge_feet_pelvic_drop": "single-leg-bridge",
     "kickback_side_arch": "kickback",
     "clamshell_feet_roll": "clamshell",
+    "side_lying_leg_lift_back_clean": "side-lying-leg-lift",
     "step_up_front_clean": "step-up",
     "squat_front_valgus_both": "squat",
     "squat_front_valgus": "single-leg-squat",  # one knee collapsing in a single-leg squat

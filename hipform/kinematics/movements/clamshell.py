@@ -9,52 +9,35 @@ the trunk turns the shoulder line; every measure is read as its change since the
 
 from __future__ import annotations
 
-import numpy as np
-
-from hipform.kinematics import measures as M
 from hipform.kinematics.faults import FaultRule
-from hipform.kinematics.movements.spec import (
-    Cues,
-    LiveCounter,
-    Movement,
-    Segmentation,
-    SegmentContext,
-    Window,
+from hipform.kinematics.movements.side_lying_parts import (
+    LOW_CONFIDENCE,
+    opening_starts,
+    pelvic_roll_rule,
+    top_leg_reps,
+    working_leg,
 )
+from hipform.kinematics.movements.spec import Cues, LiveCounter, Movement, Segmentation, SegmentContext
+
+# the shared parts stay importable from here (other movements import opening_starts from this module)
+__all__ = [
+    "LOW_CONFIDENCE",
+    "MIN_OPENING_RANGE_DEG",
+    "MOVEMENT",
+    "RULES",
+    "opening_starts",
+    "recognise",
+    "segment",
+    "working_leg",
+]
 
 #: Smallest range of the knee spread that counts as clamshell reps, degrees in the image [J]: a
 #: clean rep opens ~40°, which a camera looking down from 1.8 m reads as ~25°; a rep opened only
 #: 15° still reads ~5° there (rendered clips).
 MIN_OPENING_RANGE_DEG = 4.0
 
-#: How far a clamshell flag may be trusted: on rendered side-lying athletes (10 looks) the pose
-#: model reads 10–28° of trunk roll on clean reps, a heel gap on 3 of 6 clean clips and the knee
-#: opening at 0.6–0.9 of its size, so each of these flags is stated as low confidence until a
-#: better view check and measures exist (docs/adding-a-movement.md, issue 15).
-LOW_CONFIDENCE = 0.3
-
 RULES = (
-    FaultRule(
-        fault="pelvic_roll",
-        measure="trunk_roll_deg",
-        label="trunk rolling back (turn of the shoulder line since the start of the rep)",
-        phase="rep",
-        mild=10.0,
-        marked=20.0,
-        direction="above",
-        unit="deg",
-        view="frontal",
-        per_side=False,
-        source=(
-            "[J] mild ≥ 10°, marked ≥ 20°: no published cut-off; the pelvis rolling back as the knee "
-            "opens is the classic compensation, and pelvis position changes which muscles work "
-            "(Willcox & Burden 2013, JOSPT 43:325). Read on the shoulder line, which rolls with the "
-            "pelvis: seen from the feet the pose model places the hips of a side-lying body poorly"
-        ),
-        cue="keep the hips stacked: open the knee only as far as the pelvis stays still",
-        setup="frontal-feet",
-        confidence_scale=LOW_CONFIDENCE,
-    ),
+    pelvic_roll_rule("keep the hips stacked: open the knee only as far as the pelvis stays still"),
     FaultRule(
         fault="feet_apart",
         measure="feet_apart_ratio",
@@ -97,41 +80,10 @@ RULES = (
 )
 
 
-def working_leg(top_leg: np.ndarray) -> int | None:
-    """0/1: the leg on top in most frames of ``top_leg`` (0 left, 1 right, -1 unknown per frame, as
-    :func:`~hipform.kinematics.measures.compute_top_leg` gives it); None when no frame tells."""
-    known = top_leg[top_leg >= 0]
-    return int(np.mean(known) > 0.5) if known.size else None
-
-
-def opening_starts(spread: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Each rep's start moved back to where the knee began to open: the smallest knee spread since
-    the previous rep ended.
-
-    The hysteresis start is already a quarter of the way up, and every measure of the clamshell
-    is read as its change since the start of the rep.
-    """
-    out = start.copy()
-    for i, s in enumerate(start.tolist()):
-        lo = int(end[i - 1]) if i else 0
-        before = np.where(np.isfinite(spread[lo : s + 1]), spread[lo : s + 1], np.inf)
-        if np.isfinite(before).any():
-            out[i] = lo + int(np.argmin(before))
-    return out
-
-
 def segment(ctx: SegmentContext) -> Segmentation:
     """Reps from the knee spread (the top knee opening), each from where the knee began to open;
     the side is the leg on top."""
-    spread = ctx.measures["knee_spread_deg"]
-    reps = ctx.reps_from(spread, MIN_OPENING_RANGE_DEG)
-    top = M.compute_top_leg(ctx.px)
-    starts = opening_starts(spread, reps.start, reps.end)
-    windows = [
-        Window(s, k, e, working_leg(top[s : e + 1]), "rep")
-        for s, k, e in zip(starts.tolist(), reps.peak.tolist(), reps.end.tolist(), strict=True)
-    ]
-    return Segmentation(windows, reps.rest, spread)
+    return top_leg_reps(ctx, ctx.measures["knee_spread_deg"], MIN_OPENING_RANGE_DEG)
 
 
 def recognise(c: Cues) -> float:

@@ -46,6 +46,7 @@ from hipform.synth.movements.common import (
     unit,
     xz,
 )
+from hipform.synth.movements.side_lying_body import pelvic_roll_from_start_deg, top_and_bottom, upper_body
 from hipform.synth.movements.spec import MovementGenerator, RawMotion, TruthContext
 
 if TYPE_CHECKING:
@@ -124,36 +125,6 @@ def _rep_targets(params: MotionParams, tl, rng: np.random.Generator) -> tuple[np
     return opening, tops
 
 
-def _upper_body(
-    body: BodyProportions, hip_mid: np.ndarray, roll: np.ndarray, anterior: np.ndarray, side: str
-) -> dict[str, np.ndarray]:
-    """Trunk, head and arms, all rolled with the pelvis: the head rests on the bottom arm, the top
-    hand lies on the top thigh."""
-    n = len(hip_mid)
-    s = side_sign(side)
-    # the shoulders are wider than the hips: the trunk rises a little towards them so the bottom
-    # shoulder stays on the floor
-    up = unit(-Y + 0.10 * Z)
-
-    def rolled(v: np.ndarray) -> np.ndarray:
-        return rotate(tile(v, n), Y, s * roll)
-
-    pose = {
-        "trunk_up": rolled(up),
-        "trunk_fwd": rolled(anterior),
-        "head_up": rolled(unit(-Y + 0.2 * Z)),
-        "head_fwd": rolled(anterior),
-    }
-    bottom, top = other_side(side)[0], side[0]
-    pose[f"uarm_{bottom}"] = tile(unit(-Y + 0.5 * anterior), n)  # on the floor, under the head
-    pose[f"farm_{bottom}"] = tile(unit(0.3 * Y + anterior), n)
-    pose[f"uarm_{top}"] = rolled(unit(Y + 0.3 * anterior))  # along the side of the body
-    pose[f"farm_{top}"] = rolled(unit(Y + 0.5 * anterior - 0.3 * Z))
-    for sd in (bottom, top):
-        pose[f"thumb_{sd}"] = tile(Z, n)
-    return pose
-
-
 def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     """Clamshell lying along y on the side opposite the working leg, which opens.
 
@@ -212,7 +183,7 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
     for sd in (b, t):
         pose[f"foot_fwd_{sd}"] = tile(foot, n)
         pose[f"foot_up_{sd}"] = -shank_dir
-    pose.update(_upper_body(body, 0.5 * (top_hip + bottom["hip"]), roll, anterior, side))
+    pose.update(upper_body(body, 0.5 * (top_hip + bottom["hip"]), roll, anterior, side))
 
     zeros = np.zeros(n)
     reps = rep_records(tl, params, side, {"left": zeros, "right": zeros})
@@ -234,24 +205,16 @@ def generate(params: MotionParams, rng: np.random.Generator) -> RawMotion:
 def opening_roll_and_feet_truth(ctx: TruthContext) -> dict[str, np.ndarray]:
     """``clamshell_knee_opening_deg``, ``clamshell_pelvic_roll_deg`` and ``clamshell_feet_apart_cm``,
     each its change since the start of the current rep, seen from the feet (x–z plane)."""
-    top_right = (ctx.work_side == "right")[:, None]
-    p = ctx.points
-
-    def top_bottom(part: str) -> tuple[np.ndarray, np.ndarray]:
-        right, left = p[f"right_{part}"], p[f"left_{part}"]
-        return np.where(top_right, right, left), np.where(top_right, left, right)
-
-    (hip_t, hip_b), (knee_t, knee_b), (ankle_t, ankle_b) = (top_bottom(k) for k in ("hip", "knee", "ankle"))
-    s = np.where(top_right[:, 0], 1.0, -1.0)
+    (hip_t, hip_b), (knee_t, knee_b), (ankle_t, ankle_b) = (
+        top_and_bottom(ctx, k) for k in ("hip", "knee", "ankle")
+    )
+    s = np.where(ctx.work_side == "right", 1.0, -1.0)
     opening = opening_angle_xz(knee_offset(hip_t, knee_t, ankle_t), knee_offset(hip_b, knee_b, ankle_b), s)
-    line = xz(hip_t - hip_b)  # the bottom hip to the top hip, pointing up
-    # the hip line's angle from vertical, positive towards the back (+x with the right leg on top)
-    tilt = np.degrees(np.arctan2(s * line[:, 0], line[:, 1]))
     feet = 100.0 * np.linalg.norm(xz(ankle_t - ankle_b), axis=-1)
     start = ctx.rep_start
     return {
         "clamshell_knee_opening_deg": opening - opening[start],
-        "clamshell_pelvic_roll_deg": tilt - tilt[start],
+        "clamshell_pelvic_roll_deg": pelvic_roll_from_start_deg(ctx),
         "clamshell_feet_apart_cm": feet - feet[start],
     }
 

@@ -35,6 +35,8 @@ InjectableFault = Literal[
     "trunk_lean_deg",
     "hinge_line_deg",
     "free_foot_drop_cm",
+    "leg_forward_deg",
+    "hip_hike_deg",
 ]
 #: Every injectable fault, in the order of :class:`hipform.synth.athlete.Faults`.
 INJECTABLE_FAULTS: tuple[InjectableFault, ...] = get_args(InjectableFault)
@@ -50,6 +52,8 @@ KINEMATIC_FAULT: dict[InjectableFault, str] = {
     "trunk_lean_deg": "instability",
     "hinge_line_deg": "hinge_line",
     "free_foot_drop_cm": "instability",
+    "leg_forward_deg": "leg_forward",
+    "hip_hike_deg": "hip_hike",
 }
 #: The camera views (names of :data:`hipform.synth.camera.VIEW_YAW_DEG`) of each set-up a fault
 #: rule asks for (:attr:`hipform.kinematics.faults.FaultRule.setup`). A lying athlete's feet point

@@ -1,0 +1,99 @@
+"""Side-lying leg lift: the top leg, straight, lifted up (hip abduction) and lowered.
+
+Lying on one side (the bottom leg may be bent), the top leg rises and falls; reps come from the
+angle between the top leg and the trunk line in the image
+(:func:`~hipform.kinematics.side_lying.compute_leg_lift_deg`). Each fault is read only from the
+view that shows it: from the feet (looking along the body) the leg drifting forward and the
+pelvis rolling back; from the front or back (the body horizontal in the image) the top hip
+hiking toward the ribs. The other view's measure is NaN, so its fault is not judged there.
+"""
+
+from __future__ import annotations
+
+from hipform.kinematics.faults import FaultRule
+from hipform.kinematics.movements.side_lying_parts import LOW_CONFIDENCE, pelvic_roll_rule, top_leg_reps
+from hipform.kinematics.movements.spec import Cues, LiveCounter, Movement, Segmentation, SegmentContext
+
+#: Smallest range of the leg-lift angle that counts as reps, degrees in the image [J]: a clean
+#: lift reaches ~35–40° of abduction, seen whole from the front; from the feet the leg points at
+#: the camera and the angle swings further, so a lift of 15° still clears it in both views.
+MIN_LIFT_RANGE_DEG = 8.0
+
+RULES = (
+    FaultRule(
+        fault="leg_forward",
+        measure="leg_forward_deg",
+        label="leg drifting forward (the lifted leg's turn toward the front of the body, seen from the feet)",
+        phase="top",
+        mild=15.0,
+        marked=25.0,
+        direction="above",
+        unit="deg",
+        view="frontal",
+        per_side=False,
+        source=(
+            "[J] mild ≥ 15°, marked ≥ 25°: no published cut-off; a leg lift done with the hip flexing "
+            "trains the tensor fasciae latae more than gluteus medius, which a straight lift in line "
+            "with the trunk targets (Distefano 2009, JOSPT 39:532; Selkowitz 2013, JOSPT 43:54). "
+            "Read from the feet, at the top of the lift. Experimental: from the feet the pose model "
+            "does not read rendered leg lifts steadily (the view gate leaves them unjudged)"
+        ),
+        cue="lift the leg straight up in line with the body, toes forward, not ahead of you",
+        setup="frontal-feet",
+        confidence_scale=LOW_CONFIDENCE,
+    ),
+    pelvic_roll_rule("keep the hips stacked: lift the leg only as far as the pelvis stays still"),
+    FaultRule(
+        fault="hip_hike",
+        measure="hip_hike_deg",
+        label="hip hiking (the hip line turning toward the ribs since the start of the rep, from the front)",
+        phase="rep",
+        mild=8.0,
+        marked=15.0,
+        direction="above",
+        unit="deg",
+        view="frontal",
+        per_side=False,
+        source=(
+            "[J] mild ≥ 8°, marked ≥ 15°: no published cut-off; hiking the hip with the trunk side "
+            "muscles instead of abducting at the hip is a common substitution (clinical observation; "
+            "hip abductor actions: Neumann 2010, JOSPT 40:82). Read from the front or back with the "
+            "body horizontal in the image. Experimental: on rendered clips from behind the pose model "
+            "reads 4–5° on clean reps and ~6° for a 15° hike"
+        ),
+        cue="keep the waist long: lift from the hip without pulling the hip up toward the ribs",
+        setup="side",  # the camera at the side of the mat, seeing the body across the frame
+        confidence_scale=LOW_CONFIDENCE,
+    ),
+)
+
+
+def segment(ctx: SegmentContext) -> Segmentation:
+    """Reps from the leg-lift angle, each from where the leg began to rise; the side is the leg on top."""
+    return top_leg_reps(ctx, ctx.measures["leg_lift_deg"], MIN_LIFT_RANGE_DEG)
+
+
+def recognise(c: Cues) -> float:
+    """Lying on one side, the knees not both bent, a foot raised (the top leg lifted): a clamshell
+    filmed from behind reads its knees nearly straight but keeps its feet together."""
+    return c.side_lying * (1.0 - c.knees_bent) * c.single
+
+
+MOVEMENT = Movement(
+    name="side-lying-leg-lift",
+    title="Side-lying leg lift",
+    posture="side-lying",
+    unilateral=True,
+    cutoff_hz=4.0,
+    standing_baseline=False,
+    rules=RULES,
+    segment=segment,
+    rep_kind="rep",
+    recognise=recognise,
+    setup=(
+        "film from the feet, looking along the body at the pelvis (leg drifting forward, pelvis "
+        "rolling back), or from the front or back with the body across the frame (hip hiking): "
+        "camera about 2 m away at hip height, the whole body in frame"
+    ),
+    live=LiveCounter(signal="angle_gained", enter=12.0, exit=4.0, leg="both", measure="leg_lift_deg"),
+)
