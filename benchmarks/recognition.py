@@ -64,8 +64,9 @@ GRID_FAULTS = {
     "single-leg-bridge": {"back_arch_deg": 15.0, "side": "right"},
     "kickback": {"back_arch_deg": 15.0, "side": "right"},
     "clamshell": {"pelvic_roll_deg": 20.0, "side": "right"},
-    "single-leg-deadlift": {"pelvic_roll_deg": 14.0, "side": "right"},
     "side-lying-leg-lift": {"hip_hike_deg": 15.0, "side": "right"},
+    "single-leg-deadlift": {"pelvic_roll_deg": 14.0, "side": "right"},
+    "band-walk": {"knee_valgus_deg": 15.0, "side": "both"},
 }
 BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.0001)
 

@@ -269,6 +269,8 @@ SYNTH_FAULTS = {
     "trunk_lean": "trunk_lean_deg",
     "hinge_line": "hinge_line_deg",
     "touchdown": "free_foot_drop_cm",
+    "depth_lost": "depth_lost_cm",
+    "feet_together": "feet_together_cm",
     "leg_forward": "leg_forward_deg",
     "hip_hike": "hip_hike_deg",
 }
@@ -505,7 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(the pelvis sways sideways this far at 1.5 Hz), trunk_lean=DEG (the trunk leans over the stance "
         "leg); single-leg deadlift: knee_collapse, pelvic_roll=DEG (the pelvis opens, free-side hip up), "
         "hinge_line=DEG (back and free leg bent out of line), touchdown=CM (the free foot lowered, 42 "
-        "or more puts it down), instability; side-lying leg lift: leg_forward=DEG (the lifted leg drifts "
+        "or more puts it down), instability; band walk: knee_collapse, trunk_lean=DEG (the trunk sways "
+        "toward the leading leg), depth_lost=CM (the hips rise out of the squat), feet_together=CM (the "
+        "trailing foot lands closer); side-lying leg lift: leg_forward=DEG (the lifted leg drifts "
         "forward), pelvic_roll=DEG, hip_hike=DEG (the top hip pulls toward the ribs)",
     )
     p.add_argument(

@@ -74,6 +74,9 @@ CASES = {
         load_sequence(DATA / "squat_front_valgus.npz").slice(0, 15), "squat"
     ),
     "no frames": lambda: analyse(PoseSequence.empty(0, np.zeros(0), 640, 480, 30.0)),
+    "band walk: steps, its own measures and faults": lambda: analyse(
+        load_sequence(DATA / "band_walk_knees_cave.npz"), "band-walk"
+    ),
     # the synthetic athlete, for shapes the samples do not have
     "running with a clip-level asymmetry flag": lambda: _synthetic(
         "running", "rear", reps=6, faults=Faults(pelvic_drop_deg=6.0, side="left")
@@ -102,6 +105,11 @@ CHECKS = {
         not d["reps"] and {n["fault"] for n in d["not_assessed"] if n["rep"] is None} == {"knee_collapse"}
     ),
     "no frames": lambda d: d["clip"]["n_frames"] == 0 and not d["reps"] and d["not_assessed"],
+    "band walk: steps, its own measures and faults": lambda d: (
+        d["summary"]["rep_kind"] == "step"
+        and {f["measure"] for f in d["flags"]} == {"knee_separation_ratio", "knee_width_set_rel"}
+        and d["summary"]["faults"]["feet_together"]["status"] == "not_flagged"
+    ),
     "running with a clip-level asymmetry flag": lambda d: any(
         f["rep"] is None and f["measure"] == "pelvic_drop_asymmetry_deg" for f in d["flags"]
     ),

@@ -22,6 +22,8 @@ FAULTS = (
     "small_range",
     "instability",
     "hinge_line",
+    "depth_lost",
+    "feet_together",
     "leg_forward",
     "hip_hike",
 )
@@ -42,6 +44,8 @@ Fault = Literal[
     "small_range",
     "instability",
     "hinge_line",
+    "depth_lost",
+    "feet_together",
     "leg_forward",
     "hip_hike",
 ]
@@ -60,7 +64,8 @@ class FaultRule:
     ----------
     fault : one of :data:`FAULTS`: ``knee_collapse``, ``pelvic_drop``, ``back_arch``, and the
         clamshell's ``pelvic_roll``, ``feet_apart`` and ``small_range``, and ``instability`` (wobble on
-        one leg), the single-leg deadlift's ``hinge_line`` (its ``pelvic_roll`` is the pelvis opening).
+        one leg), the single-leg deadlift's ``hinge_line`` (its ``pelvic_roll`` is the pelvis opening),
+        the band walk's ``depth_lost`` (standing up out of the half squat) and ``feet_together``.
     measure : name of the per-rep value graded (see :mod:`hipform.kinematics.grading`):
         ``fppa_deg``, ``knee_separation_rel``, ``knee_toe_ratio``, ``hip_adduction_deg``,
         ``pelvic_drop_deg``, ``bridge_hip_line_deg``, ``thigh_past_trunk_deg``,

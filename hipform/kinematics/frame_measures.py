@@ -153,6 +153,12 @@ KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
         (L.RIGHT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),
         (L.LEFT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),
     ),
+    # band walk: its own per-step series (hipform.kinematics.movements.band_walk)
+    "knee_separation_ratio": ((L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),) * 2,
+    "knee_width_set_rel": ((L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),) * 2,
+    "trunk_sway_range_deg": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+    "hip_rise_set_ratio": ((L.LEFT_HIP, L.RIGHT_HIP),) * 2,
+    "step_width_ratio": ((L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),) * 2,
     # side-lying leg lift: either leg may be on top
     "leg_forward_deg": (
         (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
@@ -203,8 +209,9 @@ def compute_graded_series(rule: FaultRule, m: dict[str, np.ndarray], base: dict[
     elif name in FROM_REP_START:  # made relative to each rep's start where it is read
         x = m[FROM_REP_START[name]]
         x = x if x.ndim == 2 else np.stack([x, x], axis=1)
-    else:
-        x = m[name]
+    else:  # NaN for a measure only a batch segmentation makes (live: the band walk's per-step series)
+        x = m[name] if name in m else np.full((m["fppa_deg"].shape[0], 2), np.nan)
+        x = x if x.ndim == 2 else np.stack([x, x], axis=1)  # a whole-body measure: both columns
     return x if x.ndim == 2 else np.stack([x, x], axis=1)  # a whole-body (T,) measure in both columns
 
 
@@ -239,6 +246,10 @@ MEASURE_VIEW: dict[str, str] = {
             "trunk_lean_stance_deg",
             "free_hip_rise_deg",
             "pelvis_opening_deg",
+            "knee_width_set_rel",
+            "trunk_sway_range_deg",
+            "hip_rise_set_ratio",
+            "step_width_ratio",
             "leg_forward_deg",
             "trunk_side_bend_deg",
             "hip_hike_deg",

@@ -78,6 +78,9 @@ def compute_cues(f: dict[str, float]) -> Cues:
         # one height (a soft knee, a collapsing one sinks them 0.11 on rendered single-leg deadlifts); a
         # squat's trunk leans ~30-45° too, but its hips sink 0.3 or more with it [J]
         hinges=ramp(val("trunk_tip_range_deg"), 30.0, 45.0) * (1.0 - ramp(hip_range, 0.12, 0.2)),
+        # a band walk: the feet step apart and together, and the body travels sideways (a rendered 25 cm
+        # step moves the hips ~0.3 leg lengths; running in place from behind moves them far less) [J]
+        side_stepping=ramp(val("side_steps"), 1.5, 3) * ramp(val("hip_travel_x"), 0.3, 0.5) * _square_on(f),
     )
 
 
@@ -183,6 +186,8 @@ FEATURE_NOISE = {
     "shoulders_stacked": 0.03,
     "knees_bent_deg": 6.0,
     "trunk_tip_range_deg": 5.0,
+    "side_steps": 0.7,
+    "hip_travel_x": 0.05,
 }
 #: Jittered repeats per clip (seeded: the same clip always gets the same confidence).
 REPEATS = 200

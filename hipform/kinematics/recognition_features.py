@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.signal import find_peaks
 
 from hipform.kinematics.events import detect_steps
-from hipform.kinematics.measures import compute_hip_depth, compute_knee_flexion_deg
+from hipform.kinematics.measures import compute_heel_gap_ratio, compute_hip_depth, compute_knee_flexion_deg
 from hipform.kinematics.view import compute_view_yaw_deg
 from hipform.landmarks import Landmark
 
@@ -154,7 +155,26 @@ def compute_recognition_features(
         "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
         "yaw_deg": _median(compute_view_yaw_deg(px, world if use_world else None)),
         "body_coverage": _body_coverage(px),
+        **_side_step_features(px, leg_px),
     }
+
+
+#: Smallest widening of the heel gap, in shoulder widths, that counts as a sideways step [J]: a band
+#: walk's step opens the feet ~0.7 shoulder widths (the band walk's own segmentation uses the same).
+SIDE_STEP_GAP = 0.25
+
+
+def _side_step_features(px: np.ndarray, leg_px: float) -> dict[str, float]:
+    """Sideways steps (band walk): how many times the heel gap widens by :data:`SIDE_STEP_GAP` and
+    narrows again, and how far the hips travel sideways over the clip, in leg lengths."""
+    gap = compute_heel_gap_ratio(px)
+    ok = np.isfinite(gap)
+    if ok.sum() < 3 or not (np.isfinite(leg_px) and leg_px > 0):
+        return {"side_steps": float("nan"), "hip_travel_x": float("nan")}
+    t = np.arange(gap.size)
+    peaks, _ = find_peaks(np.interp(t, t[ok], gap[ok]), prominence=SIDE_STEP_GAP)
+    travel = _pct_range(_mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0]) / leg_px
+    return {"side_steps": float(peaks.size), "hip_travel_x": travel}
 
 
 def _posture_features(p: np.ndarray, kf: np.ndarray) -> dict[str, float]:

@@ -87,6 +87,13 @@ measure does not apply to the movement.
     Single-leg deadlift: height of the free ankle above the stance ankle, centimetres (0 = the free
     foot down; the touch-down rule grades it in leg lengths); an injected ``free_foot_drop_cm`` lowers
     it by exactly that at each key frame (down to 0).
+``band_walk_hip_rise_cm``
+    Height of the hip midpoint above its height in the first frame (the set's half squat), cm.
+    Band walk only; an injected ``depth_lost_cm`` is exactly this at each key frame.
+``band_walk_feet_closer_cm``
+    Frontal. Ankle-to-ankle distance (x–z plane) of the first frame less this frame's, cm: how much
+    narrower the stance is than at the start of the set. Band walk only; an injected
+    ``feet_together_cm`` is exactly this at each key frame.
 ``leg_lift_forward_deg``
     Frontal (from the feet). Side-lying leg lift: angle of the top hip→ankle line from vertical in the
     x–z plane, positive toward the front of the body; an injected ``leg_forward_deg`` is exactly this
@@ -165,6 +172,8 @@ TRUTH_KEYS = (
     "sldl_pelvis_opening_deg",
     "sldl_hinge_line_deg",
     "sldl_free_foot_height_cm",
+    "band_walk_hip_rise_cm",
+    "band_walk_feet_closer_cm",
     "leg_lift_forward_deg",
     "leg_lift_pelvic_roll_deg",
     "leg_lift_hip_hike_deg",
@@ -293,6 +302,10 @@ class Faults:
         ``pelvic_roll_deg`` is the pelvis opening: the free-side hip raised about the stance hip.
     free_foot_drop_cm : single-leg deadlift: the free foot lowered by this much (cm, not below the
         floor) at the key frame; at the default depth 42 cm or more puts it down (a touch-down).
+    depth_lost_cm : band walk: the hips rise this much (cm) out of the half squat at the key frame
+        (standing up out of the squat), the feet planted.
+    feet_together_cm : band walk: the trailing foot lands this much (cm) closer to the leading one
+        than the set's stance width at the key frame.
     leg_forward_deg : side-lying leg lift: the lifted leg turns this far (deg) toward the front of the
         body, seen from the feet (hip flexion instead of abduction), at the key frame.
     hip_hike_deg : side-lying leg lift: the pelvis tilts this far (deg) about the bottom hip, the top
@@ -312,6 +325,8 @@ class Faults:
     trunk_lean_deg: float = 0.0
     hinge_line_deg: float = 0.0
     free_foot_drop_cm: float = 0.0
+    depth_lost_cm: float = 0.0
+    feet_together_cm: float = 0.0
     leg_forward_deg: float = 0.0
     hip_hike_deg: float = 0.0
     side: str = "right"
@@ -429,6 +444,8 @@ class RepTruth:
     trunk_lean_deg : injected trunk lean over the stance leg (deg) at the key frame (0 = clean).
     hinge_line_deg, free_foot_drop_cm : injected single-leg deadlift line bend and free-foot drop at the
         key frame (0 = clean).
+    depth_lost_cm, feet_together_cm : injected band-walk hip rise and stance narrowing at the key frame
+        (0 = clean).
     leg_forward_deg, hip_hike_deg : injected side-lying leg-lift forward drift and hip hike at the key frame.
     """
 
@@ -451,6 +468,8 @@ class RepTruth:
     trunk_lean_deg: float = 0.0
     hinge_line_deg: float = 0.0
     free_foot_drop_cm: float = 0.0
+    depth_lost_cm: float = 0.0
+    feet_together_cm: float = 0.0
     leg_forward_deg: float = 0.0
     hip_hike_deg: float = 0.0
 

@@ -98,16 +98,20 @@ class Sample:
             parts.append(f"knee opens only {f.small_range_deg:g}° ({f.side} leg on top)")
         if f.pelvis_sway_cm:
             parts.append(f"pelvis sways ±{f.pelvis_sway_cm:g} cm ({f.side} stance)")
-        if f.leg_forward_deg:
-            parts.append(f"lifted leg drifts {f.leg_forward_deg:g}° forward ({f.side} leg on top)")
-        if f.hip_hike_deg:
-            parts.append(f"top hip hikes {f.hip_hike_deg:g}° toward the ribs ({f.side} leg on top)")
         if f.trunk_lean_deg:
             parts.append(f"trunk leans {f.trunk_lean_deg:g}° over the {f.side} leg")
+        if f.depth_lost_cm:
+            parts.append(f"hips rise {f.depth_lost_cm:g} cm out of the squat")
+        if f.feet_together_cm:
+            parts.append(f"trailing foot lands {f.feet_together_cm:g} cm closer")
+        if f.leg_forward_deg:
+            parts.append(f"lifted leg drifts {f.leg_forward_deg:g}° forward ({f.side} leg on top)")
         if f.hinge_line_deg:
             parts.append(f"back and free leg {f.hinge_line_deg:g}° out of line ({f.side} stance)")
         if f.free_foot_drop_cm:
             parts.append(f"free foot lowered {f.free_foot_drop_cm:g} cm ({f.side} stance)")
+        if f.hip_hike_deg:
+            parts.append(f"top hip hikes {f.hip_hike_deg:g}° toward the ribs ({f.side} leg on top)")
         return ", ".join(parts) or "clean"
 
 
@@ -315,6 +319,29 @@ SAMPLES: tuple[Sample, ...] = (
         motion_seed=2,
         appearance_seed=20,
         expect="3 reps; hip hike flagged in 2 of 3 (experimental, low confidence)",
+    ),
+    # band walk: 15 frames/s keeps the clips and their truth small (a step takes 1.6 s)
+    Sample(
+        "band_walk_front_clean",
+        "band-walk",
+        "front",
+        reps=4,
+        fps=15.0,
+        motion_seed=3,
+        appearance_seed=31,
+        expect="4 steps (2 led by the right leg, 2 back), no flags; auto: band walk",
+    ),
+    Sample(
+        "band_walk_front_knees_cave",
+        "band-walk",
+        "front",
+        Faults(knee_valgus_deg=15.0, side="both", reps=(3, 4)),
+        reps=4,
+        fps=15.0,
+        motion_seed=3,
+        appearance_seed=31,
+        expect="knee collapse, marked, in steps 3 and 4 (knee width read as 0.57 of the ankle width)",
+        expected_flags=(("knee_collapse", None),),
     ),
     # single-leg deadlift: the front view shows the knee and the pelvis, the side the back-leg line;
     # 2 reps at 15 frames/s keep the clips and their truth small (a rep takes 3.2 s)

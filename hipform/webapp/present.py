@@ -189,6 +189,11 @@ _SHORT = {
     "pelvis_opening_deg": "hips opening",
     "hinge_line_deg": "back–leg line",
     "free_foot_clearance_ratio": "free foot height",
+    "knee_separation_ratio": "knee ÷ ankle width",
+    "knee_width_set_rel": "knee width vs first steps",
+    "trunk_sway_range_deg": "trunk sway",
+    "hip_rise_set_ratio": "hips risen",
+    "step_width_ratio": "feet apart (hip widths)",
     "leg_forward_deg": "leg forward",
     "hip_hike_deg": "hip hike",
 }

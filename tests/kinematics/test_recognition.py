@@ -35,6 +35,7 @@ FIXTURES = {
     "single_leg_balance_front_clean": "single-leg-balance",
     "single_leg_deadlift_front_clean": "single-leg-deadlift",
     "running_rear_clean": "running",
+    "band_walk_clean": "band-walk",
 }
 
 

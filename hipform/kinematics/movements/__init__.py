@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.movements import (
+    band_walk,
     bridge,
     clamshell,
     kickback,
@@ -44,6 +45,7 @@ REGISTRY: dict[str, Movement] = {
         single_leg_squat.MOVEMENT,
         single_leg_balance.MOVEMENT,
         single_leg_deadlift.MOVEMENT,
+        band_walk.MOVEMENT,
         running.MOVEMENT,
     )
 }

@@ -112,8 +112,9 @@ def segment_side(ctx: SegmentContext, signal: np.ndarray) -> Segmentation:
 
 
 def recognise(c: Cues) -> float:
-    """Alternating steps at a running cadence for the whole clip, the pelvis bobbing once per step."""
-    return c.running
+    """Alternating steps at a running cadence for the whole clip, the pelvis bobbing once per step, not
+    stepping sideways (a band walk's steps can keep a running-like rhythm)."""
+    return c.running * (1 - c.side_stepping)
 
 
 MOVEMENT = Movement(

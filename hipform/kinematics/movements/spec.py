@@ -151,6 +151,7 @@ class Cues(NamedTuple):
     side_lying: float  # lying on one side: one shoulder above the other
     knees_bent: float  # both knees bent most of the time (not a sign of any rep)
     hinges: float  # the trunk tips far forward and back (a hip hinge), the hips not sinking with it
+    side_stepping: float  # seen square-on, the feet step apart and together while the body travels sideways
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ clip maker find it here.
 from __future__ import annotations
 
 from hipform.synth.movements import (
+    band_walk,
     bridge,
     clamshell,
     kickback,
@@ -51,6 +52,7 @@ REGISTRY: dict[str, MovementGenerator] = {
         single_leg_squat.GENERATOR,
         single_leg_balance.GENERATOR,
         single_leg_deadlift.GENERATOR,
+        band_walk.GENERATOR,
         running.GENERATOR,
     )
 }

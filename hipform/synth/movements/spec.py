@@ -35,6 +35,8 @@ InjectableFault = Literal[
     "trunk_lean_deg",
     "hinge_line_deg",
     "free_foot_drop_cm",
+    "depth_lost_cm",
+    "feet_together_cm",
     "leg_forward_deg",
     "hip_hike_deg",
 ]
@@ -52,6 +54,8 @@ KINEMATIC_FAULT: dict[InjectableFault, str] = {
     "trunk_lean_deg": "instability",
     "hinge_line_deg": "hinge_line",
     "free_foot_drop_cm": "instability",
+    "depth_lost_cm": "depth_lost",
+    "feet_together_cm": "feet_together",
     "leg_forward_deg": "leg_forward",
     "hip_hike_deg": "hip_hike",
 }
