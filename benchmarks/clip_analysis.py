@@ -265,10 +265,12 @@ def bench_workers(path: Path, label: str, runs: int) -> dict:
         out[f"{k}_s"] = wall[k]
         out[f"{k}_fps"] = n / med[k]
         out[f"naive_over_{k}"] = med["naive"] / med[k]  # throughput ratio: > 1 is faster than naive
-    per_worker = [mb for run in memory for mb in run[1:]]  # run[0] is this process (the first stretch)
+    # run[0] is this process (the first stretch); an empty run: this process tracked the whole clip
+    per_worker = [mb for run in memory for mb in run[1:]]
+    here = [run[0] for run in memory if run]
     out["worker_peak_rss_mb"] = median(per_worker) if per_worker else None
-    out["this_process_peak_rss_mb"] = median([run[0] for run in memory if run]) if memory else None
-    out["workers_used"] = max((len(run) for run in memory), default=1)
+    out["this_process_peak_rss_mb"] = median(here) if here else None
+    out["workers_used"] = [len(run) or 1 for run in memory]  # per 2-worker run
     return out
 
 
@@ -289,7 +291,7 @@ def print_workers(rows: list[dict], runs: int) -> None:
         [
             r["clip"],
             r["frames"],
-            r["workers_used"],
+            "/".join(map(str, r["workers_used"])),
             r["naive_fps"],
             r["one_worker_fps"],
             r["two_workers_cold_fps"],

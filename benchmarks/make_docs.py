@@ -185,7 +185,7 @@ def section_pose_workers(res: dict) -> tuple[list[str], list[list[str]]]:
         [
             r["clip"],
             r["frames"],
-            r["workers_used"],
+            "/".join(map(str, r["workers_used"])),
             r["naive_fps"],
             r["one_worker_fps"],
             r["two_workers_cold_fps"],
@@ -216,7 +216,7 @@ def section_pose_workers(res: dict) -> tuple[list[str], list[list[str]]]:
             [
                 "clip",
                 "frames",
-                "workers used",
+                "workers used, each 2-worker run",
                 "naive fps",
                 "1 worker fps",
                 "2 workers cold fps",
