@@ -108,8 +108,12 @@ def save_results(name: str, data: dict) -> Path:
     """Write ``data`` (plus the machine description) to ``benchmarks/results/NAME.json``."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {"benchmark": name, "command": f"python benchmarks/{name}.py " + " ".join(sys.argv[1:]),
-               "machine": machine(), **data}
+    payload = {
+        "benchmark": name,
+        "command": f"python benchmarks/{name}.py " + " ".join(sys.argv[1:]),
+        "machine": machine(),
+        **data,
+    }
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path
 

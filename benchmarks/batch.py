@@ -30,8 +30,12 @@ from hipform.batch import BatchSettings, find_clips, run_batch  # noqa: E402
 from hipform.pose import native_logs_silenced  # noqa: E402
 
 CLIP_NAMES = [
-    "squat_front_clean.mov", "squat_front_knees_sway_in.mov", "squat_side_clean.mov",
-    "squat_side_knees_sway_in.mov", "squat_side_barbell.mp4", "running_treadmill_side.mp4",
+    "squat_front_clean.mov",
+    "squat_front_knees_sway_in.mov",
+    "squat_side_clean.mov",
+    "squat_side_knees_sway_in.mov",
+    "squat_side_barbell.mp4",
+    "running_treadmill_side.mp4",
 ]
 
 
@@ -70,20 +74,55 @@ def main() -> None:
                 print(f"… {w} worker(s): {wall:.1f} s", file=console)
         for w in args.workers:
             t = median(walls[w])
-            results.append({"workers": w, "cache": False, "clips": len(clips), "frames": frames,
-                            "failed": failed, "wall_s": walls[w], "frames_per_s": frames / t})
-            rows.append([f"{w} worker{'s' * (w > 1)}, cache off", len(clips), frames, t, frames / t,
-                         frames / t / results[0]["frames_per_s"]])
+            results.append(
+                {
+                    "workers": w,
+                    "cache": False,
+                    "clips": len(clips),
+                    "frames": frames,
+                    "failed": failed,
+                    "wall_s": walls[w],
+                    "frames_per_s": frames / t,
+                }
+            )
+            rows.append(
+                [
+                    f"{w} worker{'s' * (w > 1)}, cache off",
+                    len(clips),
+                    frames,
+                    t,
+                    frames / t,
+                    frames / t / results[0]["frames_per_s"],
+                ]
+            )
         cache_dir = SCRATCH / "batch-cache"
         shutil.rmtree(cache_dir, ignore_errors=True)
         run(clips, 1, BatchSettings(exercise="squat", cache_dir=cache_dir))  # fills the cache
-        again = [run(clips, 1, BatchSettings(exercise="single-leg-squat", cache_dir=cache_dir))[0]
-                 for _ in range(args.runs)]
+        again = [
+            run(clips, 1, BatchSettings(exercise="single-leg-squat", cache_dir=cache_dir))[0]
+            for _ in range(args.runs)
+        ]
         t = median(again)
-        results.append({"workers": 1, "cache": True, "clips": len(clips), "frames": frames, "wall_s": again,
-                        "frames_per_s": frames / t})
-        rows.append(["1 worker, landmarks cached, other exercise", len(clips), frames, t, frames / t,
-                     frames / t / results[0]["frames_per_s"]])
+        results.append(
+            {
+                "workers": 1,
+                "cache": True,
+                "clips": len(clips),
+                "frames": frames,
+                "wall_s": again,
+                "frames_per_s": frames / t,
+            }
+        )
+        rows.append(
+            [
+                "1 worker, landmarks cached, other exercise",
+                len(clips),
+                frames,
+                t,
+                frames / t,
+                frames / t / results[0]["frames_per_s"],
+            ]
+        )
     print(f"\nBatch analysis of {len(clips)} real clips, medians of {args.runs} runs\n")
     print(table(["setting", "clips", "frames", "wall s", "frames/s", "× 1 worker"], rows))
     print(f"\nsaved {save_results('batch', {'runs': args.runs, 'clips': CLIP_NAMES, 'results': results})}")

@@ -211,7 +211,7 @@ def _add_pose_workers(p: argparse.ArgumentParser) -> None:
         type=_worker_count,
         metavar="N",
         help="processes that run the pose model, each on a stretch of the clip (default: "
-        "$HIPFORM_POSE_WORKERS, else one per CPU core; clips under about 6.5 s use one)",
+        "$HIPFORM_POSE_WORKERS, else 1; clips under about 6.5 s use one)",
     )
 
 

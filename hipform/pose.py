@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -567,6 +568,8 @@ def estimate_pose(
         from hipform.settings import pose_workers
 
         workers = pose_workers()
+    if workers > 1 and multiprocessing.current_process().daemon:
+        workers = 1  # a daemonic process (a batch or benchmark pool worker) may not start children
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     own = estimator is None

@@ -97,7 +97,7 @@ def test_the_seam_refuses_frames_that_do_not_match():
 # ------------------------------------------------------------------ settings
 def test_pose_workers_setting(monkeypatch):
     monkeypatch.delenv("HIPFORM_POSE_WORKERS", raising=False)
-    assert pose_workers() == len(os.sched_getaffinity(0))
+    assert pose_workers() == 1  # opt-in until measured faster on a quiet machine
     monkeypatch.setenv("HIPFORM_POSE_WORKERS", "3")
     assert pose_workers() == 3
     for wrong in ("0", "two", "-1", "1.5"):

@@ -29,10 +29,10 @@ from hipform.kinematics.grading import (
     MIN_STEADY_SEGMENTS,
     flag_confidence,
 )
-from hipform.kinematics.hinge import LIVE_WORDS as HINGE_WORDS
+from hipform.kinematics.live_words import describe_cue
 from hipform.kinematics.movements import LIVE_MOVEMENTS, movement_named
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
-from hipform.kinematics.stability import compute_rep_stability_measures, describe_wobble
+from hipform.kinematics.stability import compute_rep_stability_measures
 from hipform.kinematics.tracking import MAX_KEY_SHIFT_S, MIN_TRACKED_SHARE, freeze_limit_s, skeleton_frames
 from hipform.kinematics.view import (
     FRONTAL_MAX_YAW_DEG,
@@ -113,27 +113,6 @@ class LiveCue:
     unit: str | None
     text: str
     judged: bool = True
-
-
-def _describe(rule: FaultRule, side: str | None, value: float) -> str:
-    v = f"{value:.0f}°" if rule.unit == "deg" else f"{value:.2f}"
-    if rule.fault == "knee_collapse":
-        who = f"{side} knee" if side else "knees"
-        return f"{who} collapsing — {v}"
-    if rule.fault == "pelvic_drop":
-        other = {"left": "right", "right": "left"}.get(side or "", "free")
-        return f"pelvis dropping on the {other} side — {v}"
-    if rule.measure in HINGE_WORDS:  # the single-leg deadlift's own measures
-        return HINGE_WORDS[rule.measure].format(v=v)
-    if rule.fault == "pelvic_roll":
-        return f"pelvis rolling back — {v}"
-    if rule.fault == "feet_apart":
-        return f"feet coming apart — {v} shoulder widths"
-    if rule.fault == "small_range":
-        return f"knee opening only {v}"
-    if rule.fault == "instability" and rule.measure != "trunk_sway_range_deg":
-        return describe_wobble(rule.measure, side, value)
-    return f"back arching — {v}" if rule.fault == "back_arch" else f"{rule.label.split(' (')[0]} — {v}"
 
 
 class LiveAnalyser:
@@ -495,7 +474,7 @@ class LiveAnalyser:
                     graded -= 1  # too unsure: this rule did not judge the rep
                     continue
                 side = SIDES[s] if s >= 0 else None
-                text = f"rep {rep}: {_describe(rule, side, v)}"
+                text = f"rep {rep}: {describe_cue(rule, side, v)}"
                 cues.append(LiveCue(t_s, rep, rule.fault, side, sev, v, rule.unit, text))
         if not cues and not graded:  # no rule could judge it (camera angle, landmarks hidden): never "good"
             text = f"rep {rep}: not judged from this camera angle"

@@ -33,7 +33,7 @@ def test_analyse_cli_writes_json_and_csvs(tmp_path, capsys) -> None:
     )
     assert code == 0
     printed = capsys.readouterr().out
-    assert "single-leg-squat" in printed and "left knee collapse" in printed
+    assert "Single-leg squat" in printed and "Your left knee caved in" in printed
     data = json.loads(out.read_text())
     assert data["movement"]["name"] == "single-leg-squat" and len(data["reps"]) == 2
     assert {f["side"] for f in data["flags"] if f["fault"] == "knee_collapse"} == {"left"}

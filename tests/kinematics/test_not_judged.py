@@ -142,7 +142,7 @@ def test_a_front_view_keeps_its_numbers(tmp_path) -> None:
 
 def _row_of(fig, title: str) -> int:
     """1-based timeline row titled ``title`` (0 when none)."""
-    titles = [a.text for a in fig.layout.annotations if ":" in (a.text or "")]
+    titles = [(a.text or "").split("<br>")[0] for a in fig.layout.annotations if ":" in (a.text or "")]
     return titles.index(title) + 1 if title in titles else 0
 
 

@@ -2,10 +2,11 @@
 
 Fast tests: every committed sample clip has a truth file that validates
 against ``sample_videos/truth.schema.json``; the set covers every movement
-with and without a fault, in the view the fault needs, within 15 MB; a sample
-regenerates from its seeds with a byte-identical truth JSON and the same
-frames (compared by PSNR: pixels differ slightly across patch releases of
-OpenCV, NumPy and x264, but not like a changed scene).
+with and without a fault, in the view the fault needs, within 18 MB (12
+movements; the per-frame truth JSON is most of it); a sample regenerates
+from its seeds with a byte-identical truth JSON and the same frames
+(compared by PSNR: pixels differ slightly across patch releases of OpenCV,
+NumPy and x264, but not like a changed scene).
 
 Slow tests (MediaPipe): short rendered clips of each movement go through the
 real pose model and the real analysis; injected faults must be flagged on the
@@ -61,7 +62,7 @@ def test_sample_set_covers_every_movement_with_and_without_faults() -> None:
                 assert s.view in REGISTRY[s.movement].views_for(fault), (s.name, fault)
 
 
-def test_sample_files_exist_fit_in_15_mb_and_are_listed_in_the_readme() -> None:
+def test_sample_files_exist_fit_in_18_mb_and_are_listed_in_the_readme() -> None:
     readme = (SAMPLE_DIR / "README.md").read_text()
     total = 0
     for s in SAMPLES:
@@ -72,7 +73,7 @@ def test_sample_files_exist_fit_in_15_mb_and_are_listed_in_the_readme() -> None:
     total += sum(
         p.stat().st_size for p in SAMPLE_DIR.iterdir() if p.suffix in (".md",) or p.name == SCHEMA.name
     )
-    assert total <= 15e6, f"sample set is {total / 1e6:.1f} MB"
+    assert total <= 18e6, f"sample set is {total / 1e6:.1f} MB"
 
 
 PER_FRAME = ("t_s", "landmarks_px", "occluded", "joints_m", "stance_side")

@@ -16,7 +16,6 @@ segmentation's series (:attr:`~hipform.kinematics.movements.spec.Segmentation.se
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from hipform.kinematics import measures as M
 from hipform.kinematics.faults import CUE_KNEE, FaultRule
@@ -139,6 +138,8 @@ def step_peaks(gap: np.ndarray, fps: float) -> np.ndarray:
     """Frames of the widest stance of each step: the heel gap risen by :data:`MIN_STEP_RANGE` since
     the previous step's widest point and falling again by a quarter of that (the trailing foot
     following; a step out of a narrowed stance ends wider than it began, so its fall is smaller)."""
+    from scipy.signal import find_peaks  # here: listing the movements must not load SciPy
+
     candidates, props = find_peaks(gap, prominence=0.0, distance=max(1, int(0.3 * fps)))
     kept: list[int] = []
     for p, right in zip(candidates.tolist(), props["right_bases"].tolist(), strict=True):
