@@ -21,7 +21,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 #: Version of the JSON written by :meth:`Report.to_dict` (semantic: major changes break readers).
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"
 #: The report's JSON Schema, package data of ``hipform``.
 REPORT_SCHEMA_FILE = "report.schema.json"
 #: What a per-side summary calls a value read on no one leg (a whole-body measure of two-legged reps).
@@ -747,6 +747,8 @@ _REPORTED_1_0_0: dict[str, frozenset[str]] = {
 def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     """A report JSON of any schema version hipform wrote, as :data:`SCHEMA_VERSION` writes it.
 
+    2.0.0 → 2.1.0: nothing to change (2.1.0 added movements, faults, measures and the units
+    ``count`` and ``s``; a 2.0.0 report is a valid 2.1.0 one).
     1.0.0 → 2.0.0 (docs/report-schema.md, "Migration from 1.0.0"): ``exercise``,
     ``exercise_confidence``, ``exercise_source`` and ``exercise_scores`` become one ``movement``
     record (:class:`MovementChoice`); each rep's ``values``
@@ -768,6 +770,8 @@ def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     version = data.get("schema_version")
     if version == SCHEMA_VERSION:
         return data
+    if version == "2.0.0":  # 2.1.0 only added movements, faults, measures and units
+        return {**data, "schema_version": SCHEMA_VERSION}
     if version != "1.0.0":
         raise ValueError(
             f"cannot read a report of schema version {version!r} (hipform writes {SCHEMA_VERSION})"
