@@ -30,6 +30,7 @@ EXIT_CODES_HELP = """exit codes:
   6  the clip is too short to judge (a photo, or under 1 s)
   7  the clip is over this installation's size, length or resolution limits
      (HIPFORM_MAX_UPLOAD_MB, HIPFORM_MAX_CLIP_S, HIPFORM_MAX_SIDE_PX, HIPFORM_MAX_FRAMES)
+  8  the history database cannot be used (busy, damaged, a folder); analyses still run
   9  an output could not be written (disk full, missing folder, read-only, no permission)
 """
 

@@ -85,7 +85,6 @@ INJECTIONS: dict[tuple[str, str], Injection] = {
     ("side-lying-leg-lift", "trunk_roll_deg"): Injection(
         ("front",), {"pelvic_roll_deg": 15.0}, quiet=("leg_forward_deg",)
     ),
-    ("side-lying-leg-lift", "hip_hike_deg"): Injection(SIDE_ON, {"hip_hike_deg": 15.0}),
     ("step-up", "fppa_deg"): Injection(FRONTAL, {"knee_valgus_deg": 16.0}),
     ("step-up", "pelvic_drop_deg"): Injection(FRONTAL, {"pelvic_drop_deg": 9.0}),
     ("squat", "knee_separation_rel"): Injection(FRONTAL, {"knee_valgus_deg": 20.0}, legs=("both",)),

@@ -4,8 +4,14 @@ Lying on one side (the bottom leg may be bent), the top leg rises and falls; rep
 angle between the top leg and the trunk line in the image
 (:func:`~hipform.kinematics.side_lying.compute_leg_lift_deg`). Each fault is read only from the
 view that shows it: from the feet (looking along the body) the leg drifting forward and the
-pelvis rolling back; from the front or back (the body horizontal in the image) the top hip
-hiking toward the ribs. The other view's measure is NaN, so its fault is not judged there.
+pelvis rolling back; from any other view their measures are NaN and they are not judged.
+
+The top hip hiking toward the ribs (``hip_hike_deg``, from the front or back with the body across
+the image) stays defined in :mod:`~hipform.kinematics.frame_measures`, and the rendered athlete can
+inject it, but no rule grades it: on rendered clips from behind, MediaPipe read 16–29° on the clean
+reps of the 480p sample and 10–21° under a true 15° hike, so the value does not tell a hike from a
+clean rep and a flag would be wrong. The trunk's side bend (``trunk_side_bend_deg``) it is read
+from stays among the per-frame measures.
 """
 
 from __future__ import annotations
@@ -43,28 +49,6 @@ RULES = (
         confidence_scale=LOW_CONFIDENCE,
     ),
     pelvic_roll_rule("keep the hips stacked: lift the leg only as far as the pelvis stays still"),
-    FaultRule(
-        fault="hip_hike",
-        measure="hip_hike_deg",
-        label="hip hiking (the hip line turning toward the ribs since the start of the rep, from the front)",
-        phase="rep",
-        mild=8.0,
-        marked=15.0,
-        direction="above",
-        unit="deg",
-        view="frontal",
-        per_side=False,
-        source=(
-            "[J] mild ≥ 8°, marked ≥ 15°: no published cut-off; hiking the hip with the trunk side "
-            "muscles instead of abducting at the hip is a common substitution (clinical observation; "
-            "hip abductor actions: Neumann 2010, JOSPT 40:82). Read from the front or back with the "
-            "body horizontal in the image. Experimental: on rendered clips from behind the pose model "
-            "reads 4–5° on clean reps and ~6° for a 15° hike"
-        ),
-        cue="keep the waist long: lift from the hip without pulling the hip up toward the ribs",
-        setup="side",  # the camera at the side of the mat, seeing the body across the frame
-        confidence_scale=LOW_CONFIDENCE,
-    ),
 )
 
 
