@@ -11,22 +11,7 @@ movements share are built here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
-FAULTS = (
-    "knee_collapse",
-    "pelvic_drop",
-    "back_arch",
-    "pelvic_roll",
-    "feet_apart",
-    "small_range",
-    "instability",
-    "hinge_line",
-    "depth_lost",
-    "feet_together",
-    "leg_forward",
-    "hip_hike",
-)
+from typing import Literal, get_args
 
 #: Camera set-up that lets each view requirement be met, said to the user.
 SETUP_HINTS = {
@@ -49,6 +34,9 @@ Fault = Literal[
     "leg_forward",
     "hip_hike",
 ]
+#: Every fault kind, in report order (the JSON schema's vocabulary; ``hip_hike`` is graded by no
+#: movement yet: see the side-lying leg lift).
+FAULTS: tuple[str, ...] = get_args(Fault)
 Phase = Literal["bottom", "top", "hold", "midstance", "rep"]
 Direction = Literal["above", "below"]
 Unit = Literal["deg", "ratio"]
