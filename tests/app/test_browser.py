@@ -86,6 +86,8 @@ def choose(page, label: str, option: str) -> None:
     wanted = page.get_by_role("option", name=option, exact=True)
     for _ in range(5):  # the dropdown can close again when a rerun redraws the page
         box.locator("input").click()
+        # typing filters the options: a long list is virtualised and shows only its first dozen
+        box.locator("input").press_sequentially(option)
         try:
             wanted.wait_for(timeout=3000)
             wanted.click()

@@ -15,6 +15,7 @@ from hipform.analysis_job import flag_marks
 from hipform.history import History
 from hipform.kinematics import analyse
 from hipform.landmarks import Landmark
+from hipform.plain import measure_words
 from hipform.report import Flag, Report, value_key
 from hipform.synth.athlete import Faults, MotionParams, simulate
 from hipform.webapp import present
@@ -69,9 +70,11 @@ def check_trend(report: Report, db: Path) -> None:
 def check_timeline(report: Report) -> None:
     """A row for the measure, a line per flagged knee through each flag's cross."""
     fig = timeline_figure(report)
-    rule_label = report.summary.measure(MEASURE).label
+    words = measure_words(MEASURE).name  # the row's title says the measure in plain words
     titles = [a.text for a in fig.layout.annotations]
-    rows = [i for i, t in enumerate(t for t in titles if ":" in t) if rule_label in t]
+    rows = [
+        i for i, t in enumerate(t for t in titles if ":" in t) if t.split("<br>")[0].endswith(f": {words}")
+    ]
     assert rows, f"no timeline row for {MEASURE}: {titles}"
     row = rows[0] + 1
     yaxis = "y" if row == 1 else f"y{row}"

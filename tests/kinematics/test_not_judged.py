@@ -159,6 +159,7 @@ def test_every_flag_is_drawn_on_its_own_line_with_its_thresholds(movement, measu
     (the kickback's trunk-line change had no line; the bridge's hip line crossed between two legs)."""
     from test_fault_table import INJECTIONS, _analyse_pair
 
+    from hipform.plain import measure_words
     from hipform.webapp.present import fault_name
 
     how = INJECTIONS[(movement, measure)]
@@ -167,7 +168,7 @@ def test_every_flag_is_drawn_on_its_own_line_with_its_thresholds(movement, measu
     flags = [f for f in report.flags if f.measure == measure and f.rep is not None]
     assert flags, report.summary_lines()
     fig = timeline_figure(report)
-    row = _row_of(fig, f"{fault_name(rule.fault)}: {rule.label}")
+    row = _row_of(fig, f"{fault_name(rule.fault)}: {measure_words(rule.measure).name}")  # the plain words
     assert row, [a.text for a in fig.layout.annotations]
     yaxis = "y" if row == 1 else f"y{row}"
     lines = [s for s in fig.layout.shapes if s.type == "line" and s.yref == yaxis]
