@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from hipform.kinematics.events import detect_steps
 from hipform.kinematics.measures import compute_heel_gap_ratio, compute_hip_depth, compute_knee_flexion_deg
@@ -171,6 +170,8 @@ def _side_step_features(px: np.ndarray, leg_px: float) -> dict[str, float]:
     ok = np.isfinite(gap)
     if ok.sum() < 3 or not (np.isfinite(leg_px) and leg_px > 0):
         return {"side_steps": float("nan"), "hip_travel_x": float("nan")}
+    from scipy.signal import find_peaks  # here: listing the movements must not load SciPy
+
     t = np.arange(gap.size)
     peaks, _ = find_peaks(np.interp(t, t[ok], gap[ok]), prominence=SIDE_STEP_GAP)
     travel = _pct_range(_mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0]) / leg_px
