@@ -64,7 +64,7 @@ GRID_FAULTS = {
     "single-leg-bridge": {"back_arch_deg": 15.0, "side": "right"},
     "kickback": {"back_arch_deg": 15.0, "side": "right"},
     "clamshell": {"pelvic_roll_deg": 20.0, "side": "right"},
-    "side-lying-leg-lift": {"hip_hike_deg": 15.0, "side": "right"},
+    "side-lying-leg-lift": {"leg_forward_deg": 25.0, "side": "right"},
     "single-leg-deadlift": {"pelvic_roll_deg": 14.0, "side": "right"},
     "band-walk": {"knee_valgus_deg": 15.0, "side": "both"},
 }

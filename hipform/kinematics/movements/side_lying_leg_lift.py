@@ -7,8 +7,9 @@ view that shows it: from the feet (looking along the body) the leg drifting forw
 pelvis rolling back; from any other view their measures are NaN and they are not judged.
 
 The top hip hiking toward the ribs (``hip_hike_deg``, from the front or back with the body across
-the image) stays defined in :mod:`~hipform.kinematics.frame_measures`, and the rendered athlete can
-inject it, but no rule grades it: on rendered clips from behind, MediaPipe read 16–29° on the clean
+the image) stays defined in :mod:`~hipform.kinematics.frame_measures` (and the rendered athlete's
+code for it stays, for re-measuring on realistic bodies), but no rule grades it nor may a rendered
+clip inject it: on rendered clips from behind, MediaPipe read 16–29° on the clean
 reps of the 480p sample and 10–21° under a true 15° hike, so the value does not tell a hike from a
 clean rep and a flag would be wrong. The trunk's side bend (``trunk_side_bend_deg``) it is read
 from stays among the per-frame measures.
