@@ -433,7 +433,8 @@ def wait_for_verdicts(page, verdicts, n: int) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        verdicts.nth(n - 1).wait_for(timeout=400_000)
+        # attached, not visible: a judged test's expander folds away, hiding its verdict
+        verdicts.nth(n - 1).wait_for(state="attached", timeout=400_000)
         page.wait_for_timeout(300)
         page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=120_000)
     except PlaywrightTimeout:
@@ -475,11 +476,11 @@ def test_app_walks_through_the_check_with_uploads_and_downloads_a_one_page_pdf(t
         )
         verdicts = page.locator("[data-testid=stAlert]").filter(has_text=re.compile("That worked|Film again"))
         wait_for_verdicts(page, verdicts, 1)
-        assert "That worked: no sign of weak hips." in verdicts.first.inner_text()
+        assert "That worked: no sign of weak hips." in verdicts.first.text_content()
         # a bridge filmed from the side, uploaded as the double-leg squat
         uploads.nth(keys.index("squat")).set_input_files(str(samples / "bridge_side_clean.mp4"))
         wait_for_verdicts(page, verdicts, 2)
-        assert "Film again because it looks like a glute bridge" in verdicts.first.inner_text()
+        assert "Film again because it looks like a glute bridge" in verdicts.first.text_content()
         page.screenshot(path=str(ARTIFACTS / "hip-check-page.png"))
         with page.expect_download(timeout=120_000) as got:
             page.get_by_role("button", name="Download the report (PDF)").click()
