@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from hipform.analysis_job import (
-    EXERCISE_CHOICES,
+    MOVEMENT_CHOICES,
     VIEW_HINTS,
     AnalysisResult,
     AnalysisSettings,
@@ -131,10 +131,10 @@ def ask_which_movement(report) -> None:
         cols = st.columns(len(mv.candidates) + 1)
         for col, name in zip(cols, mv.candidates, strict=False):
             col.button(
-                f"It's a {present.exercise_name(name).lower()}",
+                f"It's a {present.movement_name(name).lower()}",
                 key=f"confirm_{name}",
                 on_click=st.session_state.update,
-                kwargs={"exercise": name},
+                kwargs={"movement": name},
             )
         cols[-1].write("…or choose it under **Movement** above.")
     else:
@@ -281,14 +281,14 @@ def page_analyse() -> None:
         sources = (["Bundled sample"] if samples else []) + ["Upload a clip"]
         source = st.radio("Clip", sources, horizontal=True, key="source")
     with c2:
-        exercise = st.selectbox(
-            "Movement", EXERCISE_CHOICES, format_func=present.exercise_name, key="exercise"
+        movement = st.selectbox(
+            "Movement", MOVEMENT_CHOICES, format_func=present.movement_name, key="movement"
         )
     with c3:
         view = st.selectbox(
             "Camera view (optional)", VIEW_HINTS, format_func=lambda v: present.VIEW_NAMES[v], key="view"
         )
-    settings = AnalysisSettings(exercise=exercise, view_hint=view)
+    settings = AnalysisSettings(movement=movement, view_hint=view)
 
     if source == "Bundled sample":
         titles = [s.title for s in samples]
@@ -298,7 +298,7 @@ def page_analyse() -> None:
         sha = sample_sha256(str(sample.path), stat.st_mtime_ns, stat.st_size)
         result = analyse(sample.path, sha, sample.path.name, settings, origin="sample")
     else:
-        show_how_to_film(exercise)
+        show_how_to_film(movement)
         upload = st.file_uploader(
             f"Upload a clip ({upload_formats()}): the whole body in view, filmed as shown above",
             type=list(media.UPLOAD_TYPES),
@@ -312,15 +312,15 @@ def page_analyse() -> None:
         show_results(result, settings)
 
 
-def show_how_to_film(exercise: str) -> None:
+def show_how_to_film(movement: str) -> None:
     """Per camera view of the movement: its diagram and three lines, before anything is uploaded."""
     st.subheader("How to film")
-    views = filming_for(exercise)
+    views = filming_for(movement)
     if not views:
         st.write(FILMING_ANY)
         return
-    if exercise in FILMING_HEADLINE:
-        st.markdown(f"**{FILMING_HEADLINE[exercise]}**")
+    if movement in FILMING_HEADLINE:
+        st.markdown(f"**{FILMING_HEADLINE[movement]}**")
     for view in views:
         c1, c2 = st.columns([1, 2])
         c1.image(view.svg, width=240)

@@ -349,7 +349,7 @@ def run_case(case: Case, keep_dir: str | None = None) -> dict:
         seq = estimate_pose_cached(path).seq
         truth = load_truth(path)
     t_pose = time.perf_counter() - t0 - t_render
-    report = analyse(seq, exercise=case.movement)
+    report = analyse(seq, movement=case.movement)
     mp = _key_values(
         _measure_series(seq.landmarks_px[..., :2], case.movement), truth, case.movement, KEY_HALF_WINDOW
     )

@@ -114,7 +114,7 @@ def run_case(name: str, faults: Faults, view: str, seed: int, out: Path) -> dict
             appearance_seed=40 + seed,
             view=view,
         )
-    report = analyse(estimate_pose_cached(clip, workers=1).seq, exercise="band-walk")
+    report = analyse(estimate_pose_cached(clip, workers=1).seq, movement="band-walk")
     truth = true_values(motion)
     measured = {
         rule.measure: np.array(

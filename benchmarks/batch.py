@@ -4,7 +4,7 @@ A folder of real clips (symbolic links in ``$HIPFORM_BENCH_TMP/batch``, the
 clips themselves stay in ../shared/clips) is analysed by
 ``hipform.batch.run_batch`` — the code behind ``hipform batch DIR`` — with 1
 and 2 worker processes, the landmark cache off, ``--runs`` times each. A last
-row analyses the folder again with another exercise and the cache on (after
+row analyses the folder again with another movement and the cache on (after
 one run that fills it): the pose model does not run at all.
 
 Usage::
@@ -64,7 +64,7 @@ def main() -> None:
     clips = find_clips(clip_folder())
     results, rows = [], []
     with native_logs_silenced() as console:
-        uncached = BatchSettings(exercise="squat", use_cache=False)
+        uncached = BatchSettings(movement="squat", use_cache=False)
         walls: dict[int, list[float]] = {w: [] for w in args.workers}
         frames = failed = 0
         for _ in range(args.runs):
@@ -97,9 +97,9 @@ def main() -> None:
             )
         cache_dir = SCRATCH / "batch-cache"
         shutil.rmtree(cache_dir, ignore_errors=True)
-        run(clips, 1, BatchSettings(exercise="squat", cache_dir=cache_dir))  # fills the cache
+        run(clips, 1, BatchSettings(movement="squat", cache_dir=cache_dir))  # fills the cache
         again = [
-            run(clips, 1, BatchSettings(exercise="single-leg-squat", cache_dir=cache_dir))[0]
+            run(clips, 1, BatchSettings(movement="single-leg-squat", cache_dir=cache_dir))[0]
             for _ in range(args.runs)
         ]
         t = median(again)
@@ -115,7 +115,7 @@ def main() -> None:
         )
         rows.append(
             [
-                "1 worker, landmarks cached, other exercise",
+                "1 worker, landmarks cached, other movement",
                 len(clips),
                 frames,
                 t,

@@ -51,7 +51,7 @@ def before_and_after(seq: PoseSequence) -> tuple[float, float, int, int]:
 
     running.detect_steps = keep
     try:
-        report = analyse(seq, exercise="running")
+        report = analyse(seq, movement="running")
     finally:
         running.detect_steps = detect
     return seen["all"].cadence_spm, report.summary.steps.cadence_spm, len(seen["all"]), len(report.reps)

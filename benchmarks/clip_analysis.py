@@ -71,7 +71,7 @@ SAMPLE_CLIPS = [
 def judge_squat(seq: PoseSequence):
     from hipform.kinematics.analysis import analyse
 
-    return analyse(seq, exercise=EXERCISE)
+    return analyse(seq, movement=EXERCISE)
 
 
 def timed(fn):

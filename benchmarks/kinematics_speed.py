@@ -73,24 +73,24 @@ def main() -> None:
 
     cases = [("squat", "front", "squat"), ("squat", "front", "auto"), ("running", "rear", "running")]
     rows, results = [], []
-    for movement, view, exercise in cases:
+    for movement, view, named in cases:
         try:
             seq = long_sequence(movement, view, args.frames)
         except ValueError as exc:  # a movement the synthetic athlete does not do yet
             print(f"skipped {movement}: {exc}")
             continue
-        analyse(seq.slice(0, 2000), exercise=exercise)  # warm-up (imports, caches)
+        analyse(seq.slice(0, 2000), movement=named)  # warm-up (imports, caches)
         times, cpu = [], []
         for _ in range(args.runs):
             t0, c0 = time.perf_counter(), time.process_time()
-            report = analyse(seq, exercise=exercise)
+            report = analyse(seq, movement=named)
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
         t = median(times)
         r = {
             "movement": movement,
             "view": view,
-            "exercise": exercise,
+            "named": named,
             "frames": seq.n_frames,
             "seconds": times,
             "cpu_seconds": cpu,
@@ -104,7 +104,7 @@ def main() -> None:
         results.append(r)
         rows.append(
             [
-                f"{movement} ({view}), exercise={exercise}",
+                f"{movement} ({view}), named {named}",
                 seq.n_frames,
                 t * 1000,
                 median(cpu) * 1000,
@@ -119,7 +119,7 @@ def main() -> None:
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()
-            analyse(seq, exercise=exercise)
+            analyse(seq, movement=movement)
             prof.disable()
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)

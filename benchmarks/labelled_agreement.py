@@ -67,7 +67,7 @@ def load_stage_table(path: Path = STAGE_CSV) -> tuple[PoseSequence, np.ndarray]:
 def stage_agreement() -> dict[str, float]:
     """Frame agreement of hipform's rep state with the up/down labels."""
     seq, down = load_stage_table()
-    report = analyse(seq, exercise="squat")
+    report = analyse(seq, movement="squat")
     cfg = AnalysisConfig()
     s, _ = compute_normalised(report.measures["rep_signal"])
     state = compute_rep_state(s, cfg.rep_enter, cfg.rep_exit)

@@ -248,7 +248,7 @@ def section_pose_workers(res: dict) -> tuple[list[str], list[list[str]]]:
 def section_kin(res: dict) -> tuple[list[str], list[list[str]]]:
     rows = [
         [
-            f"{r['movement']} ({r['view']}), exercise={r['exercise']}",
+            f"{r['movement']} ({r['view']}), named {r['named']}",
             r["frames"],
             1000 * sorted(r["seconds"])[len(r["seconds"]) // 2],
             1000 * sorted(r["cpu_seconds"])[len(r["cpu_seconds"]) // 2],
@@ -290,7 +290,7 @@ def section_kin(res: dict) -> tuple[list[str], list[list[str]]]:
     worst = min(res["results"], key=lambda r: r["frames_per_cpu_s"])
     targets = [
         [
-            f"kinematics + flags (slowest case: {worst['exercise']})",
+            f"kinematics + flags (slowest case: {worst['named']})",
             "≥ 500,000 frames/s",
             f"{worst['frames_per_s']:,.0f} wall, {worst['frames_per_cpu_s']:,.0f} per CPU-second",
             yes(worst["frames_per_cpu_s"] >= 500_000),
@@ -383,7 +383,7 @@ def section_batch(res: dict) -> tuple[list[str], list[list[str]]]:
         label = (
             f"{r['workers']} worker{'s' * (r['workers'] > 1)}, cache off"
             if not r["cache"]
-            else "1 worker, landmarks cached, another exercise"
+            else "1 worker, landmarks cached, another movement"
         )
         rows.append([label, r["clips"], r["frames"], t, r["frames_per_s"], r["frames_per_s"] / base])
     text = [
@@ -442,7 +442,7 @@ STATIC_FAST = """## What makes it fast
 * **No re-encoding unless asked.** `hipform analyse` writes a video only with `--video`; `hipform
   batch` never writes one.
 * **Landmark cache.** `hipform.cache` keys landmarks by the SHA-256 of the clip's bytes plus every pose
-  setting (and MediaPipe's and the pipeline's versions); analysing a clip again with another exercise
+  setting (and MediaPipe's and the pipeline's versions); analysing a clip again with another movement
   or threshold skips the pose model (row "landmarks cached" above). Entries are written to a temporary
   file and renamed into place, so concurrent writers are safe. Folder: `$HIPFORM_CACHE_DIR`, else
   `$HIPFORM_HOME/cache`, else `$XDG_CACHE_HOME/hipform`, else `~/.cache/hipform`; `HIPFORM_NO_CACHE=1`

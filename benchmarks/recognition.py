@@ -4,7 +4,7 @@ Clips: the bundled samples, the real clips in ``../shared/clips`` (labelled belo
 rendered clips (every movement × four camera views × clean and faulted, other looks and seeds than
 the samples). Each clip goes through the real pose model (landmarks cached by
 :func:`hipform.cache.estimate_pose_cached`) and :func:`hipform.kinematics.analyse` with
-``exercise="auto"``.
+``movement="auto"``.
 
 Printed and written to ``benchmarks/results/recognition.json``: every clip's truth, answer,
 status (sure / unsure / other) and confidence, and a reliability table: stated confidence (in
@@ -164,7 +164,7 @@ def markdown(rows: list[dict]) -> str:
         "",
         "Written by `python benchmarks/recognition.py --doc`: the bundled samples, the real clips in",
         "`../shared/clips` and a grid of rendered clips (every movement × four views × clean and",
-        'faulted), real MediaPipe, `analyse(exercise="auto")`. hipform names a movement only when',
+        'faulted), real MediaPipe, `analyse(movement="auto")`. hipform names a movement only when',
         "it is *sure*; when *unsure* it names the two candidates and judges nothing; *other* means no",
         "movement it checks.",
         "",

@@ -88,7 +88,7 @@ def run(view: str, field: str | None, magnitude: float, seed: int) -> dict:
 
     path = render(view, field, magnitude, seed)
     truth = load_truth(path)
-    report = analyse(estimate_pose_cached(path).seq, exercise=MOVEMENT)
+    report = analyse(estimate_pose_cached(path).seq, movement=MOVEMENT)
     rules = {r.measure: r for r in REGISTRY[MOVEMENT].rules}
     body = truth.params["body"]
     leg_cm = 100.0 * (body["thigh_m"] + body["shank_m"])

@@ -176,7 +176,7 @@ def measure(c: Clip) -> dict:
     standing = slice(0, max(3, motion.reps[0].start_frame - 3))
     corrected = K.compute_knee_medial_offset(px, yaw)
     raw = K.compute_knee_medial_offset(px)
-    report = analyse(seq, exercise="squat")
+    report = analyse(seq, movement="squat")
     return {
         "clip": c.name,
         "camera_yaw_deg": c.yaw,
@@ -258,7 +258,7 @@ def real_clips() -> list[dict]:
         seq = estimate_pose_cached(SHARED / name).seq
         px, world = filtered(seq)
         view = estimate_view(px, world)
-        report = analyse(seq, exercise="squat")
+        report = analyse(seq, movement="squat")
         out.append(
             {
                 "clip": name,

@@ -9,7 +9,7 @@ The public API::
 
     seq = hipform.estimate_pose("squat.mp4")          # MediaPipe landmarks → PoseSequence
     report = hipform.analyse(seq)                      # recognise the movement and judge it → Report
-    report = hipform.analyse(seq, exercise="squat")    # or name it
+    report = hipform.analyse(seq, movement="squat")    # or name it
     print("\\n".join(report.summary_lines()))
 
 ``analyse``, ``estimate_pose`` and ``Report`` load their modules (SciPy, MediaPipe) on first use,

@@ -42,7 +42,7 @@ StageProgress = Callable[[str, int, int], None]
 STAGE_WEIGHTS = {"pose": 0.78, "annotate": 0.2, "frames": 0.02}
 
 #: Movements the user can name; "auto" lets hipform recognise it.
-EXERCISE_CHOICES = ("auto", *MOVEMENTS)
+MOVEMENT_CHOICES = ("auto", *MOVEMENTS)
 #: View hints the user can give; None = let hipform find the view.
 VIEW_HINTS = (None, "front", "rear", "side")
 
@@ -53,20 +53,20 @@ class AnalysisSettings:
 
     Attributes
     ----------
-    exercise : ``"auto"`` or one of :data:`EXERCISE_CHOICES`.
+    movement : ``"auto"`` or one of :data:`MOVEMENT_CHOICES`.
     view_hint : ``"front"``, ``"rear"``, ``"side"`` or None (find it from the clip).
     annotate : write the annotated video.
     annotated_max_side_px : longer side of the annotated video, pixels.
     """
 
-    exercise: str = "auto"
+    movement: str = "auto"
     view_hint: str | None = None
     annotate: bool = True
     annotated_max_side_px: int = 960
 
     def __post_init__(self) -> None:
-        if self.exercise not in EXERCISE_CHOICES:
-            raise ValueError(f"exercise must be one of {', '.join(EXERCISE_CHOICES)}; got {self.exercise!r}")
+        if self.movement not in MOVEMENT_CHOICES:
+            raise ValueError(f"movement must be one of {', '.join(MOVEMENT_CHOICES)}; got {self.movement!r}")
         if self.view_hint not in VIEW_HINTS:
             raise ValueError(f"view_hint must be one of {VIEW_HINTS}; got {self.view_hint!r}")
         if self.annotated_max_side_px < 64:
@@ -76,11 +76,11 @@ class AnalysisSettings:
     def key(self) -> str:
         """Short stable text naming these settings (for cache keys and file names)."""
         annotate = "ann" if self.annotate else "noann"
-        return f"{self.exercise}-{self.view_hint or 'anyview'}-{annotate}-{self.annotated_max_side_px}"
+        return f"{self.movement}-{self.view_hint or 'anyview'}-{annotate}-{self.annotated_max_side_px}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "exercise": self.exercise,
+            "movement": self.movement,
             "view_hint": self.view_hint,
             "annotate": self.annotate,
             "annotated_max_side_px": self.annotated_max_side_px,
@@ -249,7 +249,7 @@ def _analyse(seq: PoseSequence, settings: AnalysisSettings, source_name: str) ->
     # The view hint is not passed on: the analyser measures the view itself and
     # the app compares the two (see view_hint_mismatch) instead of trusting a guess.
     # judge, not analyse: the person who moves, in one whole-body shot (hipform.judge).
-    return judge(seq, exercise=settings.exercise, source_name=source_name)
+    return judge(seq, movement=settings.movement, source_name=source_name)
 
 
 def view_hint_mismatch(report: Report, view_hint: str | None) -> str | None:

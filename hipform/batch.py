@@ -3,7 +3,7 @@
 Each worker process loads the pose model once (one :class:`PoseEstimator`
 per process, reset between clips) and analyses whole clips, so clips run in
 parallel while each clip's frames stay in order. Landmarks go through the
-cache (:mod:`hipform.cache`): analysing a folder again with another exercise
+cache (:mod:`hipform.cache`): analysing a folder again with another movement
 skips the pose model. A clip that fails is reported with its one-sentence
 reason; the others carry on.
 """
@@ -36,7 +36,7 @@ class BatchSettings:
 
     Attributes
     ----------
-    exercise : ``"auto"`` or a movement name (see ``hipform.kinematics.MOVEMENTS``).
+    movement : ``"auto"`` or a movement name (see ``hipform.kinematics.MOVEMENTS``).
     out_dir : folder for one ``<clip name>.report.json`` per clip and
         :data:`SUMMARY_CSV`; None writes nothing.
     pose_options : pose model settings.
@@ -46,7 +46,7 @@ class BatchSettings:
         ``mot``, ``c3d``: :mod:`hipform.export`), e.g. ``<clip name>.trc``; needs ``out_dir``.
     """
 
-    exercise: str = "auto"
+    movement: str = "auto"
     out_dir: Path | None = None
     pose_options: PoseOptions = field(default_factory=PoseOptions)
     use_cache: bool = True
@@ -76,7 +76,7 @@ class ClipResult:
     n_frames, duration_s : the clip (0 when it could not be read).
     seconds : wall time spent on the clip, in its worker.
     from_cache : landmarks came from the cache (the pose model did not run).
-    exercise : movement analysed ('' on failure); ``unsure: a or b`` / ``other`` when not judged.
+    movement : movement analysed ('' on failure); ``unsure: a or b`` / ``other`` when not judged.
     n_reps : reps (or steps) found.
     flags : number of faults flagged.
     flag_summary : e.g. ``"knee collapse ×2, pelvic drop ×1"`` (``"none"`` when clean).
@@ -91,7 +91,7 @@ class ClipResult:
     duration_s: float = 0.0
     seconds: float = 0.0
     from_cache: bool = False
-    exercise: str = ""
+    movement: str = ""
     n_reps: int = 0
     flags: int = 0
     flag_summary: str = ""
@@ -186,7 +186,7 @@ def analyse_clip(
             seq = estimate_pose(path, settings.pose_options, estimator=est, progress=lambda d, _t: guard(d))
             hit = False
         check_long_enough(seq.n_frames, seq.duration_s, path.name)  # a photo: exit 6, as `hipform analyse`
-        report = judge(seq, exercise=settings.exercise, source_name=path.name)
+        report = judge(seq, movement=settings.movement, source_name=path.name)
         report_path = None
         if settings.out_dir is not None:
             from hipform.report import save_report_json
@@ -207,7 +207,7 @@ def analyse_clip(
             duration_s=seq.duration_s,
             seconds=time.perf_counter() - t0,
             from_cache=hit,
-            exercise=_movement_label(report),
+            movement=_movement_label(report),
             n_reps=len(report.reps),
             flags=len(report.flags),
             flag_summary=_flag_summary(report.flags),
@@ -388,7 +388,7 @@ def save_summary_csv(results: Sequence[ClipResult], path: str | Path) -> Path:
                 "seconds",
                 "frames_per_s",
                 "from_cache",
-                "exercise",
+                "movement",
                 "reps",
                 "flags",
                 "flag_summary",
@@ -406,7 +406,7 @@ def save_summary_csv(results: Sequence[ClipResult], path: str | Path) -> Path:
                     f"{r.seconds:.2f}",
                     f"{r.frames_per_s:.1f}",
                     int(r.from_cache),
-                    r.exercise,
+                    r.movement,
                     r.n_reps,
                     r.flags,
                     r.flag_summary,
@@ -419,12 +419,12 @@ def save_summary_csv(results: Sequence[ClipResult], path: str | Path) -> Path:
 def summary_table(results: Sequence[ClipResult], wall_s: float | None = None) -> list[str]:
     """Plain-text lines: one row per clip, then the totals."""
     name_w = max([len("clip")] + [len(r.path.name) for r in results])
-    lines = [f"{'clip':<{name_w}}  {'status':<7}{'frames':>7}{'fps':>7}  {'exercise':<18}{'reps':>5}  flags"]
+    lines = [f"{'clip':<{name_w}}  {'status':<7}{'frames':>7}{'fps':>7}  {'movement':<18}{'reps':>5}  flags"]
     for r in results:
         if r.ok:
             fps = "cache" if r.from_cache else f"{r.frames_per_s:.0f}"
             lines.append(
-                f"{r.path.name:<{name_w}}  {'ok':<7}{r.n_frames:>7}{fps:>7}  {r.exercise:<18}"
+                f"{r.path.name:<{name_w}}  {'ok':<7}{r.n_frames:>7}{fps:>7}  {r.movement:<18}"
                 f"{r.n_reps:>5}  {r.flag_summary}"
             )
         else:

@@ -4,7 +4,7 @@ Pose estimation is nearly all of an analysis's time; the kinematics after it
 take milliseconds. Landmarks are therefore kept on disk, keyed by the SHA-256
 of the clip's bytes and by every setting that changes them (pose options,
 MediaPipe version, hipform's pose pipeline version), so analysing the same
-clip again — another exercise, another threshold, a renamed copy — skips
+clip again — another movement, another threshold, a renamed copy — skips
 the pose model.
 
 Where the cache lives (first that is set):

@@ -171,7 +171,7 @@ def cmd_analyse(args: argparse.Namespace, console) -> int:
         require_c3d()
     seq = _load_pose(args.video, console, args.quiet, args.workers)
     check_long_enough(seq.n_frames, seq.duration_s, args.video.name)
-    report = judge(seq, exercise=args.exercise, source_name=args.video.name)
+    report = judge(seq, movement=args.movement, source_name=args.video.name)
     print("\n".join(map(_printable, summary_lines(report))))  # plain words, same as the app
     if args.json:
         print(f"report saved to {write_whole(args.json, lambda partial: save_report_json(report, partial))}")
@@ -229,7 +229,7 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
     if args.export and not args.out:
         raise UsageError("--export writes beside the reports: give --out DIR too.")
     settings = BatchSettings(
-        exercise=args.exercise,
+        movement=args.movement,
         out_dir=args.out,
         use_cache=not args.no_cache,
         exports=tuple(args.export or ()),
@@ -440,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("video", type=Path, help="video file, or a landmark file (.npz) saved by 'hipform pose'")
     p.add_argument(
         "--exercise",
+        dest="movement",
         default="auto",
         choices=("auto", *MOVEMENTS),
         help="the movement in the clip (default: recognise it)",
@@ -466,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--exercise",
+        dest="movement",
         default="auto",
         choices=("auto", *MOVEMENTS),
         help="the movement in every clip (default: recognise it in each)",

@@ -529,14 +529,14 @@ def judge_test(
             name,
         )
     try:
-        auto = judge(seq, exercise="auto", source_name=name)
+        auto = judge(seq, movement="auto", source_name=name)
     except NoPersonError as exc:
         return film_again(test, str(exc), name)
     problem = _recognition_problem(test, auto)
     if problem:
         return film_again(test, f"{problem}. Film the {test.title.lower()} as shown", name, auto)
     report = auto if auto.movement.name == test.movement and auto.movement.judged else None
-    report = report or judge(seq, exercise=test.movement, source_name=name)
+    report = report or judge(seq, movement=test.movement, source_name=name)
     if report.view not in test.views_accepted:
         where = {"front": "in front of you", "rear": "behind you", "side": "at your side"}[test.view]
         return film_again(

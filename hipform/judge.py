@@ -22,7 +22,7 @@ from hipform.sequence import PoseSequence
 from hipform.shots import Shot, split_shots
 
 
-def judge(seq: PoseSequence, exercise: str = "auto", source_name: str | None = None) -> Report:
+def judge(seq: PoseSequence, movement: str = "auto", source_name: str | None = None) -> Report:
     """Analyse the person who moves, in the longest continuous whole-body shot.
 
     Parameters
@@ -30,7 +30,7 @@ def judge(seq: PoseSequence, exercise: str = "auto", source_name: str | None = N
     seq : landmarks of the clip, with what the pose pass found about other
         people and scene cuts in ``seq.meta`` (sequences saved without them are
         judged as one shot of one person).
-    exercise : as for :func:`hipform.kinematics.analyse`.
+    movement : as for :func:`hipform.kinematics.analyse`.
     source_name : the clip's name as the user knows it, for messages (default ``seq.source``).
 
     Returns
@@ -59,7 +59,7 @@ def judge(seq: PoseSequence, exercise: str = "auto", source_name: str | None = N
     shots = split_shots(seq)
     chosen = choose_shot(shots, name)
     judged = seq if len(shots) == 1 else only_frames(seq, chosen.start, chosen.stop)
-    report = analyse(judged, exercise=exercise)
+    report = analyse(judged, movement=movement)
     notes = [*person_notes(checks, seq), *shot_notes(shots, chosen)]
     return replace(report, notes=report.notes + tuple(notes)) if notes else report
 

@@ -194,11 +194,11 @@ def cue_text(cue: object) -> str:
     return str(cue)
 
 
-def default_analyser(exercise: str = "squat") -> Any:
-    """hipform's causal live analyser for ``exercise`` (one of ``LIVE_MOVEMENTS``)."""
+def default_analyser(movement: str = "squat") -> Any:
+    """hipform's causal live analyser for ``movement`` (one of ``LIVE_MOVEMENTS``)."""
     from hipform.kinematics.live_checker import LiveAnalyser
 
-    return LiveAnalyser(exercise)
+    return LiveAnalyser(movement)
 
 
 class _Recorder:
@@ -259,7 +259,7 @@ class LiveProcessor:
     results_maxsize : size of :attr:`results`; older results are discarded when full.
     clock : seconds, for the frame rate (injectable for tests).
     min_rate_hz : processed frames a second the analyser needs (:func:`too_slow_message`); None:
-        :func:`~hipform.kinematics.live_checker.min_frame_rate_hz` of the analyser's ``exercise``,
+        :func:`~hipform.kinematics.live_checker.min_frame_rate_hz` of the analyser's ``movement``,
         or no warning for an analyser without one.
     """
 
@@ -280,10 +280,10 @@ class LiveProcessor:
         self.max_side_px = int(max_side_px)
         self.results: queue.Queue[LiveFrameResult] = queue.Queue(maxsize=results_maxsize)
         self._clock = clock
-        if min_rate_hz is None and isinstance(getattr(analyser, "exercise", None), str):
+        if min_rate_hz is None and isinstance(getattr(analyser, "movement", None), str):
             from hipform.kinematics.live_checker import min_frame_rate_hz
 
-            min_rate_hz = min_frame_rate_hz(analyser.exercise)
+            min_rate_hz = min_frame_rate_hz(analyser.movement)
         self.min_rate_hz = min_rate_hz
         self._lock = threading.Lock()
         self._recorder: _Recorder | None = None

@@ -89,7 +89,7 @@ def first_batch(tmp_path_factory, squats):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(batch_mod, "PoseEstimator", CountingEstimator)
         CountingEstimator.made = 0
-        settings = BatchSettings(exercise="squat", out_dir=root / "out", cache_dir=root / "cache")
+        settings = BatchSettings(movement="squat", out_dir=root / "out", cache_dir=root / "cache")
         results = run_batch(
             find_clips(folder),
             settings,
@@ -131,7 +131,7 @@ def test_failed_clips_are_reported_and_do_not_stop_the_batch(first_batch):
     assert "'4.mp4'" in results[3].message and "empty" in results[3].message and results[3].exit_code == 3
     assert [s[1:] for s in first_batch.progress_calls] == [(i, 4) for i in range(1, 5)]
     clean, collapse = results[0], results[2]
-    assert clean.exercise == "squat" and clean.n_frames == CUT_FRAMES
+    assert clean.movement == "squat" and clean.n_frames == CUT_FRAMES
     assert (clean.n_reps, clean.flag_summary) == (1, "none")
     # both knees cave in: the knee-width rule flags the rep, and the per-knee rule the left knee
     assert (collapse.n_reps, collapse.flag_summary) == (1, "knee collapse ×2")
@@ -153,7 +153,7 @@ def test_a_photo_is_refused_like_analyse(tmp_path, squats, first_batch):
     folder.mkdir()
     write_clip(folder / "photo.mp4", sample_frames("squat_front_clean", 1))  # decodes to a single frame
     shutil.copy(squats["clean"], folder / "clip.mp4")
-    settings = BatchSettings(exercise="squat", cache_dir=first_batch.cache_dir)
+    settings = BatchSettings(movement="squat", cache_dir=first_batch.cache_dir)
     results = {r.path.name: r for r in run_batch(find_clips(folder), settings)}
     assert not results["photo.mp4"].ok and results["photo.mp4"].exit_code == 6
     assert "single frame" in results["photo.mp4"].message
@@ -162,18 +162,18 @@ def test_a_photo_is_refused_like_analyse(tmp_path, squats, first_batch):
 
 @pytest.mark.slow
 def test_second_batch_reuses_the_landmarks(first_batch, count_estimators, tmp_path):
-    settings = BatchSettings(exercise="single-leg-squat", cache_dir=first_batch.cache_dir)
+    settings = BatchSettings(movement="single-leg-squat", cache_dir=first_batch.cache_dir)
     again = run_batch(find_clips(first_batch.folder), settings)
     assert [r.ok for r in again] == [True, False, True, False]  # the broken clips fail again
     good = [r for r in again if r.ok]
-    assert all(r.from_cache for r in good) and {r.exercise for r in good} == {"single-leg-squat"}
+    assert all(r.from_cache for r in good) and {r.movement for r in good} == {"single-leg-squat"}
     assert count_estimators.made == 0  # no pose model loaded
     # the cache turned off: the pose model runs although the landmarks are there
     one = tmp_path / "one"
     one.mkdir()
     shutil.copy(first_batch.folder / "1.mp4", one / "1.mp4")
     (uncached,) = run_batch(
-        find_clips(one), BatchSettings(exercise="squat", use_cache=False, cache_dir=first_batch.cache_dir)
+        find_clips(one), BatchSettings(movement="squat", use_cache=False, cache_dir=first_batch.cache_dir)
     )
     assert uncached.ok and not uncached.from_cache and count_estimators.made == 1
 
@@ -184,17 +184,17 @@ def test_a_bug_in_one_clip_is_reported_as_internal_error(tmp_path, squats, first
 
     real = kin.analyse
 
-    def flaky(seq, exercise="auto", config=None):
+    def flaky(seq, movement="auto", config=None):
         if seq.source == "2.mp4":
             raise IndexError("index 40 is out of bounds")
-        return real(seq, exercise=exercise)
+        return real(seq, movement=movement)
 
     monkeypatch.setattr(kin, "analyse", flaky)
     folder = tmp_path / "clips"
     folder.mkdir()
     for name, clip in (("1.mp4", "clean"), ("2.mp4", "collapse"), ("3.mp4", "clean")):
         shutil.copy(squats[clip], folder / name)
-    results = run_batch(find_clips(folder), BatchSettings(exercise="squat", cache_dir=first_batch.cache_dir))
+    results = run_batch(find_clips(folder), BatchSettings(movement="squat", cache_dir=first_batch.cache_dir))
     assert [r.ok for r in results] == [True, False, True]
     assert results[1].message.startswith("internal error (IndexError") and results[1].exit_code == 1
 
@@ -206,7 +206,7 @@ def test_summary_table_lists_every_clip_and_the_totals(tmp_path):
             ok=True,
             n_frames=300,
             seconds=6.0,
-            exercise="squat",
+            movement="squat",
             n_reps=5,
             flags=2,
             flag_summary="knee collapse ×2",
@@ -243,7 +243,7 @@ def test_cli_batch_with_two_worker_processes(tmp_path, monkeypatch, capsys):
     assert rows["front.mp4"]["status"] == "ok" and rows["front.mp4"]["frames"] == "45"
     assert rows["broken.mp4"]["status"] == "failed" and rows["broken.mp4"]["reason"]
     assert (out / "front.mp4.report.json").is_file()
-    # analysed again with another exercise: landmarks from the cache, no pose model run
+    # analysed again with another movement: landmarks from the cache, no pose model run
     assert main(["batch", str(folder), "--workers", "2", "--exercise", "single-leg-squat", "-q"]) == 0
     rows_again = capsys.readouterr().out.splitlines()
     assert all("cache" in line for line in rows_again if line.startswith("front"))
@@ -257,7 +257,7 @@ def test_clips_over_the_limits_are_refused_like_analyse(tmp_path, monkeypatch):
     folder = tmp_path / "clips"
     folder.mkdir()
     write_clip(folder / "long.mp4", pattern_frames(30, 64, 48))
-    (result,) = run_batch(find_clips(folder), BatchSettings(exercise="squat"))
+    (result,) = run_batch(find_clips(folder), BatchSettings(movement="squat"))
     # refused by the limits: without them the real pose model would find nobody in the room (exit 4)
     assert not result.ok and result.exit_code == 7 and "limit" in result.message
 
@@ -275,9 +275,9 @@ def test_a_fully_cached_batch_runs_without_worker_processes(
         raise AssertionError("worker processes started although every clip was cached")
 
     monkeypatch.setattr(batch_mod, "_pool", no_pool)
-    settings = BatchSettings(exercise="single-leg-squat", cache_dir=first_batch.cache_dir)
+    settings = BatchSettings(movement="single-leg-squat", cache_dir=first_batch.cache_dir)
     again = run_batch(find_clips(folder), settings, workers=2)
-    assert all(r.ok and r.from_cache for r in again) and {r.exercise for r in again} == {"single-leg-squat"}
+    assert all(r.ok and r.from_cache for r in again) and {r.movement for r in again} == {"single-leg-squat"}
     assert count_estimators.made == 0
     # one clip the cache cannot answer: the pool is used
     (folder / "4.mp4").write_bytes(b"a clip never analysed")

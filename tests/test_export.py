@@ -138,7 +138,7 @@ def seq() -> PoseSequence:
 
 @pytest.fixture(scope="module")
 def report(seq):
-    return judge(seq, exercise="single-leg-squat", source_name="sls_left_valgus.mp4")
+    return judge(seq, movement="single-leg-squat", source_name="sls_left_valgus.mp4")
 
 
 def ezc3d_or_skip():

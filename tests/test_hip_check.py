@@ -134,8 +134,8 @@ def test_weak_athlete_is_flagged_exactly_left_knee_and_right_pelvis(weak_check):
     }
     assert {p.key for p in weak_check.programmes()} == {"knee", "pelvis"}
     todo = json.dumps(weak_check.to_dict()["recommendations"], ensure_ascii=False)
-    for exercise in ("clamshells", "side-lying leg lifts", "band walks", "single-leg bridges"):
-        assert exercise in todo
+    for movement in ("clamshells", "side-lying leg lifts", "band walks", "single-leg bridges"):
+        assert movement in todo
     assert "single-leg deadlifts" in todo and "step-ups" in todo
     assert "kickback" not in todo  # no back arching found: no technique block for it
     assert "2–3 sessions a week" in todo and "Re-test in 4–6 weeks" in todo

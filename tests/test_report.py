@@ -143,7 +143,7 @@ def test_rep_values_are_typed_records_read_back_from_json(report) -> None:
 #: A 1.0.0 report of a single-leg squat (right leg) as hipform 1.0.0 wrote it, abridged.
 REPORT_1_0_0 = {
     "schema_version": "1.0.0",
-    "exercise": "single-leg-squat",
+    "movement": "single-leg-squat",
     "reps": [
         {
             "rep": 1,

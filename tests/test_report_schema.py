@@ -54,7 +54,7 @@ def _written(report: Report, tmp_path: Path) -> dict:
 
 
 def _synthetic(movement: str, view: str, **params) -> Report:
-    return analyse(film(simulate(movement, MotionParams(**params)), view), exercise=movement)
+    return analyse(film(simulate(movement, MotionParams(**params)), view), movement=movement)
 
 
 # name → how its report is made
@@ -209,8 +209,8 @@ def test_pose_model_output_meets_the_schema(tmp_path) -> None:
     room = write_clip(tmp_path / "empty_room.mp4", pattern_frames(30, 320, 240))
     nobody = estimate_pose_cached(room, require_person=False).seq
     assert not nobody.detected.any()
-    for exercise in ("auto", "squat"):
-        data = _written(analyse(nobody, exercise), tmp_path)
+    for movement in ("auto", "squat"):
+        data = _written(analyse(nobody, movement), tmp_path)
         assert not data["reps"] and not data["flags"] and data["not_assessed"]
         assert _errors(data) == []
 

@@ -76,14 +76,14 @@ RECOGNITION_CUTOFF_HZ = 5.0
 __all__ = ["AnalysisConfig", "analyse"]
 
 
-def analyse(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | None = None) -> Report:
+def analyse(seq: PoseSequence, movement: str = "auto", config: AnalysisConfig | None = None) -> Report:
     """Judge a clip rep by rep: knee collapse, pelvic drop and back arching.
 
     Parameters
     ----------
     seq : PoseSequence
         Landmarks of the clip (pixels, visibility, optional world landmarks).
-    exercise : str
+    movement : str
         A movement name (:data:`hipform.kinematics.movements.MOVEMENTS`), or ``auto``
         (default) to recognise it from the landmarks.
     config : AnalysisConfig, optional
@@ -100,7 +100,7 @@ def analyse(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
     TypeError
         ``seq`` is not a PoseSequence or ``config`` not an AnalysisConfig.
     ValueError
-        ``exercise`` is not a known movement name.
+        ``movement`` is not a known movement name.
     """
     if not isinstance(seq, PoseSequence):
         raise TypeError(f"seq must be a PoseSequence, got {type(seq).__name__}")
@@ -108,12 +108,12 @@ def analyse(seq: PoseSequence, exercise: str = "auto", config: AnalysisConfig | 
         config = AnalysisConfig()
     elif not isinstance(config, AnalysisConfig):
         raise TypeError(f"config must be an AnalysisConfig, got {type(config).__name__}")
-    if not isinstance(exercise, str) or (exercise != "auto" and exercise not in MOVEMENTS):
-        raise ValueError(f"unknown exercise {exercise!r}; choose auto or one of {', '.join(MOVEMENTS)}")
+    if not isinstance(movement, str) or (movement != "auto" and movement not in MOVEMENTS):
+        raise ValueError(f"unknown movement {movement!r}; choose auto or one of {', '.join(MOVEMENTS)}")
     t = np.asarray(seq.t_s, dtype=np.float64)
     notes: list[str] = []
     conditioned = condition_sequence(seq, config)
-    which = _which_movement(conditioned, exercise, config, frame_rate_of(seq), t)
+    which = _which_movement(conditioned, movement, config, frame_rate_of(seq), t)
     n_swaps = int(np.count_nonzero(np.diff(which.prepared.swaps.astype(np.int8)))) if seq.n_frames > 1 else 0
     if n_swaps:
         notes.append(
@@ -131,11 +131,11 @@ class _Which(NamedTuple):
 
 
 def _which_movement(
-    c: Conditioned, exercise: str, config: AnalysisConfig, fs: float, t: np.ndarray
+    c: Conditioned, movement: str, config: AnalysisConfig, fs: float, t: np.ndarray
 ) -> _Which:
     """The named movement, or the recognised one; the landmarks low-passed with its cut-off."""
-    if exercise != "auto":
-        mv = movement_named(exercise)
+    if movement != "auto":
+        mv = movement_named(movement)
         choice = MovementChoice(mv.name, "named", 1.0)
         return _Which(mv, choice, lowpass_conditioned(c, fs, config.cutoff_hz or mv.cutoff_hz))
     rec_c = for_recognition(c)

@@ -55,14 +55,14 @@ MIN_REST_FRAMES = 5
 STEADY_MIN_RATE = 10.0
 
 
-def min_frame_rate_hz(exercise: str) -> float:
-    """Fewest analysed frames a second for live cues on ``exercise`` to be judged.
+def min_frame_rate_hz(movement: str) -> float:
+    """Fewest analysed frames a second for live cues on ``movement`` to be judged.
 
     The larger of :data:`STEADY_MIN_RATE` (the steadiness test) and twice the movement's
     low-pass cut-off (sampled more sparsely, the motion the batch analysis keeps is aliased:
     Nyquist). Below it, reps come out "not judged" and the person should record instead.
     """
-    return max(STEADY_MIN_RATE, 2.0 * movement_named(exercise).cutoff_hz)
+    return max(STEADY_MIN_RATE, 2.0 * movement_named(movement).cutoff_hz)
 
 
 #: How far before a rep starts the live checker keeps frames: the batch looks back as far for the
@@ -120,7 +120,7 @@ class LiveAnalyser:
 
     Parameters
     ----------
-    exercise : one of :data:`LIVE_MOVEMENTS`.
+    movement : one of :data:`LIVE_MOVEMENTS`.
     min_visibility : landmarks below this visibility are ignored.
     min_cutoff_hz, beta : One Euro filter settings (see :class:`OneEuroFilter`); ``beta``
         is per pixel/s of landmark speed.
@@ -135,21 +135,21 @@ class LiveAnalyser:
 
     def __init__(
         self,
-        exercise: str = "squat",
+        movement: str = "squat",
         min_visibility: float = VISIBILITY_MIN,
         min_cutoff_hz: float = 1.5,
         beta: float = 0.02,
     ) -> None:
-        if exercise not in LIVE_MOVEMENTS:
+        if movement not in LIVE_MOVEMENTS:
             raise ValueError(
-                f"live checking supports {', '.join(LIVE_MOVEMENTS)}, got {exercise!r}; "
+                f"live checking supports {', '.join(LIVE_MOVEMENTS)}, got {movement!r}; "
                 "analyse a recorded clip for running and single-leg balance"
             )
-        self.exercise = exercise
-        movement = movement_named(exercise)
-        self.rules = movement.rules
-        self._one_leg_throughout = movement.whole_rep_on_one_leg
-        self.counter = movement.live
+        self.movement = movement
+        spec = movement_named(movement)
+        self.rules = spec.rules
+        self._one_leg_throughout = spec.whole_rep_on_one_leg
+        self.counter = spec.live
         self.min_visibility = float(min_visibility)
         self._filter = OneEuroFilter(min_cutoff_hz, beta)
         self._enter, self._exit = self.counter.enter, self.counter.exit

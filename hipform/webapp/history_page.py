@@ -140,7 +140,7 @@ def _relabel(session_id: int) -> None:
     name = st.session_state.get(NAMES_KEY, {}).get(athlete_id, "")
     _change(
         lambda hist: hist.relabel(session_id, movement=movement, athlete_id=athlete_id),
-        f"Session #{session_id} is now filed as {present.exercise_name(movement).lower()} of {name}.",
+        f"Session #{session_id} is now filed as {present.movement_name(movement).lower()} of {name}.",
     )
 
 
@@ -217,7 +217,7 @@ def show_sessions(sessions: list[SessionSummary]) -> None:
                     "#": s.id,
                     "When": s.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                     "Clip": s.source_name,
-                    "Movement": present.exercise_name(s.movement),
+                    "Movement": present.movement_name(s.movement),
                     "View": s.view,
                     "Reps": s.n_reps,
                     "Flags": s.n_flags,
@@ -235,7 +235,7 @@ def show_trend(hist: History, athlete: Athlete) -> None:
     st.subheader("Is it getting better?")
     movements = hist.movements(athlete.id)
     _keep_if_offered("trend_movement", movements)
-    movement = st.selectbox("Movement", movements, format_func=present.exercise_name, key="trend_movement")
+    movement = st.selectbox("Movement", movements, format_func=present.movement_name, key="trend_movement")
     points = hist.trend(movement, athlete.id)
     if points:
         st.plotly_chart(trend_figure(points, movement), width="stretch")
@@ -285,7 +285,7 @@ def correct_or_delete(hist: History, sessions: list[SessionSummary]) -> None:
         "Movement",
         movements,
         index=movements.index(session.movement) if session.movement in movements else 0,
-        format_func=present.exercise_name,
+        format_func=present.movement_name,
         key=f"fix_movement_{sid}",
         help="The measures stay as they were judged; analyse the clip again to judge it as another movement.",
     )

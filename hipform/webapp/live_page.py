@@ -66,7 +66,7 @@ class LiveSet:
     """One recorded and analysed set: its number on the page, movement, time and result (None: failed)."""
 
     number: int
-    exercise: str
+    movement: str
     recorded_at: str
     result: AnalysisResult | None
 
@@ -146,14 +146,14 @@ def newest_rep_cues(said: Sequence[SaidCue]) -> list[SaidCue]:
 
 
 # ------------------------------------------------------------------ session
-def live_processor(exercise: str) -> LiveProcessor:
+def live_processor(movement: str) -> LiveProcessor:
     """This browser session's processor (made once; pose runs on the WebRTC worker thread)."""
-    key = ("live_processor", exercise)
+    key = ("live_processor", movement)
     if st.session_state.get("live_key") != key:
         old = st.session_state.get("live_processor")
         if old is not None:
             old.close()
-        st.session_state["live_processor"] = LiveProcessor(analyser=default_analyser(exercise))
+        st.session_state["live_processor"] = LiveProcessor(analyser=default_analyser(movement))
         st.session_state["live_key"] = key
     return st.session_state["live_processor"]
 
@@ -167,7 +167,7 @@ def _start_set(processor: LiveProcessor) -> None:
     st.session_state[_REPS] = 0
 
 
-def _stop_set(processor: LiveProcessor, exercise: str) -> None:
+def _stop_set(processor: LiveProcessor, movement: str) -> None:
     """Button callback: finish the recording; the page analyses it when drawn."""
     try:
         done = processor.stop_recording()
@@ -176,7 +176,7 @@ def _stop_set(processor: LiveProcessor, exercise: str) -> None:
         st.session_state[_ERROR] = "The recording could not be finished; the set was not analysed."
         return
     if done is not None:
-        st.session_state.setdefault(_PENDING, []).append((str(done[0]), exercise))
+        st.session_state.setdefault(_PENDING, []).append((str(done[0]), movement))
 
 
 def _analyse_pending(analyse_upload: Callable[..., AnalysisResult | None], where: DeltaGenerator) -> None:
@@ -189,11 +189,11 @@ def _analyse_pending(analyse_upload: Callable[..., AnalysisResult | None], where
         return
     sets: list[LiveSet] = st.session_state.setdefault(_SETS, [])
     while pending:
-        path, exercise = Path(pending[0][0]), pending[0][1]
+        path, movement = Path(pending[0][0]), pending[0][1]
         result = None
         if path.exists():
             name = f"webcam-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
-            settings = AnalysisSettings(exercise=exercise)
+            settings = AnalysisSettings(movement=movement)
             with where:
                 note = st.empty()
                 note.caption(f"Analysing set {len(sets) + 1} …")
@@ -201,7 +201,7 @@ def _analyse_pending(analyse_upload: Callable[..., AnalysisResult | None], where
                 note.empty()
         pending.pop(0)
         media.remove_scratch_folder(path.parent)
-        sets.append(LiveSet(len(sets) + 1, exercise, time.strftime("%H:%M"), result))
+        sets.append(LiveSet(len(sets) + 1, movement, time.strftime("%H:%M"), result))
 
 
 def show_sets(show_results: Callable[[AnalysisResult, AnalysisSettings], None]) -> None:
@@ -212,11 +212,11 @@ def show_sets(show_results: Callable[[AnalysisResult, AnalysisSettings], None]) 
     st.subheader("Your sets")
     for i, s in enumerate(reversed(sets)):
         with st.container(border=True, key=f"live_set_{s.number}"):
-            st.markdown(f"### Set {s.number} · {present.exercise_name(s.exercise)} · {s.recorded_at}")
+            st.markdown(f"### Set {s.number} · {present.movement_name(s.movement)} · {s.recorded_at}")
             if s.result is None:
                 st.write("This set could not be analysed: the reason was shown when it was recorded.")
             elif i == 0:
-                show_results(s.result, AnalysisSettings(exercise=s.exercise))
+                show_results(s.result, AnalysisSettings(movement=s.movement))
             else:
                 report = s.result.report
                 st.markdown(present.headline(report))
@@ -243,11 +243,11 @@ def page_live(
     st.header("Live webcam")
     st.caption("Video goes from this browser to this computer only. Stand 3–4 m away, whole body in view.")
     c1, c2 = st.columns([1, 2])
-    exercise = c1.selectbox(
+    movement = c1.selectbox(
         "Movement",
         LIVE_MOVEMENTS,
-        format_func=present.exercise_name,
-        key="live_exercise",
+        format_func=present.movement_name,
+        key="live_movement",
         help="Live cues need the movement named; running and single-leg balance: record and analyse a clip.",
     )
     speak = c1.radio(
@@ -257,7 +257,7 @@ def page_live(
         key="live_speak",
         help="Spoken by this browser's own speech voice: nothing leaves the computer.",
     )
-    processor = live_processor(exercise)
+    processor = live_processor(movement)
     try:
         rtc = rtc_configuration()
     except ValueError as exc:
@@ -300,7 +300,7 @@ def page_live(
         disabled=not processor.recording,
         key="rec_stop",
         on_click=_stop_set,
-        args=(processor, exercise),
+        args=(processor, movement),
     )
     show_sets(show_results)
     speech_box = st.empty()

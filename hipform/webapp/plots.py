@@ -19,7 +19,7 @@ from hipform import plain
 from hipform.history import TrendPoint
 from hipform.kinematics.movements import REGISTRY
 from hipform.report import MeasureSummary, Report, side_label, value_key
-from hipform.webapp.present import exercise_name, fault_name, format_value
+from hipform.webapp.present import fault_name, format_value, movement_name
 from hipform.webapp.setup_help import FILMING, FILMING_HEADLINE
 
 SIDE_COLOURS = {"left": "rgb(66,165,245)", "right": "rgb(255,167,38)", "both": "rgb(120,144,156)"}
@@ -188,8 +188,8 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
     return fig
 
 
-def _rule_thresholds(exercise: str, measure: str) -> dict[str, Any] | None:
-    for rule in REGISTRY[exercise].rules if exercise in REGISTRY else ():
+def _rule_thresholds(movement: str, measure: str) -> dict[str, Any] | None:
+    for rule in REGISTRY[movement].rules if movement in REGISTRY else ():
         if rule.measure == measure:
             return {
                 "mild": rule.mild,
@@ -200,13 +200,13 @@ def _rule_thresholds(exercise: str, measure: str) -> dict[str, Any] | None:
     return None
 
 
-def trend_figure(points: Sequence[TrendPoint], exercise: str, height_per_row_px: int = 220) -> go.Figure:
+def trend_figure(points: Sequence[TrendPoint], movement: str, height_per_row_px: int = 220) -> go.Figure:
     """Each fault measure of one movement over sessions: mean per side (lines) and worst rep (dots)."""
     keys = list(dict.fromkeys((p.fault, p.measure) for p in points))
     n_rows = max(1, len(keys))
     titles = []
     for fault, measure in keys:
-        info = _rule_thresholds(exercise, measure)
+        info = _rule_thresholds(movement, measure)
         titles.append(_title(fault, measure, info["label"] if info else ""))
     fig = make_subplots(
         rows=n_rows,
@@ -262,7 +262,7 @@ def trend_figure(points: Sequence[TrendPoint], exercise: str, height_per_row_px:
                 col=1,
             )
             shown.add(side)
-        info = _rule_thresholds(exercise, measure)
+        info = _rule_thresholds(movement, measure)
         extra = [info["mild"], info["marked"]] if info else []
         lo, hi = _finite_range([np.asarray(values, float)], extra)
         if info:
@@ -328,7 +328,7 @@ def trend_empty_reason(movement: str, n_sessions: int) -> str:
     movement : the movement chosen.
     n_sessions : saved sessions of that movement.
     """
-    name = exercise_name(movement)
+    name = movement_name(movement)
     if n_sessions == 0:
         return (
             f"No saved {name.lower()} session yet: analyse a {name.lower()} clip and its trend starts here."

@@ -23,7 +23,7 @@ STATUS_TEXT = {
     "not_checked": "not checked for this movement",
 }
 #: What the movement menu shows: each movement's own title, and the choice to let hipform recognise it.
-EXERCISE_NAMES = {"auto": "Recognise it for me", **{name: m.title for name, m in REGISTRY.items()}}
+MOVEMENT_NAMES = {"auto": "Recognise it for me", **{name: m.title for name, m in REGISTRY.items()}}
 VIEW_NAMES = {None: "Let hipform find out", "front": "Front", "rear": "Behind", "side": "Side"}
 #: What a table cell says for a value no rule judged in that rep (never its number).
 NOT_JUDGED = "not judged"
@@ -33,8 +33,8 @@ def fault_name(fault: str) -> str:
     return FAULT_NAMES.get(fault, fault.replace("_", " ").capitalize())
 
 
-def exercise_name(exercise: str) -> str:
-    return EXERCISE_NAMES.get(exercise, exercise.replace("-", " ").capitalize())
+def movement_name(movement: str) -> str:
+    return MOVEMENT_NAMES.get(movement, movement.replace("-", " ").capitalize())
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -283,7 +283,7 @@ def headline(report: Report) -> str:
     mv = report.movement
     view = plain.VIEW_WORDS.get(report.view, f"{report.view} view")
     if mv.status == "unsure":
-        names = " or ".join(f"**{exercise_name(m)}**" for m in mv.candidates)
+        names = " or ".join(f"**{movement_name(m)}**" for m in mv.candidates)
         return f"Not judged: is this a {names}? · {view}"
     if mv.status == "other":
         return f"Not judged: not a movement hipform checks · {view}"
@@ -292,7 +292,7 @@ def headline(report: Report) -> str:
     kind = _kind_plural(report) if n != 1 else _kind_plural(report)[:-1]
     flags = len(report.flags)
     return (
-        f"**{exercise_name(mv.name)}** ({src}) · {view} · {n} {kind} · "
+        f"**{movement_name(mv.name)}** ({src}) · {view} · {n} {kind} · "
         f"{flags} flag{'s' if flags != 1 else ''}"
     )
 

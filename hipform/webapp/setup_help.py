@@ -101,21 +101,21 @@ ADVICE: dict[str, SetupAdvice] = {
 }
 
 
-def setup_key_for(exercise: str, fault: str) -> str | None:
-    """The set-up that lets ``fault`` be judged in ``exercise`` (None when no rule checks it)."""
-    movement = REGISTRY.get(exercise)
-    for rule in movement.rules if movement else ():
+def setup_key_for(movement: str, fault: str) -> str | None:
+    """The set-up that lets ``fault`` be judged in ``movement`` (None when no rule checks it)."""
+    spec = REGISTRY.get(movement)
+    for rule in spec.rules if spec else ():
         if rule.fault == fault:
             return rule.setup
     return None
 
 
-def advice_for(exercise: str, fault: str, setup_text: str = "") -> SetupAdvice | None:
+def advice_for(movement: str, fault: str, setup_text: str = "") -> SetupAdvice | None:
     """Advice for a not-assessed fault: from the report's own set-up text if it names one, else the table."""
     for key, hint in SETUP_HINTS.items():
         if setup_text and setup_text == hint:
             return ADVICE.get(key)
-    key = setup_key_for(exercise, fault)
+    key = setup_key_for(movement, fault)
     return ADVICE.get(key) if key else None
 
 

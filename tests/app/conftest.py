@@ -10,7 +10,7 @@ import pytest
 
 #: The rendered test clip: single-leg squat, left knee collapsing 22° at the bottom of every rep.
 CLIP_NAME = "single_leg_squat_left_valgus.mp4"
-CLIP_TRUTH = {"exercise": "single-leg-squat", "view": "front", "faults": {"knee_collapse": "left"}}
+CLIP_TRUTH = {"movement": "single-leg-squat", "view": "front", "faults": {"knee_collapse": "left"}}
 
 
 def render_clip(path: Path, width: int = 360, height: int = 640) -> Path:
@@ -65,6 +65,6 @@ def synthetic_report():
         "single-leg-squat", MotionParams(reps=3, faults=Faults(knee_valgus_deg=20, side="left")), seed=2
     )
     seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("front"), motion.fps)
-    report = analyse(seq, exercise="single-leg-squat")
+    report = analyse(seq, movement="single-leg-squat")
     assert np.isfinite(report.t_s).all()
     return report

@@ -18,10 +18,10 @@ from hipform.video import probe_video
 
 
 def test_settings_validate_and_name_themselves():
-    s = AnalysisSettings(exercise="squat", view_hint="side")
+    s = AnalysisSettings(movement="squat", view_hint="side")
     assert s.key == "squat-side-ann-960" and s.to_dict()["view_hint"] == "side"
-    with pytest.raises(ValueError, match="exercise"):
-        AnalysisSettings(exercise="burpee")
+    with pytest.raises(ValueError, match="movement"):
+        AnalysisSettings(movement="burpee")
     with pytest.raises(ValueError, match="view_hint"):
         AnalysisSettings(view_hint="top")
 
@@ -49,7 +49,7 @@ def test_run_analysis_on_the_rendered_clip(sample_clip, tmp_path):
     result = run_analysis(
         sample_clip,
         tmp_path,
-        AnalysisSettings(exercise="single-leg-squat"),
+        AnalysisSettings(movement="single-leg-squat"),
         progress=lambda stage, done, total: stages.append(stage),
     )
     assert result.file_sha256 == file_digest(sample_clip)

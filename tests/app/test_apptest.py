@@ -34,7 +34,7 @@ def run_ok(at: AppTest) -> AppTest:
 def test_sample_pick_shows_the_expected_flags(hipform_home):
     at = run_ok(new_app())
     assert at.radio(key="source").value == "Bundled sample"  # opens on a bundled sample
-    at.selectbox(key="exercise").set_value("single-leg-squat")
+    at.selectbox(key="movement").set_value("single-leg-squat")
     run_ok(at)
     assert not at.error, [e.value for e in at.error]
     md = texts(at)
@@ -58,7 +58,7 @@ def test_sample_pick_shows_the_expected_flags(hipform_home):
 def test_upload_is_analysed_and_removed(hipform_home, sample_clip):
     at = run_ok(new_app())
     at.radio(key="source").set_value("Upload a clip")
-    at.selectbox(key="exercise").set_value("single-leg-squat")
+    at.selectbox(key="movement").set_value("single-leg-squat")
     run_ok(at)
     at.file_uploader(key="upload").set_value(("my squat.mp4", sample_clip.read_bytes(), "video/mp4"))
     run_ok(at)
@@ -89,7 +89,7 @@ def test_bad_upload_gives_one_clear_message(hipform_home, name, data, message):
 
 def test_history_lists_the_saved_session(hipform_home):
     at = run_ok(new_app())
-    at.selectbox(key="exercise").set_value("single-leg-squat")
+    at.selectbox(key="movement").set_value("single-leg-squat")
     run_ok(at)
     at.sidebar.radio(key="page").set_value("History")
     run_ok(at)
@@ -130,7 +130,7 @@ def test_an_unsure_movement_is_asked_not_judged(tmp_path, monkeypatch):
     [confirm] = [b for b in at.button if b.label == "It's a squat"]
     confirm.click()
     run_ok(at)
-    assert at.selectbox(key="exercise").value == "squat"
+    assert at.selectbox(key="movement").value == "squat"
     assert "**Squat** (you named)" in texts(at)
     at.sidebar.radio(key="page").set_value("History")
     run_ok(at)

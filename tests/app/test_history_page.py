@@ -149,7 +149,7 @@ def test_an_analysis_is_saved_to_the_chosen_athlete(hipform_home):
     run_ok(at)
     assert "Saved to Me's history" in captions(at)
     choose(at, "Ana")
-    at.selectbox(key="exercise").set_value("single-leg-squat")
+    at.selectbox(key="movement").set_value("single-leg-squat")
     run_ok(at)
     assert "Saved to Ana's history" in captions(at)
     with History() as hist:

@@ -37,9 +37,9 @@ CLEAN = SAMPLES / "single_leg_squat_front_clean.mp4"
 class KeepingAnalyser(LiveAnalyser):
     """The live analyser, keeping every cue it gives (the processor passes on their text only)."""
 
-    def __init__(self, exercise: str) -> None:
+    def __init__(self, movement: str) -> None:
         self.given: list[LiveCue] = []
-        super().__init__(exercise)
+        super().__init__(movement)
 
     def update(self, landmarks_px, visibility, t_s):
         cues = super().update(landmarks_px, visibility, t_s)
@@ -154,7 +154,7 @@ def recorded_faults(clip: Path) -> dict[int, set[tuple[str, str | None]]]:
     from hipform.cache import estimate_pose_cached
     from hipform.kinematics import analyse
 
-    report = analyse(estimate_pose_cached(clip).seq, exercise=truth(clip)["movement"])
+    report = analyse(estimate_pose_cached(clip).seq, movement=truth(clip)["movement"])
     assert len(report.reps) == len(expected_per_rep(clip)), report.summary_lines()
     out: dict[int, set] = {r.index: set() for r in report.reps}
     for f in report.flags:

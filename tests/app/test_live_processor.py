@@ -277,7 +277,7 @@ class LiveAnalyserStub(FakeAnalyser):
     """Gives live-checker cues: rep n ends every 10th frame, odd reps collapse, even reps are good;
     counts reps and can be reset like the live checker."""
 
-    exercise = "single-leg-squat"
+    movement = "single-leg-squat"
 
     def __init__(self) -> None:
         super().__init__()

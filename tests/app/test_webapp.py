@@ -69,10 +69,10 @@ def test_timeline_has_threshold_bands_reps_and_flags(synthetic_report):
 def test_movement_names_are_the_registry_titles():
     from hipform.kinematics.movements import REGISTRY
 
-    assert present.EXERCISE_NAMES == {"auto": "Recognise it for me"} | {
+    assert present.MOVEMENT_NAMES == {"auto": "Recognise it for me"} | {
         n: m.title for n, m in REGISTRY.items()
     }
-    assert present.exercise_name("bridge") == "Glute bridge"
+    assert present.movement_name("bridge") == "Glute bridge"
 
 
 def test_trend_figure_has_a_line_per_side():
@@ -188,7 +188,7 @@ def test_save_upload_checks_type_and_content(tmp_path):
 def test_samples_are_listed_with_their_titles(samples_dir):
     [sample] = media.list_samples(samples_dir)
     assert sample.title == "Single-leg squat, left knee collapse"
-    assert sample.truth["exercise"] == "single-leg-squat"
+    assert sample.truth["movement"] == "single-leg-squat"
 
 
 def test_scratch_left_by_ended_sessions_is_removed_and_fresh_work_kept(tmp_path):

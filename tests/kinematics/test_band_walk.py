@@ -34,7 +34,7 @@ FAULTS = ("knee_collapse", "instability", "depth_lost", "feet_together")
 
 @cache
 def _report(name: str) -> Report:
-    return analyse(load_sequence(DATA / f"band_walk_{name}.npz"), exercise="band-walk")
+    return analyse(load_sequence(DATA / f"band_walk_{name}.npz"), movement="band-walk")
 
 
 @pytest.mark.parametrize("name", ["clean", *FAULTED])
@@ -74,7 +74,7 @@ def test_no_other_movement_looks_like_a_band_walk(name: str) -> None:
 
 
 def test_from_the_side_every_fault_is_not_assessed_with_the_set_up_that_would() -> None:
-    report = analyse(film(fixtures.motion_for("clean"), "right"), exercise="band-walk")
+    report = analyse(film(fixtures.motion_for("clean"), "right"), movement="band-walk")
     missing = {n.fault: n.setup for n in report.not_assessed if n.rep is None}
     assert set(missing) == set(FAULTS)
     assert all("front" in setup for setup in missing.values())

@@ -63,7 +63,7 @@ def analyse_running(monkeypatch):
             return seen["kept"]
 
         monkeypatch.setattr(running, "detect_steps", keep)
-        report = analyse(seq, exercise="running")
+        report = analyse(seq, movement="running")
         return report, seen["kept"], seen["all"]
 
     return run
@@ -97,7 +97,7 @@ def test_synthetic_runner_cadence_within_2_percent(spm: int, fps: float) -> None
     motion = simulate_motion("running", reps=8, tempo_s=120.0 / spm, fps=fps)
     true_spm = cadence_of_truth([r.t_start_s for r in motion.reps])
     for view in ("rear", "right"):
-        report = analyse(film(motion, view), exercise="running")
+        report = analyse(film(motion, view), movement="running")
         cadence = report.summary.steps.cadence_spm
         assert abs(cadence - true_spm) <= 0.02 * true_spm, (view, cadence, true_spm)
         assert_steps_do_not_overlap(report)
@@ -192,7 +192,7 @@ def test_too_few_clean_intervals_give_no_cadence() -> None:
 
 
 def test_a_short_run_reports_steps_without_a_cadence() -> None:
-    report = analyse(film(simulate_motion("running", reps=2), "rear"), exercise="running")
+    report = analyse(film(simulate_motion("running", reps=2), "rear"), movement="running")
     assert len(report.reps) >= 3
     assert np.isnan(report.summary.steps.cadence_spm)
     assert report.to_dict()["summary"]["cadence_spm"] is None
@@ -222,7 +222,7 @@ def test_slow_motion_is_said_and_the_cadence_is_in_clip_time() -> None:
     true_spm = cadence_of_truth([r.t_start_s for r in motion.reps]) / 8.0
     seq = film(motion, "rear")
     slow = dataclasses.replace(seq, t_s=np.arange(seq.n_frames) / 30.0, fps=30.0)
-    report = analyse(slow, exercise="running")
+    report = analyse(slow, movement="running")
     cadence = report.summary.steps.cadence_spm
     assert abs(cadence - true_spm) <= 0.02 * true_spm, (cadence, true_spm)
     assert any(n.startswith("Slow motion") for n in report.notes), report.notes

@@ -184,8 +184,8 @@ def _analyse_pair(movement: str, how: Injection, view: str, leg: str) -> tuple[R
     if how.toes_over_clean_knees:
         faulted, clean = _toes_over_knees(faulted, clean), _toes_over_knees(clean, clean)
     return (
-        analyse(film(faulted, view), exercise=movement),
-        analyse(film(clean, view), exercise=movement),
+        analyse(film(faulted, view), movement=movement),
+        analyse(film(clean, view), movement=movement),
     )
 
 
@@ -254,7 +254,7 @@ def test_pelvic_drop_asymmetry_flag(leg: str, view: str) -> None:
 
     def run(drop_deg: float) -> Report:
         params = MotionParams(reps=RUNNING_STRIDES, faults=Faults(pelvic_drop_deg=drop_deg, side=leg))
-        return analyse(film(simulate("running", params), view), exercise="running")
+        return analyse(film(simulate("running", params), view), movement="running")
 
     report = run(4.0)
     asym = [f for f in report.flags if f.measure == "pelvic_drop_asymmetry_deg"]

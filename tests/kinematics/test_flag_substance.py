@@ -49,7 +49,7 @@ def seq() -> PoseSequence:
 
 @pytest.fixture(scope="module")
 def clean_run(seq) -> Report:
-    report = analyse(seq, exercise="single-leg-squat")
+    report = analyse(seq, movement="single-leg-squat")
     assert {f.rep for f in report.flags_for("knee_collapse", "left")} == {1, 2, 3}, report.summary_lines()
     return report
 
@@ -67,7 +67,7 @@ def frozen(seq: PoseSequence, frame: int, seconds: float = FREEZE_S) -> PoseSequ
 
 def test_a_freeze_inside_a_rep_is_not_graded_and_said(seq, clean_run) -> None:
     rep2 = clean_run.reps[1]
-    report = analyse(frozen(seq, (rep2.start_frame + rep2.key_frame) // 2), exercise="single-leg-squat")
+    report = analyse(frozen(seq, (rep2.start_frame + rep2.key_frame) // 2), movement="single-leg-squat")
     assert len(report.reps) == 3, report.summary_lines()
     spanning = report.reps[1]
     assert spanning.t_end_s - spanning.t_start_s > FREEZE_S  # the rep the issue saw graded as one
@@ -92,7 +92,7 @@ def test_a_freeze_inside_a_rep_is_not_graded_and_said(seq, clean_run) -> None:
 
 def test_a_freeze_between_reps_changes_nothing(seq, clean_run) -> None:
     between = (clean_run.reps[0].end_frame + clean_run.reps[1].start_frame) // 2
-    report = analyse(frozen(seq, between), exercise="single-leg-squat")
+    report = analyse(frozen(seq, between), movement="single-leg-squat")
     assert {f.rep for f in report.flags_for("knee_collapse")} == {1, 2, 3}, report.summary_lines()
     assert not any("froze" in note for note in report.notes)
 
@@ -128,7 +128,7 @@ def test_a_flag_is_read_where_the_skeleton_was_seen(seq, clean_run) -> None:
     """The knee hidden at the bottom frame (the gap filling would have made one up there): the flag
     is read at the nearest frame where the knee was seen, and it keeps its substance."""
     key = clean_run.reps[0].key_frame
-    report = analyse(hidden(seq, Landmark.LEFT_KNEE, np.array([key])), exercise="single-leg-squat")
+    report = analyse(hidden(seq, Landmark.LEFT_KNEE, np.array([key])), movement="single-leg-squat")
     flag = knee_flag(report, 1)
     assert flag is not None, report.summary_lines()
     assert flag.worst_frame in (key - 1, key + 1)
@@ -148,7 +148,7 @@ def test_no_flag_where_the_knee_was_not_seen_near_the_bottom(seq, clean_run) -> 
     rep = clean_run.reps[0]
     t = seq.t_s
     around = np.flatnonzero(np.abs(t - t[rep.key_frame]) <= MAX_KEY_SHIFT_S + 0.05)
-    report = analyse(hidden(seq, Landmark.LEFT_KNEE, around), exercise="single-leg-squat")
+    report = analyse(hidden(seq, Landmark.LEFT_KNEE, around), movement="single-leg-squat")
     assert knee_flag(report, 1) is None, report.summary_lines()
     assert {knee_flag(report, r) is not None for r in (2, 3)} == {True}
     reasons = [na.reason for na in report.not_assessed if na.rep == 1 and na.fault == "knee_collapse"]
@@ -161,7 +161,7 @@ def test_a_tracking_gap_over_most_of_a_rep_is_not_graded(seq, clean_run) -> None
     rep = clean_run.reps[1]
     frames = np.arange(rep.start_frame, rep.start_frame + int(0.6 * (rep.end_frame - rep.start_frame + 1)))
     frames = frames[frames != rep.key_frame]  # seen at the bottom, but hardly anywhere else
-    report = analyse(hidden(seq, Landmark.LEFT_KNEE, frames), exercise="single-leg-squat")
+    report = analyse(hidden(seq, Landmark.LEFT_KNEE, frames), movement="single-leg-squat")
     assert knee_flag(report, 2) is None, report.summary_lines()
     assert any(na.rep == 2 and na.fault == "knee_collapse" for na in report.not_assessed)
 
@@ -231,7 +231,7 @@ def test_a_video_whose_recording_froze_for_a_minute(tmp_path) -> None:
     clip = write_clip(tmp_path / "froze.mp4", [image for image, _ in frames], times_s=times)
     seq = estimate_pose(clip)
     assert seq.t_s[key2] - seq.t_s[key2 - 1] == pytest.approx(FREEZE_S, abs=0.1)
-    report = analyse(seq, exercise="squat")
+    report = analyse(seq, movement="squat")
     assert len(report.reps) == 3, report.summary_lines()
     assert report.reps[1].t_end_s - report.reps[1].t_start_s > FREEZE_S
     assert {f.rep for f in report.flags} == {1, 3}, report.summary_lines()

@@ -141,7 +141,7 @@ def test_a_knee_caving_in_as_the_weight_shifts_away_is_flagged_on_its_side_only(
     """The pelvis 6 cm toward one foot and the other knee caving in 20°: that knee is flagged in every
     rep and the knee that goes out is not; each knee's value is its true move over its foot."""
     motion = _squat(shift_m=shift_m, valgus=20.0, side=side)
-    report = analyse(film(motion, "front"), exercise="squat")
+    report = analyse(film(motion, "front"), movement="squat")
     assert _knee_flags(report) == {(rep, side) for rep in (1, 2, 3)}, report.summary_lines()
     truth = true_knee_medial_shift(motion)[[r.key_frame for r in motion.reps]]
     found = _values(report)
@@ -163,7 +163,7 @@ def test_a_clean_squat_filmed_turned_is_not_flagged_for_the_turn(turn: float) ->
     have flagged a knee at 20° and more."""
     motion = _squat()
     seq = _filmed(motion, camera_for("squat", turn))
-    report = analyse(seq, exercise="squat")
+    report = analyse(seq, movement="squat")
     assert not _knee_flags(report) and not _knee_flags(report, "knee_toe_ratio"), report.summary_lines()
     note = next(n for n in report.notes if n.startswith("The body was turned"))
     assert abs(float(note.split("turned ")[1].split("°")[0]) - abs(turn)) <= 2, note
@@ -191,7 +191,7 @@ def test_the_per_knee_rules_apply_from_their_depth() -> None:
     about parallel (0.44): a 60° squat is judged by neither, 100° by the first, 125° by both."""
     assert (MIN_DEPTH_OVER_FOOT, MIN_DEPTH_OVER_TOES) == (0.25, 0.44)
     for depth, over_foot, over_toes in ((60.0, False, False), (100.0, True, False), (125.0, True, True)):
-        report = analyse(film(_squat(depth=depth), "front"), exercise="squat")
+        report = analyse(film(_squat(depth=depth), "front"), movement="squat")
         assert np.isfinite(_values(report)).all() == over_foot, depth
         assert np.isfinite(_values(report, "knee_toe_ratio")).all() == over_toes, depth
         assert np.isnan(_values(report)).all() == (not over_foot), depth

@@ -44,7 +44,7 @@ def test_a_rendered_knee_caving_in_as_the_weight_shifts_away_is_flagged_on_its_s
     moving in over its foot in both reps, and no per-knee flag on the left knee, which goes out."""
     faults = Faults(knee_valgus_deg=20.0, side="right")
     report = analyse(
-        _filmed(tmp_path, "shift", 0.0, 5, weight_shift_m=-0.06, faults=faults), exercise="squat"
+        _filmed(tmp_path, "shift", 0.0, 5, weight_shift_m=-0.06, faults=faults), movement="squat"
     )
     per_knee = [f for f in report.flags if f.measure in PER_KNEE]
     assert {(f.rep, f.side) for f in per_knee} == {(1, "right"), (2, "right")}, report.summary_lines()
@@ -57,7 +57,7 @@ def test_a_rendered_clean_squat_filmed_turned_is_not_flagged_for_the_turn(
     """The clean squat filmed with the camera turned 10°, 20° and 30°: no knee flag at all. Within
     the yaw limit each knee is judged; beyond it the per-knee rules are not, and the report says
     how turned the body was and how to film it."""
-    report = analyse(_filmed(tmp_path, f"turned{yaw:.0f}", yaw, seed), exercise="squat")
+    report = analyse(_filmed(tmp_path, f"turned{yaw:.0f}", yaw, seed), movement="squat")
     assert not _knee_flags(report), report.summary_lines()
     judged = [
         v for rep in report.reps for v in rep.values if v.measure == "knee_medial_shift_rel" and v.assessed
@@ -76,7 +76,7 @@ def real() -> dict[str, Report]:
     """The two real front squats, analysed as squats."""
     require_or_skip(SHARED_CLIPS.is_dir(), f"real clips not found at {SHARED_CLIPS}")
     names = ("squat_front_knees_sway_in.mov", "squat_front_clean.mov")
-    return {name: analyse(estimate_pose(SHARED_CLIPS / name), exercise="squat") for name in names}
+    return {name: analyse(estimate_pose(SHARED_CLIPS / name), movement="squat") for name in names}
 
 
 def _toe_ratios(report: Report) -> dict[str, float]:

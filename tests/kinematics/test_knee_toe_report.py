@@ -31,7 +31,7 @@ def deep_squat() -> Report:
     motion = simulate(
         "squat", MotionParams(reps=3, depth=125.0, faults=Faults(knee_valgus_deg=15.0, side="left"))
     )
-    return analyse(film(motion, "front"), exercise="squat")
+    return analyse(film(motion, "front"), movement="squat")
 
 
 def _knee_toe_flags(report: Report) -> list[Flag]:
@@ -128,7 +128,7 @@ def test_a_real_deep_squat_shows_its_knee_inside_toes_value_everywhere(tmp_path)
 
     clip = SHARED_CLIPS / "squat_front_knees_sway_in.mov"
     require_or_skip(clip.is_file(), f"real clip not found at {clip}")
-    report = analyse(estimate_pose(clip), exercise="squat")
+    report = analyse(estimate_pose(clip), movement="squat")
     assert {f.rep for f in _knee_toe_flags(report)} == {1}, report.summary_lines()
     check_rep_table(report)
     check_trend(report, tmp_path / "h.sqlite")

@@ -96,7 +96,7 @@ def reports() -> dict[str, Report]:
     for name, (movement, camera, faults, _) in CLIPS.items():
         reps = 3 if movement == "running" else 2
         params = MotionParams(reps=reps, faults=Faults(**faults)) if faults else MotionParams(reps=reps)
-        out[name] = analyse(film(simulate(movement, params), camera), exercise=movement)
+        out[name] = analyse(film(simulate(movement, params), camera), movement=movement)
     return out
 
 
@@ -131,7 +131,7 @@ def test_a_front_view_keeps_its_numbers(tmp_path) -> None:
     """The control: filmed from the front the same squat has numbers everywhere (the checks above
     are not empty)."""
     motion = simulate("squat", MotionParams(reps=2, faults=Faults(knee_valgus_deg=20.0, side="both")))
-    report = analyse(film(motion, "front"), exercise="squat")
+    report = analyse(film(motion, "front"), movement="squat")
     assert report.view == "front"
     v = report.reps[0].value_of("knee_separation_rel")
     assert v.assessed and np.isfinite(v.value)
@@ -191,8 +191,8 @@ def test_every_flag_is_drawn_on_its_own_line_with_its_thresholds(movement, measu
 
 @pytest.mark.slow
 @pytest.mark.parametrize("clip", ["squat_side_clean.mov", "squat_side_knees_sway_in.mov"])
-@pytest.mark.parametrize("exercise", ["squat", "single-leg-squat"])
-def test_real_side_view_clips_export_no_frontal_number(clip, exercise, tmp_path) -> None:
+@pytest.mark.parametrize("movement", ["squat", "single-leg-squat"])
+def test_real_side_view_clips_export_no_frontal_number(clip, movement, tmp_path) -> None:
     """The shared real side-on squats through the command line (MediaPipe on the video): no frontal-plane
     number in the JSON's rep values, no frontal column in the measures CSV, empty frontal cells in the
     reps CSV; and the report shows none in the rep table, timeline or History."""
@@ -207,7 +207,7 @@ def test_real_side_view_clips_export_no_frontal_number(clip, exercise, tmp_path)
     path = SHARED_CLIPS / clip
     require_or_skip(path.is_file(), f"real clip not found at {path}")
     out = {"--json": tmp_path / "r.json", "--csv": tmp_path / "m.csv", "--reps-csv": tmp_path / "reps.csv"}
-    args = [sys.executable, "-m", "hipform", "analyse", str(path), "--exercise", exercise]
+    args = [sys.executable, "-m", "hipform", "analyse", str(path), "--exercise", movement]
     subprocess.run([*args, *(x for kv in out.items() for x in map(str, kv))], check=True, capture_output=True)
     data = json.loads(out["--json"].read_text())
     assert data["view"] in ("side", "oblique") and data["reps"], data["view"]
@@ -222,5 +222,5 @@ def test_real_side_view_clips_export_no_frontal_number(clip, exercise, tmp_path)
     with out["--reps-csv"].open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and all(row[k] == "" for row in rows for k in frontal & set(row))
-    report = analyse(estimate_pose_cached(path).seq, exercise=exercise)
+    report = analyse(estimate_pose_cached(path).seq, movement=movement)
     assert_no_number_for_what_was_not_judged(report, tmp_path)

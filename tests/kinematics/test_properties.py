@@ -126,9 +126,9 @@ def test_fppa_of_a_known_leg() -> None:
 def test_mirrored_clip_swaps_flag_sides() -> None:
     motion = simulate_motion("single-leg-squat", reps=3, faults=Faults(knee_valgus_deg=18.0, side="right"))
     seq = film(motion, "front")
-    sides = {f.side for f in analyse(seq, exercise="single-leg-squat").flags_for("knee_collapse")}
+    sides = {f.side for f in analyse(seq, movement="single-leg-squat").flags_for("knee_collapse")}
     mirrored = {
-        f.side for f in analyse(seq.mirrored(), exercise="single-leg-squat").flags_for("knee_collapse")
+        f.side for f in analyse(seq.mirrored(), movement="single-leg-squat").flags_for("knee_collapse")
     }
     assert sides == {"right"}
     assert mirrored == {"left"}
@@ -148,7 +148,7 @@ def squat_seq() -> PoseSequence:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=st.data(),
-    exercise=st.sampled_from(
+    movement=st.sampled_from(
         [
             "auto",
             "squat",
@@ -162,7 +162,7 @@ def squat_seq() -> PoseSequence:
         ]
     ),
 )
-def test_damaged_input_gives_not_assessed_never_an_error(squat_seq, data, exercise) -> None:
+def test_damaged_input_gives_not_assessed_never_an_error(squat_seq, data, movement) -> None:
     """NaN frames, missing landmarks, zero-length segments, tiny clips: no exception, no flag."""
     n = squat_seq.n_frames
     lm = np.array(squat_seq.landmarks_px, dtype=np.float32)
@@ -193,7 +193,7 @@ def test_damaged_input_gives_not_assessed_never_an_error(squat_seq, data, exerci
         seq = _sequence(lm, vis)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        report = analyse(seq, exercise=exercise)
+        report = analyse(seq, movement=movement)
     report.to_dict()
     if kind in ("nan_all", "collapse_legs", "one_frame", "two_frames", "low_vis"):
         assert report.flags == ()
@@ -206,18 +206,18 @@ def test_damaged_input_gives_not_assessed_never_an_error(squat_seq, data, exerci
 
 
 def test_flags_need_visible_landmarks(squat_seq) -> None:
-    assert analyse(squat_seq, exercise="squat").flags_for("knee_collapse")
+    assert analyse(squat_seq, movement="squat").flags_for("knee_collapse")
     vis = np.array(squat_seq.visibility)
     vis[:, [25, 26]] = 0.2  # knees hidden throughout
     hidden = _sequence(np.array(squat_seq.landmarks_px), vis)
-    report = analyse(hidden, exercise="squat")
+    report = analyse(hidden, movement="squat")
     assert report.flags_for("knee_collapse") == []
     assert any(n.fault == "knee_collapse" for n in report.not_assessed)
 
 
 def test_unknown_exercise_and_wrong_types_raise(squat_seq) -> None:
-    with pytest.raises(ValueError, match="unknown exercise"):
-        analyse(squat_seq, exercise="deadlift")
+    with pytest.raises(ValueError, match="unknown movement"):
+        analyse(squat_seq, movement="deadlift")
     with pytest.raises(TypeError):
         analyse(np.zeros((3, 33, 3)))  # type: ignore[arg-type]
     with pytest.raises(TypeError):

@@ -47,12 +47,12 @@ def test_clean_squat_is_not_flagged(sequences) -> None:
 
 @pytest.mark.parametrize("name", ["squat_side_knees_sway_in.mov", "squat_side_clean.mov"])
 def test_side_clips_do_not_assess_frontal_faults(sequences, name) -> None:
-    for exercise in ("squat", "single-leg-squat"):
-        report = analyse(sequences[name], exercise=exercise)
+    for movement in ("squat", "single-leg-squat"):
+        report = analyse(sequences[name], movement=movement)
         assert report.view in ("side", "oblique")
         assert not report.is_assessed("knee_collapse")
         assert report.flags_for("knee_collapse") == []
-        if exercise == "single-leg-squat":
+        if movement == "single-leg-squat":
             assert not report.is_assessed("pelvic_drop")
 
 
@@ -77,7 +77,7 @@ def test_running_clips_yield_steps_that_do_not_overlap(sequences, name, n_steps)
     guessed = analyse(sequences[name])
     assert guessed.movement.status == "unsure" and guessed.movement.name == "running"
     assert not guessed.reps and not guessed.flags
-    report = analyse(sequences[name], exercise="running")
+    report = analyse(sequences[name], movement="running")
     assert n_steps[0] <= len(report.reps) <= n_steps[1]
     # side-on the pose model's labels are not consistent in this clip: its steps carry no leg
     legs = (None,) if name == "running_treadmill_side.mp4" else ("left", "right")
@@ -90,7 +90,7 @@ def test_running_clips_yield_steps_that_do_not_overlap(sequences, name, n_steps)
 
 
 def test_slow_motion_treadmill_cadence_is_in_clip_time_within_2_percent(sequences) -> None:
-    report = analyse(sequences["running_treadmill_side.mp4"], exercise="running")
+    report = analyse(sequences["running_treadmill_side.mp4"], movement="running")
     cadence = report.summary.steps.cadence_spm
     assert abs(cadence - TREADMILL_SPM) <= 0.02 * TREADMILL_SPM, (cadence, TREADMILL_SPM)
     assert any(
@@ -101,7 +101,7 @@ def test_slow_motion_treadmill_cadence_is_in_clip_time_within_2_percent(sequence
 
 def test_a_clip_of_four_steps_gives_no_cadence(sequences) -> None:
     """1.6 s of running from behind: the steps are judged, too few intervals for a cadence."""
-    report = analyse(sequences["running_rear_outdoor.mp4"], exercise="running")
+    report = analyse(sequences["running_rear_outdoor.mp4"], movement="running")
     assert report.to_dict()["summary"]["cadence_spm"] is None
     assert any(n.startswith("No cadence") for n in report.notes), report.notes
     assert not any(n.startswith("Slow motion") for n in report.notes)

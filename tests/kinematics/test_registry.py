@@ -55,7 +55,7 @@ def test_each_movement_has_every_part(name: str) -> None:
 def test_each_movement_is_simulated_segmented_and_judged(name: str) -> None:
     """The synthetic athlete does it, its segmentation finds the reps, and the analysis grades them."""
     motion = simulate_motion(name, reps=2)
-    report = analyse(film(motion, VIEW.get(name, "front")), exercise=name)
+    report = analyse(film(motion, VIEW.get(name, "front")), movement=name)
     assert len(report.reps) >= 2, report.summary_lines()
     kinds = {r.kind for r in report.reps}
     assert kinds == {REGISTRY[name].rep_kind}

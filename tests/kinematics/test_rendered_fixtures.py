@@ -39,7 +39,7 @@ def _keys_match(report, truth, tol: int) -> None:
 def test_squat_reps_come_from_hip_height_even_when_the_knees_cave_in() -> None:
     # MediaPipe's 3D knee flexion reads ~25° for this 100° squat: reps must not depend on it
     seq, truth = _clip("squat_front_valgus_both")
-    report = analyse(seq, exercise="squat")
+    report = analyse(seq, movement="squat")
     _keys_match(report, truth, tol=4)
     assert {f.rep for f in report.flags_for("knee_collapse")} == {1, 2, 3}
     assert {f.fault for f in report.flags} == {"knee_collapse"}
@@ -48,7 +48,7 @@ def test_squat_reps_come_from_hip_height_even_when_the_knees_cave_in() -> None:
 
 def test_kickback_reps_found_with_the_far_wrist_hidden() -> None:
     seq, truth = _clip("kickback_side_arch")
-    report = analyse(seq, exercise="kickback")
+    report = analyse(seq, movement="kickback")
     _keys_match(report, truth, tol=6)
     assert all(r.side == "right" for r in report.reps)
     assert {f.rep for f in report.flags_for("back_arch")} == {1, 2, 3}
@@ -60,7 +60,7 @@ def test_kickback_reps_found_with_the_far_wrist_hidden() -> None:
 def test_single_leg_balance_from_the_front_finds_both_holds() -> None:
     # the lifted foot is hidden behind the stance leg (visibility ~0.1): the hold is still found
     seq, truth = _clip("single_leg_balance_front_clean")
-    report = analyse(seq, exercise="single-leg-balance")
+    report = analyse(seq, movement="single-leg-balance")
     _keys_match(report, truth, tol=6)
     assert [r.side for r in report.reps] == ["right", "right"]
     assert report.flags == ()
@@ -90,7 +90,7 @@ def test_running_from_the_rear_takes_the_stance_side_from_the_planted_foot() -> 
     # from behind, the swing foot kicks up toward the camera and its heel's lowest image point is
     # not a strike; the stance foot is the lower one
     seq, truth = _clip("running_rear_clean")
-    report = analyse(seq, exercise="running")
+    report = analyse(seq, movement="running")
     stance = np.array(truth.data["stance_side"])
     assert len(report.reps) >= len(truth.reps) - 1
     for r in report.reps:
@@ -108,7 +108,7 @@ def test_single_leg_bridge_side_on_counts_reps_on_hip_height_despite_leg_label_s
     # lying side-on, the pose model swaps the leg labels between reps; the hip-line angle of the
     # wrong leg made 5 reps of 3 with values up to 43°
     seq, truth = _clip("single_leg_bridge_side_arch")
-    report = analyse(seq, exercise="single-leg-bridge")
+    report = analyse(seq, movement="single-leg-bridge")
     _keys_match(report, truth, tol=4)
     true_top = truth.measures["bridge_hip_line_deg"][[r["key_frame"] for r in truth.reps]]
     found = [r.value_of("bridge_hip_line_deg", r.side).value for r in report.reps]
@@ -122,7 +122,7 @@ def test_single_leg_bridge_from_the_feet_grades_the_stance_side_only() -> None:
     # reads the drop at about half that (docs/accuracy.md), so not every rep passes the threshold,
     # but a drop is flagged, and on the stance side
     seq, truth = _clip("single_leg_bridge_feet_pelvic_drop")
-    report = analyse(seq, exercise="single-leg-bridge")
+    report = analyse(seq, movement="single-leg-bridge")
     assert len(report.reps) == len(truth.reps)
     holds = [(r["start_frame"], r["end_frame"]) for r in truth.reps]
     for r in report.reps:  # the key frame is inside the true rep
@@ -137,7 +137,7 @@ def test_report_measures_hold_the_graded_series_the_flags_are_read_on() -> None:
     # the app plots Report.measures under the flags: the graded (baseline-corrected) series must
     # pass through every flag's value at its worst frame, and the raw series stay available
     seq, _ = _clip("squat_front_valgus")
-    report = analyse(seq, exercise="single-leg-squat")
+    report = analyse(seq, movement="single-leg-squat")
     m = report.measures
     assert "fppa_raw_right_deg" in m and "fppa_right_deg" in m
     flags = report.flags_for("knee_collapse")
@@ -147,7 +147,7 @@ def test_report_measures_hold_the_graded_series_the_flags_are_read_on() -> None:
     base = report.reps[0].value_of("fppa_standing_deg", "right").value
     assert np.allclose(m["fppa_raw_right_deg"] - base, m["fppa_right_deg"], equal_nan=True)
     seq, _ = _clip("squat_front_valgus_both")
-    report = analyse(seq, exercise="squat")
+    report = analyse(seq, movement="squat")
     flags = report.flags_for("knee_collapse")
     assert {f.measure for f in flags} == {"knee_separation_rel", "knee_medial_shift_rel"}, flags
     for f in flags:

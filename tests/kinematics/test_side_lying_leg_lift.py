@@ -21,7 +21,7 @@ EXERCISE = "side-lying-leg-lift"
 
 
 def test_from_behind_counts_the_reps_and_judges_no_feet_view_fault() -> None:
-    report = analyse(load_sequence(DATA / "side_lying_leg_lift_back_clean.npz"), exercise=EXERCISE)
+    report = analyse(load_sequence(DATA / "side_lying_leg_lift_back_clean.npz"), movement=EXERCISE)
     assert len(report.reps) == 3, report.summary_lines()
     assert {r.side for r in report.reps} == {"right"}
     assert not report.flags, report.flags  # a clean clip
@@ -35,7 +35,7 @@ def test_from_the_feet_an_unsteady_view_is_never_flagged() -> None:
     """From the feet the lifted leg hides the trunk and the pose model lays the body across the image
     in about a third of the frames: neither view's measures are read, so nothing is flagged."""
     seq = load_sequence(DATA / "side_lying_leg_lift_feet_clean.npz")
-    report = analyse(seq, exercise=EXERCISE)
+    report = analyse(seq, movement=EXERCISE)
     assert not report.flags, report.flags
     status = {f.fault: f.status for f in report.summary.faults}
     assert status["leg_forward"] == status["pelvic_roll"] == "not_assessed"

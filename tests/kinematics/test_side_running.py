@@ -43,7 +43,7 @@ PLAUSIBLE = {
 
 @pytest.fixture(scope="module")
 def side_report():
-    return analyse(load_sequence(DATA / "running_treadmill_side_every3.npz"), exercise="running")
+    return analyse(load_sequence(DATA / "running_treadmill_side_every3.npz"), movement="running")
 
 
 def _values(report, name: str) -> np.ndarray:
@@ -92,7 +92,7 @@ def test_side_on_steps_carry_no_leg_when_the_labels_are_not_consistent(side_repo
 
 
 def test_from_behind_the_sagittal_measures_are_not_assessed() -> None:
-    report = analyse(load_sequence(DATA / "running_rear_clean.npz"), exercise="running")
+    report = analyse(load_sequence(DATA / "running_rear_clean.npz"), movement="running")
     assert report.view == "rear" and report.reps
     for name in SAGITTAL:
         v = _values(report, name)
@@ -104,7 +104,7 @@ def test_from_behind_the_sagittal_measures_are_not_assessed() -> None:
 
 def test_side_on_the_synthetic_runner_gets_its_legs_and_cadence_right() -> None:
     motion = simulate_motion("running", reps=6, fps=60.0)
-    report = analyse(film(motion, "right"), exercise="running")
+    report = analyse(film(motion, "right"), movement="running")
     truth = {r.start_frame: r.side for r in motion.reps}
     contacts = np.array(sorted(truth))
     sides = []

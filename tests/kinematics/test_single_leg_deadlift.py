@@ -59,7 +59,7 @@ def sample_of(name: str) -> Sample:
 @cache
 def _clip(name: str) -> tuple[Report, Motion]:
     sample = sample_of(name)
-    report = analyse(load_sequence(DATA / f"{name}.npz"), exercise=MOVEMENT)
+    report = analyse(load_sequence(DATA / f"{name}.npz"), movement=MOVEMENT)
     return report, simulate(MOVEMENT, sample.params, seed=sample.motion_seed)
 
 

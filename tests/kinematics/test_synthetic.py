@@ -123,7 +123,7 @@ def test_reps_found_as_simulated(movement: str) -> None:
     view = "front" if movement in UPRIGHT and movement != "step-up" else "right"
     if REGISTRY[movement].posture == "side-lying":
         view = "front"  # filmed from the feet, looking along the body
-    report = analyse(film(motion, view), exercise=movement)
+    report = analyse(film(motion, view), movement=movement)
     truth_keys = np.array([r.key_frame for r in motion.reps])
     got = np.array([r.key_frame for r in report.reps])
     if movement == "running":
@@ -145,7 +145,7 @@ def test_reps_found_as_simulated(movement: str) -> None:
 def test_clean_movement_is_not_flagged(movement: str) -> None:
     motion = simulate_motion(movement, reps=3)
     for view in ("front", "right"):
-        report = analyse(film(motion, view), exercise=movement)
+        report = analyse(film(motion, view), movement=movement)
         assert report.flags == (), (view, [(f.fault, f.measure, f.value) for f in report.flags])
 
 
@@ -169,7 +169,7 @@ INJECTED = [
 def test_injected_fault_flags_above_threshold_only(movement, fault_arg, fault, view, mild) -> None:
     def judged_at(magnitude: float):
         motion = simulate_motion(movement, reps=3, faults=Faults(**{fault_arg: magnitude}, side="right"))
-        report = analyse(film(motion, view), exercise=movement)
+        report = analyse(film(motion, view), movement=movement)
         return report, [f for f in report.flags if f.fault == fault and f.rep is not None]
 
     _, below = judged_at(mild - 3.0)
@@ -188,8 +188,8 @@ def test_squat_knee_valgus_graded_by_knee_separation_and_each_knee() -> None:
     over its own foot, in every rep."""
     clean = simulate_motion("squat", reps=3)
     collapsed = simulate_motion("squat", reps=3, faults=Faults(knee_valgus_deg=20.0, side="both"))
-    assert analyse(film(clean, "front"), exercise="squat").flags_for("knee_collapse") == []
-    flags = analyse(film(collapsed, "front"), exercise="squat").flags_for("knee_collapse")
+    assert analyse(film(clean, "front"), movement="squat").flags_for("knee_collapse") == []
+    flags = analyse(film(collapsed, "front"), movement="squat").flags_for("knee_collapse")
     together = [f for f in flags if f.measure == "knee_separation_rel"]
     each = [f for f in flags if f.measure == "knee_medial_shift_rel"]
     assert {f.rep for f in together} == {1, 2, 3} and all(f.value < 0.9 for f in together)
@@ -200,7 +200,7 @@ def test_squat_knee_valgus_graded_by_knee_separation_and_each_knee() -> None:
 @pytest.mark.parametrize("movement", ["squat", "single-leg-squat"])
 def test_frontal_faults_not_assessed_from_the_side(movement: str) -> None:
     motion = simulate_motion(movement, reps=2, faults=Faults(knee_valgus_deg=20.0, side="right"))
-    report = analyse(film(motion, "right"), exercise=movement)
+    report = analyse(film(motion, "right"), movement=movement)
     assert report.view == "side"
     assert report.flags_for("knee_collapse") == []
     assert not report.is_assessed("knee_collapse")
@@ -210,7 +210,7 @@ def test_frontal_faults_not_assessed_from_the_side(movement: str) -> None:
 
 def test_back_arch_not_assessed_from_the_front() -> None:
     motion = simulate_motion("bridge", reps=2, faults=Faults(back_arch_deg=25.0))
-    report = analyse(film(motion, "front"), exercise="bridge")
+    report = analyse(film(motion, "front"), movement="bridge")
     assert report.flags_for("back_arch") == []
     assert not report.is_assessed("back_arch")
 

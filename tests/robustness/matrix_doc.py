@@ -68,7 +68,7 @@ def main() -> None:
             else:
                 outcome = proc.stderr.strip().removeprefix("hipform: ")
             env = " ".join(f"{k}={v}" for k, v in case.env.items())
-            args = f"`--exercise {case.exercise}`" + (f" `{env}`" if env else "")
+            args = f"`--exercise {case.movement}`" + (f" `{env}`" if env else "")
             ok = "✓" if proc.returncode == case.exit_code else f"✗ (expected {case.exit_code})"
             rows.append(f"| {cid} | {comments.get(cid, '')} | {args} | {proc.returncode} {ok} | "
                         f"{outcome.replace('|', '/')} | {wall:.1f} |")  # fmt: skip

@@ -89,7 +89,7 @@ class Case:
     exit_code : what ``hipform analyse`` must exit with (0: a result).
     says : words the one-sentence message must contain (exit code ≠ 0).
     check : what the report JSON must show (exit code 0).
-    exercise : ``--exercise``.
+    movement : ``--exercise``.
     env : extra environment (input limits).
     pose : MediaPipe runs on it (slow).
     """
@@ -98,7 +98,7 @@ class Case:
     exit_code: int
     says: str = ""
     check: Check | None = None
-    exercise: str = "auto"
+    movement: str = "auto"
     env: dict[str, str] = field(default_factory=dict)
     pose: bool = True
 
@@ -117,16 +117,16 @@ def row(case: Case, case_id: str):
 # fmt: off
 CASES = [
     # ---- valid clips: a result
-    row(Case("normal", 0, check=right_knee_collapse, exercise="squat"), "normal"),  # the reference
-    row(Case("animated_gif", 0, check=right_knee_collapse, exercise="squat"), "animated_gif"),  # a GIF (the upload box takes them): same result
-    row(Case("webm_vp9", 0, check=right_knee_collapse, exercise="squat"), "webm_vp9"),  # a browser recording (VP9): same result
-    row(Case("rotated_phone", 0, check=upright_portrait, exercise="squat"), "rotated_phone"),  # 90° display matrix: same result as upright
-    row(Case("variable_frame_rate", 0, check=right_knee_collapse, exercise="squat"), "variable_frame_rate"),  # 10-60 fps jitter: real timestamps used
+    row(Case("normal", 0, check=right_knee_collapse, movement="squat"), "normal"),  # the reference
+    row(Case("animated_gif", 0, check=right_knee_collapse, movement="squat"), "animated_gif"),  # a GIF (the upload box takes them): same result
+    row(Case("webm_vp9", 0, check=right_knee_collapse, movement="squat"), "webm_vp9"),  # a browser recording (VP9): same result
+    row(Case("rotated_phone", 0, check=upright_portrait, movement="squat"), "rotated_phone"),  # 90° display matrix: same result as upright
+    row(Case("variable_frame_rate", 0, check=right_knee_collapse, movement="squat"), "variable_frame_rate"),  # 10-60 fps jitter: real timestamps used
     row(Case("ten_minutes", 0, check=long_clip), "ten_minutes"),  # 10 min at 1 fps: within the default 10-min limit
     row(Case("truncated_faststart", 0, check=frames_before_the_cut), "truncated_faststart"),  # cut mid-file, index first: the frames before the cut are used
     row(Case("two_people", 0, check=no_flags_and_says_why), "two_people"),  # one walking, one jumping: no squat fault invented
-    row(Case("walks_out", 0, check=no_flags_and_says_why, exercise="squat"), "walks_out"),  # blank after mid-clip: the rep is incomplete, said so
-    row(Case("side_view", 0, check=knee_collapse_not_assessed, exercise="squat"), "wrong_side"),  # side view for a squat: knee collapse not assessed, never "all good"
+    row(Case("walks_out", 0, check=no_flags_and_says_why, movement="squat"), "walks_out"),  # blank after mid-clip: the rep is incomplete, said so
+    row(Case("side_view", 0, check=knee_collapse_not_assessed, movement="squat"), "wrong_side"),  # side view for a squat: knee collapse not assessed, never "all good"
     # ---- no person: exit 4
     row(Case("no_person", 4, "No person was found"), "no_person"),  # an empty room
     row(Case("legs_only", 4, "Film the whole body"), "legs_only"),  # knees and feet only
@@ -184,7 +184,7 @@ def run_cli(case: Case, clip: Path, work: Path) -> tuple[subprocess.CompletedPro
     shutil.copyfile(clip, src)
     out = work / "out"
     out.mkdir()
-    cmd = [sys.executable, "-m", "hipform", "analyse", "-q", str(src), "--exercise", case.exercise]
+    cmd = [sys.executable, "-m", "hipform", "analyse", "-q", str(src), "--exercise", case.movement]
     cmd += ["--json", str(out / "report.json")]
     proc = subprocess.run(
         cmd, capture_output=True, text=True, timeout=300, env=clean_env(case.env, tmp, home), cwd=work
@@ -241,7 +241,7 @@ def test_cli(case: Case, request, cli_results):
 
 
 # --------------------------------------------------------------------- the app's upload path
-def app_upload(name: str, data: bytes, exercise: str, home: Path, env: dict[str, str]):
+def app_upload(name: str, data: bytes, movement: str, home: Path, env: dict[str, str]):
     """What the app does with an upload (app.analyse_upload without the widgets).
 
     Saves the bytes under a private folder, checks the limits, analyses the clip
@@ -260,7 +260,7 @@ def app_upload(name: str, data: bytes, exercise: str, home: Path, env: dict[str,
         return run_analysis(
             path,
             home / "videos",
-            AnalysisSettings(exercise=exercise),
+            AnalysisSettings(movement=movement),
             source_name=media.safe_filename(name),
             limits=limits,
         )
@@ -279,7 +279,7 @@ def test_app_upload(case: Case, clips, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(sys_tmp))
     monkeypatch.setenv("HIPFORM_HOME", str(home))
     try:
-        result = app_upload(clip.name, clip.read_bytes(), case.exercise, home, case.env)
+        result = app_upload(clip.name, clip.read_bytes(), case.movement, home, case.env)
     except HipformError as exc:
         assert case.exit_code != 0 and exc.exit_code == case.exit_code, (exc.exit_code, str(exc))
         assert case.says in str(exc)
@@ -320,7 +320,7 @@ def test_app_shows_one_sentence_or_an_honest_result(case: Case, clips, tmp_path,
     clip = clips(case.maker)
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=240)
     at.run()
-    at.selectbox(key="exercise").set_value(case.exercise)
+    at.selectbox(key="movement").set_value(case.movement)
     at.run()
     at.file_uploader(key="upload").set_value((clip.name, clip.read_bytes(), "video/mp4"))
     at.run()

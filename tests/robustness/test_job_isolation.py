@@ -51,7 +51,7 @@ def test_three_clips_at_once_keep_their_own_results(clips, poses, tmp_path):
 
     def job(name: str):
         return name, run_analysis(
-            clips[name], out, AnalysisSettings(exercise=settings[name]), seq=poses[name], source_name=name
+            clips[name], out, AnalysisSettings(movement=settings[name]), seq=poses[name], source_name=name
         )
 
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -74,7 +74,7 @@ def test_same_clip_twice_at_once_gives_whole_videos(clips, poses, tmp_path):
     clip, seq = clips["front"], poses["front"]
 
     def job(_):
-        res = run_analysis(clip, out, AnalysisSettings(exercise="squat"), seq=seq)
+        res = run_analysis(clip, out, AnalysisSettings(movement="squat"), seq=seq)
         return _frames_in(res.annotated_path), res.annotated_path
 
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -25,7 +25,7 @@ from hipform.landmarks import Landmark as L
 from hipform.report import Report
 from hipform.sequence import PoseSequence
 
-EXERCISES = ("auto", *MOVEMENTS)
+MOVEMENTS_TO_TRY = ("auto", *MOVEMENTS)
 LEGS = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]
 GARBAGE = (
     "noise",  # uniform random points over the frame, every frame
@@ -104,10 +104,10 @@ def _check_report(report: Report) -> None:
     fps=st.one_of(st.sampled_from([1.0, 30.0, 240.0]), st.floats(0.01, 1000.0)),
     times=st.sampled_from(["regular", "jitter", "tiny", "gaps"]),
     world_kind=st.sampled_from(["nan", "one_point", "random"]),
-    exercise=st.sampled_from(EXERCISES),
+    movement=st.sampled_from(MOVEMENTS_TO_TRY),
     vis_kind=st.sampled_from(["random", "zero", "one"]),
 )
-def test_garbage_gives_a_report_with_no_flag(seed, kind, n, fps, times, world_kind, exercise, vis_kind):
+def test_garbage_gives_a_report_with_no_flag(seed, kind, n, fps, times, world_kind, movement, vis_kind):
     rng = np.random.default_rng(seed)
     w, h = (int(v) for v in rng.integers(1, 4000, 2))
     lm, vis = _garbage(rng, kind, n, w, h)
@@ -118,7 +118,7 @@ def test_garbage_gives_a_report_with_no_flag(seed, kind, n, fps, times, world_ki
     seq = PoseSequence(lm, vis, _world(rng, kind, n, world_kind), _times(rng, n, fps, times), w, h, fps)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # numpy's all-NaN warnings are not errors
-        report = analyse(seq, exercise=exercise)
+        report = analyse(seq, movement=movement)
     _check_report(report)
     assert report.flags == (), [(f.fault, f.rep, f.value) for f in report.flags]
     assert report.n_frames == n
@@ -172,15 +172,15 @@ def test_malformed_arrays_raise_value_error_at_construction(
             PoseSequence(lm, vis, world, ts, *size, fps)
         return
     seq = PoseSequence(lm, vis, world, ts, *size, fps)
-    _check_report(analyse(seq, exercise="auto"))
+    _check_report(analyse(seq, movement="auto"))
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("movement", MOVEMENTS_TO_TRY)
 @pytest.mark.parametrize("n", [0, 1, 2])
-def test_zero_one_two_frames_every_movement(exercise, n):
+def test_zero_one_two_frames_every_movement(movement, n):
     lm = np.full((n, 33, 3), 100.0, np.float32)
     seq = PoseSequence(lm, np.ones((n, 33)), np.zeros((n, 33, 3)), np.arange(n) / 30.0, 640, 480, 30.0)
-    report = analyse(seq, exercise=exercise)
+    report = analyse(seq, movement=movement)
     _check_report(report)
     assert report.flags == () and report.reps == ()
     faults = {na.fault for na in report.not_assessed if na.rep is None}
@@ -192,12 +192,12 @@ def test_zero_one_two_frames_every_movement(exercise, n):
 @given(
     seed=st.integers(0, 2**32 - 1),
     kind=st.sampled_from(["noise", "inf_some", "one_point_moving", "zero_length_legs"]),
-    exercise=st.sampled_from(LIVE_MOVEMENTS),
+    movement=st.sampled_from(LIVE_MOVEMENTS),
 )
-def test_live_checker_never_cues_a_fault_or_good_on_garbage(seed, kind, exercise):
+def test_live_checker_never_cues_a_fault_or_good_on_garbage(seed, kind, movement):
     rng = np.random.default_rng(seed)
     lm, vis = _garbage(rng, kind, 150, 640, 480)
-    live = LiveAnalyser(exercise)
+    live = LiveAnalyser(movement)
     cues = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

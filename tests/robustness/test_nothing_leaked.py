@@ -116,7 +116,7 @@ def test_whole_pipeline_runs_offline(no_network, clip, tmp_path):
     from hipform.pose import estimate_pose
 
     seq = estimate_pose(clip)
-    report = analyse(seq, exercise="squat")
+    report = analyse(seq, movement="squat")
     assert report.flags_for("knee_collapse")
     out = annotate_video(clip, seq, tmp_path / "annotated.mp4")
     with History(tmp_path / "history.sqlite") as hist:
@@ -206,7 +206,7 @@ def test_app_upload_offline_with_safe_download_names(no_network, app_home, clip,
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
     at.run()
-    at.selectbox(key="exercise").set_value("squat")
+    at.selectbox(key="movement").set_value("squat")
     at.run()
     at.file_uploader(key="upload").set_value(("../../etc/passwd.mp4", clip.read_bytes(), "video/mp4"))
     at.run()

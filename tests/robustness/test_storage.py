@@ -45,7 +45,7 @@ def report() -> dict:
     faults = Faults(knee_valgus_deg=20, side="left")
     motion = simulate("single-leg-squat", MotionParams(reps=2, faults=faults))
     seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("front"), motion.fps)
-    return json.loads(json.dumps(analyse(seq, exercise="single-leg-squat").to_dict()))
+    return json.loads(json.dumps(analyse(seq, movement="single-leg-squat").to_dict()))
 
 
 def save(hist: History, report: dict, name: str = "a.mp4", **kw) -> int:

@@ -236,7 +236,7 @@ def _analysed(sample: Sample, tmp: str):
 
     info = render_sample(sample, tmp)
     seq = estimate_pose(info.video_path)
-    return seq, analyse(seq, exercise=sample.movement), load_truth(info.video_path)
+    return seq, analyse(seq, movement=sample.movement), load_truth(info.video_path)
 
 
 @pytest.fixture(scope="module")
