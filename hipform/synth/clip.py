@@ -3,14 +3,21 @@
 :func:`render_clip` writes ``NAME.mp4`` (browser-playable H.264) and
 ``NAME.truth.json``; :func:`load_truth` reads the truth back as arrays.
 
-Truth JSON (``schema_version`` 1)
+Truth JSON (``schema_version`` 2)
 ---------------------------------
-``schema_version``       int, 1.
+A file holds what applies to its movement: the faults its generator can inject (in ``params.faults``
+and ``reps``) and the measures that have a value somewhere in the clip. :func:`load_truth` fills in
+the rest (faults 0, measures NaN), so adding a movement with a fault or measure of its own leaves
+every other clip's truth file as it was. Version 1 files (every fault and measure in every file)
+read the same.
+
+``schema_version``       int, 2 (1 is read too).
 ``generator``            "hipform.synth".
 ``video``                file name of the clip the truth belongs to.
 ``movement``             one of :data:`hipform.synth.athlete.MOVEMENTS`.
-``params``               the :class:`~hipform.synth.athlete.MotionParams` (faults per rep in
-                         ``params.faults``, body proportions in ``params.body``).
+``params``               the :class:`~hipform.synth.athlete.MotionParams` (the movement's injectable
+                         faults, their side and reps in ``params.faults``, body proportions in
+                         ``params.body``).
 ``camera``               the :class:`~hipform.synth.camera.Camera` fields, plus ``view`` when known.
 ``appearance``           the :class:`~hipform.synth.render.Appearance` fields and ``appearance_seed``.
 ``noise``                the :class:`~hipform.synth.render.Degradation` fields, or null.
@@ -24,11 +31,11 @@ Truth JSON (``schema_version`` 1)
 ``occluded``             (T, 33) true where another body part or a prop hides the landmark, or it
                          is outside the frame.
 ``joints_m``             (T, 33, 3) world positions, metres (synth world frame: z up, floor z = 0).
-``measures``             name → (T,) true value of every measure (degrees or ratios; null = not
-                         applicable), see :mod:`hipform.synth.athlete`.
+``measures``             name → (T,) true value of each measure with a value in some frame (degrees or
+                         ratios; null = not applicable in that frame), see :mod:`hipform.synth.athlete`.
 ``stance_side``          (T,) "left", "right" or "".
 ``reps``                 one object per rep (step): frames, times, side and the injected fault
-                         magnitudes (:class:`~hipform.synth.athlete.RepTruth`).
+                         magnitudes of the movement's faults (:class:`~hipform.synth.athlete.RepTruth`).
 
 Non-finite numbers are written as null. Pixels are rounded to 0.01 px, metres
 to 0.1 mm, measures to 0.001.
@@ -53,7 +60,9 @@ from hipform.synth.camera import VIEW_YAW_DEG, Camera, pose_sequence_from_joints
 from hipform.synth.render import Appearance, Degradation, Renderer, boxes_from_props
 from hipform.video import VideoWriter
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Truth files this hipform reads (version 1 wrote every fault and measure into every file).
+READABLE_VERSIONS = (1, 2)
 
 #: Movements done lying or kneeling on the floor (a landscape frame suits them): every posture but upright.
 FLOOR_MOVEMENTS = tuple(name for name, m in REGISTRY.items() if m.posture != "upright")
@@ -186,6 +195,42 @@ def _dataclass_dict(obj: Any) -> dict[str, Any] | None:
     return None if obj is None else dataclasses.asdict(obj)
 
 
+def _own_faults(movement: str) -> set[str]:
+    """The :class:`~hipform.synth.athlete.Faults` fields the movement's generator can inject."""
+    from hipform.synth.movements import REGISTRY as GENERATORS
+
+    return set(GENERATORS[movement].faults)
+
+
+def _rep_fields_of(faults: set[str]) -> set[str]:
+    """The :class:`~hipform.synth.athlete.RepTruth` fields that carry ``faults`` (one knee field per side)."""
+    fields = {f for f in faults if f != "knee_valgus_deg"}
+    if "knee_valgus_deg" in faults:
+        fields |= {"knee_valgus_left_deg", "knee_valgus_right_deg"}
+    return fields
+
+
+#: Fields of :class:`~hipform.synth.athlete.Faults` and ``RepTruth`` every truth file keeps.
+_FAULTS_KEPT = {"side", "reps"}
+_REP_KEPT = {"index", "start_frame", "key_frame", "end_frame", "t_start_s", "t_key_s", "t_end_s", "side"}
+
+
+def _params_dict(params: Any, own: set[str]) -> dict[str, Any] | None:
+    if params is None:  # a motion built by hand, not by a generator
+        return None
+    out = dataclasses.asdict(params)
+    # a fault growing over the set is said only where it does (the samples' files stay as they are)
+    out["faults"] = {
+        k: v for k, v in out["faults"].items() if k in own | _FAULTS_KEPT or (k == "grows_over_set" and v)
+    }
+    return out
+
+
+def _rep_dict(rep: Any, own: set[str]) -> dict[str, Any]:
+    keep = _REP_KEPT | _rep_fields_of(own)
+    return {k: v for k, v in dataclasses.asdict(rep).items() if k in keep}
+
+
 def build_truth(
     motion: Any,
     camera: Camera,
@@ -204,12 +249,13 @@ def build_truth(
         cam["view"] = view
     appearance_d = dataclasses.asdict(appearance)
     appearance_d["appearance_seed"] = appearance_seed
+    own = _own_faults(motion.movement)
     truth = {
         "schema_version": SCHEMA_VERSION,
         "generator": "hipform.synth",
         "video": video_name,
         "movement": motion.movement,
-        "params": _to_jsonable(_dataclass_dict(motion.params), 6),
+        "params": _to_jsonable(_params_dict(motion.params, own), 6),
         "camera": _to_jsonable(cam, 6),
         "appearance": _to_jsonable(appearance_d, 4),
         "noise": _to_jsonable(_dataclass_dict(noise), 4),
@@ -222,9 +268,11 @@ def build_truth(
         "landmarks_px": _to_jsonable(seq.landmarks_px.astype(float), 2),
         "occluded": np.asarray(occluded, bool).tolist(),
         "joints_m": _to_jsonable(joints, 4),
-        "measures": {k: _to_jsonable(np.asarray(v, float), 3) for k, v in motion.truth.items()},
+        "measures": {
+            k: _to_jsonable(np.asarray(v, float), 3) for k, v in motion.truth.items() if np.isfinite(v).any()
+        },
         "stance_side": [str(s) for s in np.asarray(motion.stance_side)],
-        "reps": [_to_jsonable(dataclasses.asdict(r), 6) for r in motion.reps],
+        "reps": [_to_jsonable(_rep_dict(r, own), 6) for r in motion.reps],
     }
     return truth
 
@@ -377,6 +425,19 @@ def _float_array(values: Any) -> np.ndarray:
     return np.array(values, dtype=float)  # None → nan
 
 
+def _complete(data: dict[str, Any]) -> None:
+    """Fill in what a file leaves out because it does not apply: faults 0 (not injected), measures NaN."""
+    from hipform.synth.athlete import TRUTH_KEYS, Faults, RepTruth
+
+    if data.get("params"):
+        absent = {f.name: f.default for f in dataclasses.fields(Faults) if f.name not in _FAULTS_KEPT}
+        data["params"]["faults"] = absent | data["params"]["faults"]
+    rep_defaults = {f.name: f.default for f in dataclasses.fields(RepTruth) if f.name not in _REP_KEPT}
+    data["reps"] = [rep_defaults | rep for rep in data["reps"]]
+    nothing = [None] * int(data["n_frames"])
+    data["measures"] = {k: data["measures"].get(k, nothing) for k in TRUTH_KEYS} | data["measures"]
+
+
 def load_truth(path: str | Path) -> ClipTruth:
     """Read the truth of a rendered clip; ``path`` is the ``.mp4`` or its ``.truth.json``.
 
@@ -398,10 +459,12 @@ def load_truth(path: str | Path) -> ClipTruth:
         raise ValueError(f"{p} is not valid JSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("generator") != "hipform.synth":
         raise ValueError(f"{p} is not a hipform ground-truth file")
-    if data.get("schema_version") != SCHEMA_VERSION:
+    if data.get("schema_version") not in READABLE_VERSIONS:
         raise ValueError(
-            f"{p} has schema version {data.get('schema_version')!r}; this hipform reads {SCHEMA_VERSION}"
+            f"{p} has schema version {data.get('schema_version')!r}; this hipform reads "
+            + " and ".join(map(str, READABLE_VERSIONS))
         )
+    _complete(data)
     cam = data["camera"]
     camera = Camera(
         position_m=tuple(cam["position_m"]),

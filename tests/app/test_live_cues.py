@@ -19,13 +19,13 @@ the lifted leg's knee was graded instead. It is now chosen from the whole rep (l
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from hipform.kinematics.live_checker import LiveAnalyser, LiveCue
 from hipform.landmarks import Landmark
+from hipform.synth.clip import load_truth
 from hipform.video import iter_frames
 from hipform.webcam import LiveProcessor
 
@@ -48,7 +48,7 @@ class KeepingAnalyser(LiveAnalyser):
 
 
 def truth(clip: Path) -> dict:
-    return json.loads(clip.with_suffix(".truth.json").read_text())
+    return load_truth(clip).data
 
 
 def expected_per_rep(clip: Path) -> dict[int, set[tuple[str, str]]]:

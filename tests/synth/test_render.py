@@ -231,7 +231,7 @@ def test_render_clip_writes_video_and_truth(tmp_path):
     assert len(frames) == 6 and frames[0].image.shape[:2] == (320, 242)  # padded to even width
     raw = json.loads(info.truth_path.read_text())
     assert raw["schema_version"] == SCHEMA_VERSION and raw["camera"]["view"] == "front"
-    assert raw["measures"]["pelvic_drop_deg"][0] is None  # NaN written as null
+    assert "pelvic_drop_deg" not in raw["measures"]  # no value in any frame: left out, read back as NaN
     truth = load_truth(info.video_path)
     assert truth.landmarks_px.shape == (6, 33, 3) and truth.occluded.shape == (6, 33)
     xy, _ = cam.project(motion.joints_m)
