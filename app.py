@@ -160,6 +160,8 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
     for col, fs in zip(cols, statuses, strict=True):
         colour = {"flagged": "red", "not_flagged": "green", "not_assessed": "orange"}.get(fs.status, "gray")
         col.markdown(f"**{fs.title}**  \n:{colour}[● {fs.text}]")
+    for line in present.drift_sentences(report):  # form that got worse over the set (fatigue drift)
+        st.warning(f"**Form over the set:** {line}")
 
     flags = list(report.flags)
     portrait = result.video.height_px > result.video.width_px

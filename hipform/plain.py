@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the report module imports the kinematics, which need none of this
-    from hipform.report import Flag, Report
+    from hipform.report import Drift, Flag, Report
 
 #: Faults in words (the report's ``fault`` keys stay as they are).
 FAULT_NAMES = {
@@ -485,6 +485,86 @@ def flag_sentence(flag: Flag, movement: str | None = None) -> str:
     return f"{what} — {_line_phrase(flag)}; {advice}."
 
 
+#: What was seen when a fault broke form, for the training log ("the right knee collapsed at 30 kg"):
+#: ``{leg}`` is ``"left "``, ``"right "`` or ``""``; ``{on}`` is ``" on the left leg"`` or ``""``.
+FAULT_SEEN = {
+    "knee_collapse": "the {leg}knee collapsed",
+    "pelvic_drop": "the hips dropped{on}",
+    "back_arch": "the back arched",
+    "pelvic_roll": "the pelvis rolled back",
+    "feet_apart": "the heels came apart",
+    "small_range": "the knee opened too little",
+    "instability": "you wobbled{on}",
+    "hinge_line": "the back and free leg went out of line",
+    "depth_lost": "the hips rose out of the squat",
+    "feet_together": "the feet came together",
+    "leg_forward": "the {leg}leg drifted forward",
+    "hip_hike": "the hip hiked",
+}
+
+
+def fault_seen(fault: str, side: str | None) -> str:
+    """A fault as something seen, e.g. ``the left knee collapsed`` (:data:`FAULT_SEEN`)."""
+    leg = f"{side} " if side in ("left", "right") else ""
+    on = f" on the {side} leg" if side in ("left", "right") else ""
+    template = FAULT_SEEN.get(fault)
+    if template is None:
+        return f"{FAULT_NAMES.get(fault, fault).lower()}{on}"
+    return template.format(leg=leg, on=on)
+
+
+#: How a measure that got worse over the set is said, with ``{value}`` the amount (templates as
+#: :attr:`MeasureWords.sentence`); a measure not listed is said with its plain name.
+DRIFT_WORDS = {
+    "fppa_deg": "your {leg}knee caved in {value} more",
+    "hip_adduction_deg": "your {leg}thigh angled in {value} more",
+    "knee_separation_rel": "your knees came in by {value} more of their standing width",
+    "pelvic_drop_deg": "{stance}your {other} hip dropped {value} more",
+    "trunk_lean_stance_deg": "{stance}your upper body leaned {value} more over it",
+    "bridge_hip_line_deg": "your hips rose {value} further above the shoulder–knee line",
+    "pelvis_sway_speed_ratio": "{stance}your hips swayed faster, by {value} of your leg length per second",
+}
+
+
+def _reps_words(reps: tuple[int, ...], kind: str) -> str:
+    """``reps 1–3`` for consecutive reps, else ``reps 1, 3 and 5``."""
+    if len(reps) == 1:
+        return f"{kind} {reps[0]}"
+    if all(b - a == 1 for a, b in zip(reps, reps[1:], strict=False)):
+        return f"{kind}s {reps[0]}–{reps[-1]}"
+    return f"{kind}s {', '.join(map(str, reps[:-1]))} and {reps[-1]}"
+
+
+def drift_sentence(drift: Drift, rep_kind: str = "rep") -> str:
+    """One sentence for form that got worse over the set.
+
+    e.g. "Reps 7–9: your right knee caved in 21.3° more than in reps 1–3 (0.7° → 22.0° on average) —
+    more than the 8.9° two readings can differ by chance; your form tires over the set: end the set
+    when it starts, or rest longer between sets."
+    """
+    amount = format_amount(drift.measure, drift.difference, drift.unit)
+    template = DRIFT_WORDS.get(drift.measure)
+    if template is None:
+        side = f" on the {drift.side} leg" if drift.side else ""
+        what = f"{measure_name(drift.measure, drift.label)}{side} was {amount} worse"
+    else:
+        what = _fill(template, drift.side, amount, "")
+        what = what[:1].lower() + what[1:]
+    late = _reps_words(drift.late_reps, rep_kind)
+    early = _reps_words(drift.early_reps, rep_kind)
+    early_mean, late_mean = (
+        format_amount(drift.measure, v, drift.unit).replace("-", "−")
+        for v in (drift.early_mean, drift.late_mean)
+    )
+    means = f"{early_mean} → {late_mean} on average"
+    sdd = format_amount(drift.measure, drift.sdd, drift.unit)
+    return (
+        f"{late[:1].upper()}{late[1:]}: {what} than in {early} ({means}) — more than the {sdd} two readings "
+        "can differ by chance; your form tires over the set: end the set when it starts, or rest longer "
+        "between sets."
+    )
+
+
 def plural(n: int, word: str) -> str:
     """``1 rep``, ``3 reps``."""
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -558,6 +638,10 @@ def summary_lines(report: Report) -> list[str]:
     for f in report.flags:
         where = f"{kind.capitalize()} {f.rep}" if f.rep is not None else "Whole clip"
         lines.append(f"  {where}: {flag_sentence(f, mv.name)} ({f.confidence:.0%} sure)")
+    if report.drift:
+        lines.append("Form over the set:")
+    for d in report.drift:
+        lines.append(f"  {drift_sentence(d, kind)}")
     for na in report.not_assessed:
         if na.rep is None:
             name = FAULT_NAMES.get(na.fault, na.fault)

@@ -21,7 +21,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 #: Version of the JSON written by :meth:`Report.to_dict` (semantic: major changes break readers).
-SCHEMA_VERSION = "2.1.0"
+SCHEMA_VERSION = "2.2.0"
 #: The report's JSON Schema, package data of ``hipform``.
 REPORT_SCHEMA_FILE = "report.schema.json"
 #: What a per-side summary calls a value read on no one leg (a whole-body measure of two-legged reps).
@@ -516,6 +516,73 @@ class ReportSummary:
 
 
 @dataclass(frozen=True)
+class Drift:
+    """Form that got worse over the set: a graded measure's last third of reps against its first
+    (:func:`hipform.kinematics.fatigue.detect_drift`).
+
+    Attributes
+    ----------
+    fault : the fault its rule checks.
+    measure : the graded measure (e.g. ``fppa_deg``); label : the measure in words.
+    side : the leg (``left``/``right``), or None for a whole-body value.
+    unit : ``deg`` or ``ratio``.
+    early_reps, late_reps : the 1-based reps of the first and the last third graded on that side.
+    early_mean, late_mean : the measure's mean over each, in ``unit``.
+    difference : how much further into the fault the late reps are, in ``unit`` (positive: late −
+        early for a fault above its lines, early − late for one below).
+    sdd : the smallest detectable difference it exceeds, in ``unit``; sdd_source : where it comes
+        from (``[J]``: a judgement call).
+    """
+
+    fault: str
+    measure: str
+    label: str
+    side: str | None
+    unit: str
+    early_reps: tuple[int, ...]
+    late_reps: tuple[int, ...]
+    early_mean: float
+    late_mean: float
+    difference: float
+    sdd: float
+    sdd_source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fault": self.fault,
+            "measure": self.measure,
+            "label": self.label,
+            "side": self.side,
+            "unit": self.unit,
+            "early_reps": list(self.early_reps),
+            "late_reps": list(self.late_reps),
+            "early_mean": _num(self.early_mean),
+            "late_mean": _num(self.late_mean),
+            "difference": _num(self.difference),
+            "sdd": _num(self.sdd),
+            "sdd_source": self.sdd_source,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Drift:
+        """The drift of one entry of a report JSON's ``drift`` (:meth:`to_dict`)."""
+        return cls(
+            fault=d["fault"],
+            measure=d["measure"],
+            label=d["label"],
+            side=d["side"],
+            unit=d["unit"],
+            early_reps=tuple(int(r) for r in d["early_reps"]),
+            late_reps=tuple(int(r) for r in d["late_reps"]),
+            early_mean=_float(d["early_mean"]),
+            late_mean=_float(d["late_mean"]),
+            difference=_float(d["difference"]),
+            sdd=_float(d["sdd"]),
+            sdd_source=d["sdd_source"],
+        )
+
+
+@dataclass(frozen=True)
 class MovementChoice:
     """Which movement a report judges, and how it was chosen.
 
@@ -576,6 +643,8 @@ class Report:
         names carry their unit (``_deg``, ``_ratio``, ``_rel``). A graded measure's series on
         a side is named :func:`value_key` (measure, side) and passes through its flags' values
         (except where a rule reads a median or a change within the rep).
+    drift : form that got worse over the set (fatigue drift), per measure and side; empty when
+        none was found or the set had too few reps to tell (a note says which).
     """
 
     movement: MovementChoice
@@ -594,6 +663,7 @@ class Report:
     notes: tuple[str, ...]
     t_s: np.ndarray
     measures: dict[str, np.ndarray]
+    drift: tuple[Drift, ...] = ()
     schema_version: str = SCHEMA_VERSION
 
     def flags_for(self, fault: str, side: str | None = None) -> list[Flag]:
@@ -625,6 +695,7 @@ class Report:
             "summary": self.summary.to_dict(),
             "notes": list(self.notes),
             "measures": sorted(self.measures),
+            "drift": [d.to_dict() for d in self.drift],
         }
 
     def summary_lines(self) -> list[str]:
@@ -659,12 +730,26 @@ class Report:
                 f"  {where}: {side}{f.fault.replace('_', ' ')} {f.severity} — {f.value:.2f}{unit} "
                 f"(threshold {f.threshold:g}{unit}, {f.confidence:.0%} sure) → {f.cue}"
             )
+        for d in self.drift:
+            unit = "°" if d.unit == "deg" else ""
+            side = f"{d.side} " if d.side else ""
+            reps = f"reps {_reps_span(d.early_reps)} → {_reps_span(d.late_reps)}"
+            lines.append(
+                f"  drift: {side}{d.measure} {d.early_mean:.2f} → {d.late_mean:.2f}{unit} "
+                f"({reps}, worse by {d.difference:.2f}{unit} > SDD {d.sdd:g}{unit})"
+            )
         for na in self.not_assessed:
             if na.rep is None:
                 lines.append(f"  not assessed: {na.fault.replace('_', ' ')} — {na.reason}")
         for note in self.notes:
             lines.append(f"  note: {note}")
         return lines
+
+
+def _reps_span(reps: tuple[int, ...]) -> str:
+    """``1–3`` for consecutive reps, else ``1, 3, 5``."""
+    consecutive = len(reps) > 1 and all(b - a == 1 for a, b in zip(reps, reps[1:], strict=False))
+    return f"{reps[0]}–{reps[-1]}" if consecutive else ", ".join(map(str, reps))
 
 
 def save_report_json(report: Report, path: str | Path) -> Path:
@@ -747,6 +832,8 @@ _REPORTED_1_0_0: dict[str, frozenset[str]] = {
 def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     """A report JSON of any schema version hipform wrote, as :data:`SCHEMA_VERSION` writes it.
 
+    2.1.0 → 2.2.0: an empty ``drift`` list (2.2.0 added fatigue drift; an older report never
+    looked for it).
     2.0.0 → 2.1.0: nothing to change (2.1.0 added movements, faults, measures and the units
     ``count`` and ``s``; a 2.0.0 report is a valid 2.1.0 one).
     1.0.0 → 2.0.0 (docs/report-schema.md, "Migration from 1.0.0"): ``exercise``,
@@ -770,14 +857,15 @@ def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     version = data.get("schema_version")
     if version == SCHEMA_VERSION:
         return data
-    if version == "2.0.0":  # 2.1.0 only added movements, faults, measures and units
-        return {**data, "schema_version": SCHEMA_VERSION}
+    if version in ("2.0.0", "2.1.0"):  # 2.1.0 only added movements, faults, measures and units
+        return {**data, "schema_version": SCHEMA_VERSION, "drift": []}
     if version != "1.0.0":
         raise ValueError(
             f"cannot read a report of schema version {version!r} (hipform writes {SCHEMA_VERSION})"
         )
     out = {k: v for k, v in data.items() if not k.startswith("exercise")}
     out["schema_version"] = SCHEMA_VERSION
+    out["drift"] = []
     named = data.get("exercise_source") == "user"
     out["movement"] = {
         "name": data.get("exercise"),

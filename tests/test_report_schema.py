@@ -312,6 +312,7 @@ SECTIONS = {
     "RepValue": "#/$defs/measureValue",
     "Flag": "#/$defs/flag",
     "NotAssessed": "#/$defs/notAssessed",
+    "Drift": "#/$defs/drift",
     "summary": "#/$defs/summary",
     "summary.faults entry": "#/$defs/faultSummary",
     "summary.measures entry": "#/$defs/measureSummary",

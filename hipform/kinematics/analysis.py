@@ -25,6 +25,7 @@ from hipform.kinematics.conditioning import (
     without,
 )
 from hipform.kinematics.config import AnalysisConfig
+from hipform.kinematics.fatigue import detect_drift
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.frame_measures import (
     compute_graded_series,
@@ -277,6 +278,8 @@ def _judge(
     grades = grade_rules(rules, series, inputs)
     _note_freezes(grades.frozen_s, seg.windows, notes)
     notes.extend(yaw_notes(rules, view) if seg.windows else [])
+    drift, drift_notes = detect_drift(rules, grades.graded, seg.windows[0].kind) if seg.windows else ([], [])
+    notes.extend(drift_notes)
     if which.choice.judged:
         found = None if seg.windows else mv.no_windows
         not_assessed = whole_clip_reasons(rules, blocked, view, found) + grades.not_assessed
@@ -313,6 +316,7 @@ def _judge(
         notes=tuple(notes),
         t_s=t,
         measures=_series(rules, series, seg, m, base, grades, view),
+        drift=tuple(drift),
     )
 
 

@@ -313,6 +313,11 @@ class Faults:
     side : "left", "right" or "both": the collapsing knee, the stance leg
         for pelvic drop, the top (working) leg of a clamshell.
     reps : 1-based rep numbers (steps for running) affected; None = all.
+    grows_over_set : the fault grows over the set as with fatigue: rep i of n reaches
+        (i − 1)/(n − 1) of each magnitude at its key frame (none in the first rep, all of it in
+        the last). Faults injected through
+        :func:`hipform.synth.movements.common.fault_ramp` only (not running's or the step-up's);
+        a truth file records it only when set.
     """
 
     knee_valgus_deg: float = 0.0
@@ -331,8 +336,11 @@ class Faults:
     hip_hike_deg: float = 0.0
     side: str = "right"
     reps: tuple[int, ...] | None = None
+    grows_over_set: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.grows_over_set, bool):
+            raise TypeError(f"grows_over_set must be True or False, got {self.grows_over_set!r}")
         for name in INJECTABLE_FAULTS:
             value = getattr(self, name)
             if not np.isfinite(value) or abs(value) > 45:

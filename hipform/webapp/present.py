@@ -90,6 +90,11 @@ def flag_sentences(report: Report) -> list[str]:
     return out
 
 
+def drift_sentences(report: Report) -> list[str]:
+    """A plain sentence per measure that got worse over the set (:func:`hipform.plain.drift_sentence`)."""
+    return [plain.drift_sentence(d, report.summary.rep_kind) for d in report.drift]
+
+
 def flag_rows(report: Report) -> list[dict[str, Any]]:
     """One row per flag for the physios' table (strings, ready to show): the technical measure, its
     value with unit, both lines and where they come from (a ``[J]`` said in words)."""

@@ -250,18 +250,20 @@ def fault_ramp(
 ) -> dict[str, np.ndarray]:
     """Per side, the (T,) fault magnitude ``params.faults.<attr>`` × progress, in affected reps and sides.
 
-    Peaks exactly at each affected rep's key frame.
+    Peaks exactly at each affected rep's key frame; with ``faults.grows_over_set`` rep i of n
+    peaks at (i − 1)/(n − 1) of the magnitude, a fault that grows as the set tires the athlete.
     """
     f = params.faults
     mag = float(getattr(f, attr))
-    affected = np.zeros(tl.n, bool)
-    for i in range(len(tl.spans)):
+    n_reps = len(tl.spans)
+    share = np.zeros(tl.n)  # of the magnitude each frame's rep reaches
+    for i in range(n_reps):
         if f.reps is None or (i + 1) in f.reps:
-            affected |= tl.rep == i
+            share[tl.rep == i] = i / (n_reps - 1) if f.grows_over_set and n_reps > 1 else 1.0
     out = {}
     for side in ("left", "right"):
         on = mag != 0 and side in sides and f.side in (side, "both")
-        out[side] = np.where(affected, tl.u, 0.0) * (mag if on else 0.0)
+        out[side] = share * tl.u * (mag if on else 0.0)
     return out
 
 
