@@ -41,10 +41,11 @@ What it deletes
     :data:`ORPHAN_GRACE_S` old. Nothing is ever deleted for its age, name or
     extension alone.
 
-Tables (schema version 5)
+Tables (schema version 6)
     ``schema_version(version)``; ``athletes(id, name, notes, created_at)``; ``sessions`` (one
-    row per analysis: its athlete, the movement it is filed under, clip metadata, settings,
-    the report JSON, optional annotated video path); ``fault_values`` (per session, fault,
+    row per analysis, i.e. one set: its athlete, the movement it is filed under, clip metadata,
+    settings, the report JSON, optional annotated video path, and the training log's load in kg
+    or band colour and effort as RPE 1–10, each NULL until entered); ``fault_values`` (per session, fault,
     measure and side: the mean and worst value over the reps and how many reps were flagged —
     what the trend plots read); ``video_files(path, registered_at)`` (every video hipform
     wrote); ``hip_checks`` (per athlete: a guided hip check's JSON and its PDF report).
@@ -69,6 +70,7 @@ from typing import Any
 from hipform import settings
 from hipform.errors import HistoryError
 from hipform.kinematics.movements import REGISTRY
+from hipform.overload import SetRecord, flags_of
 from hipform.report import SCHEMA_VERSION as REPORT_SCHEMA_VERSION
 from hipform.report import Flag, MeasureSummary, RepResult, side_label, upgrade_report_dict
 
@@ -271,8 +273,30 @@ def _v5(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('sessions', ?)", (last_id,))
 
 
+def _v6(conn: sqlite3.Connection) -> None:
+    """The training log: each session (one analysed set) may carry its load, in kilograms or as a
+    resistance band's colour, and the athlete's rating of perceived effort (RPE, 1–10); sessions
+    already saved have none. Stored reports of an older report schema are rewritten in the current
+    one (2.2.0 added an empty fatigue-drift list; their trend values do not change)."""
+    _run_script(
+        conn,
+        """
+        ALTER TABLE sessions ADD COLUMN load_kg REAL CHECK (load_kg IS NULL OR load_kg >= 0);
+        ALTER TABLE sessions ADD COLUMN band TEXT;    -- a resistance band's colour, in lower case
+        ALTER TABLE sessions ADD COLUMN rpe REAL CHECK (rpe IS NULL OR rpe BETWEEN 1 AND 10)
+        """,
+    )
+    for sid, report_json in conn.execute("SELECT id, report_json FROM sessions").fetchall():
+        report = json.loads(report_json)
+        if report.get("schema_version") != REPORT_SCHEMA_VERSION:
+            conn.execute(
+                "UPDATE sessions SET report_json = ? WHERE id = ?",
+                (json.dumps(upgrade_report_dict(report), allow_nan=False), sid),
+            )
+
+
 #: Schema migrations: MIGRATIONS[k] takes a database from version k to k + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -305,6 +329,9 @@ class SessionSummary:
     n_reps: int
     n_flags: int
     annotated_path: str | None
+    load_kg: float | None = None
+    band: str | None = None
+    rpe: float | None = None
 
 
 @dataclass(frozen=True)
@@ -434,8 +461,10 @@ def _parse_time(text: str) -> datetime:
 
 _SUMMARY_COLS = (
     "id, athlete_id, created_at, source_name, origin, movement, view, duration_s, n_reps, n_flags, "
-    "annotated_path"
+    "annotated_path, load_kg, band, rpe"
 )
+#: Longest band colour kept.
+MAX_BAND_NAME = 40
 
 
 def _summary(row: sqlite3.Row) -> SessionSummary:
@@ -451,7 +480,29 @@ def _summary(row: sqlite3.Row) -> SessionSummary:
         n_reps=int(row["n_reps"]),
         n_flags=int(row["n_flags"]),
         annotated_path=row["annotated_path"],
+        load_kg=None if row["load_kg"] is None else float(row["load_kg"]),
+        band=row["band"],
+        rpe=None if row["rpe"] is None else float(row["rpe"]),
     )
+
+
+def _training_fields(
+    load_kg: float | None, band: str | None, rpe: float | None
+) -> tuple[float | None, str | None, float | None]:
+    """A set's load and effort checked and tidied; HistoryError saying which to fix."""
+    if load_kg is not None:
+        load_kg = float(load_kg)
+        if not (math.isfinite(load_kg) and 0 <= load_kg <= 1000):
+            raise HistoryError(f"A load must be between 0 and 1000 kg, got {load_kg:g}.")
+    if band is not None:
+        band = " ".join(str(band).split()).lower() or None
+        if band is not None and len(band) > MAX_BAND_NAME:
+            raise HistoryError(f"A band colour can be at most {MAX_BAND_NAME} characters: shorten it.")
+    if rpe is not None:
+        rpe = float(rpe)
+        if not (math.isfinite(rpe) and 1 <= rpe <= 10):
+            raise HistoryError(f"Effort (RPE) is rated from 1 to 10, got {rpe:g}.")
+    return load_kg, band, rpe
 
 
 #: SQLite result codes (``sqlite3.Error.sqlite_errorname``, extended codes included) of a database
@@ -832,6 +883,9 @@ class History:
         keep_video: bool = True,
         created_at: datetime | None = None,
         athlete_id: int | None = None,
+        load_kg: float | None = None,
+        band: str | None = None,
+        rpe: float | None = None,
     ) -> int:
         """Save one analysis; returns its session id.
 
@@ -843,15 +897,18 @@ class History:
             removed again if the transaction fails, so no orphan is left).
         created_at : when the analysis ran (default: now, UTC).
         athlete_id : whose analysis it is (default: :meth:`default_athlete_id`).
+        load_kg, band, rpe : the set's load (kg, or a resistance band's colour) and effort (RPE
+            1–10), for the training log; None when not given (:meth:`set_training` adds them later).
 
         Raises
         ------
         HistoryError
-            The history is busy or cannot be written, the athlete is not in it, or the video
-            cannot be copied.
+            The history is busy or cannot be written, the athlete is not in it, the video
+            cannot be copied, or a load or effort is out of range.
         """
         if not isinstance(report, dict) or not ({"movement", "exercise"} & set(report)):
             raise TypeError("report must be the dict of Report.to_dict()")
+        training = _training_fields(load_kg, band, rpe)
         report = upgrade_report_dict(report)
         clip = report.get("clip") or {}
         created = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -865,8 +922,8 @@ class History:
                 cur = conn.execute(
                     "INSERT INTO sessions (athlete_id, created_at, source_name, origin, file_sha256, "
                     "movement, view, n_frames, fps, duration_s, width_px, height_px, n_reps, n_flags, "
-                    "settings_json, report_json, annotated_path) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "settings_json, report_json, annotated_path, load_kg, band, rpe) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         athlete_id,
                         created.isoformat(),
@@ -885,6 +942,7 @@ class History:
                         json.dumps(settings or {}, sort_keys=True),
                         json.dumps(report, allow_nan=False),
                         str(kept) if kept else None,
+                        *training,
                     ),
                 )
                 session_id = int(cur.lastrowid)
@@ -936,6 +994,29 @@ class History:
                 (movement, None if athlete_id is None else int(athlete_id), int(session_id)),
             )
         return True
+
+    def set_training(
+        self,
+        session_id: int,
+        *,
+        load_kg: float | None = None,
+        band: str | None = None,
+        rpe: float | None = None,
+    ) -> bool:
+        """Record a set's load (kg, or a band colour) and effort (RPE 1–10); None clears a field.
+        False when there is no such session.
+
+        Raises
+        ------
+        HistoryError
+            A load or effort out of range, or the history is busy or cannot be written.
+        """
+        fields = _training_fields(load_kg, band, rpe)
+        with self._transaction() as conn:
+            cur = conn.execute(
+                "UPDATE sessions SET load_kg = ?, band = ?, rpe = ? WHERE id = ?", (*fields, int(session_id))
+            )
+            return cur.rowcount > 0
 
     def delete(self, session_id: int) -> bool:
         """Delete a session with its fault values in one transaction, then its kept video; False when
@@ -1103,6 +1184,26 @@ class History:
         return self._trend_points(
             "s.movement = ? AND s.athlete_id = ?", (movement, self._athlete_or_default(athlete_id))
         )
+
+    def training_sets(self, movement: str | None = None, athlete_id: int | None = None) -> list[SetRecord]:
+        """An athlete's analysed sets (default: :meth:`default_athlete_id`) for the training log, oldest
+        first, optionally of one movement: each with its load, effort and flags by severity."""
+        sql = (
+            f"SELECT {_SUMMARY_COLS}, json_extract(report_json, '$.flags') AS flags FROM sessions "
+            "WHERE athlete_id = ?"
+        )
+        args: list[Any] = [self._athlete_or_default(athlete_id)]
+        if movement is not None:
+            sql += " AND movement = ?"
+            args.append(movement)
+        out = []
+        for row in self._rows(sql + " ORDER BY created_at, id", args):
+            s = _summary(row)
+            marked, mild = flags_of({"flags": json.loads(row["flags"] or "[]")})
+            out.append(
+                SetRecord(s.id, s.created_at, s.movement, s.n_reps, s.load_kg, s.band, s.rpe, marked, mild)
+            )
+        return out
 
     def session_values(self, session_id: int) -> list[TrendPoint]:
         """One session's fault measures (its points on the trend)."""

@@ -38,7 +38,7 @@ def copy_v4_release(db: Path, video: Path) -> tuple[Path, list[tuple]]:
 
 
 def old_history(db: Path, version: int, report: dict, video: Path | None = None) -> int:
-    """A history of schema ``version`` (1 to 4) holding ``report`` once, its kept video ``video``
+    """A history of schema ``version`` (1 to 5) holding ``report`` once, its kept video ``video``
     (listed in ``video_files`` from schema 4 on); returns the session's id."""
     conn = sqlite3.connect(db)
     try:
@@ -46,10 +46,15 @@ def old_history(db: Path, version: int, report: dict, video: Path | None = None)
         for migrate in MIGRATIONS[:version]:
             migrate(conn)
         conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+        # schema 5 filed sessions under an athlete and called the movement column movement
+        athlete = ("athlete_id, ", "(SELECT MIN(id) FROM athletes), ") if version >= 5 else ("", "")
+        movement = "movement" if version >= 5 else "exercise"
         cur = conn.execute(
-            "INSERT INTO sessions (created_at, source_name, origin, file_sha256, exercise, view, n_frames, "
+            f"INSERT INTO sessions ({athlete[0]}created_at, source_name, origin, file_sha256, {movement}, "
+            "view, n_frames, "
             "fps, duration_s, width_px, height_px, n_reps, n_flags, settings_json, report_json, "
-            "annotated_path) VALUES ('2026-03-01T09:00:00+00:00', 'old.mp4', 'upload', ?, ?, 'front', "
+            f"annotated_path) VALUES ({athlete[1]}'2026-03-01T09:00:00+00:00', 'old.mp4', 'upload', ?, ?, "
+            "'front', "
             "300, 30, 10, 720, 1280, ?, ?, '{}', ?, ?)",
             (
                 "0" * 64,

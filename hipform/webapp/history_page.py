@@ -4,7 +4,9 @@ The sidebar's athlete picker (:func:`athlete_picker`) says whose analyses the pa
 (:func:`save_once`) and the History page shows: one athlete at a time, so two people never share
 a trend or a comparison. The History page adds athletes, renames them, relabels a session (another
 movement, another athlete), deletes one after a confirmation, and offers the athlete's ZIP
-(:mod:`hipform.history_export`), made on this computer only when the button is clicked.
+(:mod:`hipform.history_export`), made on this computer only when the button is clicked. A saved
+analysis takes its set's load and effort, and the page shows the training log
+(:mod:`hipform.webapp.training_log`).
 
 Changes run in the buttons' callbacks (before the page is drawn again), so the picker can switch
 to a new athlete and every table shows the change at once.
@@ -24,7 +26,7 @@ from hipform.errors import HistoryError
 from hipform.history import Athlete, History, SessionSummary
 from hipform.history_export import athlete_zip, zip_name
 from hipform.kinematics.movements import REGISTRY
-from hipform.webapp import present, storage
+from hipform.webapp import present, storage, training_log
 from hipform.webapp.plots import trend_empty_reason, trend_figure
 
 #: Session-state keys: the chosen athlete's id (the picker's value), the names the picker offers,
@@ -105,6 +107,7 @@ def save_once(
         st.caption(
             f"Saved to {_plain(name)}'s history (session #{session_id}); correct it on the History page."
         )
+        training_log.load_inputs(session_id)
 
 
 # ------------------------------------------------------------------ changes (button callbacks)
@@ -182,6 +185,7 @@ def page_history() -> None:
                 return
             show_sessions(sessions)
             show_trend(hist, athlete)
+            training_log.show_training_log(hist, athlete.id)
             show_comparison(hist, sessions)
             correct_or_delete(hist, sessions)
             offer_zip(athlete)

@@ -173,7 +173,7 @@ def test_a_session_of_an_older_hipform_keeps_its_video(tmp_path, report_dict):
     sid = old_history(db, 3, report_dict, video=kept)  # schema 3 had no register of videos
     mtime_before = kept.stat().st_mtime
     with History(db) as hist:  # migrated; new videos now go under hipform's home
-        assert hist.schema_version == SCHEMA_VERSION == 5
+        assert hist.schema_version == SCHEMA_VERSION == 6
         assert hist.video_dir == tmp_path / "videos"
         assert hist.get(sid).summary.annotated_path == str(kept) and kept.read_bytes() == b"x" * 100
         assert hist.remove_orphan_videos(older_than_s=0) == 0  # shown by its session: kept
@@ -359,7 +359,7 @@ def test_a_history_of_the_last_release_keeps_every_session_under_one_athlete(tmp
     assert "exercise" in old_columns and "athlete_id" not in old_columns
     before = {table: _rows(db, table) for table in ("sessions", "fault_values", "video_files")}
     with History(db) as hist:
-        assert hist.schema_version == SCHEMA_VERSION == 5
+        assert hist.schema_version == SCHEMA_VERSION == 6
         [me] = hist.athletes()
         assert me.name == "Me" and me.notes == "" and hist.default_athlete_id() == me.id
         assert [(s.id, s.athlete_id, s.movement) for s in hist.list_sessions()] == [
@@ -369,8 +369,16 @@ def test_a_history_of_the_last_release_keeps_every_session_under_one_athlete(tmp
         ]
         assert {p.session_id for p in hist.trend("single-leg-squat", me.id)} == {1, 3}
         assert hist.get(1).summary.annotated_path == str(video)
-    renamed = ", ".join("movement" if c == "exercise" else c for c in old_columns)
-    assert _rows(db, "sessions", renamed) == before["sessions"]
+        # the training log's load and effort: none for a set saved before it existed
+        assert {(s.load_kg, s.band, s.rpe) for s in hist.list_sessions()} == {(None, None, None)}
+    renamed = [("movement" if c == "exercise" else c) for c in old_columns]
+    # the reports are stored as the current report schema writes them (2.2.0: an empty drift list)
+    at = old_columns.index("report_json")
+    upgraded = [
+        (*row[:at], json.dumps(upgrade_report_dict(json.loads(row[at])), allow_nan=False), *row[at + 1 :])
+        for row in before["sessions"]
+    ]
+    assert _rows(db, "sessions", ", ".join(renamed)) == sorted(upgraded, key=repr)
     for table in ("fault_values", "video_files"):
         assert _rows(db, table) == before[table], table
     assert "exercise" not in [row[1] for row in _table(db, "PRAGMA table_info(sessions)")]
@@ -492,3 +500,68 @@ def test_delete_removes_a_video_only_when_hipform_listed_it_and_no_other_session
         assert (
             _table(db, "SELECT * FROM fault_values") == [] and _table(db, "SELECT * FROM video_files") == []
         )
+
+
+# ---------------------------------------------------------------------------- the training log (schema 6)
+def _as_2_1_0(report: dict) -> dict:
+    """``report`` as hipform wrote it before fatigue drift (report schema 2.1.0)."""
+    return {k: v for k, v in report.items() if k != "drift"} | {"schema_version": "2.1.0"}
+
+
+def test_a_version_5_history_opens_and_its_sets_have_no_load(tmp_path, report_dict):
+    db = tmp_path / "v5.sqlite"
+    sid = old_history(db, 5, _as_2_1_0(report_dict))
+    assert "load_kg" not in [row[1] for row in _table(db, "PRAGMA table_info(sessions)")]
+    with History(db) as hist:
+        assert hist.schema_version == SCHEMA_VERSION == 6
+        [s] = hist.list_sessions()
+        assert (s.id, s.load_kg, s.band, s.rpe) == (sid, None, None, None)
+        assert hist.get(sid).report == report_dict  # stored upgraded: an empty drift list
+        assert hist.get(sid).report["drift"] == []
+        [logged] = hist.training_sets("single-leg-squat")
+        assert logged.load is None and logged.session_id == sid
+        assert hist.set_training(sid, load_kg=20.0, rpe=7)
+        assert (hist.list_sessions()[0].load_kg, hist.list_sessions()[0].rpe) == (20.0, 7.0)
+    assert _table(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_set_carries_its_load_or_band_and_effort(tmp_path, report_dict):
+    with History(tmp_path / "h.sqlite") as hist:
+        sid = _save(hist, report_dict, load_kg=12.5, rpe=8)
+        [s] = hist.list_sessions()
+        assert (s.load_kg, s.band, s.rpe) == (12.5, None, 8.0)
+        assert hist.set_training(sid, band="  Red ", rpe=None)  # a band instead; effort cleared
+        [s] = hist.training_sets()
+        assert (s.load_kg, s.band, s.rpe, s.load) == (None, "red", None, "the red band")
+        for bad in (
+            {"rpe": 11},
+            {"rpe": 0},
+            {"load_kg": -1.0},
+            {"load_kg": float("nan")},
+            {"band": "x" * 41},
+        ):
+            with pytest.raises(HistoryError):
+                hist.set_training(sid, **bad)
+        with pytest.raises(HistoryError):
+            _save(hist, report_dict, day=1, rpe=12)
+        assert hist.count() == 1 and hist.training_sets()[0].band == "red"  # nothing changed
+        assert not hist.set_training(sid + 1, load_kg=5.0)  # no such session
+
+
+def test_a_failed_training_log_migration_leaves_the_history_at_version_5(tmp_path, report_dict, monkeypatch):
+    import hipform.history as mod
+
+    db = tmp_path / "v5.sqlite"
+    old_history(db, 5, _as_2_1_0(report_dict))
+    before = _rows(db, "sessions")
+
+    def killed_half_way(conn):  # the columns added and the reports rewritten: then a failure
+        mod._v6(conn)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(mod, "MIGRATIONS", (*MIGRATIONS[:5], killed_half_way))
+    with pytest.raises((HistoryError, sqlite3.OperationalError)):
+        History(db)
+    assert _table(db, "SELECT version FROM schema_version") == [(5,)]
+    assert _rows(db, "sessions") == before
+    assert "load_kg" not in [row[1] for row in _table(db, "PRAGMA table_info(sessions)")]
