@@ -238,7 +238,8 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
     if not args.quiet and getattr(console, "isatty", lambda: False)():
         from tqdm import tqdm
 
-        bar = tqdm(total=len(clips), desc=f"{workers} worker{'s' * (workers > 1)}", unit="clip", file=console)
+        desc = "on Ray" if args.ray else f"{workers} worker{'s' * (workers > 1)}"
+        bar = tqdm(total=len(clips), desc=desc, unit="clip", file=console)
 
     def progress(result, done: int, total: int) -> None:
         if bar is not None:
@@ -247,7 +248,12 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
 
     t0 = time.perf_counter()
     try:
-        results = run_batch(clips, settings, workers=workers, progress=progress)
+        if args.ray:  # Ray is imported only here (hipform[cluster])
+            from hipform.cluster import run_batch_on_ray
+
+            results = run_batch_on_ray(clips, settings, args.ray, args.workers or None, progress)
+        else:
+            results = run_batch(clips, settings, workers=workers, progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -258,38 +264,37 @@ def cmd_batch(args: argparse.Namespace, console) -> int:
     return failed[0].exit_code if len(failed) == len(results) else 0
 
 
-#: ``--fault`` names on the command line → :class:`hipform.synth.athlete.Faults` fields.
-SYNTH_FAULTS = {
-    "knee_collapse": "knee_valgus_deg",
-    "pelvic_drop": "pelvic_drop_deg",
-    "back_arch": "back_arch_deg",
-    "pelvic_roll": "pelvic_roll_deg",
-    "feet_apart": "feet_apart_cm",
-    "small_range": "small_range_deg",
-    "instability": "pelvis_sway_cm",
-    "trunk_lean": "trunk_lean_deg",
-    "hinge_line": "hinge_line_deg",
-    "touchdown": "free_foot_drop_cm",
-    "depth_lost": "depth_lost_cm",
-    "feet_together": "feet_together_cm",
-    "leg_forward": "leg_forward_deg",
-    "hip_hike": "hip_hike_deg",
-}
+def _synth_fault_names() -> dict[str, str]:
+    """``--fault`` names on the command line → :class:`hipform.synth.athlete.Faults` fields.
+
+    A fault is named as the report names it (``knee_collapse``) when one injectable fault shows as
+    it, and by what is injected (``pelvis_sway``, ``trunk_lean``, ``free_foot_drop``) when several do.
+    """
+    from collections import Counter
+
+    from hipform.synth.movements import INJECTABLE_FAULTS, KINEMATIC_FAULT
+
+    shown = Counter(KINEMATIC_FAULT.values())
+    return {
+        KINEMATIC_FAULT[f] if shown[KINEMATIC_FAULT[f]] == 1 else f.rsplit("_", 1)[0]: f
+        for f in INJECTABLE_FAULTS
+    }
 
 
 def _fault_arg(text: str) -> tuple[str, float]:
     """``knee_collapse=12`` → ("knee_valgus_deg", 12.0) for ``hipform synth --fault``."""
     name, sep, value = text.partition("=")
     name = name.strip().replace("-", "_")
-    if not sep or name not in SYNTH_FAULTS:
+    names = _synth_fault_names()
+    if not sep or name not in names:
         raise argparse.ArgumentTypeError(
-            f"expected FAULT=VALUE with FAULT one of {', '.join(SYNTH_FAULTS)}, got {text!r}"
+            f"expected FAULT=VALUE with FAULT one of {', '.join(names)}, got {text!r}"
         )
     try:
         deg = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{name} needs a number, got {value!r}") from None
-    return SYNTH_FAULTS[name], deg
+    return names[name], deg
 
 
 def cmd_synth(args: argparse.Namespace, console) -> int:
@@ -463,7 +468,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=_worker_count,
         default=0,
         metavar="N",
-        help="clips analysed at once, one process each (default: one per CPU core)",
+        help="clips analysed at once, one process each (default: one per CPU core, with --ray the cluster's)",
+    )
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="run the clips on a Ray cluster: its head's host:6379, or auto on a machine that joined it; "
+        "alone, a Ray started here for this batch (needs hipform[cluster]; docs/cluster.md)",
     )
     p.add_argument(
         "--exercise",
@@ -506,14 +519,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject a fault, repeatable: knee_collapse=DEG (knee valgus FPPA), pelvic_drop=DEG "
         "(contralateral drop), back_arch=DEG (extra hip-line / thigh-past-trunk angle); clamshell: "
         "pelvic_roll=DEG (pelvis rolls back), feet_apart=CM (top heel lifts), small_range=DEG "
-        "(the knee opens only this far); single-leg balance, step-up, single-leg squat: instability=CM "
+        "(the knee opens only this far); single-leg balance, step-up, single-leg squat: pelvis_sway=CM "
         "(the pelvis sways sideways this far at 1.5 Hz), trunk_lean=DEG (the trunk leans over the stance "
         "leg); single-leg deadlift: knee_collapse, pelvic_roll=DEG (the pelvis opens, free-side hip up), "
-        "hinge_line=DEG (back and free leg bent out of line), touchdown=CM (the free foot lowered, 42 "
-        "or more puts it down), instability; band walk: knee_collapse, trunk_lean=DEG (the trunk sways "
+        "hinge_line=DEG (back and free leg bent out of line), free_foot_drop=CM (the free foot lowered, 42 "
+        "or more puts it down), pelvis_sway; band walk: knee_collapse, trunk_lean=DEG (the trunk sways "
         "toward the leading leg), depth_lost=CM (the hips rise out of the squat), feet_together=CM (the "
         "trailing foot lands closer); side-lying leg lift: leg_forward=DEG (the lifted leg drifts "
-        "forward), pelvic_roll=DEG, hip_hike=DEG (the top hip pulls toward the ribs)",
+        "forward), pelvic_roll=DEG",
     )
     p.add_argument(
         "--side",
