@@ -281,7 +281,8 @@ def load_body(shape: str = "female") -> MeshBody:
     )
     bone_idx, bone_w = _influences(weights, driver_of, len(rest))
     landmark_vertices = _landmark_vertices(rest, cube, groups, body_vertices)
-    body = MeshBody(
+    rest_landmarks = np.stack([rest[idx].mean(0) for idx in landmark_vertices])
+    return MeshBody(
         shape=spec,
         rest_m=rest,
         body_quads=groups["body"],
@@ -292,10 +293,8 @@ def load_body(shape: str = "female") -> MeshBody:
         driver_heads_m=heads,
         driver_parent=parent,
         landmark_vertices=landmark_vertices,
-        proportions=BodyProportions.from_height(1.7, spec.sex),  # replaced just below
+        proportions=_measure_proportions(rest_landmarks, float(rest[body_vertices, 2].max()), spec.sex),
     )
-    object.__setattr__(body, "proportions", _measure_proportions(body, spec.sex))
-    return body
 
 
 def _driver_of_each_bone(rig: dict) -> dict[str, str]:
@@ -375,9 +374,8 @@ def landmarks_from_vertices(body: MeshBody, vertices_m: np.ndarray) -> np.ndarra
     return np.stack([v[..., idx, :].mean(-2) for idx in body.landmark_vertices], axis=-2)
 
 
-def _measure_proportions(body: MeshBody, sex: str) -> BodyProportions:
-    """Segment lengths of the rest mesh, named as the synthetic athlete's."""
-    j = body.rest_landmarks()
+def _measure_proportions(j: np.ndarray, height_m: float, sex: str) -> BodyProportions:
+    """Segment lengths of the rest mesh (its (33, 3) landmarks ``j``), named as the synthetic athlete's."""
     lm = Landmark
 
     def dist(a: str, b: str) -> float:
@@ -392,9 +390,8 @@ def _measure_proportions(body: MeshBody, sex: str) -> BodyProportions:
     ankle = 0.5 * (j[lm.LEFT_ANKLE] + j[lm.RIGHT_ANKLE])
     heel = 0.5 * (j[lm.LEFT_HEEL] + j[lm.RIGHT_HEEL])
     toe = 0.5 * (j[lm.LEFT_FOOT_INDEX] + j[lm.RIGHT_FOOT_INDEX])
-    skin_top = float(body.rest_m[np.unique(body.body_quads), 2].max())
     return BodyProportions(
-        height_m=skin_top,
+        height_m=height_m,
         sex=sex,
         thigh_m=dist("HIP", "KNEE"),
         shank_m=dist("KNEE", "ANKLE"),

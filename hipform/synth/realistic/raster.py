@@ -27,16 +27,40 @@ NEAR_M = 0.05
 class Raster:
     """What :func:`rasterise` found at each pixel.
 
+    The arrays cover only the window of the image the triangles can reach: rows ``row0`` to
+    ``row0 + h`` and columns ``col0`` to ``col0 + w`` (:meth:`window`).
+
     Attributes
     ----------
-    triangle : (H, W) int, the visible triangle's index, -1 where none.
-    barycentric : (H, W, 3) float32, perspective-correct weights of its three vertices.
-    depth_m : (H, W) float32, forward distance Z of the visible surface, inf where none.
+    triangle : (h, w) int, the visible triangle's index, -1 where none.
+    barycentric : (h, w, 3) float32, perspective-correct weights of its three vertices.
+    depth_m : (h, w) float32, forward distance Z of the visible surface, inf where none.
+    row0, col0 : the window's top-left pixel in the image.
     """
 
     triangle: np.ndarray
     barycentric: np.ndarray
     depth_m: np.ndarray
+    row0: int = 0
+    col0: int = 0
+
+    @property
+    def window(self) -> tuple[slice, slice]:
+        """The image rows and columns the arrays cover (index an (H, W) image with it)."""
+        h, w = self.triangle.shape
+        return slice(self.row0, self.row0 + h), slice(self.col0, self.col0 + w)
+
+    def full(self, height_px: int, width_px: int) -> Raster:
+        """The same raster on the whole (H, W) image."""
+        tri = np.full((height_px, width_px), -1, self.triangle.dtype)
+        bary = np.zeros((height_px, width_px, 3), np.float32)
+        depth = np.full((height_px, width_px), np.inf, np.float32)
+        tri[self.window], bary[self.window], depth[self.window] = (
+            self.triangle,
+            self.barycentric,
+            self.depth_m,
+        )
+        return Raster(tri, bary, depth)
 
     @property
     def covered(self) -> np.ndarray:
@@ -81,14 +105,6 @@ def rasterise(
     if not (focal_px > 0 and width_px > 0 and height_px > 0):
         raise ValueError("focal_px, width_px and height_px must be positive")
     w, h = int(width_px), int(height_px)
-    tri_out = np.full(h * w, -1, np.int64)
-    bary_out = np.zeros((h * w, 3), np.float32)
-    depth_out = np.full(h * w, np.inf, np.float32)
-    if tri.size == 0:
-        return Raster(
-            tri_out.reshape(h, w), bary_out.reshape(h, w, 3), depth_out.reshape(h, w).astype(np.float32)
-        )
-
     z = p[:, 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         sx = focal_px * p[:, 0] / z + w / 2
@@ -108,6 +124,18 @@ def rasterise(
     area = (x[:, 1] - x[:, 0]) * (y[:, 2] - y[:, 0]) - (x[:, 2] - x[:, 0]) * (y[:, 1] - y[:, 0])
     live = (bw > 0) & (bh > 0) & (np.abs(area) > 1e-12)
     ids, x, y, u0, v0, bw, bh, area = (a[live] for a in (ids, x, y, u0, v0, bw, bh, area))
+    if len(ids) == 0:  # nothing in view: an empty window
+        return Raster(
+            np.full((0, 0), -1, np.int64), np.zeros((0, 0, 3), np.float32), np.zeros((0, 0), np.float32)
+        )
+    # buffers for the window the triangles reach only (a body fills a fraction of the frame)
+    row0, col0 = int(v0.min()), int(u0.min())
+    hh, ww = int((v0 + bh).max()) - row0, int((u0 + bw).max()) - col0
+    u0, v0 = u0 - col0, v0 - row0
+    x, y = x - col0, y - row0
+    tri_out = np.full(hh * ww, -1, np.int64)
+    bary_out = np.zeros((hh * ww, 3), np.float32)
+    depth_out = np.full(hh * ww, np.inf, np.float32)
     counts = bw * bh
     ends = np.cumsum(counts)
     start = 0
@@ -126,14 +154,14 @@ def rasterise(
             area[sl],
             z,
             tri,
-            w,
+            ww,
             tri_out,
             bary_out,
             depth_out,
         )
         start = stop
     return Raster(
-        tri_out.reshape(h, w), bary_out.reshape(h, w, 3), depth_out.reshape(h, w).astype(np.float32)
+        tri_out.reshape(hh, ww), bary_out.reshape(hh, ww, 3), depth_out.reshape(hh, ww), row0=row0, col0=col0
     )
 
 

@@ -267,6 +267,12 @@ class RealisticRenderer:
     props : boxes standing in the room (a step-up box, a mat).
     degradation : optional phone noise, blur and JPEG.
     seed : seeds the noise.
+
+    Notes
+    -----
+    The room, its depth, the contact shadow and the phone degradation are the cartoon
+    :class:`~hipform.synth.render.Renderer`'s, used through its internals: both renderers film
+    the same room, and that code exists once.
     """
 
     def __init__(
@@ -319,19 +325,25 @@ class RealisticRenderer:
         )
         out = self._room.background
         self._room._apply_shadow(out, truth)  # the cartoon's contact shadow, from the same joints
-        dist = r.depth_m * self._ray_len
-        body = r.covered & (dist < self._room._bg_depth)
+        win = r.window
+        dist = r.depth_m * self._ray_len[win]
+        body = r.covered & (dist < self._room._bg_depth[win])
         tri = d.triangles[r.triangle[body]]
-        w = r.barycentric[body][..., None]
-        albedo = (d.albedo[tri] * w).sum(1)
-        n = (normals[tri] * w).sum(1)
+        w = r.barycentric[body]
+
+        def at_pixels(per_vertex: np.ndarray) -> np.ndarray:
+            return np.einsum("pk,pkc->pc", w, per_vertex[tri])
+
+        n = at_pixels(normals.astype(np.float32))
         n /= np.maximum(np.linalg.norm(n, axis=-1, keepdims=True), 1e-9)
-        point = (cam[tri] * w).sum(1)
+        point = at_pixels(cam.astype(np.float32))
         to_cam = -point / np.linalg.norm(point, axis=-1, keepdims=True)
-        colour = lambert(n.astype(np.float32), albedo, self._to_light, self._up, to_cam.astype(np.float32))
-        out[body] = np.clip(colour * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        colour = lambert(n, at_pixels(d.albedo), self._to_light, self._up, to_cam)
+        out[win][body] = np.clip(colour * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        body_dist = np.full(out.shape[:2], np.inf, np.float32)
+        body_dist[win] = np.where(body, dist, np.inf)
         small = cv2.resize(out, (self.camera.width_px, self.camera.height_px), interpolation=cv2.INTER_AREA)
-        return self._finish._degrade(small), truth, self._occlusion(truth, np.where(body, dist, np.inf))
+        return self._finish._degrade(small), truth, self._occlusion(truth, body_dist)
 
     def _occlusion(self, truth_m: np.ndarray, body_dist: np.ndarray) -> np.ndarray:
         xy, depth = self.big.project(truth_m)
