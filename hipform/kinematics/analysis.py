@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from hipform.kinematics import measures as M
+from hipform.kinematics.asymmetry import pelvic_drop_asymmetry_flags, sway_asymmetry_flags
 from hipform.kinematics.conditioning import (
     Conditioned,
     Prepared,
@@ -42,7 +43,6 @@ from hipform.kinematics.grading import (  # noqa: F401  (MAX_SEGMENT_CHANGE, MIN
     Grades,
     GradingInputs,
     WindowArrays,
-    asymmetry_flags,
     grade_rules,
     steady_windows,
     view_ok,
@@ -60,7 +60,7 @@ from hipform.kinematics.recognition import recognise_movement
 from hipform.kinematics.rep_values import Reported, rep_results
 from hipform.kinematics.sagittal_running import SAGITTAL_UNITS
 from hipform.kinematics.shown import blank_unjudged, graded_series
-from hipform.kinematics.stability import compute_stability_measures, sway_asymmetry_flags
+from hipform.kinematics.stability import compute_stability_measures
 from hipform.kinematics.summary import dedupe, summarise
 from hipform.kinematics.tracking import detected_landmarks
 from hipform.kinematics.view import ViewEstimate, estimate_view
@@ -286,19 +286,12 @@ def _judge(
         not_assessed += turned_reasons(rules, blocked, view) if seg.windows else []
     else:
         not_assessed = [NotAssessed(fault, _why_not_judged(which.choice)) for fault in mv.faults]
-    flags = [*grades.flags, *asymmetry_flags(rules, grades.graded, seg.windows, t, view, seq.visibility)]
+    flags = [*grades.flags, *pelvic_drop_asymmetry_flags(rules, grades.graded, seg.windows, t, view)]
     flags += sway_asymmetry_flags(rules, grades.graded, t, view.confidence) if seg.windows else []
     summary = summarise(
         rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes, view.side
     )
-    if (
-        not inputs.has_base["knee_separation_rel"]
-        and any(r.measure == "knee_separation_rel" for r in rules)
-        and seg.windows
-    ):
-        notes.append(
-            "No standing position before the first rep: knee separation is not relative to standing."
-        )
+    _note_missing_baseline(inputs.has_base, rules, seg.windows, notes)
     return Report(
         movement=which.choice,
         view=view.view,
@@ -318,6 +311,17 @@ def _judge(
         measures=_series(rules, series, seg, m, base, grades, view),
         drift=tuple(drift),
     )
+
+
+def _note_missing_baseline(
+    has_base: dict[str, bool], rules: tuple[FaultRule, ...], windows: list[Window], notes: list[str]
+) -> None:
+    """Say that knee separation is not relative to standing when no standing position came first."""
+    graded = any(r.measure == "knee_separation_rel" for r in rules)
+    if graded and windows and not has_base["knee_separation_rel"]:
+        notes.append(
+            "No standing position before the first rep: knee separation is not relative to standing."
+        )
 
 
 def _note_freezes(frozen_s: np.ndarray, windows: list[Window], notes: list[str]) -> None:
