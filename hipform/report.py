@@ -857,7 +857,7 @@ def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     version = data.get("schema_version")
     if version == SCHEMA_VERSION:
         return data
-    if version in ("2.0.0", "2.1.0"):  # 2.1.0 only added movements, faults, measures and units
+    if version in ("2.0.0", "2.1.0"):  # since then only vocabulary (2.1.0) and the drift list (2.2.0)
         return {**data, "schema_version": SCHEMA_VERSION, "drift": []}
     if version != "1.0.0":
         raise ValueError(
