@@ -83,6 +83,10 @@ class FaultRule:
     max_yaw_deg : the rule is only judged while the body is turned at most this far from the
         camera (:attr:`hipform.kinematics.view.ViewEstimate.body_yaw_deg`); its measure is
         corrected for the turn and its error grows with it. None: the view's own frontal limit.
+    withheld : why hipform does not judge this rule at all, measured (the pose model misreads its
+        measure so that clean reps would be flagged); "" when it is judged. A withheld rule is
+        reported "not assessed" with this reason in every clip, never flagged and never shown as
+        a number, until a better measure earns it back.
     """
 
     fault: Fault
@@ -101,6 +105,7 @@ class FaultRule:
     setup: Setup = "frontal"
     min_hip_depth: float = 0.0
     max_yaw_deg: float | None = None
+    withheld: str = ""
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, CPD_ASYMMETRY_SOURCE, SETUP_HINTS, FaultRule
+from hipform.kinematics.faults import SETUP_HINTS, FaultRule
 from hipform.kinematics.frame_measures import FROM_REP_START, KEY_LANDMARKS, SIDES, nanmean_cols
 from hipform.kinematics.movements import Window
 from hipform.kinematics.rep_values import ValueColumn, values_by_window
@@ -225,12 +225,17 @@ def flag_confidence(
 
 
 def view_ok(rule: FaultRule, view: ViewEstimate) -> bool:
-    """The camera view lets ``rule`` be judged (a rule with a yaw limit: the body turned no further)."""
+    """The camera view lets ``rule`` be judged (a rule with a yaw limit: the body turned no further);
+    a withheld rule is judged from no view."""
+    if rule.withheld:
+        return False
     return view.frontal and not turned_too_far(rule, view) if rule.view == "frontal" else view.side
 
 
 def view_reason(rule: FaultRule, view: ViewEstimate) -> str:
     """Why ``rule`` could not be judged from this view, in words."""
+    if rule.withheld:
+        return f"{rule.label}: {rule.withheld}"
     if view.frontal and turned_too_far(rule, view):
         return yaw_reason(rule, view)
     need = "a front or rear view" if rule.view == "frontal" else "a side view"
@@ -238,64 +243,6 @@ def view_reason(rule: FaultRule, view: ViewEstimate) -> str:
         view.view, f"filmed from the {view.view}"
     )
     return f"{rule.label} needs {need}; this clip looks {seen}"
-
-
-def asymmetry_flags(
-    rules: tuple[FaultRule, ...],
-    graded: list[Graded],
-    windows: list[Window],
-    t: np.ndarray,
-    view: ViewEstimate,
-    vis: np.ndarray,
-) -> list[Flag]:
-    """Left/right difference of mean pelvic drop ≥ 3° (biomechanics.md §2): single-leg tasks, running."""
-    out: list[Flag] = []
-    for rule, g in zip(rules, graded, strict=False):
-        if rule.measure != "pelvic_drop_deg" or not g.rep.size:
-            continue
-        by_side = {s: g.value[g.side == s] for s in (0, 1)}
-        if min(len(by_side[0]), len(by_side[1])) < 2:
-            continue
-        means = [float(np.mean(by_side[s])) for s in (0, 1)]
-        diff = abs(means[0] - means[1])
-        if diff < CPD_ASYMMETRY_DEG:
-            continue
-        worse = int(np.argmax(means))
-        on_worse = np.flatnonzero(g.side == worse)
-        worst = int(g.worst[on_worse[np.argmax(g.value[on_worse])]])
-        n_min = min(len(by_side[0]), len(by_side[1]))
-        conf = float(
-            np.clip(view.confidence, 0.3, 1.0)
-            * min(1.0, n_min / STEPS_PER_SIDE)
-            * (0.6 + 0.4 * min(1.0, (diff - CPD_ASYMMETRY_DEG) / 3.0))
-        )
-        if conf < MIN_FLAG_CONFIDENCE:  # too few steps a side or an unclear view: no flag
-            continue
-        out.append(
-            Flag(
-                fault="pelvic_drop",
-                side=SIDES[worse],
-                severity="mild",
-                measure="pelvic_drop_asymmetry_deg",
-                label="left/right difference of mean pelvic drop",
-                value=diff,
-                unit="deg",
-                threshold=CPD_ASYMMETRY_DEG,
-                threshold_mild=CPD_ASYMMETRY_DEG,
-                threshold_marked=2 * CPD_ASYMMETRY_DEG,
-                threshold_source=CPD_ASYMMETRY_SOURCE,
-                rep=None,
-                t_start_s=float(t[windows[0].start]),
-                t_end_s=float(t[windows[-1].end]),
-                worst_frame=worst,
-                confidence=conf,
-                cue=(
-                    f"the pelvis drops more when standing on the {SIDES[worse]} leg: "
-                    "strengthen that side's glutes"
-                ),
-            )
-        )
-    return out
 
 
 class WindowArrays(NamedTuple):
@@ -492,5 +439,6 @@ def whole_clip_reasons(
     for fault in faults:
         fr = [r for r, b in zip(rules, blocked, strict=True) if r.fault == fault and b]
         if len(fr) == sum(r.fault == fault for r in rules):
-            out.append(NotAssessed(fault, view_reason(fr[0], view), setup=SETUP_HINTS[fr[0].setup]))
+            setup = "" if fr[0].withheld else SETUP_HINTS[fr[0].setup]  # withheld: no set-up helps
+            out.append(NotAssessed(fault, view_reason(fr[0], view), setup=setup))
     return out

@@ -304,7 +304,7 @@ class LiveAnalyser:
         return self._base
 
     def _view_ok(self, rule: FaultRule) -> bool:
-        if not self._yaw:
+        if rule.withheld or not self._yaw:
             return False
         yaw = float(np.median(self._yaw))
         return yaw < FRONTAL_MAX_YAW_DEG if rule.view == "frontal" else yaw > SIDE_MIN_YAW_DEG

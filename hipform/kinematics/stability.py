@@ -21,16 +21,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from hipform.kinematics.faults import (
-    SWAY_ASYMMETRY_MIN,
-    SWAY_ASYMMETRY_RATIO,
-    SWAY_ASYMMETRY_SOURCE,
-    FaultRule,
-)
 from hipform.kinematics.frame_measures import leg_length_px
 from hipform.kinematics.recognition_features import RAISED_FOOT  # a foot is up: recognition's own test
 from hipform.landmarks import Landmark
-from hipform.report import Flag
 
 L = Landmark
 SIDES = ("left", "right")
@@ -294,57 +287,3 @@ def describe_wobble(measure: str, side: str | None, value: float) -> str:
     if measure == "trunk_lean_stance_deg":
         return f"trunk leaning over {leg} — {value:.0f}°"
     return f"wobbling on {leg} — pelvis sways {value:.2f} leg lengths/s"
-
-
-def sway_asymmetry_flags(
-    rules: tuple[FaultRule, ...], graded: list, t_s: np.ndarray, view_confidence: float
-) -> list[Flag]:
-    """A clip-level flag when one leg sways clearly more than the other (left vs right mean sway speed).
-
-    ``graded`` are the rules' graded values (:class:`hipform.kinematics.grading.Graded`, one per rule);
-    the flag needs a graded hold or rep on each leg, the worse leg's mean at least
-    :data:`~hipform.kinematics.faults.SWAY_ASYMMETRY_RATIO` times the better one's and
-    :data:`~hipform.kinematics.faults.SWAY_ASYMMETRY_MIN` more.
-    """
-    out: list[Flag] = []
-    for rule, g in zip(rules, graded, strict=False):
-        if rule.measure != "pelvis_sway_speed_ratio" or not g.rep.size:
-            continue
-        by_side = [g.value[g.side == s] for s in (0, 1)]
-        if min(v.size for v in by_side) < 1:
-            continue
-        means = [float(np.mean(v)) for v in by_side]
-        worse = int(np.argmax(means))
-        hi, lo = means[worse], means[1 - worse]
-        if hi - lo < SWAY_ASYMMETRY_MIN or hi < SWAY_ASYMMETRY_RATIO * lo:
-            continue
-        on_worse = np.flatnonzero(g.side == worse)
-        worst = int(g.worst[on_worse[np.argmax(g.value[on_worse])]])
-        n_min = min(v.size for v in by_side)
-        # one hold a side is a fair comparison only when the difference is large: confidence grows
-        # with the holds per side and the margin over the absolute minimum
-        margin = min(1.0, (hi - lo - SWAY_ASYMMETRY_MIN) / SWAY_ASYMMETRY_MIN)
-        conf = float(np.clip(view_confidence, 0.3, 1.0) * min(1.0, 0.5 + 0.25 * n_min) * (0.6 + 0.4 * margin))
-        ratio = hi / max(lo, 1e-3)  # a perfectly still leg (synthetic) has no finite ratio
-        out.append(
-            Flag(
-                fault="instability",
-                side=SIDES[worse],
-                severity="mild",
-                measure="pelvis_sway_asymmetry_ratio",
-                label="left/right ratio of mean sideways pelvis sway on one leg",
-                value=ratio,
-                unit="ratio",
-                threshold=SWAY_ASYMMETRY_RATIO,
-                threshold_mild=SWAY_ASYMMETRY_RATIO,
-                threshold_marked=2 * SWAY_ASYMMETRY_RATIO,
-                threshold_source=SWAY_ASYMMETRY_SOURCE,
-                rep=None,
-                t_start_s=float(t_s[0]),
-                t_end_s=float(t_s[-1]),
-                worst_frame=worst,
-                confidence=conf,
-                cue=f"you wobble more standing on the {SIDES[worse]} leg: give that side extra balance work",
-            )
-        )
-    return out

@@ -102,10 +102,11 @@ ADVICE: dict[str, SetupAdvice] = {
 
 
 def setup_key_for(movement: str, fault: str) -> str | None:
-    """The set-up that lets ``fault`` be judged in ``movement`` (None when no rule checks it)."""
+    """The set-up that lets ``fault`` be judged in ``movement`` (None when no rule judges it, from any
+    set-up: none checks it, or each that does is withheld)."""
     spec = REGISTRY.get(movement)
     for rule in spec.rules if spec else ():
-        if rule.fault == fault:
+        if rule.fault == fault and not rule.withheld:
             return rule.setup
     return None
 
@@ -146,11 +147,11 @@ class FilmingView:
 
 
 def faults_shown(movement: str, setup: str) -> str:
-    """The faults a movement's rules judge from one set-up, in words ("knee collapse and pelvic drop")."""
+    """The faults a movement's rules judge from one set-up, in words ("knee collapse and pelvic drop");
+    a withheld rule judges nothing."""
     spec = REGISTRY.get(movement)
-    names = (
-        dict.fromkeys(FAULT_NAMES[r.fault].lower() for r in spec.rules if r.setup == setup) if spec else {}
-    )
+    rules = [r for r in spec.rules if r.setup == setup and not r.withheld] if spec else []
+    names = dict.fromkeys(FAULT_NAMES[r.fault].lower() for r in rules)
     items = list(names)
     return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 

@@ -120,7 +120,7 @@ def test_how_to_film_each_movement_before_the_first_upload():
         views = filming_for(name)
         assert views, name
         shown = " ".join(v.shows for v in views)
-        for rule in spec.rules:  # every fault the movement checks is named under some view
+        for rule in (r for r in spec.rules if not r.withheld):  # every fault judged is named under some view
             assert present.fault_name(rule.fault).lower() in shown, (name, rule.fault)
         for view in views:
             assert view.svg.startswith("<svg") and len(view.lines) == 3 and all(view.lines)

@@ -13,6 +13,7 @@ import pytest
 from kin_helpers import film, simulate_motion
 
 from hipform.kinematics import analyse
+from hipform.kinematics.asymmetry import sway_asymmetry_flags
 from hipform.kinematics.faults import SWAY_MILD, sway_rule
 from hipform.kinematics.grading import Graded
 from hipform.kinematics.live_checker import LiveAnalyser
@@ -23,7 +24,6 @@ from hipform.kinematics.stability import (
     compute_sway_speed,
     compute_trunk_lean_deg,
     find_holds,
-    sway_asymmetry_flags,
 )
 from hipform.landmarks import Landmark
 from hipform.report import Report

@@ -56,6 +56,10 @@ RULES = (
         cue="keep the heels together as the knee opens",
         setup="frontal-feet",
         confidence_scale=LOW_CONFIDENCE,
+        withheld=(
+            "not judged yet: seen from the feet the pose model reads the heels of a side-lying body "
+            "apart by ~0.8 shoulder widths when they stay together (rendered clips; docs/accuracy.md)"
+        ),
     ),
     FaultRule(
         fault="small_range",
