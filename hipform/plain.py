@@ -583,6 +583,11 @@ def reason_words(reason: str, movement: str | None) -> str:
     return reason
 
 
+#: The faults every movement's summary names, even when that movement does not check them (the
+#: signs of weak hips); the other movements' own faults are named only where they are checked.
+MAIN_FAULTS = ("knee_collapse", "pelvic_drop", "back_arch")
+
+
 def summary_lines(report: Report) -> list[str]:
     """The clip's summary in plain words, for a terminal (``hipform analyse``).
 
@@ -611,7 +616,7 @@ def summary_lines(report: Report) -> list[str]:
         clock = " of clip time (slow motion)" if steps.slow_motion else ""
         count += f", cadence {steps.cadence_spm:.0f} steps/min{clock} (95% range {lo:.0f}–{hi:.0f})"
     lines.append(count)
-    not_checked = [fs for fs in report.summary.faults if fs.status == "not_checked"]
+    not_checked = [f for f in report.summary.faults if f.status == "not_checked" and f.fault in MAIN_FAULTS]
     for fs in report.summary.faults:
         if fs.status == "not_checked":
             continue

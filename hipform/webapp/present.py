@@ -12,7 +12,7 @@ from typing import Any
 
 from hipform import plain
 from hipform.kinematics.movements import REGISTRY
-from hipform.plain import FAULT_NAMES
+from hipform.plain import FAULT_NAMES, MAIN_FAULTS
 from hipform.report import Flag, MeasureSummary, NotAssessed, Report, RepResult
 
 SEVERITY_BADGES = {"mild": "mild", "marked": "MARKED"}
@@ -248,10 +248,6 @@ class FaultStatus:
     text: str
     reps_flagged: int
     reps_assessed: int
-
-
-#: The faults every movement's summary shows, even when that movement does not check them.
-MAIN_FAULTS = ("knee_collapse", "pelvic_drop", "back_arch")
 
 
 def fault_statuses(report: Report, checked_only: bool = False) -> list[FaultStatus]:
