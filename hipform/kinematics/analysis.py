@@ -66,7 +66,7 @@ from hipform.kinematics.tracking import detected_landmarks
 from hipform.kinematics.view import ViewEstimate, estimate_view
 from hipform.kinematics.yaw_limits import turned_reasons, yaw_notes
 from hipform.landmarks import Landmark
-from hipform.report import MovementChoice, NotAssessed, Report, RepResult
+from hipform.report import Flag, MovementChoice, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
 
 L = Landmark
@@ -292,6 +292,7 @@ def _judge(
         rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes, view.side
     )
     _note_missing_baseline(inputs.has_base, rules, seg.windows, notes)
+    _note_weak_readings(rules, blocked, grades.graded, flags, notes)
     return Report(
         movement=which.choice,
         view=view.view,
@@ -322,6 +323,16 @@ def _note_missing_baseline(
         notes.append(
             "No standing position before the first rep: knee separation is not relative to standing."
         )
+
+
+def _note_weak_readings(
+    rules: tuple[FaultRule, ...], blocked: list[bool], graded: list, flags: list[Flag], notes: list[str]
+) -> None:
+    """Say that a fault the pose model under-reads was not seen, not that it is absent."""
+    flagged = {f.measure for f in flags}
+    for rule, b, g in zip(rules, blocked, graded, strict=True):
+        if rule.weak_reading and not b and g.rep.size and rule.measure not in flagged:
+            notes.append(f"No {rule.label} was flagged, but that does not rule one out: {rule.weak_reading}.")
 
 
 def _note_freezes(frozen_s: np.ndarray, windows: list[Window], notes: list[str]) -> None:

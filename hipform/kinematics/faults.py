@@ -87,6 +87,9 @@ class FaultRule:
         measure so that clean reps would be flagged); "" when it is judged. A withheld rule is
         reported "not assessed" with this reason in every clip, never flagged and never shown as
         a number, until a better measure earns it back.
+    weak_reading : how the pose model is measured to under-read this rule's fault, so that "not
+        seen" does not rule it out; "" when a clean reading can be trusted. A clip judged by the
+        rule with no flag from it carries a note saying so.
     """
 
     fault: Fault
@@ -106,6 +109,7 @@ class FaultRule:
     min_hip_depth: float = 0.0
     max_yaw_deg: float | None = None
     withheld: str = ""
+    weak_reading: str = ""
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -176,6 +180,11 @@ def cpd_rule(phase: Phase, setup: Setup = "frontal") -> FaultRule:
         source=SRC_CPD,
         cue=CUE_PELVIS,
         setup=setup,
+        weak_reading=(
+            "the pose model reads a dropping pelvis as nearly level (on rendered bodies a true 10° drop "
+            "reads about 2°; docs/accuracy.md), so a drop can be missed: if one leg feels wobbly, have "
+            "someone watch your pelvis from behind"
+        ),
     )
 
 
