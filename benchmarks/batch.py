@@ -5,16 +5,20 @@ clips themselves stay in ../shared/clips) is analysed by
 ``hipform.batch.run_batch`` — the code behind ``hipform batch DIR`` — with 1
 and 2 worker processes, the landmark cache off, ``--runs`` times each. A last
 row analyses the folder again with another movement and the cache on (after
-one run that fills it): the pose model does not run at all.
+one run that fills it): the pose model does not run at all. When Ray is installed
+(``hipform[cluster]``), one more setting runs the folder as ``hipform batch DIR
+--ray`` does on this machine (``hipform.cluster.run_batch_on_ray``): a local Ray
+of 2 CPUs started for each run, its start-up included.
 
 Usage::
 
-    python benchmarks/batch.py [--runs 3] [--workers 1 2]
+    python benchmarks/batch.py [--runs 3] [--workers 1 2] [--no-ray]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import sys
@@ -49,9 +53,24 @@ def clip_folder() -> Path:
     return folder
 
 
-def run(clips: list[Path], workers: int, settings: BatchSettings) -> tuple[float, int, int]:
+#: The Ray setting's key in ``walls``: 2 actors on a local Ray of 2 CPUs.
+RAY = "ray"
+
+
+def run(clips: list[Path], workers: int | str, settings: BatchSettings) -> tuple[float, int, int]:
     t0 = time.perf_counter()
-    results = run_batch(clips, settings, workers=workers)
+    if workers == RAY:
+        import ray
+
+        from hipform.cluster import run_batch_on_ray
+
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            results = run_batch_on_ray(clips, settings)
+        finally:
+            ray.shutdown()
+    else:
+        results = run_batch(clips, settings, workers=workers)
     wall = time.perf_counter() - t0
     return wall, sum(r.n_frames for r in results if r.ok), sum(not r.ok for r in results)
 
@@ -60,23 +79,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--no-ray", action="store_true", help="leave out the Ray setting")
     args = ap.parse_args()
+    with_ray = not args.no_ray and importlib.util.find_spec("ray") is not None
+    settings_timed = [*args.workers, *([RAY] if with_ray else [])]
     clips = find_clips(clip_folder())
     results, rows = [], []
     with native_logs_silenced() as console:
         uncached = BatchSettings(movement="squat", use_cache=False)
-        walls: dict[int, list[float]] = {w: [] for w in args.workers}
+        walls: dict[int | str, list[float]] = {w: [] for w in settings_timed}
         frames = failed = 0
         for _ in range(args.runs):
-            for w in args.workers:  # interleaved, so a busy spell hits every setting alike
+            for w in settings_timed:  # interleaved, so a busy spell hits every setting alike
                 wall, frames, failed = run(clips, w, uncached)
                 walls[w].append(wall)
                 print(f"… {w} worker(s): {wall:.1f} s", file=console)
-        for w in args.workers:
+        for w in settings_timed:
             t = median(walls[w])
             results.append(
                 {
-                    "workers": w,
+                    "workers": 2 if w == RAY else w,
+                    "ray": w == RAY,
                     "cache": False,
                     "clips": len(clips),
                     "frames": frames,
@@ -87,7 +110,9 @@ def main() -> None:
             )
             rows.append(
                 [
-                    f"{w} worker{'s' * (w > 1)}, cache off",
+                    "Ray, 2 local CPUs, start-up included, cache off"
+                    if w == RAY
+                    else f"{w} worker{'s' * (w > 1)}, cache off",
                     len(clips),
                     frames,
                     t,

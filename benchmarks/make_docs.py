@@ -381,7 +381,9 @@ def section_batch(res: dict) -> tuple[list[str], list[list[str]]]:
     for r in res["results"]:
         t = sorted(r["wall_s"])[len(r["wall_s"]) // 2]
         label = (
-            f"{r['workers']} worker{'s' * (r['workers'] > 1)}, cache off"
+            "Ray (`--ray`), 2 local CPUs, start-up included, cache off"
+            if r.get("ray")
+            else f"{r['workers']} worker{'s' * (r['workers'] > 1)}, cache off"
             if not r["cache"]
             else "1 worker, landmarks cached, another movement"
         )
@@ -398,7 +400,7 @@ def section_batch(res: dict) -> tuple[list[str], list[list[str]]]:
         table(["setting", "clips", "frames", "wall s", "frames/s", "× 1 worker"], rows),
         "",
     ]
-    two = next((r for r in res["results"] if r["workers"] == 2 and not r["cache"]), None)
+    two = next((r for r in res["results"] if r["workers"] == 2 and not r["cache"] and not r.get("ray")), None)
     targets = []
     if two:
         targets.append(

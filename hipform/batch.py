@@ -288,17 +288,8 @@ def run_batch(
     settings = settings or BatchSettings()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    check_model_available(settings.pose_options.model)  # here, not as a crash in every worker
-    if "c3d" in settings.exports:  # likewise: not one failure per clip
-        from hipform.export import require_c3d
-
-        require_c3d()
+    prepare_batch(settings)
     paths = [Path(p) for p in clips]
-    if settings.out_dir is not None:
-        try:
-            Path(settings.out_dir).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:  # read-only, no permission, a file of that name: one sentence, exit 9
-            raise output_write_error(settings.out_dir, exc) from None
     results: dict[int, ClipResult] = {}
     total = len(paths)
 
@@ -342,6 +333,27 @@ def run_batch(
     if settings.out_dir is not None:
         save_summary_csv(ordered, Path(settings.out_dir) / SUMMARY_CSV)
     return ordered
+
+
+def prepare_batch(settings: BatchSettings) -> None:
+    """Check once, before any clip, what every clip would otherwise fail on; make the output folder.
+
+    Raises
+    ------
+    HipformError
+        The pose model or the C3D library is missing, or ``settings.out_dir`` cannot be made
+        (:class:`~hipform.errors.OutputWriteError`, exit 9).
+    """
+    check_model_available(settings.pose_options.model)  # here, not as a crash in every worker
+    if "c3d" in settings.exports:  # likewise: not one failure per clip
+        from hipform.export import require_c3d
+
+        require_c3d()
+    if settings.out_dir is not None:
+        try:
+            Path(settings.out_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # read-only, no permission, a file of that name: one sentence, exit 9
+            raise output_write_error(settings.out_dir, exc) from None
 
 
 def _cached_digests(paths: Sequence[Path], settings: BatchSettings) -> dict[int, str] | None:
