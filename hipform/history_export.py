@@ -7,11 +7,14 @@ Inside, under one folder ``hipform-<athlete>-<date>/``:
 
 ``manifest.json``
     who (the athlete's name or initials; their notes stay on this computer), when it was made,
-    and every session and hip check with the files that hold them.
+    and every session and hip check with the files that hold them; each session with its set's
+    load (``load_kg``, or a resistance ``band``'s colour) and effort (``rpe``, 1–10), null
+    where none was entered (History schema 6, the training log).
 ``measures.csv``
     one row per session, fault measure and side: when, the movement it is filed under and the
-    one it was judged as, the view, the clip, and the mean and worst value over the reps with
-    how many reps were flagged (what History's trends plot).
+    one it was judged as, the view, the clip, the set's load (kg or band colour) and effort
+    (RPE), and the mean and worst value over the reps with how many reps were flagged (what
+    History's trends plot).
 ``reports/<date>-session-<id>-<movement>.json``
     each session's report (``Report.to_dict()``, docs/report-schema.md).
 ``hip-checks/<date>-hip-check-<id>.json`` and ``.pdf``
@@ -37,8 +40,8 @@ from hipform.errors import HistoryError
 from hipform.history import Athlete, History
 from hipform.safe_write import write_whole
 
-#: Version of the ZIP's layout and of ``manifest.json``.
-EXPORT_VERSION = "1.0.0"
+#: Version of the ZIP's layout and of ``manifest.json`` (1.1.0: each set's load and effort).
+EXPORT_VERSION = "1.1.0"
 #: The columns of ``measures.csv``.
 MEASURE_COLUMNS = (
     "session_id",
@@ -47,6 +50,9 @@ MEASURE_COLUMNS = (
     "judged_as",
     "view",
     "clip",
+    "load_kg",
+    "band",
+    "rpe",
     "fault",
     "measure",
     "unit",
@@ -130,13 +136,18 @@ def athlete_zip(hist: History, athlete_id: int, now: datetime | None = None) -> 
                     "origin": summary.origin,
                     "reps": summary.n_reps,
                     "flags": summary.n_flags,
+                    "load_kg": summary.load_kg,
+                    "band": summary.band,
+                    "rpe": summary.rpe,
                     "report": report_name,
                 }
             )
             for p in hist.session_values(summary.id):
                 table.writerow(
                     (summary.id, summary.created_at.isoformat(timespec="seconds"), summary.movement)
-                    + (judged_as, summary.view, summary.source_name, p.fault, p.measure, p.unit, p.side)
+                    + (judged_as, summary.view, summary.source_name)
+                    + (_number(summary.load_kg), summary.band or "", _number(summary.rpe))
+                    + (p.fault, p.measure, p.unit, p.side)
                     + (p.n_reps, _number(p.mean_value), _number(p.worst_value), p.reps_flagged)
                 )
         for check in reversed(hist.hip_checks(athlete.id)):

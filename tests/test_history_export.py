@@ -128,3 +128,32 @@ def test_the_zip_file_is_written_whole_or_not_at_all(history, tmp_path):
     assert write_athlete_zip(hist, zoe, out) == out
     assert "manifest.json" in " ".join(read_zip(out.read_bytes()))
     assert [p.name for p in out.parent.iterdir()] == ["zoe.zip"]  # no temporary file left beside it
+
+
+def test_each_sets_load_and_effort_are_in_the_manifest_and_the_csv(history):
+    """History schema 6's training log travels with the record: a set's kilograms or band colour
+    and its effort (RPE), in each session's manifest entry and on each of its CSV rows; a set with
+    none entered says so (null, empty cells)."""
+    hist, zoe, (first, second) = history
+    assert hist.set_training(first, load_kg=22.5, rpe=7) and hist.set_training(second, band="Red", rpe=8.5)
+    untouched = hist.save(
+        hist.get(first).report,
+        source_name="day 9.mp4",
+        file_sha256=f"{9:064x}",
+        width_px=720,
+        height_px=1280,
+        created_at=T0 + timedelta(days=9),
+        athlete_id=zoe,
+    )
+    files = read_zip(athlete_zip(hist, zoe, now=NOW))
+    folder = "hipform-zoe-u-2-20260402"
+    manifest = json.loads(files[f"{folder}/manifest.json"])
+    assert manifest["export_version"] == "1.1.0"
+    training = {s["id"]: (s["load_kg"], s["band"], s["rpe"]) for s in manifest["sessions"]}
+    assert training == {first: (22.5, None, 7.0), second: (None, "red", 8.5), untouched: (None, None, None)}
+    rows = list(csv.DictReader(io.StringIO(files[f"{folder}/measures.csv"].decode("utf-8"))))
+    by_session = {int(r["session_id"]): (r["load_kg"], r["band"], r["rpe"]) for r in rows}
+    assert by_session == {first: ("22.5", "", "7.0"), second: ("", "red", "8.5"), untouched: ("", "", "")}
+    assert {len([r for r in rows if int(r["session_id"]) == sid]) for sid in by_session} == {
+        len(hist.session_values(first))
+    }  # every row of a session carries its set's load, not only the first
