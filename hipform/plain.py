@@ -583,6 +583,42 @@ def reason_words(reason: str, movement: str | None) -> str:
     return reason
 
 
+#: A live cue's words for a measure, said aloud mid-set: ``{v}`` is the value, ``{leg}`` the leg
+#: ("the left leg", "the standing leg"). Measures not listed are said by their fault
+#: (:data:`LIVE_FAULT_WORDS`), else by their rule's label.
+LIVE_MEASURE_WORDS = {
+    "pelvis_opening_deg": "pelvis opening — {v}",
+    "hinge_line_deg": "back and free leg out of line — {v}",
+    "free_foot_clearance_ratio": "free foot touching down — {v} leg lengths up",
+    "trunk_lean_stance_deg": "trunk leaning over {leg} — {v}",
+    "pelvis_sway_speed_ratio": "wobbling on {leg} — pelvis sways {v} leg lengths/s",
+    "feet_apart_ratio": "feet coming apart — {v} shoulder widths",
+    "knee_opening_deg": "knee opening only {v}",
+}
+#: A live cue's words for a fault: ``{knee}`` is "left knee" (or "knees"), ``{other}`` the free side.
+LIVE_FAULT_WORDS = {
+    "knee_collapse": "{knee} collapsing — {v}",
+    "pelvic_drop": "pelvis dropping on the {other} side — {v}",
+    "pelvic_roll": "pelvis rolling back — {v}",
+    "back_arch": "back arching — {v}",
+}
+
+
+def live_cue(fault: str, measure: str, label: str, unit: str, side: str | None, value: float) -> str:
+    """The words of a live cue for a flagged rep: what went wrong, on which side, and how much
+    (whole degrees, ratios to two decimals: it is heard, not read)."""
+    v = f"{value:.0f}°" if unit == "deg" else f"{value:.2f}"
+    words = (
+        LIVE_MEASURE_WORDS.get(measure) or LIVE_FAULT_WORDS.get(fault) or f"{label.split(' (')[0]} — {{v}}"
+    )
+    return words.format(
+        v=v,
+        leg=f"the {side or 'standing'} leg",
+        knee=f"{side} knee" if side else "knees",
+        other={"left": "right", "right": "left"}.get(side or "", "free"),
+    )
+
+
 #: The faults every movement's summary names, even when that movement does not check them (the
 #: signs of weak hips); the other movements' own faults are named only where they are checked.
 MAIN_FAULTS = ("knee_collapse", "pelvic_drop", "back_arch")

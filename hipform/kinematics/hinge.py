@@ -102,11 +102,3 @@ def compute_free_foot_clearance_ratio(px: np.ndarray) -> np.ndarray:
         up = (ank_y - ank_y[:, ::-1]) / longest[:, None]  # column 0: left ankle's y − right's (y down)
         hinged = compute_trunk_hinge_deg(px) >= HINGED_DEG
     return np.where(hinged[:, None] & (longest[:, None] > 1e-9), up, np.nan)
-
-
-#: The live checker's words for each hinge measure's flag (``{v}`` the value with its unit).
-LIVE_WORDS = {
-    "pelvis_opening_deg": "pelvis opening — {v}",
-    "hinge_line_deg": "back and free leg out of line — {v}",
-    "free_foot_clearance_ratio": "free foot touching down — {v} leg lengths up",
-}

@@ -29,7 +29,6 @@ from hipform.kinematics.grading import (
     MIN_STEADY_SEGMENTS,
     flag_confidence,
 )
-from hipform.kinematics.live_words import describe_cue
 from hipform.kinematics.movements import LIVE_MOVEMENTS, movement_named
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
 from hipform.kinematics.stability import compute_rep_stability_measures
@@ -41,6 +40,7 @@ from hipform.kinematics.view import (
     compute_view_yaw_deg,
 )
 from hipform.landmarks import LEG_SEGMENTS, N_LANDMARKS, Landmark
+from hipform.plain import live_cue
 
 L = Landmark
 SIDES = ("left", "right")
@@ -474,7 +474,7 @@ class LiveAnalyser:
                     graded -= 1  # too unsure: this rule did not judge the rep
                     continue
                 side = SIDES[s] if s >= 0 else None
-                text = f"rep {rep}: {describe_cue(rule, side, v)}"
+                text = f"rep {rep}: {live_cue(rule.fault, rule.measure, rule.label, rule.unit, side, v)}"
                 cues.append(LiveCue(t_s, rep, rule.fault, side, sev, v, rule.unit, text))
         if not cues and not graded:  # no rule could judge it (camera angle, landmarks hidden): never "good"
             text = f"rep {rep}: not judged from this camera angle"

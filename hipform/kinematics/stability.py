@@ -279,11 +279,3 @@ def compute_rep_stability_measures(
     held = [(start, px.shape[0] - 1, stance)] if whole_rep_on_one_leg and stance is not None else []
     ankle_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
     return compute_stability_measures(px, ankle_y, t_s, leg_length_px(px), held)
-
-
-def describe_wobble(measure: str, side: str | None, value: float) -> str:
-    """The live cue's words for a wobble on ``side``'s leg read as ``value`` of ``measure``."""
-    leg = f"the {side or 'standing'} leg"
-    if measure == "trunk_lean_stance_deg":
-        return f"trunk leaning over {leg} — {value:.0f}°"
-    return f"wobbling on {leg} — pelvis sways {value:.2f} leg lengths/s"
