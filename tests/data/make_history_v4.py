@@ -46,7 +46,7 @@ def report(movement: str, valgus_deg: float, seed: int) -> dict:
     faults = Faults(knee_valgus_deg=valgus_deg, side="left")
     motion = simulate(movement, MotionParams(reps=3, faults=faults), seed=seed)
     seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("front"), motion.fps)
-    return json.loads(json.dumps(analyse(seq, exercise=movement).to_dict()))
+    return json.loads(json.dumps(analyse(seq, movement=movement).to_dict()))
 
 
 def main(commit: str = "b32f737") -> None:

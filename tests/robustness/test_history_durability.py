@@ -70,7 +70,7 @@ def report_file(tmp_path_factory) -> Path:
     )
     seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("front"), motion.fps)
     path = tmp_path_factory.mktemp("report") / "report.json"
-    path.write_text(json.dumps(analyse(seq, exercise="single-leg-squat").to_dict()))
+    path.write_text(json.dumps(analyse(seq, movement="single-leg-squat").to_dict()))
     return path
 
 
