@@ -165,6 +165,31 @@ def test_a_pelvic_drop_tilts_the_pelvis_skin_not_only_the_joints(body) -> None:
     assert tilt(posed) - tilt(body.rest_m) == pytest.approx(12.0, abs=1.5)
 
 
+@pytest.mark.parametrize(
+    ("movement", "faults"),
+    [
+        ("single-leg-squat", Faults(knee_valgus_deg=10.0, trunk_lean_deg=6.0, side="right")),
+        ("single-leg-balance", Faults(pelvic_drop_deg=8.0, pelvis_sway_cm=3.0, side="left")),
+        ("squat", Faults(knee_valgus_deg=10.0, side="both")),
+    ],
+)
+def test_the_truth_recomputed_on_the_athletes_own_joints_is_the_athletes(movement, faults) -> None:
+    """The realistic truth is recomputed on the drawn body's joints; on the athlete's own joints that
+    recomputation (the working leg and rep starts recovered from the motion) must give its truth."""
+    stance = faults.side if faults.side in ("left", "right") else None
+    motion = simulate(movement, MotionParams(reps=2, fps=10, faults=faults, stance_side=stance))
+    again = truth_measures(motion, motion.joints_m)
+    for key, value in motion.truth.items():
+        np.testing.assert_allclose(again[key], value, atol=1e-9, err_msg=key)
+
+
+def test_an_unknown_renderer_is_refused(tmp_path, collapse) -> None:
+    from hipform.synth.clip import camera_for, render_clip
+
+    with pytest.raises(ValueError, match="renderer must be"):
+        render_clip(collapse, camera_for("single-leg-squat"), tmp_path / "x.mp4", renderer="photoreal")
+
+
 # ------------------------------------------------------------------------------------------- MediaPipe
 
 
