@@ -181,9 +181,9 @@ def cpd_rule(phase: Phase, setup: Setup = "frontal") -> FaultRule:
         cue=CUE_PELVIS,
         setup=setup,
         weak_reading=(
-            "the pose model reads a dropping pelvis as nearly level (on rendered bodies a true 10° drop "
-            "reads about 2°; docs/accuracy.md), so a drop can be missed: if one leg feels wobbly, have "
-            "someone watch your pelvis from behind"
+            "the pose model reads a dropping pelvis as nearly level (on human-looking rendered bodies "
+            "a true 10° drop reads 1–2°; docs/accuracy.md), so a drop can be missed: if one leg feels "
+            "wobbly, have someone watch your pelvis from behind"
         ),
     )
 
