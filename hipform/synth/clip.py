@@ -277,6 +277,17 @@ def build_truth(
     return truth
 
 
+def checked_clip_request(path: str | Path, motion: Any) -> tuple[Path, np.ndarray]:
+    """The ``.mp4`` path and the (T, 33, 3) joints of a clip to render; ValueError when either is wrong."""
+    path = Path(path)
+    if path.suffix.lower() != ".mp4":
+        raise ValueError(f"clip path must end in .mp4, got {path.name}")
+    joints = np.asarray(motion.joints_m, float)
+    if joints.ndim != 3 or joints.shape[1:] != (N_LANDMARKS, 3) or joints.shape[0] == 0:
+        raise ValueError(f"motion.joints_m must have shape (T>0, {N_LANDMARKS}, 3), got {joints.shape}")
+    return path, joints
+
+
 def render_clip(
     motion: Any,
     camera: Camera,
@@ -324,12 +335,7 @@ def render_clip(
         )
     if renderer != "cartoon":
         raise ValueError(f"renderer must be 'cartoon' or 'realistic', got {renderer!r}")
-    path = Path(path)
-    if path.suffix.lower() != ".mp4":
-        raise ValueError(f"clip path must end in .mp4, got {path.name}")
-    joints = np.asarray(motion.joints_m, float)
-    if joints.ndim != 3 or joints.shape[1:] != (N_LANDMARKS, 3) or joints.shape[0] == 0:
-        raise ValueError(f"motion.joints_m must have shape (T>0, {N_LANDMARKS}, 3), got {joints.shape}")
+    path, joints = checked_clip_request(path, motion)
     look = appearance if appearance is not None else Appearance.from_seed(appearance_seed)
     cartoon = Renderer(
         camera,

@@ -408,15 +408,10 @@ def render_realistic_clip(
     hipform.synth.clip.ClipInfo
         As the cartoon's; the truth is the drawn body's (see the module docstring).
     """
-    from hipform.synth.clip import ClipInfo, build_truth, truth_path_for
+    from hipform.synth.clip import ClipInfo, build_truth, checked_clip_request, truth_path_for
     from hipform.video import VideoWriter
 
-    path = Path(path)
-    if path.suffix.lower() != ".mp4":
-        raise ValueError(f"clip path must end in .mp4, got {path.name}")
-    joints = np.asarray(motion.joints_m, float)
-    if joints.ndim != 3 or joints.shape[1:] != (N_LANDMARKS, 3) or joints.shape[0] == 0:
-        raise ValueError(f"motion.joints_m must have shape (T>0, {N_LANDMARKS}, 3), got {joints.shape}")
+    path, joints = checked_clip_request(path, motion)
     chosen = look if look is not None else RealisticLook.from_seed(appearance_seed)
     renderer = RealisticRenderer(
         camera,
