@@ -74,6 +74,7 @@ def compute_measures(
         yaw = clip_body_yaw_deg(px, world) if body_yaw_deg is None else body_yaw_deg
     yaw = yaw if abs(yaw) <= FRONTAL_MAX_YAW_DEG else float("nan")
     knee_toe, knee_medial = K.compute_knee_over_foot(px, yaw)
+    trunk_hinge = H.compute_trunk_hinge_deg(px)
     return {
         "fppa_deg": M.compute_fppa_deg(px),
         "knee_separation_ratio": M.compute_knee_separation_ratio(px),
@@ -93,10 +94,10 @@ def compute_measures(
         "knee_flexion_deg": M.compute_knee_flexion_deg(flex_src),
         "hip_flexion_deg": M.compute_hip_flexion_deg(flex_src),
         # a hip hinge on one leg (single-leg deadlift)
-        "trunk_hinge_deg": H.compute_trunk_hinge_deg(px),
+        "trunk_hinge_deg": trunk_hinge,
         "hinge_line_deg": H.compute_hinge_line_deg(px),
         "free_hip_rise_deg": H.compute_free_hip_rise_deg(px),
-        "free_foot_clearance_ratio": H.compute_free_foot_clearance_ratio(px),
+        "free_foot_clearance_ratio": H.compute_free_foot_clearance_ratio(px, trunk_hinge),
         # side-lying leg lift: the lift, and what the feet view or the front/back view shows
         "leg_lift_deg": SL.compute_leg_lift_deg(px),
         "leg_forward_deg": SL.compute_leg_forward_deg(px),

@@ -85,7 +85,9 @@ def compute_free_hip_rise_deg(px: np.ndarray) -> np.ndarray:
 HINGED_DEG = 40.0
 
 
-def compute_free_foot_clearance_ratio(px: np.ndarray) -> np.ndarray:
+def compute_free_foot_clearance_ratio(
+    px: np.ndarray, trunk_hinge_deg: np.ndarray | None = None
+) -> np.ndarray:
     """Height of the free foot above the stance foot while hinged (single-leg deadlift).
 
     Returns
@@ -93,12 +95,14 @@ def compute_free_foot_clearance_ratio(px: np.ndarray) -> np.ndarray:
     ndarray, shape (T, 2)
         Column ``s``: the other ankle's image height above ankle ``s`` (the stance leg), in the longer
         leg's image length, on frames hinged at least :data:`HINGED_DEG`
-        (:func:`compute_trunk_hinge_deg`); NaN on other frames. ~0 when the free foot touches down.
+        (:func:`compute_trunk_hinge_deg`, read here unless given as ``trunk_hinge_deg``); NaN on other
+        frames. ~0 when the free foot touches down.
     """
     ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
     leg = compute_leg_length(px[..., :2])
     with np.errstate(invalid="ignore"):
         longest = np.fmax(leg[:, 0], leg[:, 1])
         up = (ank_y - ank_y[:, ::-1]) / longest[:, None]  # column 0: left ankle's y − right's (y down)
-        hinged = compute_trunk_hinge_deg(px) >= HINGED_DEG
+        hinge = compute_trunk_hinge_deg(px) if trunk_hinge_deg is None else trunk_hinge_deg
+        hinged = hinge >= HINGED_DEG
     return np.where(hinged[:, None] & (longest[:, None] > 1e-9), up, np.nan)

@@ -35,9 +35,8 @@ def _pair(px: np.ndarray, left: Landmark, right: Landmark) -> np.ndarray:
 
 def _pick(pair: np.ndarray, top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(T, 2) each: the top and the bottom side's point of a (T, 2, 2) pair (``top`` 0/1/-1)."""
-    rows = np.arange(pair.shape[0])
-    t = np.clip(top, 0, 1)
-    return pair[rows, t], pair[rows, 1 - t]
+    left_on_top = (top <= 0)[:, None]  # -1 (unknown) reads as left, like index 0
+    return np.where(left_on_top, pair[:, 0], pair[:, 1]), np.where(left_on_top, pair[:, 1], pair[:, 0])
 
 
 def seen_along_body(px: np.ndarray) -> np.ndarray:

@@ -276,9 +276,10 @@ def _filtfilt_paired(
     zi = sps.sosfilt_zi(sos)
 
     def put(i: np.ndarray, values: np.ndarray) -> None:
-        if invalid is not None:
-            values = np.where(invalid[i], np.nan, values)
         dest[dest_idx[i]] = values
+        if invalid is not None:  # NaN only into the rows that have invalid samples
+            for row in i[invalid[i].any(axis=1)].tolist():
+                dest[dest_idx[row], invalid[row]] = np.nan
 
     m = r // 2
     for s in range(0, m, _ROWS_PER_CALL):

@@ -1,8 +1,9 @@
 """The array versions of per-item loops give exactly the loops' results (docs/performance.md).
 
 Each reference below is the loop the array code replaced, kept here as its definition: the
-strike choice of running cadence, the key frame of held reps, SciPy's zero-lag filter, and the
-per-rep values cut from columns.
+strike choice of running cadence, the key frame of held reps, SciPy's zero-lag filter (and its
+NaN put back row by row), the per-rep values cut from columns, and the top and bottom side of a
+side-lying body picked frame by frame.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from hipform.kinematics.cadence import (
 )
 from hipform.kinematics.events import _held_peaks
 from hipform.kinematics.rep_values import ValueColumn, values_by_window
-from hipform.kinematics.signals import _sosfiltfilt, lowpass_sos
+from hipform.kinematics.side_lying import _pick
+from hipform.kinematics.signals import _bridge_rows, _sosfiltfilt, lowpass_rows, lowpass_sos
 from hipform.report import MeasureValue
 
 
@@ -134,3 +136,35 @@ def test_values_cut_from_columns_equal_per_window_records() -> None:
         assert [type(v) for v in g] == [MeasureValue] * len(e)
         assert [v._replace(value=repr(v.value)) for v in g] == [v._replace(value=repr(v.value)) for v in e]
         assert all(type(v.value) is float and type(v.assessed) is bool for v in g)  # JSON-ready types
+
+
+@pytest.mark.parametrize("n", [200, 5000])
+def test_filtered_rows_are_nan_exactly_where_invalid(n: int) -> None:
+    rng = np.random.default_rng(n)
+    sos = lowpass_sos(30.0, 6.0)
+    x = rng.normal(size=(5, 2, n))  # five landmarks, two coordinates each
+    valid = rng.random((5, n)) > 0.02
+    valid[2] = True  # a landmark with no missing sample
+    x[~np.repeat(valid[:, None, :], 2, axis=1)] = np.nan
+    out = np.full((9, 2, n), -1.0)
+    rows = [7, 0, 3, 8, 5]
+    lowpass_rows(x, valid, sos, out=out, out_rows=rows)
+    pad = min(3 * (2 * len(sos) + 1) * 4, n - 1)
+    filled = _bridge_rows(x, valid)
+    for k, r in enumerate(rows):  # row by row: SciPy's filter of the bridged row, NaN where invalid
+        for d in range(2):
+            expected = np.where(valid[k], sps.sosfiltfilt(sos, filled[k, d], padlen=pad), np.nan)
+            assert np.array_equal(out[r, d], expected, equal_nan=True)
+    assert (out[[1, 2, 4, 6]] == -1.0).all()  # rows not asked for are untouched
+
+
+def test_top_and_bottom_side_equal_the_frame_by_frame_pick() -> None:
+    rng = np.random.default_rng(0)
+    pair = rng.normal(size=(500, 2, 2))
+    pair[rng.random((500, 2, 2)) < 0.05] = np.nan
+    top = rng.integers(-1, 2, 500)  # -1: the top leg is not known
+    got_top, got_bottom = _pick(pair, top)
+    for i, t in enumerate(top.tolist()):
+        first = max(t, 0)  # an unknown top reads as the left side
+        assert np.array_equal(got_top[i], pair[i, first], equal_nan=True)
+        assert np.array_equal(got_bottom[i], pair[i, 1 - first], equal_nan=True)
