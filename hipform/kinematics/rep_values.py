@@ -37,25 +37,37 @@ class ValueColumn(NamedTuple):
 
 
 def values_by_window(columns: list[ValueColumn], n_windows: int) -> list[tuple[MeasureValue, ...]]:
-    """Each window's values, in column order: the columns cut window by window."""
+    """Each window's values, in column order: the columns cut window by window.
+
+    A value not measured (NaN) is one record per column and ``assessed`` flag, shared by every
+    window that has it (a long clip has tens of thousands: docs/performance.md).
+    """
     if not columns or n_windows == 0:
         return [() for _ in range(n_windows)]
     win = np.concatenate([c.windows for c in columns])
     order = np.argsort(win, kind="stable")  # stable: within a window, the columns' order
     code = np.repeat(np.arange(len(columns)), [c.windows.size for c in columns])[order]
+    value = np.concatenate([c.value for c in columns])[order]
+    assessed = np.concatenate([c.assessed for c in columns])[order]
+    measured = ~np.isnan(value)
 
     def per_value(attr: str) -> list[Any]:
-        return np.array([getattr(c, attr) for c in columns], dtype=object)[code].tolist()
+        return np.array([getattr(c, attr) for c in columns], dtype=object)[code[measured]].tolist()
 
     fields = (
         per_value("measure"),
         per_value("side"),
-        np.concatenate([c.value for c in columns])[order].tolist(),
+        value[measured].tolist(),
         per_value("unit"),
-        np.concatenate([c.assessed for c in columns])[order].tolist(),
+        assessed[measured].tolist(),
     )
+    nan = float("nan")
+    shared = [MeasureValue(c.measure, c.side, nan, c.unit, a) for c in columns for a in (False, True)]
     # made by tuple.__new__ (docs/performance.md)
-    records = list(map(tuple.__new__, repeat(MeasureValue), zip(*fields, strict=True)))
+    table = shared + list(map(tuple.__new__, repeat(MeasureValue), zip(*fields, strict=True)))
+    # each value's record in the table: its own, or its column's shared NaN record
+    at = np.where(measured, len(shared) + np.cumsum(measured) - 1, 2 * code + assessed)
+    records = list(map(table.__getitem__, at.tolist()))
     ends = np.cumsum(np.bincount(win, minlength=n_windows)).tolist()
     return [tuple(records[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 

@@ -124,6 +124,14 @@ def test_values_cut_from_columns_equal_per_window_records() -> None:
         ValueColumn(
             "trunk_line_deg", None, "deg", np.array([0, 4]), np.array([1.5, 2.5]), np.array([0, 1], bool)
         ),
+        ValueColumn(  # not measured, graded or not: each window's NaN record is shared, same values
+            "pelvic_drop_deg",
+            "left",
+            "deg",
+            np.arange(1, n_windows),
+            np.array([np.nan, 2.0, np.nan, np.nan, 1.0, np.nan]),
+            np.array([1, 1, 0, 1, 0, 0], bool),
+        ),
         ValueColumn("unused", None, "ratio", np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool)),
     ]
     expected: list[list[MeasureValue]] = [[] for _ in range(n_windows)]
