@@ -146,14 +146,25 @@ def read_report(report, motion: Motion) -> dict:
 
 
 def why_not_assessed(report, fault: str) -> str:
-    """Why no rep graded ``fault``: ``no rep`` found, the camera ``view`` (hipform's view estimate
-    says side-on or oblique), or ``unreadable`` (the measure has no value: landmarks hidden, or the
-    side-lying view gate of :func:`hipform.kinematics.side_lying.seen_along_body` found the body not
-    seen along its length)."""
+    """Why no rep graded ``fault``: ``no rep`` found, ``withheld`` (the rule is judged from no view,
+    ``FaultRule.withheld``), ``not along`` (the side-lying view gate,
+    :func:`hipform.kinematics.side_lying.seen_along_body`, found the body across the image or not
+    read steadily), the camera ``view`` (hipform's view estimate says side-on or oblique),
+    ``misread`` (a rep read past the rule's plausible size, ``FaultRule.max_plausible``, and none
+    graded) or ``unreadable`` (the measure has no value: landmarks hidden)."""
     if not report.reps:
         return "no rep"
     reasons = [n.reason for n in report.not_assessed if n.fault == fault]
-    return "view" if any(" needs a " in r for r in reasons) else "unreadable"
+    withheld = [
+        r.withheld for r in movement_named(report.movement.name).rules if r.fault == fault and r.withheld
+    ]
+    causes = (
+        ("withheld", lambda r: any(w in r for w in withheld)),
+        ("not along", lambda r: "seen along its length" in r),
+        ("view", lambda r: " needs a " in r),
+        ("misread", lambda r: "misread pose" in r),
+    )
+    return next((name for name, said in causes if any(said(r) for r in reasons)), "unreadable")
 
 
 def run_case(movement: str, view: str, field: str | None, magnitude: float, seed: int) -> dict:
@@ -291,29 +302,40 @@ def view_gate(rows: list[dict]) -> list[list[object]]:
 #: What the figures say, found by inspecting the clips (kept with the script so the doc keeps them).
 FINDINGS = """\
 **What the figures say.** With exact landmarks through the same camera, the roll and the heel gap
-are right and every clamshell fault is told apart (F1 1.0); the knee opening reads ~0.83 of its size
-(a camera looking down from 1.2 m) and the thresholds allow for it. Through MediaPipe:
+are right and every clamshell fault is told apart (F1 1.0; measured before the roll and heel gap were
+withheld, which leaves them out of the tables above: roll within 2.7°, heel gap within 0.27 shoulder
+widths); the knee opening reads ~0.83 of its size (a camera looking down from 1.2 m) and the
+thresholds allow for it. Through MediaPipe:
 
-* **Clamshell roll and heel gap flag clean reps.** MediaPipe turns the stacked shoulders of a body
-  seen along its length as the knee opens (6–59° on clean reps; the roll it reads does follow a
-  true roll, correlation 0.66–0.94 in size over the frames, but on top of that error) and places
-  the heels up to 5 shoulder widths apart. Every clean clamshell filmed from the feet (6 of 6) got
-  a roll or heel flag, at 12–30% confidence (both rules carry 0.3 of a rule's confidence): these
-  two flags are not to be trusted, as `docs/measures.md` says. No threshold separates them: clean
-  reps read 6–59°, true 14–25° rolls 22–66°. Not made "not graded" here: that would also change the
-  fault table, the generator's injectable faults, the samples and their tests (left for the issue).
+* **Clamshell roll and heel gap are withheld** (`FaultRule.withheld`: reported not assessed with
+  the measured reason, never flagged, no number), because MediaPipe's reading of them flags clean
+  reps: it turns the stacked shoulders of a body seen along its length as the knee opens (6–59° on
+  clean reps; the roll it reads does follow a true roll, correlation 0.66–0.94 in size over the
+  frames, but on top of that error) and places the heels up to 5 shoulder widths apart. Before they
+  were withheld every clean clamshell filmed from the feet (6 of 6) got a roll or heel flag, at
+  12–30% confidence; no threshold separates them (clean reps read 6–59°, true 14–25° rolls 22–66°).
+  Now no clean render gets any flag.
 * **The small range is hardly ever judged:** its landmarks (both legs' hip, knee and ankle) were "not
-  visible" in 8 of the 17 clips from the feet, and the three clips opened only 10° or 22° were read
-  as oblique (2) or had no complete rep (1): no flag and no miss. On the clean reps it did grade, a
-  true 40° read 23–26°.
-* **A clamshell filmed from the side of the mat is still graded** on the knee opening and heel gap
-  (the view estimate calls it a rear view; only the roll needs the body seen along its length): a
-  clean clip read a knee opening of 154–157°, meaningless though it raised no flag.
+  visible" in 7 of the 17 clips from the feet, one more was not read steadily along the body, and
+  the three clips opened only 10° or 22° were read as oblique (2) or had no complete rep (1): no
+  flag and no miss. On the clean reps it did grade, a true 40° read 23–26° (59° under a 14° roll).
+* **Only a body seen along its length is graded** (`FaultRule.along_body`, the gate the roll's
+  measure already had: the trunk line steeper than 45° in ≥ 90% of the frames). Filmed from the
+  side of the mat, which hipform's view estimate reads as a rear view, the clamshell's knee opening
+  and the leg lift's forward drift are now *not assessed*, with the reason ("the body lies across
+  the picture") and the set-up that would work ("film from the feet, camera low and looking along
+  the body at the pelvis"). Before this gate that clean clamshell was graded on a knee opening of
+  154–157° through MediaPipe and 76° on exact landmarks (true ~40°): meaningless numbers, though
+  they raised no flag; and the leg lift's drift was reported as "key landmarks not visible".
+  A knee opening past 90° (`MAX_KNEE_OPENING_DEG`, twice a full clamshell) is a misread pose and
+  not judged for that rep, with the reason; no clip from the feet read past it (largest 59°).
 * **Side-lying leg lift from the feet is almost never judged:** hipform's view estimate reads it as
-  oblique or side-on, or no rep is found; the one clip judged had its roll read as 89–130° on a
-  clean pelvis and flagged (20% sure). From the side of the mat it is not assessed, as meant. Even
-  exact landmarks misread the forward drift from this camera (an 8° drift reads 27–28°, a 25° one
-  64–70°, past the rule's 60° limit), so that rule's geometry needs a different camera or measure.
+  oblique or side-on, or no rep is found; its roll is withheld (the one clip once judged had its
+  roll read as 89–130° on a clean pelvis and flagged, 20% sure). Even exact landmarks misread the
+  forward drift from this camera (an 8° drift reads 27–28°, a 25° one 64–70°, past the rule's 60°
+  limit, `MAX_LEG_FORWARD_DEG`: those reps are not judged, and now say so — "a misread pose" —
+  where they said "key landmarks not visible"; so does the one MediaPipe clip judged, a 25° drift
+  read as a rear view), so that rule's geometry needs a different camera or measure.
 """
 
 
@@ -363,8 +385,10 @@ def markdown(data: dict) -> str:
         "",
         "View gate (MediaPipe): the view hipform read, the side-lying gate (body seen along its length, "
         "across the image, or unsteady), and per fault the clips no rep of which was graded, by cause "
-        "(*view*: hipform's view estimate says side-on or oblique; *unreadable*: the measure has no value, "
-        "landmarks hidden or the body not seen along its length; *no rep*: no complete rep found).",
+        "(*withheld*: the rule is judged from no view; *not along*: the body lies across the image or its "
+        "lie was not read steadily, so a rule read along the body is not assessed, with the set-up hint; "
+        "*view*: hipform's view estimate says side-on or oblique; *misread*: read past what a body can do; "
+        "*unreadable*: the measure has no value, landmarks hidden; *no rep*: no complete rep found).",
         "",
     ]
     for movement in (CLAM, LIFT):

@@ -90,6 +90,13 @@ class FaultRule:
     weak_reading : how the pose model is measured to under-read this rule's fault, so that "not
         seen" does not rule it out; "" when a clean reading can be trusted. A clip judged by the
         rule with no flag from it carries a note saying so.
+    along_body : the measure is read along a body lying on its side (filmed from the feet or the
+        head): the rule is judged only in a clip whose body is seen along its length
+        (:attr:`hipform.kinematics.view.ViewEstimate.along_body`); from any other view (the side of
+        the mat: the body across the image) it is not assessed, with the reason and the set-up hint.
+    max_plausible : the largest size of the measure a body can show (a knee opening past what a hip
+        can turn); a rep read beyond it is a misread pose, not judged by this rule, with the reason.
+        None: no limit.
     """
 
     fault: Fault
@@ -110,6 +117,8 @@ class FaultRule:
     max_yaw_deg: float | None = None
     withheld: str = ""
     weak_reading: str = ""
+    along_body: bool = False
+    max_plausible: float | None = None
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -123,6 +132,13 @@ class FaultRule:
             raise ValueError(f"{self.fault}/{self.measure}: marked must be beyond mild")
         if not 0.0 <= self.min_hip_depth < 1.0:
             raise ValueError(f"{self.fault}/{self.measure}: min_hip_depth must be in [0, 1)")
+        if self.max_plausible is not None and self.max_plausible <= max(self.mild, self.marked):
+            raise ValueError(f"{self.fault}/{self.measure}: max_plausible must be beyond both thresholds")
+
+    @property
+    def plausible_limit(self) -> float:
+        """:attr:`max_plausible`, or infinity for a rule without a limit."""
+        return float("inf") if self.max_plausible is None else self.max_plausible
 
     def severity(self, value: float) -> str | None:
         """``marked``, ``mild`` or None for a value (None also for NaN)."""

@@ -11,6 +11,7 @@ from hipform.kinematics.faults import SETUP_HINTS, FaultRule
 from hipform.kinematics.frame_measures import FROM_REP_START, KEY_LANDMARKS, SIDES, nanmean_cols
 from hipform.kinematics.movements import Window
 from hipform.kinematics.rep_values import ValueColumn, values_by_window
+from hipform.kinematics.side_lying import along_body_reason
 from hipform.kinematics.tracking import MIN_TRACKED_SHARE, nearest_frames, skeleton_frames, ungraded_windows
 from hipform.kinematics.view import ViewEstimate
 from hipform.kinematics.yaw_limits import turned_too_far, yaw_error_factor, yaw_reason
@@ -225,9 +226,10 @@ def flag_confidence(
 
 
 def view_ok(rule: FaultRule, view: ViewEstimate) -> bool:
-    """The camera view lets ``rule`` be judged (a rule with a yaw limit: the body turned no further);
-    a withheld rule is judged from no view."""
-    if rule.withheld:
+    """The camera view lets ``rule`` be judged (a rule with a yaw limit: the body turned no further;
+    a rule read along a side-lying body: the body seen along its length); a withheld rule is judged
+    from no view."""
+    if rule.withheld or (rule.along_body and view.along_body != 1.0):
         return False
     return view.frontal and not turned_too_far(rule, view) if rule.view == "frontal" else view.side
 
@@ -236,6 +238,8 @@ def view_reason(rule: FaultRule, view: ViewEstimate) -> str:
     """Why ``rule`` could not be judged from this view, in words."""
     if rule.withheld:
         return f"{rule.label}: {rule.withheld}"
+    if rule.along_body and view.along_body != 1.0:
+        return along_body_reason(rule.label, view.along_body)
     if view.frontal and turned_too_far(rule, view):
         return yaw_reason(rule, view)
     need = "a front or rear view" if rule.view == "frontal" else "a side view"
@@ -243,6 +247,13 @@ def view_reason(rule: FaultRule, view: ViewEstimate) -> str:
         view.view, f"filmed from the {view.view}"
     )
     return f"{rule.label} needs {need}; this clip looks {seen}"
+
+
+def implausible_reason(rule: FaultRule, value: float) -> str:
+    """Why a value past ``rule.max_plausible`` is not judged, in words (after "rep 2")."""
+    size = f"{abs(value):.0f}°" if rule.unit == "deg" else f"{abs(value):.2f}"
+    limit = f"{rule.max_plausible:g}°" if rule.unit == "deg" else f"{rule.max_plausible:g}"
+    return f"read {size}, past the most this movement can show ({limit}): a misread pose, not judged"
 
 
 class WindowArrays(NamedTuple):
@@ -379,6 +390,9 @@ def _grade_slot(
     active = gradable[idx] & (not g.blocked[ri])
     unreadable = active & ~(np.isfinite(value) & (frac >= MIN_TRACKED_SHARE))
     ok = active & ~unreadable
+    with np.errstate(invalid="ignore"):  # a size no body can show: a misread pose, not a reading
+        implausible = ok & (np.abs(value) > rule.plausible_limit)
+    ok &= ~implausible
     sev = severity_codes(rule, value) * ok
     thr = np.where(sev == 2, rule.marked, rule.mild)
     sure = g.has_base.get(rule.measure, True)
@@ -392,6 +406,9 @@ def _grade_slot(
     missing = "key landmarks not visible" if with_base else "no standing position to compare with"
     for wi in idx[unreadable].tolist():
         reason = f"{rule.label}: {missing} in {g.windows[wi].kind} {wi + 1}"
+        na_items.append(((wi, ri, slot.side), NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)))
+    for wi, v in zip(idx[implausible].tolist(), value[implausible].tolist(), strict=True):
+        reason = f"{rule.label}: {g.windows[wi].kind} {wi + 1} {implausible_reason(rule, v)}"
         na_items.append(((wi, ri, slot.side), NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)))
     for wi, c in zip(idx[unsure].tolist(), conf[unsure].tolist(), strict=True):
         reason = (

@@ -30,6 +30,7 @@ from hipform.kinematics.grading import (
     flag_confidence,
 )
 from hipform.kinematics.movements import LIVE_MOVEMENTS, movement_named
+from hipform.kinematics.side_lying import seen_along_body
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
 from hipform.kinematics.stability import compute_rep_stability_measures
 from hipform.kinematics.tracking import MAX_KEY_SHIFT_S, MIN_TRACKED_SHARE, freeze_limit_s, skeleton_frames
@@ -303,8 +304,10 @@ class LiveAnalyser:
             }
         return self._base
 
-    def _view_ok(self, rule: FaultRule) -> bool:
-        if rule.withheld or not self._yaw:
+    def _view_ok(self, rule: FaultRule, along: float) -> bool:
+        """The view lets ``rule`` be judged; ``along`` is :func:`seen_along_body` of the rep's frames
+        (a rule read along a side-lying body needs it seen along its length, as the batch does)."""
+        if rule.withheld or not self._yaw or (rule.along_body and along != 1.0):
             return False
         yaw = float(np.median(self._yaw))
         return yaw < FRONTAL_MAX_YAW_DEG if rule.view == "frontal" else yaw > SIDE_MIN_YAW_DEG
@@ -436,10 +439,11 @@ class LiveAnalyser:
         if any(r.fault == "instability" for r in self.rules):  # wobble reads the rep's frame times
             m.update(compute_rep_stability_measures(window, start, stance, self._one_leg_throughout))
         vis = np.stack([f.vis for f in window])
+        along = float(seen_along_body(np.stack([f.px for f in window]))[0])
         cues: list[LiveCue] = []
         graded = 0
         for rule in self.rules:
-            if not self._view_ok(rule):
+            if not self._view_ok(rule, along):
                 continue
             if rule.min_hip_depth > 0:
                 # live depth is relative to the deepest frame seen so far, not to a standing height
@@ -453,7 +457,7 @@ class LiveAnalyser:
             sides = [stance] if stance is not None and rule.per_side else ([0, 1] if rule.per_side else [-1])
             for s in sides:
                 v, at = self._read(rule, x, s, window, start, key)
-                if not np.isfinite(v):
+                if not np.isfinite(v) or abs(v) > rule.plausible_limit:  # unread, or a misread pose
                     continue
                 sev = rule.severity(v)
                 graded += 1
@@ -478,7 +482,7 @@ class LiveAnalyser:
                 cues.append(LiveCue(t_s, rep, rule.fault, side, sev, v, rule.unit, text))
         if not cues and not graded:  # no rule could judge it (camera angle, landmarks hidden): never "good"
             text = f"rep {rep}: not judged from this camera angle"
-            if any(self._view_ok(r) for r in self.rules):
+            if any(self._view_ok(r, along) for r in self.rules):
                 text = f"rep {rep}: not judged (the body was not seen well enough)"
             cues.append(LiveCue(t_s, rep, None, None, None, None, None, text, judged=False))
         elif not cues:

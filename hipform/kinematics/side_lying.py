@@ -53,6 +53,17 @@ def seen_along_body(px: np.ndarray) -> np.ndarray:
     return np.full(px.shape[0], view)
 
 
+def along_body_reason(label: str, along: float) -> str:
+    """Why a measure read along a side-lying body (``label``) is not judged in a clip whose
+    :func:`seen_along_body` is ``along`` (0: across the image; NaN: not read steadily), in words."""
+    seen = (
+        "the body lies across the picture (filmed from the side of the mat, or from in front or behind)"
+        if along == 0.0
+        else "the pose model could not tell steadily whether the body lies along or across the picture"
+    )
+    return f"{label}: it can only be read with the body seen along its length, from the feet; here {seen}"
+
+
 def along_body_only(series: np.ndarray, px: np.ndarray) -> np.ndarray:
     """(T,) ``series`` where the body is seen along its length (:func:`seen_along_body`), NaN elsewhere:
     for a measure only the feet (or head) view shows (the shoulder line's roll)."""
@@ -91,7 +102,8 @@ def compute_leg_lift_deg(px: np.ndarray) -> np.ndarray:
 
 
 #: Largest forward drift read as one, degrees [J]: a leg more than 60° ahead of the trunk line is a
-#: misread pose (the ankle placed beside or below the hip), not a leg lift, and is not judged.
+#: misread pose (the ankle placed beside or below the hip), not a leg lift: the rep is not judged for
+#: it, with the reason (the leg lift's rule has it as its ``max_plausible``).
 MAX_LEG_FORWARD_DEG = 60.0
 
 
@@ -104,9 +116,9 @@ def compute_leg_forward_deg(px: np.ndarray) -> np.ndarray:
         Signed image angle of the top leg's hip→ankle line from image up, positive toward the
         way the person faces (the nose's side of the shoulder midpoint): hip flexion instead of
         abduction moves the lifted foot in front of the trunk line. Only meaningful with the leg
-        lifted (read at the top of a rep); NaN where a point is missing, the body is not seen
-        along its length (:func:`seen_along_body`) or the value is implausible
-        (:data:`MAX_LEG_FORWARD_DEG`).
+        lifted (read at the top of a rep); NaN where a point is missing or the body is not seen
+        along its length (:func:`seen_along_body`). A value past :data:`MAX_LEG_FORWARD_DEG` is
+        a misread pose, which the rule grading it does not judge.
     """
     top = compute_top_leg(px)
     hip, _ = _pick(_pair(px, L.LEFT_HIP, L.RIGHT_HIP), top)
@@ -115,9 +127,7 @@ def compute_leg_forward_deg(px: np.ndarray) -> np.ndarray:
     facing = np.sign(px[:, int(L.NOSE), 0] - shoulder_mid_x)
     d = ankle - hip
     out = np.degrees(np.arctan2(facing * d[:, 0], -d[:, 1]))  # image y points down
-    with np.errstate(invalid="ignore"):
-        plausible = np.abs(out) <= MAX_LEG_FORWARD_DEG
-    return along_body_only(np.where((top >= 0) & (facing != 0) & plausible, out, np.nan), px)
+    return along_body_only(np.where((top >= 0) & (facing != 0), out, np.nan), px)
 
 
 #: Largest turn of the hip line from the shoulder line read as a side bend, degrees [J]: beyond it

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hipform.kinematics.knee_over_foot import standing_leg_px
+from hipform.kinematics.side_lying import seen_along_body
 from hipform.landmarks import Landmark
 
 L = Landmark
@@ -54,6 +55,11 @@ class ViewEstimate:
     body_yaw_deg : the clip's signed body yaw (:func:`clip_body_yaw_deg`): positive when the
         person's right side is nearer a front camera (their left side nearer a rear one);
         NaN where not measurable.
+    along_body : for a body lying on its side, 1.0 where it is seen along its length (from the feet
+        or the head), 0.0 where it lies across the image (from the side of the mat), NaN where the
+        pose model did not read it steadily or nothing was measured
+        (:func:`hipform.kinematics.side_lying.seen_along_body`); read for every clip, meaningful
+        only for a side-lying body.
     """
 
     view: str
@@ -64,6 +70,7 @@ class ViewEstimate:
     per_frame_code: np.ndarray
     facing_x: np.ndarray
     body_yaw_deg: float = float("nan")
+    along_body: float = float("nan")
 
     @property
     def frontal(self) -> bool:
@@ -253,12 +260,13 @@ def estimate_view(
     code[ok & (yaw > SIDE_MIN_YAW_DEG)] = 2
     code[ok & (yaw >= FRONTAL_MAX_YAW_DEG) & (yaw <= SIDE_MIN_YAW_DEG)] = 3
     facing_x = compute_facing_x(px)
+    along = float(seen_along_body(px)[0]) if n else float("nan")
 
     sel = ok if frames is None else ok & np.asarray(frames, bool)
     if not sel.any():
         sel = ok
     if not sel.any():
-        return ViewEstimate("unknown", 0.0, float("nan"), "unknown", yaw, code, facing_x)
+        return ViewEstimate("unknown", 0.0, float("nan"), "unknown", yaw, code, facing_x, along_body=along)
     med_yaw = float(np.median(yaw[sel]))
     if med_yaw < FRONTAL_MAX_YAW_DEG:
         score = np.nanmean(np.where(front[sel], 1.0, -1.0)) + 0.5 * float(np.mean(face_votes[sel]))
@@ -275,7 +283,15 @@ def estimate_view(
         agree = code[sel] == 3
         facing = "unknown"
     return ViewEstimate(
-        view, float(np.mean(agree)), med_yaw, facing, yaw, code, facing_x, clip_body_yaw_deg(px, world)
+        view,
+        float(np.mean(agree)),
+        med_yaw,
+        facing,
+        yaw,
+        code,
+        facing_x,
+        clip_body_yaw_deg(px, world),
+        along,
     )
 
 

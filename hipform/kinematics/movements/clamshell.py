@@ -4,7 +4,10 @@ opening too little.
 Lying on one side with hips (~45°) and knees (~90°) bent and the feet together, the top knee
 opens. Seen from the feet, looking along the body, the knee turns in the image plane and a roll of
 the trunk turns the shoulder line; every measure is read as its change since the start of the rep
-(:data:`hipform.kinematics.frame_measures.FROM_REP_START`).
+(:data:`hipform.kinematics.frame_measures.FROM_REP_START`). Every rule needs the body seen along its
+length (``FaultRule.along_body``): from the side of the mat, which hipform's view estimate reads as
+a rear view, the knee's turn is not its opening, and the rules are not assessed, with the set-up
+that would work.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from hipform.kinematics.movements.spec import Cues, LiveCounter, Movement, Segme
 # the shared parts stay importable from here (other movements import opening_starts from this module)
 __all__ = [
     "LOW_CONFIDENCE",
+    "MAX_KNEE_OPENING_DEG",
     "MIN_OPENING_RANGE_DEG",
     "MOVEMENT",
     "RULES",
@@ -35,6 +39,11 @@ __all__ = [
 #: clean rep opens ~40°, which a camera looking down from 1.8 m reads as ~25°; a rep opened only
 #: 15° still reads ~5° there (rendered clips).
 MIN_OPENING_RANGE_DEG = 4.0
+
+#: Largest knee opening read as one, degrees [J]: twice a full clamshell's ~40–45°. A hip does not
+#: turn further, so a rep read beyond it is a misread pose (MediaPipe read 154–157° on a clean clip
+#: filmed from the side of the mat) and that rep is not judged.
+MAX_KNEE_OPENING_DEG = 90.0
 
 RULES = (
     pelvic_roll_rule("keep the hips stacked: open the knee only as far as the pelvis stays still"),
@@ -56,6 +65,7 @@ RULES = (
         cue="keep the heels together as the knee opens",
         setup="frontal-feet",
         confidence_scale=LOW_CONFIDENCE,
+        along_body=True,
         withheld=(
             "not judged yet: seen from the feet the pose model reads the heels of a side-lying body "
             "apart by ~0.8 shoulder widths when they stay together (rendered clips; docs/accuracy.md)"
@@ -80,6 +90,8 @@ RULES = (
         cue="open the knee further, as far as the pelvis stays stacked",
         setup="frontal-feet",
         confidence_scale=LOW_CONFIDENCE,
+        along_body=True,
+        max_plausible=MAX_KNEE_OPENING_DEG,
     ),
 )
 

@@ -4,7 +4,8 @@ Lying on one side (the bottom leg may be bent), the top leg rises and falls; rep
 angle between the top leg and the trunk line in the image
 (:func:`~hipform.kinematics.side_lying.compute_leg_lift_deg`). Each fault is read only from the
 view that shows it: from the feet (looking along the body) the leg drifting forward and the
-pelvis rolling back; from any other view their measures are NaN and they are not judged.
+pelvis rolling back; from any other view their measures are NaN and their rules
+(``FaultRule.along_body``) are not assessed, with the reason and the set-up that would work.
 
 The top hip hiking toward the ribs (``hip_hike_deg``, from the front or back with the body across
 the image) stays defined in :mod:`~hipform.kinematics.frame_measures` (and the rendered athlete's
@@ -20,6 +21,7 @@ from __future__ import annotations
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.movements.side_lying_parts import LOW_CONFIDENCE, pelvic_roll_rule, top_leg_reps
 from hipform.kinematics.movements.spec import Cues, LiveCounter, Movement, Segmentation, SegmentContext
+from hipform.kinematics.side_lying import MAX_LEG_FORWARD_DEG
 
 #: Smallest range of the leg-lift angle that counts as reps, degrees in the image [J]: a clean
 #: lift reaches ~35–40° of abduction, seen whole from the front; from the feet the leg points at
@@ -48,6 +50,8 @@ RULES = (
         cue="lift the leg straight up in line with the body, toes forward, not ahead of you",
         setup="frontal-feet",
         confidence_scale=LOW_CONFIDENCE,
+        along_body=True,
+        max_plausible=MAX_LEG_FORWARD_DEG,
     ),
     pelvic_roll_rule("keep the hips stacked: lift the leg only as far as the pelvis stays still"),
 )

@@ -54,7 +54,8 @@ def top_leg_reps(ctx: SegmentContext, signal: np.ndarray, min_range: float) -> S
 
 def pelvic_roll_rule(cue: str) -> FaultRule:
     """The pelvis rolling back as the top leg works, read from the feet on the shoulder line's turn
-    since the start of the rep (low confidence: :data:`LOW_CONFIDENCE`)."""
+    since the start of the rep (low confidence: :data:`LOW_CONFIDENCE`); judged only with the body
+    seen along its length."""
     return FaultRule(
         fault="pelvic_roll",
         measure="trunk_roll_deg",
@@ -75,6 +76,7 @@ def pelvic_roll_rule(cue: str) -> FaultRule:
         cue=cue,
         setup="frontal-feet",
         confidence_scale=LOW_CONFIDENCE,
+        along_body=True,
         withheld=(
             "not judged yet: the pose model misreads a side-lying body seen from the feet (on rendered "
             "clips, clean reps read 6–59° of roll and true 14–25° rolls 22–66°, so no line separates "
