@@ -90,7 +90,7 @@ def criteria_line(result: CheckResult) -> str:
 
 def finding_caption(result: CheckResult, fig: KeyFigure) -> str:
     side = f"{fig.side} " if fig.side else ""
-    return f"{result.test.title}: {side}{fault_words(fig.fault)} {fmt(fig.value, fig.unit)}"
+    return f"{result.test.title}: {side}{fault_words(fig.fault)} {fmt(fig.value, fig.unit, fig.measure)}"
 
 
 def _thumbnails(check: HipCheck) -> list[tuple[str, bytes]]:
@@ -172,8 +172,9 @@ def check_html(check: HipCheck) -> str:
         )
         parts.append("<th>difference</th></tr>")
         parts += [
-            f"<tr><td>{e(row.test)}</td><td>{e(row.label)}</td><td>{e(fmt(row.left, row.unit))}</td>"
-            f"<td>{e(fmt(row.right, row.unit))}</td><td>{e(row.verdict)}</td></tr>"
+            f"<tr><td>{e(row.test)}</td><td>{e(row.label)}</td>"
+            f"<td>{e(fmt(row.left, row.unit, row.measure))}</td>"
+            f"<td>{e(fmt(row.right, row.unit, row.measure))}</td><td>{e(row.verdict)}</td></tr>"
             for row in lr
         ]
         parts.append("</table>")
@@ -302,8 +303,8 @@ def _layout(check: HipCheck, base: float):
                     [
                         _pdf_text(row.test),
                         _pdf_text(row.label),
-                        _pdf_text(fmt(row.left, row.unit)),
-                        _pdf_text(fmt(row.right, row.unit)),
+                        _pdf_text(fmt(row.left, row.unit, row.measure)),
+                        _pdf_text(fmt(row.right, row.unit, row.measure)),
                         _pdf_text(row.verdict),
                     ]
                 )

@@ -287,7 +287,7 @@ class KeyFigure:
     def describe(self) -> str:
         """``left knee FPPA 23.6° (threshold ≥ 10°)``."""
         side = f"{self.side} " if self.side else ""
-        return f"{side}{self.label} {fmt(self.value, self.unit)} ({threshold_text(self)})"
+        return f"{side}{self.label} {fmt(self.value, self.unit, self.measure)} ({threshold_text(self)})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -422,17 +422,22 @@ def fault_words(fault: str) -> str:
     return FAULT_WORDS.get(fault, fault.replace("_", " "))
 
 
-def fmt(value: float, unit: str) -> str:
-    """A value for a person: ``23.6°`` or ``0.82``; ``–`` when not measurable."""
+def fmt(value: float, unit: str, measure: str = "") -> str:
+    """A value for a person: ``23.6°``, or a ratio in its measure's own unit (``82%``, ``0.40
+    shoulder widths``: :func:`hipform.plain.format_amount`); ``–`` when not measurable."""
     if not math.isfinite(value):
         return "–"
-    return f"{value:.1f}°" if unit == "deg" else f"{value:.2f}"
+    if unit == "deg" or not measure:
+        return f"{value:.1f}°" if unit == "deg" else f"{value:.2f}"
+    from hipform.plain import format_amount
+
+    return format_amount(measure, value, unit)
 
 
 def threshold_text(fig: KeyFigure) -> str:
     """``threshold ≥ 10°`` or ``threshold < 0.9``."""
     op = "≥" if fig.direction == "above" else "<"
-    return f"threshold {op} {fmt(fig.threshold, fig.unit)}"
+    return f"threshold {op} {fmt(fig.threshold, fig.unit, fig.measure)}"
 
 
 def _num(x: float | None, nd: int = 3) -> float | None:
@@ -810,7 +815,9 @@ def crossley_criteria(figures: Sequence[KeyFigure]) -> tuple[Criterion, ...]:
             return Criterion(name, "not_assessed", f"{what} could not be measured")
         f = max(figs, key=lambda g: g.margin)
         return Criterion(
-            name, "poor" if f.found else "good", f"{what}: {fmt(f.value, f.unit)} ({threshold_text(f)})"
+            name,
+            "poor" if f.found else "good",
+            f"{what}: {fmt(f.value, f.unit, f.measure)} ({threshold_text(f)})",
         )
 
     trunk = rate(
@@ -1149,10 +1156,9 @@ class LeftRight:
             return "no known smallest detectable difference: not compared"
         diff = self.left - self.right
         if abs(diff) <= self.sdd:
-            return f"no real difference (within the SDD of {fmt(self.sdd, self.unit)})"
-        return (
-            f"larger on the {'left' if diff > 0 else 'right'} (beyond the SDD of {fmt(self.sdd, self.unit)})"
-        )
+            return f"no real difference (within the SDD of {fmt(self.sdd, self.unit, self.measure)})"
+        sdd = fmt(self.sdd, self.unit, self.measure)
+        return f"larger on the {'left' if diff > 0 else 'right'} (beyond the SDD of {sdd})"
 
     @property
     def asymmetric(self) -> bool:

@@ -495,3 +495,17 @@ def test_app_walks_through_the_check_with_uploads_and_downloads_a_one_page_pdf(t
     for test in TESTS:
         if test.key not in ("squat", "single-leg-squat-right"):
             assert f"{test.title} not done" in flat
+
+
+def test_a_ratio_in_the_report_carries_its_measures_unit():
+    """The report's ratios (sway speed, knee width) say their unit, never a bare ``0.05``: the
+    left/right table, its verdict and the key figures use the measure's own unit words."""
+    from hipform.hip_check import LeftRight, fmt
+
+    assert fmt(0.052, "ratio", "pelvis_sway_speed_ratio") == "5.2%"
+    assert fmt(0.74, "ratio", "knee_separation_rel") == "74%"
+    assert fmt(12.34, "deg", "fppa_deg") == "12.3°"
+    row = LeftRight(
+        "Single-leg squat", "pelvis sway speed", "pelvis_sway_speed_ratio", 0.09, 0.03, "ratio", 0.02
+    )
+    assert row.verdict == "larger on the left (beyond the SDD of 2.0%)"

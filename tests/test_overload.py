@@ -108,10 +108,10 @@ def test_three_real_sets_at_rising_loads_say_add_then_where_form_broke(tmp_path)
         rows = log_rows(hist.training_sets("single-leg-squat"))
     assert [s.kind for s in said] == ["repeat", "add", "broke"]
     assert said[2].text.startswith("Form held at 20 kg; the right knee collapsed at 30 kg")
-    assert [(r["Week"], r["Sets × reps"], r["Load"], r["Effort (RPE)"]) for r in rows] == [
-        ("2026-W10", "1 × 3", "20 kg", "6"),
-        ("2026-W11", "1 × 3", "20 kg", "7"),
-        ("2026-W12", "1 × 9", "30 kg", "9"),
+    assert [(r["Day"].split(" (")[1], r["Sets × reps"], r["Load"], r["Effort (RPE 1–10)"]) for r in rows] == [
+        ("week 10)", "1 × 3", "20 kg", "6"),
+        ("week 11)", "1 × 3", "20 kg", "7"),
+        ("week 12)", "1 × 9", "30 kg", "9"),
     ]
     assert rows[0]["Form per set"] == "held"
     assert rows[2]["Form per set"].startswith("2 marked (the right knee collapsed)")

@@ -18,7 +18,6 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from hipform.analysis_job import AnalysisResult, AnalysisSettings
@@ -26,7 +25,8 @@ from hipform.errors import HistoryError
 from hipform.history import Athlete, History, SessionSummary
 from hipform.history_export import athlete_zip, zip_name
 from hipform.kinematics.movements import REGISTRY
-from hipform.webapp import present, storage, training_log
+from hipform.plain import VIEW_WORDS
+from hipform.webapp import present, storage, tables, training_log
 from hipform.webapp.plots import trend_empty_reason, trend_figure
 
 #: Session-state keys: the chosen athlete's id (the picker's value), the names the picker offers,
@@ -214,25 +214,19 @@ def session_label(s: SessionSummary) -> str:
 
 
 def show_sessions(sessions: list[SessionSummary]) -> None:
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "#": s.id,
-                    "When": s.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                    "Clip": s.source_name,
-                    "Movement": present.movement_name(s.movement),
-                    "View": s.view,
-                    "Reps": s.n_reps,
-                    "Flags": s.n_flags,
-                    "From": s.origin,
-                }
-                for s in sessions
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    """The athlete's saved analyses, newest first, in a table that wraps on a phone."""
+    rows = [
+        {
+            "#": s.id,
+            "When": f"{s.created_at.astimezone():%d %b %Y %H:%M}",  # wraps between words on a phone
+            "Clip": s.source_name,
+            "Movement": f"{present.movement_name(s.movement)} ({VIEW_WORDS.get(s.view, s.view)})",
+            "Reps": s.n_reps,
+            "Flags": s.n_flags,
+        }
+        for s in sessions
+    ]
+    tables.show_table(rows, "No saved analyses.", breakable={"Clip"})
 
 
 def show_trend(hist: History, athlete: Athlete) -> None:
@@ -258,12 +252,8 @@ def show_comparison(hist: History, sessions: list[SessionSummary]) -> None:
     a = c1.selectbox("Earlier", ids, index=min(1, len(ids) - 1), format_func=label.get, key="cmp_a")
     b = c2.selectbox("Later", ids, index=0, format_func=label.get, key="cmp_b")
     rows = hist.compare(a, b)
-    if rows:
-        st.dataframe(
-            pd.DataFrame(present.compare_rows(rows, "Earlier", "Later")), hide_index=True, width="stretch"
-        )
-    else:
-        st.write("These sessions have no measure in common.")
+    no_common = "These sessions have no measure in common."
+    tables.show_table(present.compare_rows(rows, "Earlier", "Later"), no_common)
     with st.expander("Annotated videos side by side"):
         for col, sid in zip(st.columns(2), (a, b), strict=True):
             sess = hist.get(sid)
@@ -330,7 +320,8 @@ def offer_zip(athlete: Athlete) -> None:
         on_click="ignore",
     )
     st.caption(
-        "Each session's report (JSON), a table of the measures (CSV) and any hip-check reports (PDF) "
+        "Each session's report (JSON), a table of the measures with each set's load and effort (CSV) "
+        "and any hip-check reports (PDF) "
         f"of {_plain(athlete.name)} only, made on this computer when you click; nothing is sent anywhere, "
         "and the notes stay here."
     )

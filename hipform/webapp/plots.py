@@ -19,7 +19,7 @@ from hipform import plain
 from hipform.history import TrendPoint
 from hipform.kinematics.movements import REGISTRY
 from hipform.report import MeasureSummary, Report, side_label, value_key
-from hipform.webapp.present import fault_name, format_value, movement_name
+from hipform.webapp.present import fault_name, movement_name, unit_words
 from hipform.webapp.setup_help import FILMING, FILMING_HEADLINE
 
 SIDE_COLOURS = {"left": "rgb(66,165,245)", "right": "rgb(255,167,38)", "both": "rgb(120,144,156)"}
@@ -99,7 +99,6 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
     shown_legend: set[str] = set()
     for row, (ms, series_of_sides) in enumerate(measures, start=1):
         unit = ms.unit
-        deg = "°" if unit == "deg" else ""
         mild, marked, direction = ms.mild, ms.marked, ms.direction
         arrays = []
         for side, series in series_of_sides:
@@ -114,7 +113,7 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
                     legendgroup=side,
                     showlegend=side not in shown_legend,
                     line={"color": SIDE_COLOURS[side], "width": 2},
-                    hovertemplate=f"{side}: %{{y:.2f}}{deg} at %{{x:.2f}} s<extra></extra>",
+                    hovertemplate=f"{side}: {_hover_number(ms.measure, unit)} at %{{x:.2f}} s<extra></extra>",
                 ),
                 row=row,
                 col=1,
@@ -148,15 +147,16 @@ def timeline_figure(report: Report, height_per_row_px: int = 210) -> go.Figure:
                     legendgroup=f"flag-{f.severity}",
                     showlegend=f"flag-{f.severity}" not in shown_legend,
                     hovertemplate=(
-                        f"rep {f.rep} {f.side or ''} {f.severity}: {format_value(f.value, unit)} "
-                        f"(threshold {format_value(f.threshold, unit)})<extra></extra>"
+                        f"rep {f.rep} {f.side or ''} {f.severity}: "
+                        f"{plain.format_amount(f.measure, f.value, unit)} "
+                        f"(threshold {plain.format_amount(f.measure, f.threshold, unit)})<extra></extra>"
                     ),
                 ),
                 row=row,
                 col=1,
             )
             shown_legend.add(f"flag-{f.severity}")
-        fig.update_yaxes(range=[lo, hi], title_text=_axis_title(ms.measure, unit), row=row, col=1)
+        fig.update_yaxes(range=[lo, hi], **_axis(ms.measure, unit), row=row, col=1)
     for rep in report.reps:
         fig.add_vrect(
             x0=rep.t_start_s,
@@ -240,7 +240,7 @@ def trend_figure(points: Sequence[TrendPoint], movement: str, height_per_row_px:
                     line={"color": SIDE_COLOURS[side], "width": 2},
                     customdata=[[p.session_id, p.reps_flagged, p.n_reps] for p in pts],
                     hovertemplate=(
-                        f"session %{{customdata[0]}}: mean %{{y:.2f}}{_hover_unit(unit)}, "
+                        f"session %{{customdata[0]}}: mean {_hover_number(measure, unit)}, "
                         "%{customdata[1]} of %{customdata[2]} reps flagged<extra></extra>"
                     ),
                 ),
@@ -256,7 +256,7 @@ def trend_figure(points: Sequence[TrendPoint], movement: str, height_per_row_px:
                     legendgroup=side,
                     showlegend=False,
                     marker={"color": SIDE_COLOURS[side], "size": 6, "opacity": 0.45},
-                    hovertemplate=f"worst rep %{{y:.2f}}{_hover_unit(unit)}<extra></extra>",
+                    hovertemplate=f"worst rep {_hover_number(measure, unit)}<extra></extra>",
                 ),
                 row=row,
                 col=1,
@@ -270,7 +270,7 @@ def trend_figure(points: Sequence[TrendPoint], movement: str, height_per_row_px:
                 fig.add_hrect(
                     y0=y0, y1=y1, fillcolor=BAND_COLOURS[sev], line_width=0, layer="below", row=row, col=1
                 )
-        fig.update_yaxes(range=[lo, hi], title_text=_axis_title(measure, unit), row=row, col=1)
+        fig.update_yaxes(range=[lo, hi], **_axis(measure, unit), row=row, col=1)
     # no "session date" axis title: the ticks are dates, and the title ran into the legend on a phone
     if points:  # one session (or a few minutes apart) would stretch the axis to fractions of a second
         fig.update_xaxes(range=_date_range([p.created_at for p in points]), tickformat="%d %b %Y\n%H:%M")
@@ -293,20 +293,23 @@ def _title(fault: str, measure: str, label: str) -> str:
     return f"{fault_name(fault)}: {words.name}<br>{term}{words.better}"
 
 
-def _axis_title(measure: str, unit: str) -> str:
-    """The y axis: degrees, or what a ratio is a fraction of (1 = 100%)."""
-    if unit == "deg":
-        return "degrees"
+def _percent(measure: str) -> bool:
+    """Whether ``measure``'s ratio is shown as a percentage (:data:`hipform.plain.MEASURE_WORDS`)."""
     words = plain.measure_words(measure)
-    if words is not None and words.unit == "percent":
-        return "ratio (1 = 100%)"
-    if words is not None and words.unit == "shoulder_widths":
-        return "shoulder widths"
-    return "ratio"
+    return words is not None and words.unit == "percent"
 
 
-def _hover_unit(unit: str) -> str:
-    return "°" if unit == "deg" else ""
+def _axis(measure: str, unit: str) -> dict[str, str]:
+    """The y axis: its unit in words (:func:`~hipform.webapp.present.unit_words`), and a ratio
+    shown as a percentage is ticked in % (the values stay ratios)."""
+    return {"title_text": unit_words(measure, unit), **({"tickformat": ".0%"} if _percent(measure) else {})}
+
+
+def _hover_number(measure: str, unit: str) -> str:
+    """A hover label's ``%{y}`` with its unit: ``12.3°``, ``74.0%``, ``0.40 shoulder widths``."""
+    if unit == "deg":
+        return "%{y:.1f}°"
+    return "%{y:.1%}" if _percent(measure) else f"%{{y:.2f}} {unit_words(measure, unit)}"
 
 
 #: Least time an axis of session dates spans, so one session sits in the middle of a readable range.

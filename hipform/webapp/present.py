@@ -1,12 +1,11 @@
 """Words and tables for a report: flag rows, rep table, left vs right, fault status.
 
-Everything returns plain Python data (lists of dicts, strings) that
-``st.dataframe``/``st.markdown`` show as they are.
+Everything returns plain Python data (lists of dicts, strings) that tables and ``st.markdown``
+show as they are; every number carries its unit (in the cell, or in words in its column's name).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,15 +36,29 @@ def movement_name(movement: str) -> str:
     return MOVEMENT_NAMES.get(movement, movement.replace("-", " ").capitalize())
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """``14.2°`` degrees, ``0.74`` ratios, ``2`` counts, ``3.1 s`` seconds, ``–`` when missing."""
-    if value is None or not math.isfinite(float(value)):
-        return "–"
-    if unit == "count":
-        return f"{float(value):.0f}"
-    if unit == "s":
-        return f"{float(value):.1f} s"
-    return f"{float(value):.1f}°" if unit == "deg" else f"{float(value):.2f}"
+def unit_words(measure: str, unit: str) -> str:
+    """The unit of a measure's values in words, for a table column or a plot axis.
+
+    From the report's unit (``deg``, ``ratio``, ``s``, ``count``) and, for a ratio, the measure's
+    own words in :data:`hipform.plain.MEASURE_WORDS` (how its values are shown and what they are
+    a part of): ``degrees``, ``% of standing width``, ``% of leg length per second``,
+    ``shoulder widths``, ``times your hip width``, ``seconds``.
+    """
+    if unit in ("deg", "s", "count"):
+        return {"deg": "degrees", "s": "seconds", "count": "count"}[unit]
+    words = plain.measure_words(measure)
+    context = words.context.strip() if words else ""
+    kind = words.unit if words else "times"  # a ratio hipform has no words for reads "2.1 times"
+    if kind == "shoulder_widths":
+        return "shoulder widths"
+    return f"{'%' if kind == 'percent' else 'times'} {context}".strip()
+
+
+def rep_column(measure: str, side: str | None, unit: str) -> str:
+    """A rep table's column: the measure in plain words, its side and its unit in words, e.g.
+    ``knee angle in (left, degrees)`` or ``knee width (% of standing width)``."""
+    where = "" if side is None else f"{side}, "
+    return f"{plain.measure_name(measure)} ({where}{unit_words(measure, unit)})"
 
 
 def threshold_direction(flag: Flag) -> str:
@@ -56,14 +69,9 @@ def threshold_direction(flag: Flag) -> str:
 def format_thresholds(flag: Flag) -> str:
     """e.g. ``mild ≥ 10.0°, marked ≥ 16.0°`` or ``mild < 90%, marked < 75%``."""
     op = "≥" if threshold_direction(flag) == "above" else "<"
-    if flag.unit == "deg":
-        mild, marked = (
-            format_value(flag.threshold_mild, flag.unit),
-            format_value(flag.threshold_marked, flag.unit),
-        )
-    else:  # a ratio in the measure's own unit (%, times, shoulder widths), not a bare number
-        mild = plain.format_amount(flag.measure, flag.threshold_mild, flag.unit, precise=False)
-        marked = plain.format_amount(flag.measure, flag.threshold_marked, flag.unit, precise=False)
+    # each line in the measure's own unit (°, %, times, shoulder widths), never a bare number
+    mild = plain.format_amount(flag.measure, flag.threshold_mild, flag.unit, precise=False)
+    marked = plain.format_amount(flag.measure, flag.threshold_marked, flag.unit, precise=False)
     return f"mild {op} {mild}, marked {op} {marked}"
 
 
@@ -72,10 +80,10 @@ def side_name(side: str | None) -> str:
 
 
 def flag_title(flag: Flag) -> str:
-    """One line naming a flag, e.g. ``Rep 3 · left knee collapse · marked · 14.2°``."""
+    """One line naming a flag, e.g. ``Rep 3 · left knee collapse · marked · 14.2°`` (a ratio: ``74%``)."""
     where = f"Rep {flag.rep}" if flag.rep is not None else "Whole clip"
     side = f"{flag.side} " if flag.side else ""
-    value = format_value(flag.value, flag.unit)
+    value = plain.format_amount(flag.measure, flag.value, flag.unit)
     return f"{where} · {side}{fault_name(flag.fault).lower()} · {flag.severity} · {value}"
 
 
@@ -157,16 +165,17 @@ def rep_rows(report: Report) -> list[dict[str, Any]]:
         row: dict[str, Any] = {
             report.reps[0].kind.capitalize() if report.reps else "Rep": r.index,
             "Side": r.side or "both",
-            "Start (s)": round(r.t_start_s, 2),
-            "Key moment (s)": round(r.t_key_s, 2),
-            "End (s)": round(r.t_end_s, 2),
+            "Start (seconds)": round(r.t_start_s, 2),
+            "Key moment (seconds)": round(r.t_key_s, 2),
+            "End (seconds)": round(r.t_end_s, 2),
         }
         for ms, side in columns:
             v = r.value_of(ms.measure, side)
             if v is None and side is not None and r.side not in (None, side):
                 continue
-            col = _short_label(ms.measure) + ("" if side is None else f" ({side})")
-            row[col] = format_value(v.value, ms.unit) if v is not None and v.assessed else NOT_JUDGED
+            judged = v is not None and v.assessed
+            value = plain.format_amount(ms.measure, v.value, ms.unit) if judged else NOT_JUDGED
+            row[rep_column(ms.measure, side, ms.unit)] = value
         flagged = [f for f in report.flags if f.rep == r.index]
         row["Flags"] = (
             ", ".join(f"{side_name(f.side)} {fault_name(f.fault).lower()} ({f.severity})" for f in flagged)
@@ -174,38 +183,6 @@ def rep_rows(report: Report) -> list[dict[str, Any]]:
         )
         rows.append(row)
     return rows
-
-
-_SHORT = {
-    "fppa_deg": "knee angle (FPPA)",
-    "knee_separation_rel": "knee width ratio",
-    "knee_toe_ratio": "knee over toes ratio",
-    "knee_medial_shift_rel": "knee moved in over foot",
-    "hip_adduction_deg": "hip adduction",
-    "pelvic_drop_deg": "pelvic drop",
-    "bridge_hip_line_deg": "hips above line",
-    "thigh_past_trunk_deg": "thigh past trunk",
-    "trunk_line_change_deg": "trunk line change",
-    "trunk_roll_deg": "trunk roll",
-    "feet_apart_ratio": "heels apart",
-    "knee_opening_deg": "knee opening",
-    "pelvis_sway_speed_ratio": "pelvis sway",
-    "trunk_lean_stance_deg": "trunk lean",
-    "pelvis_opening_deg": "hips opening",
-    "hinge_line_deg": "back–leg line",
-    "free_foot_clearance_ratio": "free foot height",
-    "knee_separation_ratio": "knee ÷ ankle width",
-    "knee_width_set_rel": "knee width vs first steps",
-    "trunk_sway_range_deg": "trunk sway",
-    "hip_rise_set_ratio": "hips risen",
-    "step_width_ratio": "feet apart (hip widths)",
-    "leg_forward_deg": "leg forward",
-    "hip_hike_deg": "hip hike",
-}
-
-
-def _short_label(measure: str) -> str:
-    return _SHORT.get(measure, measure.replace("_", " "))
 
 
 def left_right_rows(report: Report) -> list[dict[str, Any]]:
@@ -299,25 +276,36 @@ def headline(report: Report) -> str:
 
 
 def compare_rows(rows: list[dict[str, Any]], label_a: str, label_b: str) -> list[dict[str, Any]]:
-    """Rows of :meth:`hipform.history.History.compare` as a table: means, worst reps, flagged reps, change."""
+    """Rows of :meth:`hipform.history.History.compare` as a table of four columns that fits a phone.
+
+    ``Measure`` names the fault, the measure, the side, its unit in words and which way is better;
+    the two sessions' columns (``label_a``, ``label_b``) hold the mean with its unit and the reps
+    flagged; ``Change`` is the later mean minus the earlier one, with its unit.
+    """
     out = []
     for r in rows:
         unit = r.get("unit", "")
-        a, b = r.get("a") or {}, r.get("b") or {}
+        side = {"left": ", left", "right": ", right"}.get(r["side"], "")
+        better = _better(r["measure"])
+        about = unit_words(r["measure"], unit) + (f"; {better}" if better else "")
         out.append(
             {
-                "Fault": fault_name(r["fault"]),
-                "Measure": plain.measure_name(r["measure"], _short_label(r["measure"])),
-                "Side": r["side"],
-                f"{label_a}: mean": plain.format_amount(r["measure"], a.get("mean"), unit),
-                f"{label_b}: mean": plain.format_amount(r["measure"], b.get("mean"), unit),
+                "Measure": f"{fault_name(r['fault'])}: {plain.measure_name(r['measure'])}{side} ({about})",
+                label_a: _session_cell(r["measure"], r.get("a"), unit),
+                label_b: _session_cell(r["measure"], r.get("b"), unit),
                 "Change": plain.format_amount(r["measure"], r.get("change"), unit),
-                "Better": _better(r["measure"]),
-                f"{label_a}: reps flagged": str(a.get("reps_flagged", "–")),
-                f"{label_b}: reps flagged": str(b.get("reps_flagged", "–")),
             }
         )
     return out
+
+
+def _session_cell(measure: str, values: dict[str, Any] | None, unit: str) -> str:
+    """One session's mean with its unit and its reps flagged, e.g. ``12.5° · 2 reps flagged``."""
+    if not values:
+        return "–"
+    mean = plain.format_amount(measure, values.get("mean"), unit)
+    flagged = values.get("reps_flagged")
+    return mean if flagged is None else f"{mean} · {plain.plural(int(flagged), 'rep')} flagged"
 
 
 def _better(measure: str) -> str:

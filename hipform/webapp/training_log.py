@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from hipform.errors import HistoryError
 from hipform.history import History
 from hipform.overload import BAND_ORDER, SetRecord, suggest
-from hipform.webapp import present
+from hipform.webapp import present, tables
 
 #: Effort choices: not rated, then RPE 1–10.
 RPE_CHOICES = (None, *range(1, 11))
@@ -24,13 +23,15 @@ LOAD_KINDS = ("kg", "band", "none")
 LOAD_KIND_NAMES = {"kg": "Weight (kg)", "band": "Resistance band", "none": "Body weight only"}
 
 
-def _week(s: SetRecord) -> str:
-    year, week, _ = s.created_at.astimezone().isocalendar()
-    return f"{year}-W{week:02d}"
+def _when(s: SetRecord) -> str:
+    """The set's day with its ISO week, e.g. ``Mon 2 Mar 2026 (week 10)``."""
+    day = s.created_at.astimezone()
+    return f"{day:%a} {day.day} {day:%b %Y} (week {day.isocalendar()[1]})"
 
 
 def log_rows(sets: list[SetRecord]) -> list[dict[str, Any]]:
-    """One row per day and load (oldest first): week, day, sets × reps, load, effort and each set's form.
+    """One row per day and load (oldest first): the day and its week, sets × reps, load, effort (RPE
+    1–10) and each set's form.
 
     Sets saved without a load (and those from before the training log) are one row per day, load "–".
     """
@@ -38,16 +39,15 @@ def log_rows(sets: list[SetRecord]) -> list[dict[str, Any]]:
     for s in sorted(sets, key=lambda s: (s.created_at, s.session_id)):
         groups.setdefault((s.created_at.astimezone().date().isoformat(), s.load or "–"), []).append(s)
     rows = []
-    for (day, load), group in groups.items():
+    for (_, load), group in groups.items():
         reps = ", ".join(str(s.n_reps) for s in group)
         efforts = [f"{s.rpe:g}" for s in group if s.rpe is not None]
         rows.append(
             {
-                "Week": _week(group[0]),
-                "Day": day,
+                "Day": _when(group[0]),
                 "Sets × reps": f"{len(group)} × {reps}" if len(group) > 1 else f"1 × {reps}",
                 "Load": load,
-                "Effort (RPE)": ", ".join(efforts) or "–",
+                "Effort (RPE 1–10)": ", ".join(efforts) or "–",
                 "Form per set": " · ".join(s.form for s in group),
             }
         )
@@ -107,7 +107,7 @@ def show_training_log(hist: History, athlete_id: int) -> None:
     sets = hist.training_sets(movement, athlete_id)
     advice = suggest(sets)
     {"add": st.success, "broke": st.warning, "lighten": st.warning}.get(advice.kind, st.info)(advice.text)
-    st.dataframe(pd.DataFrame(log_rows(sets)), hide_index=True, width="stretch")
+    tables.show_table(log_rows(sets), "No set saved for this movement yet.")
     st.caption(
         "Form per set: held (no flag), mild flags, or marked flags with what was seen. "
         "Enter a set's load under its analysis."

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from html_tables import tables
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -95,9 +96,9 @@ def test_history_lists_the_saved_session(hipform_home):
     run_ok(at)
     # the app opened on the sample with the movement recognised, then named: two analyses
     assert "2 saved analyses" in texts(at)
-    table = at.dataframe[0].value
-    assert list(table["Clip"]) == ["single_leg_squat_left_valgus.mp4"] * 2
-    assert table["Movement"][0] == "Single-leg squat" and table["Flags"][0] >= 1  # newest first
+    table = tables(at)[0]  # the sessions, newest first
+    assert [row["Clip"] for row in table] == ["single_leg_squat_left_valgus.mp4"] * 2
+    assert table[0]["Movement"] == "Single-leg squat (filmed from the front)" and int(table[0]["Flags"]) >= 1
     assert at.selectbox(key="trend_movement").value == "single-leg-squat"
     assert len(at.get("plotly_chart")) == 1  # the trend plot
     # analysing the same clip again does not add a duplicate

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from html_tables import tables
 from streamlit.testing.v1 import AppTest
 
 from hipform.history import History
@@ -66,14 +67,14 @@ def test_the_history_page_shows_the_log_and_where_form_broke(home) -> None:
     assert "Training log" in [h.value for h in at.subheader]
     broke = "Form held at 20 kg; the right knee collapsed at 30 kg"
     assert any(w.value.startswith(broke) for w in at.warning)
-    log = next(df.value for df in at.dataframe if "Sets × reps" in df.value.columns)
-    assert log[["Week", "Sets × reps", "Load", "Effort (RPE)"]].values.tolist() == [
-        ["2026-W10", "1 × 3", "20 kg", "6"],
-        ["2026-W11", "1 × 3", "20 kg", "7"],
-        ["2026-W12", "1 × 9", "30 kg", "9"],
+    log = next(t for t in tables(at) if t and "Sets × reps" in t[0])
+    assert [(r["Day"], r["Sets × reps"], r["Load"], r["Effort (RPE 1–10)"]) for r in log] == [
+        ("Mon 2 Mar 2026 (week 10)", "1 × 3", "20 kg", "6"),
+        ("Mon 9 Mar 2026 (week 11)", "1 × 3", "20 kg", "7"),
+        ("Mon 16 Mar 2026 (week 12)", "1 × 9", "30 kg", "9"),
     ]
-    assert log["Form per set"].tolist()[0] == "held"
-    assert log["Form per set"].tolist()[2].startswith("2 marked (the right knee collapsed)")
+    assert log[0]["Form per set"] == "held"
+    assert log[2]["Form per set"].startswith("2 marked (the right knee collapsed)")
 
 
 def _inputs_page(session_id: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -25,7 +26,7 @@ def test_flag_rows_show_value_threshold_and_cue(synthetic_report):
     assert first["Rep"] == "1" and first["Side"] == "left" and first["Fault"] == "Knee collapse"
     assert first["Severity"] == "MARKED"
     assert first["Measured"].endswith("°") and 16 <= float(first["Measured"][:-1]) <= 22
-    assert first["Threshold"] == "mild ≥ 10.0°, marked ≥ 16.0°"
+    assert first["Threshold"] == "mild ≥ 10°, marked ≥ 16°"  # as the sentence says its lines
     assert first["What to do"] == synthetic_report.flags[0].cue
     assert present.flag_title(synthetic_report.flags[0]).startswith("Rep 1 · left knee collapse · marked")
 
@@ -34,7 +35,7 @@ def test_rep_and_left_right_tables(synthetic_report):
     reps = present.rep_rows(synthetic_report)
     assert [r["Rep"] for r in reps] == [1, 2, 3]
     assert all("knee collapse (marked)" in r["Flags"] for r in reps)
-    assert any(k.startswith("knee angle (FPPA)") for k in reps[0])
+    assert "knee angle in (left, degrees)" in reps[0]
     statuses = {s.fault: s for s in present.fault_statuses(synthetic_report)}
     assert statuses["knee_collapse"].status == "flagged" and statuses["knee_collapse"].reps_flagged == 3
     assert statuses["back_arch"].status == "not_checked"
@@ -208,3 +209,34 @@ def test_scratch_left_by_ended_sessions_is_removed_and_fresh_work_kept(tmp_path)
     assert media.remove_stale_scratch(tmp_path) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([busy.name, theirs.name])
     assert media.remove_stale_scratch(tmp_path / "missing") == 0
+
+
+#: A rep table column's unit in words, at the end of its name: "knee angle in (left, degrees)".
+UNIT_IN_NAME = re.compile(r"\((?:left, |right, )?(degrees|seconds|% of [^)]+|shoulder widths|times[^)]*)\)$")
+
+
+def test_every_rep_table_number_has_its_unit(synthetic_report):
+    """Each column of numbers names its unit in words and each value carries it (a ratio too:
+    the hip sway is a % of leg length per second, never a bare 0.05)."""
+    rows = present.rep_rows(synthetic_report)
+    sway = present.rep_column("pelvis_sway_speed_ratio", "left", "ratio")
+    assert sway == "hip sway (left, % of leg length per second)" and sway in rows[0]
+    for row in rows:
+        for column, cell in row.items():
+            if column in ("Rep", "Side", "Flags"):
+                continue
+            assert UNIT_IN_NAME.search(column), column
+            if isinstance(cell, str) and cell != present.NOT_JUDGED:
+                assert cell.endswith(("°", "%", "times", "shoulder widths")), (column, cell)
+
+
+def test_the_comparison_of_two_sessions_says_every_unit():
+    row = {"fault": "instability", "measure": "pelvis_sway_speed_ratio", "unit": "ratio", "side": "left"}
+    row |= {"a": {"mean": 0.052, "worst": 0.08, "reps_flagged": 1}, "b": {"mean": 0.031, "reps_flagged": 0}}
+    (shown,) = present.compare_rows([{**row, "change": 0.031 - 0.052}], "Earlier", "Later")
+    assert shown == {
+        "Measure": "Wobble on one leg: hip sway, left (% of leg length per second; lower is better)",
+        "Earlier": "5.2% · 1 rep flagged",
+        "Later": "3.1% · 0 reps flagged",
+        "Change": "-2.1%",
+    }

@@ -15,7 +15,7 @@ from hipform.analysis_job import flag_marks
 from hipform.history import History
 from hipform.kinematics import analyse
 from hipform.landmarks import Landmark
-from hipform.plain import measure_words
+from hipform.plain import format_amount, measure_words
 from hipform.report import Flag, Report, value_key
 from hipform.synth.athlete import Faults, MotionParams, simulate
 from hipform.webapp import present
@@ -42,8 +42,8 @@ def check_rep_table(report: Report) -> None:
     """Each flagged rep's row shows the flagged value in the column of the flag's knee."""
     rows = {row["Rep"]: row for row in present.rep_rows(report)}
     for f in _knee_toe_flags(report):
-        cell = rows[f.rep][f"knee over toes ratio ({f.side})"]
-        assert cell == present.format_value(f.value, "ratio") != "–", (f.rep, f.side, cell)
+        cell = rows[f.rep][present.rep_column(f.measure, f.side, f.unit)]
+        assert cell == format_amount(f.measure, f.value, f.unit) != "–", (f.rep, f.side, cell)
 
 
 def check_trend(report: Report, db: Path) -> None:

@@ -23,6 +23,7 @@ from hipform.history import History
 from hipform.kinematics import analyse
 from hipform.kinematics.frame_measures import MEASURE_VIEW
 from hipform.kinematics.movements import REGISTRY
+from hipform.plain import measure_name
 from hipform.report import Report, save_measures_csv, save_reps_csv, value_key
 from hipform.synth.athlete import Faults, MotionParams, simulate
 from hipform.webapp import present
@@ -66,7 +67,7 @@ def assert_no_number_for_what_was_not_judged(report: Report, tmp_path) -> None:
             for name in names_of(hidden) & set(row):
                 assert row[name] == "", (row["rep"], name, row[name])
     # the rep table: no column of a hidden measure, no number of a value not judged
-    short = {present._short_label(m) for m in hidden}
+    short = {measure_name(m) for m in hidden}
     for row in present.rep_rows(report):
         assert not any(col.split(" (")[0] in short for col in row), row
     # the timeline: no row of a hidden measure
@@ -136,7 +137,7 @@ def test_a_front_view_keeps_its_numbers(tmp_path) -> None:
     v = report.reps[0].value_of("knee_separation_rel")
     assert v.assessed and np.isfinite(v.value)
     assert "knee_separation_rel" in report.measures
-    assert any(k.startswith(present._short_label("knee_separation_rel")) for k in present.rep_rows(report)[0])
+    assert any(k.startswith(measure_name("knee_separation_rel")) for k in present.rep_rows(report)[0])
     assert_no_number_for_what_was_not_judged(report, tmp_path)
 
 
