@@ -85,6 +85,12 @@ CONTENT_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
         .map((e) => e.scrollHeight))"""
 
 
+#: Every plot on the page is drawn (Streamlit shows a grey placeholder until plotly has drawn it).
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    .every((chart) => !chart.checkVisibility() || chart.querySelector('.main-svg'))
+    && !document.querySelector('[data-testid=stSkeleton]')"""
+
+
 def check_page(page, name: str) -> list[str]:
     """Screenshots of the page at desktop and phone width; what is wrong at either."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -96,6 +102,7 @@ def check_page(page, name: str) -> list[str]:
         height = page.evaluate(CONTENT_HEIGHT)
         page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
         page.wait_for_timeout(500)
+        page.wait_for_function(CHARTS_DRAWN, timeout=60_000)  # plots drawn, not their placeholders
         page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"))
         found = page.evaluate(LAYOUT_PROBLEMS)
         if found["scrollWidth"] > found["innerWidth"]:
