@@ -66,6 +66,7 @@ from hipform.kinematics.tracking import detected_landmarks
 from hipform.kinematics.view import ViewEstimate, estimate_view
 from hipform.kinematics.yaw_limits import turned_reasons, yaw_notes
 from hipform.landmarks import Landmark
+from hipform.plain import FAULT_NAMES
 from hipform.report import Flag, MovementChoice, NotAssessed, Report, RepResult
 from hipform.sequence import PoseSequence
 
@@ -332,7 +333,8 @@ def _note_weak_readings(
     flagged = {f.measure for f in flags}
     for rule, b, g in zip(rules, blocked, graded, strict=True):
         if rule.weak_reading and not b and g.rep.size and rule.measure not in flagged:
-            notes.append(f"No {rule.label} was flagged, but that does not rule one out: {rule.weak_reading}.")
+            fault = FAULT_NAMES.get(rule.fault, rule.fault).lower()
+            notes.append(f"No {fault} was flagged, but that does not rule one out: {rule.weak_reading}.")
 
 
 def _note_freezes(frozen_s: np.ndarray, windows: list[Window], notes: list[str]) -> None:

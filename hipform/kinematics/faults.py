@@ -196,10 +196,11 @@ def cpd_rule(phase: Phase, setup: Setup = "frontal") -> FaultRule:
         source=SRC_CPD,
         cue=CUE_PELVIS,
         setup=setup,
+        # measured: benchmarks/realistic.py, "Realistic renders" in docs/accuracy.md (slope 0.13)
         weak_reading=(
             "the pose model reads a dropping pelvis as nearly level (on human-looking rendered bodies "
-            "a true 10° drop reads 1–2°; docs/accuracy.md), so a drop can be missed: if one leg feels "
-            "wobbly, have someone watch your pelvis from behind"
+            "a true 10° drop reads 1–2°), so a drop can be missed: if one leg feels wobbly, have "
+            "someone watch your pelvis from behind"
         ),
     )
 
