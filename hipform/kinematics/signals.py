@@ -284,10 +284,11 @@ def _filtfilt_paired(
     m = r // 2
     for s in range(0, m, _ROWS_PER_CALL):
         e = min(s + _ROWS_PER_CALL, m)
-        z = np.empty((e - s, n), dtype=np.complex128)
-        z.real = rows[2 * s : 2 * e : 2]
-        z.imag = rows[2 * s + 1 : 2 * e : 2]
-        zf = _sosfiltfilt(sos, zi, z, padlen)
+        # the pairs are packed straight into the middle of the padded signal the filter runs on
+        ext = np.empty((e - s, n + 2 * padlen), dtype=np.complex128)
+        ext.real[:, padlen:-padlen] = rows[2 * s : 2 * e : 2]
+        ext.imag[:, padlen:-padlen] = rows[2 * s + 1 : 2 * e : 2]
+        zf = _filtfilt_padded(sos, zi, ext, padlen)
         put(np.arange(2 * s, 2 * e, 2), zf.real)
         put(np.arange(2 * s + 1, 2 * e, 2), zf.imag)
     if r % 2:
@@ -298,9 +299,17 @@ def _sosfiltfilt(sos: np.ndarray, zi: np.ndarray, x: np.ndarray, padlen: int) ->
     """``scipy.signal.sosfiltfilt(sos, x, axis=-1, padlen=padlen)`` of (R, T) ``x`` (odd padding,
     ``0 < padlen < T``), step for step, given ``zi = scipy.signal.sosfilt_zi(sos)``: SciPy would
     solve for ``zi`` again in every call."""
-    ext = np.concatenate(
-        (2 * x[:, :1] - x[:, padlen:0:-1], x, 2 * x[:, -1:] - x[:, -2 : -(padlen + 2) : -1]), axis=-1
-    )
+    ext = np.empty((x.shape[0], x.shape[1] + 2 * padlen), dtype=x.dtype)
+    ext[:, padlen:-padlen] = x
+    return _filtfilt_padded(sos, zi, ext, padlen)
+
+
+def _filtfilt_padded(sos: np.ndarray, zi: np.ndarray, ext: np.ndarray, padlen: int) -> np.ndarray:
+    """:func:`_sosfiltfilt` of the signals in the middle of ``ext`` (R, T + 2·padlen), whose first and
+    last ``padlen`` samples it fills with the odd extension (no copy of the signals to pad them)."""
+    x = ext[:, padlen:-padlen]
+    np.subtract(2 * x[:, :1], x[:, padlen:0:-1], out=ext[:, :padlen])
+    np.subtract(2 * x[:, -1:], x[:, -2 : -(padlen + 2) : -1], out=ext[:, -padlen:])
     zi = zi.reshape(len(sos), 1, 2)
     y, _ = sps.sosfilt(sos, ext, axis=-1, zi=zi * ext[:, :1])
     y, _ = sps.sosfilt(sos, y[:, ::-1], axis=-1, zi=zi * y[:, -1:])
