@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from hipform.analysis_job import (
@@ -28,7 +27,7 @@ from hipform.plain import glossary_markdown
 from hipform.report import save_measures_csv
 from hipform.sequence import PoseSequence
 from hipform.video import probe_video
-from hipform.webapp import downloads, history_page, media, present, storage
+from hipform.webapp import downloads, history_page, media, present, storage, tables
 from hipform.webapp.hip_check_page import page_hip_check
 from hipform.webapp.live_page import page_live
 from hipform.webapp.plots import timeline_figure
@@ -114,14 +113,6 @@ def analyse(
 
 
 # ------------------------------------------------------------------ review
-def show_table(rows: list[dict], empty_text: str) -> None:
-    """The rows as a table, or a sentence when there are none."""
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    else:
-        st.write(empty_text)
-
-
 def ask_which_movement(report) -> None:
     """Not sure which movement this is: ask, with a button per candidate, before judging anything."""
     mv = report.movement
@@ -213,9 +204,9 @@ def show_results(result: AnalysisResult, settings: AnalysisSettings) -> None:
     with tabs[0]:
         st.plotly_chart(timeline_figure(report), width="stretch")
     with tabs[1]:
-        show_table(present.rep_rows(report), "No reps found.")
+        tables.show_table(present.rep_rows(report), "No reps found.")
     with tabs[2]:
-        show_table(
+        tables.show_table(
             present.left_right_rows(report),
             "This movement is judged on both legs together, or no side could be measured.",
         )
