@@ -161,3 +161,27 @@ def looped_clip(src: Path, seconds: float, name: str | None = None) -> Path:
 def run_script(name: str, *args: str) -> None:
     """Run another benchmark script in a fresh interpreter (clean memory figures)."""
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), *args], check=True)
+
+
+def write_doc_section(doc: Path, section: str) -> None:
+    """Put ``section`` (starting with its ``## `` heading) into ``doc`` in place of the section with
+    that heading (up to the next ``## ``), or at the end: each benchmark rewrites only its own part."""
+    heading = section.split("\n", 1)[0]
+    text = doc.read_text() if doc.exists() else ""
+    start = text.find(heading + "\n")
+    if start >= 0:
+        end = text.find("\n## ", start + 3)
+        text = text[:start] + section.rstrip() + "\n" + (text[end:] if end >= 0 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
+    doc.write_text(text)
+
+
+def keep_other_sections(doc: Path, text: str) -> str:
+    """``text`` (a whole page) followed by the ``## `` sections of ``doc`` that ``text`` does not have
+    (written there by other benchmarks), so that regenerating the page keeps them."""
+    old = doc.read_text() if doc.exists() else ""
+    have = {line for line in text.splitlines() if line.startswith("## ")}
+    parts = old.split("\n## ")[1:]
+    kept = ["## " + p.rstrip() for p in parts if "## " + p.split("\n", 1)[0] not in have]
+    return "\n\n".join([text.rstrip(), *kept]) + "\n"

@@ -57,6 +57,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import keep_other_sections  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "accuracy.json"
 DOC = ROOT / "docs" / "accuracy.md"
 
@@ -648,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
         stored["summary"] = summarise(stored["rows"])
         RESULTS.write_text(json.dumps(stored, indent=1, default=str, allow_nan=True))
         text = markdown(stored["summary"], stored["mode"], stored["wall_s"])
-        DOC.write_text(text)
+        DOC.write_text(keep_other_sections(DOC, text))
         print(text)
         return 0
     cases = build_cases(args.quick)
@@ -683,7 +686,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(summary, mode, wall)
     print(text)
     if mode == "full" and not args.no_doc and not args.only:  # the doc always shows a full run
-        DOC.write_text(text)
+        DOC.write_text(keep_other_sections(DOC, text))
     return 0
 
 

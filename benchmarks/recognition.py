@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_doc_section  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "recognition.json"
 DOC = ROOT / "docs" / "accuracy.md"
@@ -202,17 +204,6 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else ""
-    start = text.find("## Movement recognition")
-    if start >= 0:
-        end = text.find("\n## ", start + 3)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    DOC.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-grid", action="store_true", help="samples and real clips only")
@@ -244,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     section = markdown(rows)
     print(section)
     if args.doc:
-        write_doc(section)
+        write_doc_section(DOC, section)
     return 0
 
 

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, ROOT, SCRATCH, save_results, table  # noqa: E402
+from _common import RESULTS, ROOT, SCRATCH, save_results, table, write_doc_section  # noqa: E402
 
 from hipform.cache import estimate_pose_cached  # noqa: E402
 from hipform.kinematics import analyse  # noqa: E402
@@ -408,18 +408,6 @@ def markdown(data: dict) -> str:
     return "\n".join(lines).replace(" nan ", " –   ")
 
 
-def write_doc(section: str) -> None:
-    """Replace this benchmark's own section of ``docs/accuracy.md`` (or add it at the end)."""
-    text = DOC.read_text() if DOC.exists() else ""
-    start = text.find(HEADING)
-    if start >= 0:
-        end = text.find("\n## ", start + 3)
-        text = text[:start] + section + (text[end:] if end >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    DOC.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--doc", action="store_true", help="also rewrite its section of docs/accuracy.md")
@@ -428,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     if args.from_results:
-        write_doc(markdown(json.loads((RESULTS / "side_lying.json").read_text())))
+        write_doc_section(DOC, markdown(json.loads((RESULTS / "side_lying.json").read_text())))
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -481,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     data = {"rows": rows, "errors": errors, "scores": scores, "view_gate": gate, "clean_flags": clean_flags}
     saved = save_results("side_lying", data)
     if args.doc:
-        write_doc(markdown(json.loads(saved.read_text())))
+        write_doc_section(DOC, markdown(json.loads(saved.read_text())))
     return 0
 
 
