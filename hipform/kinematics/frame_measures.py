@@ -73,8 +73,9 @@ def compute_measures(
     else:
         yaw = clip_body_yaw_deg(px, world) if body_yaw_deg is None else body_yaw_deg
     yaw = yaw if abs(yaw) <= FRONTAL_MAX_YAW_DEG else float("nan")
-    knee_toe, knee_medial = K.compute_knee_over_foot(px, yaw)
-    trunk_hinge = H.compute_trunk_hinge_deg(px)
+    legs = M.compute_leg_length(px)  # read by the knee-over-foot and hinge measures
+    knee_toe, knee_medial = K.compute_knee_over_foot(px, yaw, legs)
+    trunk_hinge = H.compute_trunk_hinge_deg(px, legs)
     return {
         "fppa_deg": M.compute_fppa_deg(px),
         "knee_separation_ratio": M.compute_knee_separation_ratio(px),
@@ -97,7 +98,7 @@ def compute_measures(
         "trunk_hinge_deg": trunk_hinge,
         "hinge_line_deg": H.compute_hinge_line_deg(px),
         "free_hip_rise_deg": H.compute_free_hip_rise_deg(px),
-        "free_foot_clearance_ratio": H.compute_free_foot_clearance_ratio(px, trunk_hinge),
+        "free_foot_clearance_ratio": H.compute_free_foot_clearance_ratio(px, trunk_hinge, legs),
         # side-lying leg lift: the lift, and what the feet view or the front/back view shows
         "leg_lift_deg": SL.compute_leg_lift_deg(px),
         "leg_forward_deg": SL.compute_leg_forward_deg(px),

@@ -25,7 +25,7 @@ L = Landmark
 TRUNK_TO_LEG = 0.288 / 0.491
 
 
-def compute_trunk_hinge_deg(px: np.ndarray) -> np.ndarray:
+def compute_trunk_hinge_deg(px: np.ndarray, leg_lengths: np.ndarray | None = None) -> np.ndarray:
     """How far the trunk has tipped forward from upright, read from its height above the hips.
 
     A hinge tips the trunk toward or away from a front camera, where its image angle stays vertical
@@ -37,10 +37,11 @@ def compute_trunk_hinge_deg(px: np.ndarray) -> np.ndarray:
     ndarray, shape (T,)
         Degrees in [0, 180]: 0 upright, 90 with the shoulders at hip height (arccos of the height
         ratio, clipped to [-1, 1]). NaN where the shoulders, hips or a leg are missing.
+        ``leg_lengths``: :func:`compute_leg_length` of ``px`` when already known.
     """
     sh = px[:, [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)], 1].mean(axis=1)
     hp = px[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)], 1].mean(axis=1)
-    leg = compute_leg_length(px[..., :2])
+    leg = compute_leg_length(px[..., :2]) if leg_lengths is None else leg_lengths
     with np.errstate(invalid="ignore", divide="ignore"):
         longest = np.fmax(leg[:, 0], leg[:, 1])
         ratio = (hp - sh) / (TRUNK_TO_LEG * longest)
@@ -86,7 +87,7 @@ HINGED_DEG = 40.0
 
 
 def compute_free_foot_clearance_ratio(
-    px: np.ndarray, trunk_hinge_deg: np.ndarray | None = None
+    px: np.ndarray, trunk_hinge_deg: np.ndarray | None = None, leg_lengths: np.ndarray | None = None
 ) -> np.ndarray:
     """Height of the free foot above the stance foot while hinged (single-leg deadlift).
 
@@ -96,10 +97,11 @@ def compute_free_foot_clearance_ratio(
         Column ``s``: the other ankle's image height above ankle ``s`` (the stance leg), in the longer
         leg's image length, on frames hinged at least :data:`HINGED_DEG`
         (:func:`compute_trunk_hinge_deg`, read here unless given as ``trunk_hinge_deg``); NaN on other
-        frames. ~0 when the free foot touches down.
+        frames. ~0 when the free foot touches down. ``leg_lengths``: :func:`compute_leg_length` of
+        ``px`` when already known.
     """
     ank_y = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
-    leg = compute_leg_length(px[..., :2])
+    leg = compute_leg_length(px[..., :2]) if leg_lengths is None else leg_lengths
     with np.errstate(invalid="ignore"):
         longest = np.fmax(leg[:, 0], leg[:, 1])
         up = (ank_y - ank_y[:, ::-1]) / longest[:, None]  # column 0: left ankle's y − right's (y down)

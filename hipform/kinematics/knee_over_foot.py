@@ -103,8 +103,8 @@ class _Clip(NamedTuple):
     left: np.ndarray  # (T, 1, 2) :func:`compute_body_left_axis`
 
     @classmethod
-    def of(cls, px: np.ndarray) -> _Clip:
-        lengths = compute_leg_length(px)
+    def of(cls, px: np.ndarray, leg_lengths: np.ndarray | None = None) -> _Clip:
+        lengths = compute_leg_length(px) if leg_lengths is None else leg_lengths
         straight = _straight(lengths)
         leg = compute_standing_length(_mean_over(lengths, axis=1))
         return cls(straight, leg, _body_left_axis(px, straight)[:, None, :])
@@ -247,10 +247,13 @@ def compute_knee_medial_offset(px: np.ndarray, yaw_deg: float = float("nan")) ->
     return compute_knee_over_foot(px, yaw_deg)[1]
 
 
-def compute_knee_over_foot(px: np.ndarray, yaw_deg: float = float("nan")) -> tuple[np.ndarray, np.ndarray]:
+def compute_knee_over_foot(
+    px: np.ndarray, yaw_deg: float = float("nan"), leg_lengths: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(:func:`compute_knee_toe_ratio`, :func:`compute_knee_medial_offset`) of the clip, which read
-    the same body axis, standing leg length and knee travel."""
-    clip = _Clip.of(px)
+    the same body axis, standing leg length and knee travel; ``leg_lengths`` is
+    :func:`~hipform.kinematics.measures.compute_leg_length` of ``px`` when already known."""
+    clip = _Clip.of(px, leg_lengths)
     travel = _knee_travel(px, clip.straight, clip.leg) if np.isfinite(yaw_deg) else None
     return _knee_toe_ratio(px, yaw_deg, clip, travel), _knee_medial_offset(px, yaw_deg, clip, travel)
 
