@@ -457,28 +457,36 @@ STATIC_FAST = """## What makes it fast
   computed for all frames or all windows at once (a 100,000-frame running clip has ~9,600 steps);
   Python loops only assemble the report's objects. The cyclic garbage collector is not paused while
   tens of thousands of them are made (that saved ~10% but switched collection off for the whole
-  multi-threaded app server); on the running case it takes about 15% of the CPU time.
+  multi-threaded app server); on the running case it takes about 15% of the CPU time (one full
+  collection per analysis since NaN records are shared, below; two before).
 * **The report's per-rep values as columns.** What a rule read on one side is one column (window
   indices, values, graded or not: `grading.Grades.read`); each rep's flexion angles, reported
   measures and FPPA peak are columns too. The report's records are the columns cut window by window
-  (`rep_values.values_by_window`): one stable sort, then `tuple.__new__` makes the ~80,000
-  `MeasureValue` records of a long running clip without a Python call each (records and windows
-  are tuples for the same reason). The timeline's blanking of unjudged reps (`shown.blank_unjudged`)
-  reads the columns, not each record's key.
+  (`rep_values.values_by_window`): one stable sort, then `tuple.__new__` makes the ~77,000
+  measured `MeasureValue` records of a long running clip without a Python call each (records and
+  windows are tuples for the same reason). A value not measured (NaN: a measure the view does not show, a
+  standing FPPA of the other leg) is one record per column and `assessed` flag, shared by every rep
+  that has it: a rear-view running clip of 9,600 steps has ~67,000 of them among ~144,000 values, so
+  40% fewer objects are made and collected. The timeline's blanking of unjudged reps
+  (`shown.blank_unjudged`) reads the columns, not each record's key.
 * **Foot strikes.** The choice of regular strikes (`cadence.keep_regular_strikes`, dynamic
   programming) computes the cost of every candidate interval in one array operation; the loop that
   is left runs on Python floats (17 ms instead of 170 ms for 10,000 candidate strikes).
 * **Nothing read twice.** The knee-over-foot measures share the body's left axis, standing leg
-  length and knee travel (`knee_over_foot.compute_knee_over_foot`); the body yaw the view estimate
-  read is handed to the measures; the key frames of held reps are found for all reps at once; the
-  filter's initial state (`sosfilt_zi`, a linear solve) is computed once per analysis instead of in
-  every SciPy call (`signals._sosfiltfilt` is `scipy.signal.sosfiltfilt`'s steps with it); the 200
-  jittered repeats of recognition draw their noise in one call.
+  length and knee travel (`knee_over_foot.compute_knee_over_foot`); the leg lengths are read once
+  for them and the hinge measures, the trunk hinge once for the free foot's clearance; the body yaw
+  the view estimate read is handed to the measures; the key frames of held reps are found for all
+  reps at once; the filter's initial state (`sosfilt_zi`, a linear solve) is computed once per
+  analysis instead of in every SciPy call (`signals._sosfiltfilt` is `scipy.signal.sosfiltfilt`'s
+  steps with it); the 200 jittered repeats of recognition draw their noise in one call.
 * **The filter.** The zero-lag low-pass filter, the largest remaining cost, runs two landmark
   coordinates per complex signal (the filter has real coefficients, so real and imaginary parts are
   filtered exactly as two real calls would, and SciPy's loop runs over half as many signals), two
   such signals per SciPy call (`signals._ROWS_PER_CALL`: they stay in the CPU cache; one call over
-  all rows was ~15% slower), straight into the result arrays. The pixel and world filters could run
+  all rows was ~15% slower), straight into the result arrays. Each pair is packed straight into the
+  middle of the padded signal the filter runs on, whose odd extension is filled in place
+  (`signals._filtfilt_padded`: no concatenated copy), and NaN goes back only into the rows that have
+  invalid samples. The pixel and world filters could run
   on two threads (SciPy's loop releases the GIL), but on 2 cores that made analysis slower, even on
   an idle machine.
 * **Only the landmarks the analysis reads** are conditioned and filtered (17 of 33 in pixels, fewer
