@@ -46,6 +46,7 @@ import numpy as np
 from hipform.errors import ClipTooShortError, HipformError, NoPersonError, VideoReadError
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.movements import REGISTRY
+from hipform.kinematics.stability import compute_trunk_lean_deg
 from hipform.landmarks import Landmark
 from hipform.report import Report
 from hipform.sequence import PoseSequence
@@ -699,36 +700,6 @@ def rule_figure(
 
 
 # ------------------------------------------------------------------ trunk lean and the hold
-def compute_trunk_lean_deg(px: np.ndarray, stance_side: str) -> np.ndarray:
-    """Lateral trunk lean toward the stance leg in a front or rear view, per frame.
-
-    Parameters
-    ----------
-    px : (T, 33, ≥2) image landmarks, pixels (y down).
-    stance_side : ``left`` or ``right``.
-
-    Returns
-    -------
-    (T,) degrees: the angle between the hip-mid → shoulder-mid line and the image vertical,
-    positive when the shoulders lie over the stance hip's side (NaN where not measurable).
-
-    Notes
-    -----
-    The stance side's direction in the image is that of the stance hip from the other hip, so the
-    sign is the same whether the camera faces the front or the back (biomechanics.md §0).
-    """
-    L = Landmark
-    hips = px[:, [int(L.LEFT_HIP), int(L.RIGHT_HIP)], :2]
-    shoulders = px[:, [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)], :2]
-    mid_hip, mid_sh = hips.mean(axis=1), shoulders.mean(axis=1)
-    stance, swing = (0, 1) if stance_side == "left" else (1, 0)
-    toward = np.sign(hips[:, stance, 0] - hips[:, swing, 0])
-    dx = (mid_sh[:, 0] - mid_hip[:, 0]) * toward
-    up = mid_hip[:, 1] - mid_sh[:, 1]
-    with np.errstate(invalid="ignore"):
-        return np.degrees(np.arctan2(dx, up))
-
-
 def trunk_lean_figure(
     test: CheckTest, report: Report, seq: PoseSequence, reps: Sequence[Any]
 ) -> KeyFigure | None:
@@ -738,7 +709,7 @@ def trunk_lean_figure(
     Stance: the 90th percentile over the hold (a lean that comes late, as the hip tires, counts).
     """
     side = test.side or "right"
-    lean = compute_trunk_lean_deg(seq.landmarks_px, side)
+    lean = compute_trunk_lean_deg(seq.landmarks_px)[:, 0 if side == "left" else 1]  # toward the stance hip
     t = seq.t_s
     first = min(r.start_frame for r in reps)
     standing = lean[: max(first, 0)]

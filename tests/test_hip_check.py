@@ -30,11 +30,11 @@ from hipform.hip_check import (
     check_clip,
     clips_in_folder,
     compare_checks,
-    compute_trunk_lean_deg,
     crossley_criteria,
     judge_test,
     run_check,
 )
+from hipform.kinematics.stability import compute_trunk_lean_deg
 from hipform.landmarks import Landmark
 from hipform.sequence import save_sequence
 from hipform.synth.athlete import Faults, MotionParams, simulate
@@ -306,7 +306,8 @@ def test_trunk_lean_known_answer(stance, angle_deg):
     dy = trunk * math.cos(math.radians(angle_deg))
     for lm, x in ((L.LEFT_SHOULDER, 125.0), (L.RIGHT_SHOULDER, 75.0)):
         px[0, lm, :2] = (x + dx, 300.0 - dy)
-    assert compute_trunk_lean_deg(px, stance)[0] == pytest.approx(angle_deg, abs=1e-9)
+    lean = compute_trunk_lean_deg(px)[0, 0 if stance == "left" else 1]  # the check reads the stance column
+    assert lean == pytest.approx(angle_deg, abs=1e-9)
 
 
 # ------------------------------------------------------------------ the report
