@@ -274,11 +274,12 @@ def bench_workers(path: Path, label: str, runs: int) -> dict:
     return out
 
 
-def print_workers(rows: list[dict], runs: int) -> None:
+def workers_table(rows: list[dict]) -> str:
+    """The pose-workers rows as a table (this script's output and docs/performance.md)."""
     headers = [
         "clip",
         "frames",
-        "workers used",
+        "workers used, each 2-worker run",
         "naive fps",
         "1 worker fps",
         "2 workers cold fps",
@@ -304,11 +305,15 @@ def print_workers(rows: list[dict], runs: int) -> None:
         ]
         for r in rows
     ]
+    return table(headers, table_rows)
+
+
+def print_workers(rows: list[dict], runs: int) -> None:
     print(
         f"\nPose workers, end-to-end throughput, medians of {runs} interleaved runs "
         f"(target on 2 cores: 2 workers ≥ 1.7 × naive); load average now {os.getloadavg()[0]:.2f}\n"
     )
-    print(table(headers, table_rows))
+    print(workers_table(rows))
 
 
 def main() -> None:

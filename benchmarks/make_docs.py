@@ -181,23 +181,8 @@ def section_pose_workers(res: dict) -> tuple[list[str], list[list[str]]]:
         res = load("clip_analysis_workers") or {}
     if not res.get("workers"):
         return [], []
-    rows = [
-        [
-            r["clip"],
-            r["frames"],
-            "/".join(map(str, r["workers_used"])),
-            r["naive_fps"],
-            r["one_worker_fps"],
-            r["two_workers_cold_fps"],
-            r["two_workers_warm_fps"],
-            " · ".join(
-                f"{r[f'naive_over_{k}']:.2f}" for k in ("one_worker", "two_workers_cold", "two_workers_warm")
-            ),
-            f"{r['this_process_peak_rss_mb'] or 0:.0f} · {r['worker_peak_rss_mb'] or 0:.0f}",
-            f"{min(r['load_1min_during']):.1f}–{max(r['load_1min_during']):.1f}",
-        ]
-        for r in res["workers"]
-    ]
+    from clip_analysis import workers_table  # its own formatter: one table in two places
+
     text = [
         "### Both cores for one clip: pose workers",
         "",
@@ -212,21 +197,7 @@ def section_pose_workers(res: dict) -> tuple[list[str], list[list[str]]]:
         "",
         f"Medians of {res['runs']} interleaved runs. {measured_on(res)}.",
         "",
-        table(
-            [
-                "clip",
-                "frames",
-                "workers used, each 2-worker run",
-                "naive fps",
-                "1 worker fps",
-                "2 workers cold fps",
-                "2 workers warm fps",
-                "× naive: 1 · 2 cold · 2 warm",
-                "peak RSS MB: this process · each worker",
-                "load during",
-            ],
-            rows,
-        ),
+        workers_table(res["workers"]),
         "",
     ]
     targets = []
