@@ -365,6 +365,15 @@ def render_clip(
         noise,
         view,
     )
+    return finished_clip(path, truth, camera, joints, float(motion.fps), times)
+
+
+def finished_clip(
+    path: Path, truth: dict[str, Any], camera: Camera, joints: np.ndarray, fps: float, times: list[float]
+) -> ClipInfo:
+    """Write ``truth`` beside the rendered ``path`` and describe the clip: the share of frames whose
+    shoulders, hips, knees and ankles (``joints``, (T, 33, 3) m) are all in the picture is the
+    detection hint."""
     tpath = truth_path_for(path)
     tpath.write_text(json.dumps(truth, separators=(",", ":"), allow_nan=False))
     key = [Landmark[f"{s}_{p}"] for s in ("LEFT", "RIGHT") for p in ("SHOULDER", "HIP", "KNEE", "ANKLE")]
@@ -374,8 +383,8 @@ def render_clip(
     return ClipInfo(
         video_path=path,
         truth_path=tpath,
-        n_frames=n,
-        fps=float(motion.fps),
+        n_frames=joints.shape[0],
+        fps=fps,
         width_px=camera.width_px,
         height_px=camera.height_px,
         render_ms_per_frame=1000.0 * float(np.median(times)),

@@ -17,7 +17,6 @@ Each frame is drawn at :data:`SUPERSAMPLE` × the frame size and averaged down (
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -408,7 +407,7 @@ def render_realistic_clip(
     hipform.synth.clip.ClipInfo
         As the cartoon's; the truth is the drawn body's (see the module docstring).
     """
-    from hipform.synth.clip import ClipInfo, build_truth, checked_clip_request, truth_path_for
+    from hipform.synth.clip import build_truth, checked_clip_request, finished_clip
     from hipform.video import VideoWriter
 
     path, joints = checked_clip_request(path, motion)
@@ -437,19 +436,4 @@ def render_realistic_clip(
         drawn, camera, occluded, path.name, chosen, appearance_seed if look is None else None, noise, view
     )
     truth["renderer"] = "realistic"
-    tpath = truth_path_for(path)
-    tpath.write_text(json.dumps(truth, separators=(",", ":"), allow_nan=False))
-    key = [Landmark[f"{s}_{p}"] for s in ("LEFT", "RIGHT") for p in ("SHOULDER", "HIP", "KNEE", "ANKLE")]
-    xy, depth = camera.project(truth_joints[:, key])
-    inside = (depth > 0) & (xy[..., 0] >= 0) & (xy[..., 0] < camera.width_px)
-    inside &= (xy[..., 1] >= 0) & (xy[..., 1] < camera.height_px)
-    return ClipInfo(
-        video_path=path,
-        truth_path=tpath,
-        n_frames=n,
-        fps=float(motion.fps),
-        width_px=camera.width_px,
-        height_px=camera.height_px,
-        render_ms_per_frame=1000.0 * float(np.median(times)),
-        detection_hint=float(inside.all(axis=1).mean()),
-    )
+    return finished_clip(path, truth, camera, truth_joints, float(motion.fps), times)
