@@ -436,8 +436,11 @@ def wait_for_verdicts(page, verdicts, n: int) -> None:
     try:
         # attached, not visible: a judged test's expander folds away, hiding its verdict
         verdicts.nth(n - 1).wait_for(state="attached", timeout=400_000)
-        page.wait_for_timeout(300)
-        page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=120_000)
+        # the verdict is drawn by the run the upload started: wait for that run to end (Streamlit marks
+        # its root), so the PDF button below it carries this run's report, not the one before
+        page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(
+            state="attached", timeout=120_000
+        )
     except PlaywrightTimeout:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "hip-check-timed-out.png"))
