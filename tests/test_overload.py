@@ -7,20 +7,15 @@ The real sets are MediaPipe landmarks of rendered single-leg squats (tests/data)
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
+from training_sets import MONDAY, analysed, save_set
 
 from hipform.history import History
-from hipform.kinematics import analyse
 from hipform.overload import SetRecord, suggest, training_sessions
-from hipform.sequence import load_sequence
 from hipform.webapp.training_log import log_rows
 
-DATA = Path(__file__).resolve().parent / "data"
-MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 KNEE_R = ("knee_collapse", "right")
 KNEE_L = ("knee_collapse", "left")
 DROP_L = ("pelvic_drop", "left")
@@ -84,26 +79,13 @@ def test_a_day_s_sets_at_one_load_are_one_session() -> None:
     assert [(t.load, len(t.sets), t.worst_mild) for t in sessions] == [("20 kg", 2, 1), ("25 kg", 1, 0)]
 
 
-def _analysed(name: str) -> dict:
-    return json.loads(json.dumps(analyse(load_sequence(DATA / f"{name}.npz"), "single-leg-squat").to_dict()))
-
-
 def test_three_real_sets_at_rising_loads_say_add_then_where_form_broke(tmp_path) -> None:
-    clean, collapsing = _analysed("single_leg_squat_front_clean"), _analysed("sls_fatigue_grows")
+    clean, collapsing = analysed("single_leg_squat_front_clean"), analysed("sls_fatigue_grows")
     assert not clean["flags"] and any(f["severity"] == "marked" for f in collapsing["flags"])
     said = []
     with History(tmp_path / "h.sqlite", tmp_path / "videos") as hist:
         for week, (report, kg, rpe) in enumerate([(clean, 20, 6), (clean, 20, 7), (collapsing, 30, 9)]):
-            hist.save(
-                report,
-                source_name=f"week{week}.mp4",
-                file_sha256=f"{week:064x}",
-                width_px=360,
-                height_px=640,
-                created_at=MONDAY + timedelta(weeks=week),
-                load_kg=kg,
-                rpe=rpe,
-            )
+            save_set(hist, report, week, MONDAY + timedelta(weeks=week), kg, rpe)
             said.append(suggest(hist.training_sets("single-leg-squat")))
         rows = log_rows(hist.training_sets("single-leg-squat"))
     assert [s.kind for s in said] == ["repeat", "add", "broke"]

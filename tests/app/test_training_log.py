@@ -7,22 +7,18 @@ clean sample twice at 20 kg, then nine reps whose right knee collapses more and 
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from html_tables import tables
 from streamlit.testing.v1 import AppTest
+from training_sets import MONDAY, analysed, save_set
 
 from hipform.history import History
-from hipform.kinematics import analyse
-from hipform.sequence import load_sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-DATA = ROOT / "tests" / "data"
-MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -36,10 +32,6 @@ def home(tmp_path, monkeypatch) -> Path:
     return tmp_path / "home"
 
 
-def _analysed(name: str) -> dict:
-    return json.loads(json.dumps(analyse(load_sequence(DATA / f"{name}.npz"), "single-leg-squat").to_dict()))
-
-
 def run_ok(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -48,19 +40,10 @@ def run_ok(at: AppTest) -> AppTest:
 
 
 def test_the_history_page_shows_the_log_and_where_form_broke(home) -> None:
-    clean, collapsing = _analysed("single_leg_squat_front_clean"), _analysed("sls_fatigue_grows")
+    clean, collapsing = analysed("single_leg_squat_front_clean"), analysed("sls_fatigue_grows")
     with History() as hist:
         for week, (report, kg, rpe) in enumerate([(clean, 20, 6), (clean, 20, 7), (collapsing, 30, 9)]):
-            hist.save(
-                report,
-                source_name=f"week{week}.mp4",
-                file_sha256=f"{week:064x}",
-                width_px=360,
-                height_px=640,
-                created_at=MONDAY + timedelta(weeks=week),
-                load_kg=kg,
-                rpe=rpe,
-            )
+            save_set(hist, report, week, MONDAY + timedelta(weeks=week), kg, rpe)
     at = run_ok(AppTest.from_file(APP, default_timeout=120))
     at.sidebar.radio(key="page").set_value("History")
     run_ok(at)
@@ -87,7 +70,7 @@ def _inputs_page(session_id: int) -> None:
 def test_a_saved_set_takes_its_load_and_effort(home) -> None:
     with History() as hist:
         sid = hist.save(
-            _analysed("single_leg_squat_front_clean"),
+            analysed("single_leg_squat_front_clean"),
             source_name="set.mp4",
             file_sha256="a" * 64,
             width_px=360,
