@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the report module imports the kinematics, which need none of this
+    from hipform.kinematics.faults import FaultRule
     from hipform.report import Drift, Flag, Report
 
 #: Faults in words (the report's ``fault`` keys stay as they are).
@@ -604,13 +605,12 @@ LIVE_FAULT_WORDS = {
 }
 
 
-def live_cue(fault: str, measure: str, label: str, unit: str, side: str | None, value: float) -> str:
+def live_cue(rule: FaultRule, side: str | None, value: float) -> str:
     """The words of a live cue for a flagged rep: what went wrong, on which side, and how much
     (whole degrees, ratios to two decimals: it is heard, not read)."""
-    v = f"{value:.0f}°" if unit == "deg" else f"{value:.2f}"
-    words = (
-        LIVE_MEASURE_WORDS.get(measure) or LIVE_FAULT_WORDS.get(fault) or f"{label.split(' (')[0]} — {{v}}"
-    )
+    v = f"{value:.0f}°" if rule.unit == "deg" else f"{value:.2f}"
+    fallback = f"{rule.label.split(' (')[0]} — {{v}}"
+    words = LIVE_MEASURE_WORDS.get(rule.measure) or LIVE_FAULT_WORDS.get(rule.fault) or fallback
     return words.format(
         v=v,
         leg=f"the {side or 'standing'} leg",

@@ -478,7 +478,7 @@ class LiveAnalyser:
                     graded -= 1  # too unsure: this rule did not judge the rep
                     continue
                 side = SIDES[s] if s >= 0 else None
-                text = f"rep {rep}: {live_cue(rule.fault, rule.measure, rule.label, rule.unit, side, v)}"
+                text = f"rep {rep}: {live_cue(rule, side, v)}"
                 cues.append(LiveCue(t_s, rep, rule.fault, side, sev, v, rule.unit, text))
         if not cues and not graded:  # no rule could judge it (camera angle, landmarks hidden): never "good"
             text = f"rep {rep}: not judged from this camera angle"
