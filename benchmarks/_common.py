@@ -110,7 +110,9 @@ def save_results(name: str, data: dict) -> Path:
     path = RESULTS / f"{name}.json"
     payload = {
         "benchmark": name,
-        "command": f"python benchmarks/{name}.py " + " ".join(sys.argv[1:]),
+        # The script that ran, which is not always NAME (clip_analysis.py --workers-only saves
+        # clip_analysis_workers.json).
+        "command": f"python benchmarks/{Path(sys.argv[0]).name} " + " ".join(sys.argv[1:]),
         "machine": machine(),
         **data,
     }
@@ -168,13 +170,22 @@ def write_doc_section(doc: Path, section: str) -> None:
     that heading (up to the next ``## ``), or at the end: each benchmark rewrites only its own part."""
     heading = section.split("\n", 1)[0]
     text = doc.read_text() if doc.exists() else ""
-    start = text.find(heading + "\n")
+    # The heading must be a whole line: "## Live" is not the "### Live" of another section.
+    start = ("\n" + text).find("\n" + heading + "\n")
     if start >= 0:
         end = text.find("\n## ", start + 3)
         text = text[:start] + section.rstrip() + "\n" + (text[end:] if end >= 0 else "")
     else:
         text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    doc.write_text(text)
+    doc.write_text(text.lstrip("\n"))
+
+
+def write_doc_intro(doc: Path, intro: str) -> None:
+    """Put ``intro`` (the page's title and opening paragraphs) into ``doc`` in place of everything
+    before its first ``## `` section, keeping the sections."""
+    text = doc.read_text() if doc.exists() else ""
+    first = ("\n" + text).find("\n## ")
+    doc.write_text(intro.rstrip() + "\n" + ("\n" + text[first:] if first >= 0 else ""))
 
 
 def keep_other_sections(doc: Path, text: str) -> str:
