@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
@@ -102,6 +102,25 @@ def _fmt(value: object) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def decision_scores(decisions: Iterable[tuple[str, bool]]) -> dict[str, float]:
+    """Counts and scores of one fault's decisions, one per clip: (the truth, whether hipform flagged it).
+
+    The truth is ``"fault"`` or ``"clean"``; a clip whose truth is neither (``"unclear"``: too close
+    to the threshold) is left out. Returns ``tp``, ``fp``, ``fn``, ``tn``, ``precision``, ``recall``
+    and ``f1`` (NaN where nothing was there to find and nothing was flagged).
+    """
+    tp = fp = fn = tn = 0
+    for truth, said in decisions:
+        if truth == "fault":
+            tp, fn = tp + said, fn + (not said)
+        elif truth == "clean":
+            fp, tn = fp + said, tn + (not said)
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0 if tp + fp + fn else float("nan")
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision, "recall": recall, "f1": f1}
 
 
 def save_results(name: str, data: dict) -> Path:

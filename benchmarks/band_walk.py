@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, SCRATCH  # noqa: E402
+from _common import RESULTS, SCRATCH, decision_scores  # noqa: E402
 
 from hipform.cache import estimate_pose_cached  # noqa: E402
 from hipform.kinematics import analyse  # noqa: E402
@@ -145,19 +145,10 @@ def summarise(rows: list[dict]) -> dict:
         k: {"mae": float(np.nanmean(np.abs(e))), "bias": float(np.nanmean(e)), "n": int(np.isfinite(e).sum())}
         for k, e in ((k, np.array(v, float)) for k, v in errors.items())
     }
-    faults = {}
-    for fault in dict.fromkeys(r.fault for r in RULES):
-        tp = fp = fn = tn = 0
-        for row in rows:
-            cls, said = row["truth_class"][fault], fault in row["flagged"]
-            if cls == "fault":
-                tp, fn = tp + said, fn + (not said)
-            elif cls == "clean":
-                fp, tn = fp + said, tn + (not said)
-        prec = tp / (tp + fp) if tp + fp else float("nan")
-        rec = tp / (tp + fn) if tp + fn else float("nan")
-        f1 = 2 * prec * rec / (prec + rec) if tp else 0.0
-        faults[fault] = {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": prec, "recall": rec, "f1": f1}
+    faults = {
+        fault: decision_scores((row["truth_class"][fault], fault in row["flagged"]) for row in rows)
+        for fault in dict.fromkeys(r.fault for r in RULES)
+    }
     clean_flags = [row["case"] for row in rows if row["case"].startswith("clean") and row["flagged"]]
     steps_right = sum(row["steps"] == row["true_steps"] and row["sides_right"] for row in rows)
     return {

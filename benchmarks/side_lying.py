@@ -41,7 +41,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, ROOT, SCRATCH, save_results, table, write_doc_section  # noqa: E402
+from _common import (  # noqa: E402
+    RESULTS,
+    ROOT,
+    SCRATCH,
+    decision_scores,
+    save_results,
+    table,
+    write_doc_section,
+)
 
 from hipform.cache import estimate_pose_cached  # noqa: E402
 from hipform.kinematics import analyse  # noqa: E402
@@ -83,6 +91,18 @@ CASES = (
     (LIFT, "right", None, 0.0, 78),
     (LIFT, "right", "leg_forward_deg", 25.0, 79),
 )
+
+
+ERROR_HEADERS = ["movement", "measure", "camera", "reps", "MAE", "bias", "largest error"]
+SCORE_HEADERS = [
+    *("movement", "fault", "TP", "FP", "FN", "TN", "precision", "recall", "F1"),
+    "not assessed (fault/clean)",
+]
+
+
+def faults_of(movement: str) -> list[str]:
+    """The movement's faults, once each, in its rules' order."""
+    return list(dict.fromkeys(r.fault for r in movement_named(movement).rules))
 
 
 def true_values(motion: Motion) -> dict[str, np.ndarray]:
@@ -231,37 +251,18 @@ def fault_scores(rows: list[dict], source: str) -> list[list[object]]:
     """[movement, fault, TP, FP, FN, TN, precision, recall, F1, not assessed (fault/clean clips)]."""
     out: list[list[object]] = []
     for movement in (CLAM, LIFT):
-        for fault in dict.fromkeys(r.fault for r in movement_named(movement).rules):
-            tp = fp = fn = tn = na_fault = na_clean = 0
-            for row in rows:
-                if row["movement"] != movement:
-                    continue
-                cls, seen = row["truth_class"][fault], row[source]
-                if fault in seen["not_assessed"]:
-                    na_fault += cls == "fault"
-                    na_clean += cls == "clean"
-                    continue
-                said = fault in seen["flagged"]
-                if cls == "fault":
-                    tp, fn = tp + said, fn + (not said)
-                elif cls == "clean":
-                    fp, tn = fp + said, tn + (not said)
-            prec = tp / (tp + fp) if tp + fp else float("nan")
-            rec = tp / (tp + fn) if tp + fn else float("nan")
-            f1 = 2 * prec * rec / (prec + rec) if tp else 0.0 if tp + fp + fn else float("nan")
+        for fault in faults_of(movement):
+            sel = [row for row in rows if row["movement"] == movement]
+            unjudged = [row["truth_class"][fault] for row in sel if fault in row[source]["not_assessed"]]
+            s = decision_scores(
+                (row["truth_class"][fault], fault in row[source]["flagged"])
+                for row in sel
+                if fault not in row[source]["not_assessed"]
+            )
+            counts = [s[k] for k in ("tp", "fp", "fn", "tn")]
+            scores = [round(s[k], 2) for k in ("precision", "recall", "f1")]
             out.append(
-                [
-                    movement,
-                    fault,
-                    tp,
-                    fp,
-                    fn,
-                    tn,
-                    round(prec, 2),
-                    round(rec, 2),
-                    round(f1, 2),
-                    f"{na_fault}/{na_clean}",
-                ]
+                [movement, fault, *counts, *scores, f"{unjudged.count('fault')}/{unjudged.count('clean')}"]
             )
     return out
 
@@ -271,7 +272,7 @@ def view_gate(rows: list[dict]) -> list[list[object]]:
     and per fault the clips no rep of which was graded, by cause (:func:`why_not_assessed`)."""
     out: list[list[object]] = []
     for movement in (CLAM, LIFT):
-        faults = list(dict.fromkeys(r.fault for r in movement_named(movement).rules))
+        faults = faults_of(movement)
         for view in ("front", "right"):
             sel = [r for r in rows if r["movement"] == movement and r["view"] == view]
             if not sel:
@@ -297,6 +298,12 @@ def view_gate(rows: list[dict]) -> list[list[object]]:
                 ]
             )
     return out
+
+
+def view_gate_tables(gate: list[list[object]]) -> list[str]:
+    """The rows of :func:`view_gate` as one table per movement (its faults are its columns)."""
+    head = ["movement", "camera", "clips", "view read", "along the body?", "reps found/true"]
+    return [table([*head, *faults_of(m)], [g for g in gate if g[0] == m]) for m in (CLAM, LIFT)]
 
 
 #: What the figures say, found by inspecting the clips (kept with the script so the doc keeps them).
@@ -341,19 +348,6 @@ thresholds allow for it. Through MediaPipe:
 
 def markdown(data: dict) -> str:
     """The section of ``docs/accuracy.md`` written from the stored results."""
-    head_err = ["movement", "measure", "camera", "reps", "MAE", "bias", "largest error"]
-    head_f1 = [
-        "movement",
-        "fault",
-        "TP",
-        "FP",
-        "FN",
-        "TN",
-        "precision",
-        "recall",
-        "F1",
-        "not assessed (fault/clean)",
-    ]
     lines = [
         HEADING,
         "",
@@ -368,20 +362,20 @@ def markdown(data: dict) -> str:
         "Graded values against the truth (reps matched to the nearest true key frame; degrees, the heel gap "
         "in shoulder widths; bias = measured − true, largest = the largest absolute error), MediaPipe:",
         "",
-        table(head_err, data["errors"]["mediapipe"]),
+        table(ERROR_HEADERS, data["errors"]["mediapipe"]),
         "",
         "Exact landmarks:",
         "",
-        table(head_err, data["errors"]["projected"]),
+        table(ERROR_HEADERS, data["errors"]["projected"]),
         "",
         "Flags, one decision per clip and fault (truth fault / clean by the rule's mild threshold ± 2°, "
         "± 0.05 for ratios; a fault no rep of the clip graded is *not assessed* and left out), MediaPipe:",
         "",
-        table(head_f1, data["scores"]["mediapipe"]),
+        table(SCORE_HEADERS, data["scores"]["mediapipe"]),
         "",
         "Exact landmarks:",
         "",
-        table(head_f1, data["scores"]["projected"]),
+        table(SCORE_HEADERS, data["scores"]["projected"]),
         "",
         "View gate (MediaPipe): the view hipform read, the side-lying gate (body seen along its length, "
         "across the image, or unsteady), and per fault the clips no rep of which was graded, by cause "
@@ -391,10 +385,8 @@ def markdown(data: dict) -> str:
         "*unreadable*: the measure has no value, landmarks hidden; *no rep*: no complete rep found).",
         "",
     ]
-    for movement in (CLAM, LIFT):
-        faults = list(dict.fromkeys(r.fault for r in movement_named(movement).rules))
-        head = ["movement", "camera", "clips", "view read", "along the body?", "reps found/true", *faults]
-        lines += [table(head, [g for g in data["view_gate"] if g[0] == movement]), ""]
+    for gate_table in view_gate_tables(data["view_gate"]):
+        lines += [gate_table, ""]
     flagged = {case for case, _ in data["clean_flags"]}
     per_movement = []
     for movement in (CLAM, LIFT):
@@ -439,29 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for src in ("mediapipe", "projected"):
         print(f"\n{src} landmarks")
-        print(table(["movement", "measure", "view", "n reps", "MAE", "bias", "largest"], errors[src]))
-        print(
-            table(
-                [
-                    "movement",
-                    "fault",
-                    "TP",
-                    "FP",
-                    "FN",
-                    "TN",
-                    "precision",
-                    "recall",
-                    "F1",
-                    "not assessed (fault/clean)",
-                ],
-                scores[src],
-            )
-        )
+        print(table(ERROR_HEADERS, errors[src]))
+        print(table(SCORE_HEADERS, scores[src]))
     print("\nview gate (MediaPipe); per fault: clips no rep of which was graded (cause)")
-    for movement in (CLAM, LIFT):
-        faults = list(dict.fromkeys(r.fault for r in movement_named(movement).rules))
-        head = ["movement", "camera", "clips", "view read", "along the body?", "reps found/true", *faults]
-        print(table(head, [g for g in gate if g[0] == movement]))
+    print("\n".join(view_gate_tables(gate)))
     n_clean = sum("_clean" in r["case"] for r in rows)
     print(f"clean renders flagged (MediaPipe): {len(clean_flags)} of {n_clean}")
     for case, flags in clean_flags:
