@@ -8,7 +8,8 @@ measurement can show by chance (biomechanics.md, "Is a change real?"). Published
 where they exist; elsewhere the SDD is a judgement call, marked ``[J]`` and stated.
 
 Fewer than :data:`MIN_REPS` graded reps on a side cannot be split into thirds worth comparing:
-that side is not judged, and a note says so.
+that side is not judged. A note says so when the side had at least :data:`NOTE_FROM_REPS` reps,
+a set long enough that its user could expect form fading to be looked for.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from hipform.report import Drift
 #: Graded reps a side needs before its first and last thirds are compared (two reps per third
 #: at the least, so that one odd rep does not make a drift). [J]
 MIN_REPS = 6
+#: Graded reps from which a side too short to judge gets a note saying drift was not assessed. [J]
+#: What could not be assessed is reported as not assessed where a user would look for it: a set of
+#: 4–5 reps is a working set, in which form fading is what they may be watching for. One to three
+#: reps (a technique check, a demo, most short clips) is not a set anyone expects to tire in, and
+#: the same note on every such clip would be noise that buries the notes that matter.
+NOTE_FROM_REPS = 4
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,9 @@ def detect_drift(
     -------
     drifts : one per (measure, side) whose last third of graded reps is further into the fault than
         the first third by more than :func:`smallest_difference`, in rule then side order.
-    notes : one sentence naming the sides some rule graded but none in :data:`MIN_REPS` reps (not
-        judged there), or none.
+    notes : one sentence naming the sides some rule graded in :data:`NOTE_FROM_REPS` reps or more,
+        but none in :data:`MIN_REPS` (not judged there), or none; a side with fewer reps is not
+        judged either, silently.
 
     Notes
     -----
@@ -99,7 +107,7 @@ def detect_drift(
             drift = _drift(rule, None if side < 0 else SIDES[side], reps, values)
             if drift is not None:
                 drifts.append(drift)
-    short = {side: n for side, n in sorted(most_reps.items()) if 0 < n < MIN_REPS}
+    short = {side: n for side, n in sorted(most_reps.items()) if NOTE_FROM_REPS <= n < MIN_REPS}
     return drifts, [_not_judged(short, rep_kind)] if short else []
 
 

@@ -2,7 +2,8 @@
 
 Known answers on hand-made graded values (:func:`detect_drift`), then MediaPipe landmarks of rendered
 sets (``tests/data/make_fatigue_fixtures.py``): nine single-leg squats whose right knee collapses more
-with every rep are flagged; nine that collapse alike are not; three are not assessed, and a note says so.
+with every rep are flagged; nine that collapse alike are not; five are not assessed, and a note says so;
+three are not assessed either, without a note (too short a set for anyone to expect a drift check).
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ import numpy as np
 import pytest
 
 from hipform.kinematics import analyse
-from hipform.kinematics.fatigue import MIN_REPS, PUBLISHED_SDD, detect_drift, smallest_difference
+from hipform.kinematics.fatigue import (
+    MIN_REPS,
+    NOTE_FROM_REPS,
+    PUBLISHED_SDD,
+    detect_drift,
+    smallest_difference,
+)
 from hipform.kinematics.faults import cpd_rule, fppa_rule
 from hipform.kinematics.grading import Graded
 from hipform.kinematics.movements import REGISTRY
@@ -89,6 +96,23 @@ def test_too_few_reps_on_a_side_is_not_assessed_and_said() -> None:
     assert len(found) == 1 and found[0].side is None and notes == []
 
 
+@pytest.mark.parametrize(
+    ("reps", "noted"), [(1, False), (2, False), (3, False), (4, True), (5, True), (6, False)]
+)
+def test_only_a_set_long_enough_to_expect_a_drift_check_says_it_was_not_assessed(reps, noted) -> None:
+    assert NOTE_FROM_REPS == 4 and MIN_REPS == 6
+    found, notes = detect_drift((FPPA,), [graded([0.0] * reps)], "rep")
+    assert found == [] and len(notes) == noted
+
+
+def test_the_note_names_only_the_side_long_enough_to_expect_a_drift_check() -> None:
+    # reps 1–5 on the right leg, reps 6–7 on the left
+    sides = np.array([1, 1, 1, 1, 1, 0, 0])
+    two_sides = Graded(np.arange(1, 8), sides, np.zeros(7), np.arange(7))
+    _, (note,) = detect_drift((FPPA,), [two_sides], "rep")
+    assert "5 reps graded on the right leg;" in note and "left" not in note
+
+
 # ---------------------------------------------------------------------------- the generator's growing fault
 def test_a_fault_can_grow_over_the_set() -> None:
     params = MotionParams(reps=5, faults=Faults(knee_valgus_deg=20.0, side="right", grows_over_set=True))
@@ -124,11 +148,20 @@ def test_a_knee_that_collapses_alike_in_every_rep_is_no_drift() -> None:
     assert not any("Fatigue drift" in n for n in report.notes)
 
 
-def test_three_reps_are_not_assessed_for_drift_and_a_note_says_so() -> None:
+def test_three_reps_are_not_assessed_for_drift_without_a_note() -> None:
     report = _report("single_leg_squat_front_clean")
     assert len(report.reps) == 3 and report.drift == ()
+    assert not any("Fatigue drift" in n for n in report.notes)
+
+
+def test_five_reps_are_not_assessed_for_drift_and_a_note_says_so() -> None:
+    seq = load_sequence(DATA / "sls_fatigue_uniform.npz")
+    reps = analyse(seq, movement="single-leg-squat").reps
+    five = seq.slice(0, (reps[4].end_frame + reps[5].start_frame) // 2)  # cut between reps 5 and 6
+    report = analyse(five, movement="single-leg-squat")
+    assert len(report.reps) == 5 and report.drift == ()
     (note,) = [n for n in report.notes if n.startswith("Fatigue drift")]
-    assert "not assessed: 3 reps graded on the right leg" in note
+    assert "not assessed: 5 reps graded on the right leg" in note
 
 
 def test_a_report_older_than_2_2_0_is_read_with_no_drift() -> None:
