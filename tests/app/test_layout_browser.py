@@ -18,6 +18,7 @@ import pytest
 from appserver import running_app
 from test_browser import CHROMIUM, CHROMIUM_ARGS, choose, sync_playwright, wait_idle
 from test_plain import INTERNAL
+from training_sets import save_set
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -125,17 +126,9 @@ def add_earlier_sets(home: Path) -> None:
     with History(home / "history.sqlite", video_dir=home / "videos") as hist:
         (sample,) = hist.list_sessions()
         report = hist.get(sample.id).report
-        for i, rpe in enumerate((6, 7)):
-            hist.save(
-                report,
-                source_name=f"earlier set {i + 1}.mp4",
-                file_sha256=f"{i + 1:064x}",
-                width_px=360,
-                height_px=640,
-                created_at=sample.created_at - timedelta(days=7, minutes=10 - 5 * i),
-                load_kg=20,
-                rpe=rpe,
-            )
+        for number, rpe in ((1, 6), (2, 7)):
+            earlier = sample.created_at - timedelta(days=7, minutes=15 - 5 * number)
+            save_set(hist, report, number, earlier, load_kg=20, rpe=rpe)
         hist.set_training(sample.id, load_kg=25, rpe=8)
 
 
