@@ -183,6 +183,19 @@ MEASURES = {
 }
 
 
+#: Benchmark measure → the rule measure whose error band it ships (:mod:`hipform.kinematics.reading_error`).
+#: The knee separation ratio is left out: its rule grades it relative to standing, which the raw
+#: ratio's constant offset does not survive.
+RULE_MEASURES = {
+    "knee FPPA": "fppa_deg",
+    "pelvic drop": "pelvic_drop_deg",
+    "hip adduction (running)": "hip_adduction_deg",
+    "bridge hip line": "bridge_hip_line_deg",
+    "kickback thigh past trunk": "thigh_past_trunk_deg",
+    "kickback trunk change": "trunk_line_change_deg",
+}
+
+
 def _view_kind(case: Case) -> str:
     return "frontal" if case.view in FRONTAL_VIEWS else "side"
 
@@ -507,6 +520,46 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
+def reading_error_bands(rows: list[dict]) -> dict:
+    """Each rule measure's error band, read − true at the key frames: 5th and 95th percentile per
+    camera (``square``: variant 0, ``turned``: variant 1), as ``hipform/kinematics/reading_errors.json``."""
+    bands: dict[str, dict] = {}
+    for name, measure in RULE_MEASURES.items():
+        cameras = {}
+        for camera, variant in (("square", 0), ("turned", 1)):
+            err = _clean(
+                [
+                    e
+                    for r in rows
+                    if r["case"]["variant"] == variant and name in r["errors"]
+                    for e in r["errors"][name]["err"]
+                ]
+            )
+            if err.size:
+                low, high = np.percentile(err, [5, 95])
+                cameras[camera] = {
+                    "low": round(float(low), 2),
+                    "high": round(float(high), 2),
+                    "n": int(err.size),
+                }
+        if len(cameras) == 2:
+            bands[measure] = {"benchmark_measure": name, "cameras": cameras}
+    return {
+        "source": (
+            "benchmarks/accuracy.py, rendered athletes through MediaPipe: 5th-95th percentile of "
+            "read minus true at each rep's key frame"
+        ),
+        "measures": bands,
+    }
+
+
+def write_reading_errors(rows: list[dict]) -> None:
+    """Ship the measured error bands with the package (the interval on every flag)."""
+    from hipform.kinematics.reading_error import BANDS_FILE
+
+    BANDS_FILE.write_text(json.dumps(reading_error_bands(rows), indent=1) + "\n")
+
+
 def _f(x: float, nd: int = 2) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.{nd}f}"
 
@@ -652,6 +705,7 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.write_text(json.dumps(stored, indent=1, default=str, allow_nan=True))
         text = markdown(stored["summary"], stored["mode"], stored["wall_s"])
         DOC.write_text(keep_other_sections(DOC, text))
+        write_reading_errors(stored["rows"])
         print(text)
         return 0
     cases = build_cases(args.quick)
@@ -687,6 +741,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if mode == "full" and not args.no_doc and not args.only:  # the doc always shows a full run
         DOC.write_text(keep_other_sections(DOC, text))
+    if mode == "full" and not args.only:  # the shipped bands always come from a full run
+        write_reading_errors(rows)
     return 0
 
 

@@ -46,6 +46,7 @@ import numpy as np
 from hipform.errors import ClipTooShortError, HipformError, NoPersonError, VideoReadError
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.movements import REGISTRY
+from hipform.kinematics.reading_error import clears_marked
 from hipform.kinematics.stability import compute_trunk_lean_deg
 from hipform.landmarks import Landmark
 from hipform.report import Report
@@ -680,6 +681,8 @@ def rule_figure(
     found = 2 * len(flags) >= len(values) and bool(flags)
     worst = max(flags, key=lambda f: f.value if rule.direction == "above" else -f.value, default=None)
     severity = (rule.severity(mean) or "mild") if found else None
+    if severity == "marked" and worst.interval is not None:  # the mean's interval must clear it too
+        severity = "marked" if clears_marked(rule, worst.interval.shifted(mean - worst.value)) else "mild"
     return KeyFigure(
         test=test.key,
         fault=rule.fault,

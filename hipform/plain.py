@@ -454,7 +454,25 @@ def _line_phrase(flag: Flag) -> str:
     past = "past" if above else "under"
     if flag.severity == "marked":
         return f"well {past} the {marked} line for a marked fault"
+    beyond_marked = flag.value >= flag.threshold_marked if above else flag.value < flag.threshold_marked
+    if beyond_marked and flag.interval is not None:  # past the line, but not by more than the error
+        near = flag.interval.low if above else flag.interval.high
+        return (
+            f"{past} the {marked} line for a marked fault, but this reading can be that far off "
+            f"(the true size may be {format_amount(flag.measure, near, flag.unit)}), so it counts as mild"
+        )
     return f"{past} the {mild} line for a mild fault (marked {'from' if above else 'under'} {marked})"
+
+
+def interval_words(flag: Flag) -> str:
+    """Where a flag's true size likely lies, e.g. ``15.9–29.0° (9 readings in 10 fall that close)``;
+    ``–`` for a flag without an interval (a left/right difference)."""
+    if flag.interval is None:
+        return "–"
+    low = format_amount(flag.measure, flag.interval.low, flag.unit)
+    high = format_amount(flag.measure, flag.interval.high, flag.unit)
+    share = round(10 * flag.interval.COVERAGE)
+    return f"{low} to {high} ({share} readings in 10 fall that close to the truth)"
 
 
 def flag_sentence(flag: Flag, movement: str | None = None) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 #: Version of the JSON written by :meth:`Report.to_dict` (semantic: major changes break readers).
-SCHEMA_VERSION = "2.2.0"
+SCHEMA_VERSION = "2.3.0"
 #: The report's JSON Schema, package data of ``hipform``.
 REPORT_SCHEMA_FILE = "report.schema.json"
 #: What a per-side summary calls a value read on no one leg (a whole-body measure of two-legged reps).
@@ -78,6 +78,42 @@ def _float(x: float | None) -> float:
 
 
 @dataclass(frozen=True)
+class Interval:
+    """Where the true size of a flagged value lies, :attr:`COVERAGE` of the time: ``low`` to ``high``
+    (:mod:`hipform.kinematics.reading_error` measures it).
+
+    Attributes
+    ----------
+    low, high : the bounds, in the measure's unit (floats; arrays of one rule's reps while grading).
+    source : how the interval was measured, in words.
+    """
+
+    #: Share of the benchmark's readings whose truth lay inside their interval.
+    COVERAGE = 0.9
+
+    low: Any
+    high: Any
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "low": _num(self.low, 2),
+            "high": _num(self.high, 2),
+            "coverage": self.COVERAGE,
+            "source": self.source,
+        }
+
+    def shifted(self, by: float) -> Interval:
+        """The same interval about a value ``by`` larger (one rule's band is the same in every rep)."""
+        return Interval(self.low + by, self.high + by, self.source)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Interval | None:
+        """The interval of a flag's JSON entry (None: a flag with none, e.g. from a report before 2.3.0)."""
+        return None if d is None else cls(_float(d["low"]), _float(d["high"]), d["source"])
+
+
+@dataclass(frozen=True)
 class Flag:
     """One fault seen in one rep (or step), or a clip-level asymmetry (``rep`` None).
 
@@ -98,6 +134,9 @@ class Flag:
     worst_frame : frame index where the value was read (the worst moment).
     confidence : 0–1, how sure hipform is (landmark visibility, view, margin over the threshold).
     cue : what to do about it.
+    interval : where the true size lies, from the measure's measured error (:class:`Interval`);
+        None for a clip-level left/right difference (always mild) and a report before 2.3.0.
+        A flag is ``marked`` only when its whole interval is past the marked threshold.
     """
 
     fault: str
@@ -117,6 +156,7 @@ class Flag:
     worst_frame: int
     confidence: float
     cue: str
+    interval: Interval | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -140,6 +180,7 @@ class Flag:
             worst_frame=int(self.worst_frame),
             confidence=_num(self.confidence, 2),
             cue=self.cue,
+            interval=self.interval.to_dict() if self.interval is not None else None,
         )
         return d
 
@@ -164,6 +205,7 @@ class Flag:
             worst_frame=int(d["worst_frame"]),
             confidence=_float(d["confidence"]),
             cue=d["cue"],
+            interval=Interval.from_dict(d.get("interval")),
         )
 
 
@@ -832,6 +874,9 @@ _REPORTED_1_0_0: dict[str, frozenset[str]] = {
 def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     """A report JSON of any schema version hipform wrote, as :data:`SCHEMA_VERSION` writes it.
 
+    2.2.0 → 2.3.0: each flag's ``interval`` is null (2.3.0 added the interval of the true size,
+    and calls a flag marked only when all of it is past the marked line; an older report's
+    severities are kept as they were judged).
     2.1.0 → 2.2.0: an empty ``drift`` list (2.2.0 added fatigue drift; an older report never
     looked for it).
     2.0.0 → 2.1.0: nothing to change (2.1.0 added movements, faults, measures and the units
@@ -857,8 +902,9 @@ def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     version = data.get("schema_version")
     if version == SCHEMA_VERSION:
         return data
-    if version in ("2.0.0", "2.1.0"):  # since then only vocabulary (2.1.0) and the drift list (2.2.0)
-        return {**data, "schema_version": SCHEMA_VERSION, "drift": []}
+    if version in ("2.0.0", "2.1.0", "2.2.0"):  # since then vocabulary, the drift list, flag intervals
+        flags = [{**f, "interval": None} for f in data.get("flags") or []]
+        return {**data, "schema_version": SCHEMA_VERSION, "drift": data.get("drift", []), "flags": flags}
     if version != "1.0.0":
         raise ValueError(
             f"cannot read a report of schema version {version!r} (hipform writes {SCHEMA_VERSION})"
@@ -866,6 +912,7 @@ def upgrade_report_dict(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if not k.startswith("exercise")}
     out["schema_version"] = SCHEMA_VERSION
     out["drift"] = []
+    out["flags"] = [{**f, "interval": None} for f in data.get("flags") or []]
     named = data.get("exercise_source") == "user"
     out["movement"] = {
         "name": data.get("exercise"),

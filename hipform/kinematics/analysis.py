@@ -289,9 +289,7 @@ def _judge(
         not_assessed = [NotAssessed(fault, _why_not_judged(which.choice)) for fault in mv.faults]
     flags = [*grades.flags, *pelvic_drop_asymmetry_flags(rules, grades.graded, seg.windows, t, view)]
     flags += sway_asymmetry_flags(rules, grades.graded, t, view.confidence) if seg.windows else []
-    summary = summarise(
-        rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes, view.side
-    )
+    summary = summarise(rules, blocked, grades.graded, flags, seg.windows, seg.steps, m, t, fs, notes, view)
     _note_missing_baseline(inputs.has_base, rules, seg.windows, notes)
     _note_weak_readings(rules, blocked, grades.graded, flags, notes)
     return Report(

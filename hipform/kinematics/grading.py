@@ -10,6 +10,7 @@ import numpy as np
 from hipform.kinematics.faults import SETUP_HINTS, FaultRule
 from hipform.kinematics.frame_measures import FROM_REP_START, KEY_LANDMARKS, SIDES, nanmean_cols
 from hipform.kinematics.movements import Window
+from hipform.kinematics.reading_error import MEASUREMENT_ERROR, Interval, clears_marked, true_interval
 from hipform.kinematics.rep_values import ValueColumn, values_by_window
 from hipform.kinematics.side_lying import along_body_reason
 from hipform.kinematics.tracking import MIN_TRACKED_SHARE, nearest_frames, skeleton_frames, ungraded_windows
@@ -18,9 +19,6 @@ from hipform.kinematics.yaw_limits import turned_too_far, yaw_error_factor, yaw_
 from hipform.landmarks import LEG_SEGMENTS
 from hipform.report import Flag, MeasureValue, NotAssessed
 
-#: Typical measurement error used to scale flag confidence by the margin over the threshold:
-#: 2D FPPA SEM ~3° (Munro 2012); a ratio error of 0.05 [J].
-MEASUREMENT_ERROR = {"deg": 3.0, "ratio": 0.05}
 #: Running: steps per side wanted for a trustworthy mean (Dingenen 2018).
 STEPS_PER_SIDE = 7
 
@@ -394,6 +392,9 @@ def _grade_slot(
         implausible = ok & (np.abs(value) > rule.plausible_limit)
     ok &= ~implausible
     sev = severity_codes(rule, value) * ok
+    interval = true_interval(rule, value, g.view)  # (W,) bounds
+    with np.errstate(invalid="ignore"):
+        sev[(sev == 2) & ~clears_marked(rule, interval)] = 1  # marked only when all of it is past the line
     thr = np.where(sev == 2, rule.marked, rule.mild)
     sure = g.has_base.get(rule.measure, True)
     conf = flag_confidence(rule, value, thr, g.visibility, max(slot.side, 0), worst, g.view, sure)
@@ -417,9 +418,30 @@ def _grade_slot(
         )
         na_items.append(((wi, ri, slot.side), NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)))
     hit = sev > 0
+    found = (
+        idx[hit],
+        value[hit],
+        worst[hit],
+        sev[hit],
+        thr[hit],
+        conf[hit],
+        interval.low[hit],
+        interval.high[hit],
+    )
+    for wi, flag in _flags(rule, slot, g, interval.source, found):
+        flag_items.append(((wi, ri, slot.side), flag))
+    return idx[ok] + 1, np.full(int(ok.sum()), slot.side), value[ok], worst[ok]
+
+
+def _flags(
+    rule: FaultRule, slot: Slot, g: GradingInputs, interval_source: str, found: tuple[np.ndarray, ...]
+) -> list[tuple[int, Flag]]:
+    """(window, flag) of each rep ``rule`` flagged on ``slot``'s side; ``found`` holds, per flagged
+    window: its index, value, worst frame, severity code (2: marked), threshold passed, confidence
+    and the bounds of the true size's interval."""
     t = g.t_s
-    columns = (idx[hit], value[hit], worst[hit], sev[hit], thr[hit], conf[hit])
-    for wi, v, wf, code, threshold, confidence in zip(*(a.tolist() for a in columns), strict=True):
+    out = []
+    for wi, v, wf, code, threshold, confidence, low, high in zip(*(a.tolist() for a in found), strict=True):
         flag = Flag(
             fault=rule.fault,
             side=slot.side_name,
@@ -438,9 +460,10 @@ def _grade_slot(
             worst_frame=wf,
             confidence=confidence,
             cue=rule.cue,
+            interval=Interval(low, high, interval_source),
         )
-        flag_items.append(((wi, ri, slot.side), flag))
-    return idx[ok] + 1, np.full(int(ok.sum()), slot.side), value[ok], worst[ok]
+        out.append((wi, flag))
+    return out
 
 
 def whole_clip_reasons(

@@ -30,6 +30,7 @@ from hipform.kinematics.grading import (
     flag_confidence,
 )
 from hipform.kinematics.movements import LIVE_MOVEMENTS, movement_named
+from hipform.kinematics.reading_error import judged_severity
 from hipform.kinematics.side_lying import seen_along_body
 from hipform.kinematics.signals import VISIBILITY_MIN, OneEuroFilter
 from hipform.kinematics.stability import compute_rep_stability_measures
@@ -459,7 +460,7 @@ class LiveAnalyser:
                 v, at = self._read(rule, x, s, window, start, key)
                 if not np.isfinite(v) or abs(v) > rule.plausible_limit:  # unread, or a misread pose
                     continue
-                sev = rule.severity(v)
+                sev = judged_severity(rule, v, self._view(rule, window))
                 graded += 1
                 if sev is None:
                     continue

@@ -12,7 +12,9 @@ from hipform.kinematics.faults import FAULTS, FaultRule
 from hipform.kinematics.frame_measures import SIDES
 from hipform.kinematics.grading import STEPS_PER_SIDE, Graded
 from hipform.kinematics.movements import Window
+from hipform.kinematics.reading_error import judged_severity
 from hipform.kinematics.sagittal_running import NEEDS_SIDE_NOTE, NO_SIDES_NOTE, SAGITTAL_UNITS, sagittal_notes
+from hipform.kinematics.view import ViewEstimate
 from hipform.report import (
     FaultSummary,
     Flag,
@@ -43,19 +45,20 @@ def summarise(
     t: np.ndarray,
     fs: float,
     notes: list[str],
-    side_on: bool = True,
+    view: ViewEstimate,
 ) -> ReportSummary:
     """Per-clip summary: reps averaged per side for each graded measure, and each fault's status.
 
     ``flags`` are all the clip's flags: a fault is flagged in some rep, or over the whole clip
     (the left/right pelvic-drop difference). ``steps`` are the running steps (None for the other
-    movements); notes about the steps are appended to ``notes``. ``side_on``: the camera view
-    shows the sagittal plane (running's trunk inclination has no number otherwise).
+    movements); notes about the steps are appended to ``notes``. ``view``: the camera view (a side
+    view shows running's trunk inclination; a grade of a mean is marked only when the mean's
+    interval clears the marked line, :func:`hipform.kinematics.reading_error.judged_severity`).
     """
     measures: dict[str, MeasureSummary] = {}
     faults: dict[str, FaultSummary] = {}
     for rule, rule_blocked, g in zip(rules, blocked, graded, strict=False):
-        entry = _measure_summary(rule, rule_blocked, g, windows)
+        entry = _measure_summary(rule, rule_blocked, g, windows, view)
         measures.setdefault(rule.measure, entry)
         f = faults.setdefault(rule.fault, FaultSummary(rule.fault, "not_assessed", rule.measure, 0, 0))
         if entry.assessed:
@@ -73,11 +76,13 @@ def summarise(
         rep_kind=windows[0].kind if windows else ("step" if steps is not None else "rep"),
         faults=tuple(faults.values()),
         measures=tuple(measures.values()),
-        steps=None if steps is None else _steps_summary(steps, windows, m, t, fs, notes, side_on),
+        steps=None if steps is None else _steps_summary(steps, windows, m, t, fs, notes, view.side),
     )
 
 
-def _measure_summary(rule: FaultRule, blocked: bool, g: Graded, windows: list[Window]) -> MeasureSummary:
+def _measure_summary(
+    rule: FaultRule, blocked: bool, g: Graded, windows: list[Window], view: ViewEstimate
+) -> MeasureSummary:
     """One graded measure over the clip: its values per side (count, mean, SD, grade of the mean)."""
     # left / right where the rule or the reps have sides, else no side; in order of first appearance
     named = rule.per_side or (bool(windows) and windows[0].side is not None)
@@ -90,7 +95,7 @@ def _measure_summary(rule: FaultRule, blocked: bool, g: Graded, windows: list[Wi
             n=len(v),
             mean=float(np.mean(v)),
             sd=float(np.std(v, ddof=1)) if len(v) > 1 else None,
-            severity_of_mean=rule.severity(float(np.mean(v))),
+            severity_of_mean=judged_severity(rule, float(np.mean(v)), view),
         )
         for side, v in by_side.items()
     )

@@ -115,6 +115,7 @@ def flag_rows(report: Report) -> list[dict[str, Any]]:
                 "Fault": fault_name(f.fault),
                 "Severity": SEVERITY_BADGES.get(f.severity, f.severity),
                 "Measured": plain.describe_value(f.measure, f.value, f.side, f.unit),
+                "Likely true size": plain.interval_words(f),
                 "Threshold": format_thresholds(f),
                 "Measure": f.label,
                 "Confidence": f"{f.confidence:.0%}",
@@ -132,7 +133,8 @@ def flag_details(report: Report) -> list[str]:
     for row in flag_rows(report):
         out.append(
             f"**Rep {row['Rep']} · {row['Side']} · {row['Fault']} · {row['Severity']}**  \n"
-            f"{row['Measure']}: **{row['Measured']}** (lines: {row['Threshold']}) · "
+            f"{row['Measure']}: **{row['Measured']}**, likely {row['Likely true size']} "
+            f"(lines: {row['Threshold']}) · "
             f"{row['Confidence']} sure · what to do: {row['What to do']}  \n"
             f"*Where the lines come from:* {row['Where the lines come from']}"
         )

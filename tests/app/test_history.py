@@ -504,8 +504,9 @@ def test_delete_removes_a_video_only_when_hipform_listed_it_and_no_other_session
 
 # ---------------------------------------------------------------------------- the training log (schema 6)
 def _as_2_1_0(report: dict) -> dict:
-    """``report`` as hipform wrote it before fatigue drift (report schema 2.1.0)."""
-    return {k: v for k, v in report.items() if k != "drift"} | {"schema_version": "2.1.0"}
+    """``report`` as hipform wrote it before fatigue drift and flag intervals (report schema 2.1.0)."""
+    flags = [{k: v for k, v in f.items() if k != "interval"} for f in report["flags"]]
+    return {k: v for k, v in report.items() if k != "drift"} | {"schema_version": "2.1.0", "flags": flags}
 
 
 def test_a_version_5_history_opens_and_its_sets_have_no_load(tmp_path, report_dict):
@@ -516,7 +517,10 @@ def test_a_version_5_history_opens_and_its_sets_have_no_load(tmp_path, report_di
         assert hist.schema_version == SCHEMA_VERSION == 6
         [s] = hist.list_sessions()
         assert (s.id, s.load_kg, s.band, s.rpe) == (sid, None, None, None)
-        assert hist.get(sid).report == report_dict  # stored upgraded: an empty drift list
+        # stored upgraded: an empty drift list, and flags with no interval (severities as judged then)
+        assert report_dict["flags"] and all(f["interval"] for f in report_dict["flags"])
+        upgraded = report_dict | {"flags": [{**f, "interval": None} for f in report_dict["flags"]]}
+        assert hist.get(sid).report == upgraded
         assert hist.get(sid).report["drift"] == []
         [logged] = hist.training_sets("single-leg-squat")
         assert logged.load is None and logged.session_id == sid

@@ -16,6 +16,7 @@ from kin_helpers import film
 from hipform.kinematics import analyse
 from hipform.kinematics.faults import CPD_ASYMMETRY_DEG, FaultRule
 from hipform.kinematics.movements import MOVEMENTS, REGISTRY
+from hipform.kinematics.reading_error import clears_marked
 from hipform.landmarks import Landmark
 from hipform.report import Report
 from hipform.synth.athlete import Faults, Motion, MotionParams, simulate
@@ -217,7 +218,11 @@ def test_injected_fault_is_flagged_on_its_side_and_clean_is_not(
     assert {f.rep for f in own} == faulted_reps, _describe(faulted)
     assert {f.side for f in own} == {expect_side}, _describe(faulted)
     assert {f.fault for f in own} == {rule.fault}
-    assert all(f.severity == rule.severity(f.value) for f in own)
+    # every flag carries the interval of its true size, and is marked only when all of it is past the line
+    assert all(f.interval.low <= f.value <= f.interval.high for f in own), _describe(faulted)
+    for f in own:
+        past_marked = rule.severity(f.value) == "marked" and clears_marked(rule, f.interval)
+        assert f.severity == ("marked" if past_marked else "mild"), f
     for measure in how.quiet:
         assert not [f for f in faulted.flags if f.measure == measure], (measure, _describe(faulted))
 
