@@ -465,14 +465,12 @@ def _line_phrase(flag: Flag) -> str:
 
 
 def interval_words(flag: Flag) -> str:
-    """Where a flag's true size likely lies, e.g. ``15.9–29.0° (9 readings in 10 fall that close)``;
-    ``–`` for a flag without an interval (a left/right difference)."""
+    """Where a flag's true size likely lies (9 readings in 10), e.g. ``15.9° to 29.0°``; ``–`` for a
+    flag without an interval (a left/right difference)."""
     if flag.interval is None:
         return "–"
     low = format_amount(flag.measure, flag.interval.low, flag.unit)
-    high = format_amount(flag.measure, flag.interval.high, flag.unit)
-    share = round(10 * flag.interval.COVERAGE)
-    return f"{low} to {high} ({share} readings in 10 fall that close to the truth)"
+    return f"{low} to {format_amount(flag.measure, flag.interval.high, flag.unit)}"
 
 
 def flag_sentence(flag: Flag, movement: str | None = None) -> str:
@@ -696,7 +694,8 @@ def summary_lines(report: Report) -> list[str]:
         lines.append("What hipform saw:")
     for f in report.flags:
         where = f"{kind.capitalize()} {f.rep}" if f.rep is not None else "Whole clip"
-        lines.append(f"  {where}: {flag_sentence(f, mv.name)} ({f.confidence:.0%} sure)")
+        likely = f"; true size likely {interval_words(f)}" if f.interval is not None else ""
+        lines.append(f"  {where}: {flag_sentence(f, mv.name)} ({f.confidence:.0%} sure{likely})")
     if report.drift:
         lines.append("Form over the set:")
     for d in report.drift:

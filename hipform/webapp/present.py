@@ -133,7 +133,7 @@ def flag_details(report: Report) -> list[str]:
     for row in flag_rows(report):
         out.append(
             f"**Rep {row['Rep']} · {row['Side']} · {row['Fault']} · {row['Severity']}**  \n"
-            f"{row['Measure']}: **{row['Measured']}**, likely {row['Likely true size']} "
+            f"{row['Measure']}: **{row['Measured']}**, true size likely {row['Likely true size']} "
             f"(lines: {row['Threshold']}) · "
             f"{row['Confidence']} sure · what to do: {row['What to do']}  \n"
             f"*Where the lines come from:* {row['Where the lines come from']}"

@@ -26,6 +26,7 @@ from hipform.kinematics.view import ViewEstimate
 from hipform.report import SCHEMA_VERSION, Flag, Interval, upgrade_report_dict
 from hipform.synth import athlete
 from hipform.synth.camera import Camera, pose_sequence_from_joints
+from hipform.webapp import present
 
 ROOT = Path(__file__).resolve().parents[2]
 FPPA = next(r for r in rules_for("single-leg-squat") if r.measure == "fppa_deg")  # mild 10°, marked 16°
@@ -102,6 +103,10 @@ def test_a_reading_within_its_error_of_the_marked_line_is_mild_and_says_why(valg
         assert f.severity == severity, (f.value, f.interval)
         sentence = plain.flag_sentence(f, "single-leg-squat")
         assert ("can be that far off" in sentence) == (severity == "mild"), sentence
+    # the runner reads the interval beside each flag: in the CLI summary and the app's flag table
+    low, high = (plain.format_amount("fppa_deg", x) for x in (knee[0].interval.low, knee[0].interval.high))
+    assert f"true size likely {low} to {high}" in "\n".join(plain.summary_lines(report))
+    assert present.flag_rows(report)[0]["Likely true size"] == f"{low} to {high}"
     means = report.summary.measure("fppa_deg").sides
     assert [s.severity_of_mean for s in means] == [severity]
     # the JSON carries the interval and reads it back
