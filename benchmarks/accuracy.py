@@ -701,8 +701,9 @@ def _interval_lines(bands: dict) -> list[str]:
         "measured − true at the key frames, per camera; a front or rear view with the body turned "
         "more than 5°, or a turn not measured, takes the wider of the two. A band is stretched to "
         "hold zero error, so the interval always holds the reading: a bias seen on rendered bodies "
-        "is not assumed of people. A measure this grid does not read takes ±1.645 × the published "
-        "error of its kind (FPPA SEM ~3°, Munro 2012; 0.05 for a ratio). A flag is *marked* only when "
+        "is not assumed of people. An angle this grid does not read takes ±1.645 × the published error "
+        "of a 2D angle (FPPA SEM ~3°, Munro 2012); a ratio it does not read gets no interval (no one "
+        "published figure fits hipform's ratios) and keeps its rule's severity. A flag is *marked* only when "
         "its whole interval is past the marked line. Shipped in `hipform/kinematics/reading_errors.json`, "
         "written by this benchmark (`hipform.kinematics.reading_error`).",
         "",

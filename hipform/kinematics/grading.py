@@ -392,9 +392,10 @@ def _grade_slot(
         implausible = ok & (np.abs(value) > rule.plausible_limit)
     ok &= ~implausible
     sev = severity_codes(rule, value) * ok
-    interval = true_interval(rule, value, g.view)  # (W,) bounds
-    with np.errstate(invalid="ignore"):
-        sev[(sev == 2) & ~clears_marked(rule, interval)] = 1  # marked only when all of it is past the line
+    interval = true_interval(rule, value, g.view)  # (W,) bounds; None: the measure's error is unknown
+    if interval is not None:
+        with np.errstate(invalid="ignore"):  # marked only when all of it is past the line
+            sev[(sev == 2) & ~clears_marked(rule, interval)] = 1
     thr = np.where(sev == 2, rule.marked, rule.mild)
     sure = g.has_base.get(rule.measure, True)
     conf = flag_confidence(rule, value, thr, g.visibility, max(slot.side, 0), worst, g.view, sure)
@@ -418,6 +419,8 @@ def _grade_slot(
         )
         na_items.append(((wi, ri, slot.side), NotAssessed(rule.fault, reason, side=na_side, rep=wi + 1)))
     hit = sev > 0
+    unknown = Interval(np.full(value.shape, np.nan), np.full(value.shape, np.nan), "")
+    bounds = unknown if interval is None else interval
     found = (
         idx[hit],
         value[hit],
@@ -425,10 +428,10 @@ def _grade_slot(
         sev[hit],
         thr[hit],
         conf[hit],
-        interval.low[hit],
-        interval.high[hit],
+        bounds.low[hit],
+        bounds.high[hit],
     )
-    for wi, flag in _flags(rule, slot, g, interval.source, found):
+    for wi, flag in _flags(rule, slot, g, bounds.source, found):
         flag_items.append(((wi, ri, slot.side), flag))
     return idx[ok] + 1, np.full(int(ok.sum()), slot.side), value[ok], worst[ok]
 
@@ -438,7 +441,7 @@ def _flags(
 ) -> list[tuple[int, Flag]]:
     """(window, flag) of each rep ``rule`` flagged on ``slot``'s side; ``found`` holds, per flagged
     window: its index, value, worst frame, severity code (2: marked), threshold passed, confidence
-    and the bounds of the true size's interval."""
+    and the bounds of the true size's interval (``interval_source`` "": no interval)."""
     t = g.t_s
     out = []
     for wi, v, wf, code, threshold, confidence, low, high in zip(*(a.tolist() for a in found), strict=True):
@@ -460,7 +463,7 @@ def _flags(
             worst_frame=wf,
             confidence=confidence,
             cue=rule.cue,
-            interval=Interval(low, high, interval_source),
+            interval=Interval(low, high, interval_source) if interval_source else None,
         )
         out.append((wi, flag))
     return out

@@ -11,9 +11,12 @@ would be a calibration fitted on renders), so the interval always holds the read
 
 The benchmark reads the raw measure, before a standing baseline is subtracted; the baseline
 removes the constant part of the error, so the band is on the cautious side for a graded value
-with a baseline. A rule whose measure the benchmark does not read gets the published error of
-its kind instead, symmetric because its bias is unknown: ±1.645 standard errors of measurement
-(2D FPPA SEM ~3°, Munro 2012; a ratio 0.05 [J]).
+with a baseline. An angle the benchmark does not read gets the published error of a 2D angle
+read from landmarks instead, symmetric because its bias is unknown: ±1.645 standard errors of
+measurement (2D FPPA SEM ~3°, Munro 2012). A ratio the benchmark does not read gets no interval:
+hipform's ratios are on scales too different (knee width against standing, leg lengths per second,
+shoulder widths) for one published figure, so the flag says nothing about its error rather than
+something made up, and keeps its rule's severity.
 
 A flag is *marked* only when its whole interval is past the marked threshold: a reading past
 the line whose interval reaches back over it could be a mild fault read high, so it is called
@@ -41,13 +44,14 @@ BANDS_FILE = Path(__file__).with_name("reading_errors.json")
 #: band; the benchmark's turned camera was 6–8° off square. Any other view (turned further, yaw
 #: unknown, a side view whose turn cannot be read) takes the wider of the two bands.
 SQUARE_MAX_YAW_DEG = 5.0
-#: Typical measurement error of a measure the benchmark does not read, one standard error:
-#: 2D FPPA SEM ~3° (Munro 2012); a ratio error of 0.05 [J].
+#: Typical measurement error, one standard error: 2D FPPA SEM ~3° (Munro 2012), the interval of an
+#: angle the benchmark does not read; a ratio error of 0.05 [J], used only to scale flag confidence
+#: (:func:`hipform.kinematics.grading.flag_confidence`), never as an interval.
 MEASUREMENT_ERROR = {"deg": 3.0, "ratio": 0.05}
 #: Standard errors either side that hold 90% of a normal error.
 _Z90 = 1.645
 _FALLBACK_SOURCE = (
-    "published measurement error of its kind (±1.645 SEM: FPPA SEM ~3°, Munro 2012; ratio 0.05 [J])"
+    "published measurement error of a 2D angle read from landmarks (±1.645 SEM, FPPA SEM ~3°, Munro 2012)"
 )
 
 
@@ -87,14 +91,17 @@ def measured_bands() -> dict[str, dict[str, ErrorBand]]:
     return out
 
 
-def error_band(rule: FaultRule, view: ViewEstimate) -> ErrorBand:
-    """The error band of ``rule``'s measure as this clip was filmed (see the module's notes).
+def error_band(rule: FaultRule, view: ViewEstimate) -> ErrorBand | None:
+    """The error band of ``rule``'s measure as this clip was filmed (see the module's notes); None
+    for a ratio whose error has not been measured.
 
     A rule corrected for the body's turn (``max_yaw_deg``) widens it with the turn
     (:func:`hipform.kinematics.yaw_limits.yaw_error_factor`).
     """
     bands = measured_bands().get(rule.measure)
     if bands is None:
+        if rule.unit != "deg":
+            return None
         half = _Z90 * MEASUREMENT_ERROR[rule.unit]
         band = ErrorBand(-half, half, _FALLBACK_SOURCE)
     elif view.frontal and np.isfinite(view.body_yaw_deg) and abs(view.body_yaw_deg) <= SQUARE_MAX_YAW_DEG:
@@ -106,18 +113,19 @@ def error_band(rule: FaultRule, view: ViewEstimate) -> ErrorBand:
     return band.widened(yaw_error_factor(rule, view))
 
 
-def true_interval(rule: FaultRule, value: Any, view: ViewEstimate) -> Interval:
+def true_interval(rule: FaultRule, value: Any, view: ViewEstimate) -> Interval | None:
     """Where the true size of ``value`` (read by ``rule`` in this clip; a float or an array of its
-    reps) lies, 90% of the time."""
+    reps) lies, 90% of the time; None where the measure's error is unknown (:func:`error_band`)."""
     band = error_band(rule, view)
-    return Interval(value - band.high, value - band.low, band.source)
+    return None if band is None else Interval(value - band.high, value - band.low, band.source)
 
 
 def judged_severity(rule: FaultRule, value: float, view: ViewEstimate) -> str | None:
     """:meth:`FaultRule.severity` of ``value``, but ``mild`` where its interval reaches back over the
     marked line (None: no fault, or NaN)."""
     severity = rule.severity(value)
-    if severity == "marked" and not clears_marked(rule, true_interval(rule, value, view)):
+    interval = true_interval(rule, value, view)
+    if severity == "marked" and interval is not None and not clears_marked(rule, interval):
         return "mild"
     return severity
 

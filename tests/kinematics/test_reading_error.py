@@ -65,10 +65,17 @@ def test_an_interval_always_holds_the_reading_and_widens_when_the_body_is_turned
             assert band.low <= 0.0 <= band.high, (measure, camera, band)
 
 
-def test_a_measure_the_benchmark_does_not_read_gets_the_published_error_both_ways():
+def test_an_angle_the_benchmark_does_not_read_gets_the_published_error_both_ways():
     band = error_band(HINGE, _view(0.0, "side"))
     assert band.low == pytest.approx(-1.645 * 3.0) and band.high == pytest.approx(1.645 * 3.0)
     assert "Munro 2012" in band.source
+
+
+def test_a_ratio_of_unmeasured_error_gets_no_interval_and_keeps_its_rules_severity():
+    sway = next(r for r in rules_for("single-leg-balance") if r.measure == "pelvis_sway_speed_ratio")
+    assert sway.unit == "ratio" and sway.measure not in measured_bands()
+    assert error_band(sway, _view(0.0)) is None and true_interval(sway, 0.1, _view(0.0)) is None
+    assert judged_severity(sway, sway.marked + 0.001, _view(0.0)) == "marked"
 
 
 def test_past_the_marked_line_is_marked_only_when_the_interval_clears_it():

@@ -86,7 +86,8 @@ def test_each_injected_fault_is_flagged_on_the_stance_side_in_every_rep(name: st
     # and is called marked only where the interval of its true size clears that line too
     (rule,) = (r for r in rules_for(MOVEMENT) if r.measure == FLAGGED_BY[name])
     assert {rule.severity(f.value) for f in own} == {"marked"}, [(f.rep, f.value) for f in own]
-    assert all(f.severity == ("marked" if clears_marked(rule, f.interval) else "mild") for f in own)
+    for f in own:  # a ratio of unmeasured error carries no interval and keeps the rule's severity
+        assert f.severity == ("marked" if f.interval is None or clears_marked(rule, f.interval) else "mild")
 
 
 @pytest.mark.parametrize("name", ["sldl_front_clean", "sldl_right_clean"])
