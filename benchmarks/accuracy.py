@@ -196,6 +196,40 @@ RULE_MEASURES = {
 }
 
 
+#: Rule measure → its truth series on a side (None: of the whole body), before the rule reads it.
+#: The FPPA is graded against standing, so its truth is too (the first frame stands).
+GRADED_TRUTH = {
+    "fppa_deg": lambda m, side: m[f"knee_fppa_{side}_deg"] - m[f"knee_fppa_{side}_deg"][0],
+    "pelvic_drop_deg": lambda m, side: m["pelvic_drop_deg"],
+    "hip_adduction_deg": lambda m, side: m[f"hip_adduction_{side}_deg"],
+    "bridge_hip_line_deg": lambda m, side: m["bridge_hip_line_deg"],
+    "thigh_past_trunk_deg": lambda m, side: m["kickback_thigh_past_trunk_deg"],
+    "trunk_line_change_deg": lambda m, side: m["kickback_trunk_change_deg"],
+}
+
+
+def _graded_errors(report, truth, movement: str) -> dict[str, list[float]]:
+    """Per rule measure, each graded rep value's error: the report's value (as its rule reads it,
+    with the standing baseline) minus the truth read by the same rule in the same window."""
+    from hipform.kinematics.grading import read_windows
+    from hipform.kinematics.movements import rules_for
+
+    out: dict[str, list[float]] = defaultdict(list)
+    m = {k: np.asarray(v, float) for k, v in truth.measures.items()}
+    for rule in rules_for(movement):
+        if rule.measure not in GRADED_TRUTH or rule.measure in out:
+            continue
+        for rep in report.reps:
+            value = rep.value_of(rule.measure, rep.side) or rep.value_of(rule.measure, None)
+            if value is None or not value.assessed or not np.isfinite(value.value):
+                continue
+            series = GRADED_TRUTH[rule.measure](m, value.side or "left")
+            frames = [np.array([f]) for f in (rep.start_frame, rep.key_frame, rep.end_frame)]
+            true, _, _ = read_windows(rule, series, *frames)
+            out[rule.measure].append(float(value.value - true[0]))
+    return dict(out)
+
+
 def _view_kind(case: Case) -> str:
     return "frontal" if case.view in FRONTAL_VIEWS else "side"
 
@@ -308,7 +342,7 @@ def _true_values(truth, movement: str) -> dict[str, list[float]]:
 
 def _truth_class(case: Case, true: dict[str, list[float]]) -> dict[str, str]:
     """fault → "fault" / "clean" / "ambiguous" from the true values and the fault table's rules."""
-    from hipform.kinematics.faults import rules_for
+    from hipform.kinematics.movements import rules_for
 
     per_rule_truth = {
         "fppa_deg": true.get("knee FPPA", []),
@@ -324,7 +358,7 @@ def _truth_class(case: Case, true: dict[str, list[float]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for rule in rules_for(case.movement):
         needs = "frontal" if rule.view == "frontal" else "side"
-        if needs != kind or rule.measure not in per_rule_truth or rule.min_knee_flexion_deg > 0:
+        if needs != kind or rule.measure not in per_rule_truth or rule.min_hip_depth > 0:
             continue
         vals = np.asarray(per_rule_truth[rule.measure], float)
         vals = vals[np.isfinite(vals)]
@@ -392,6 +426,7 @@ def run_case(case: Case, keep_dir: str | None = None) -> dict:
         "reps_true": len(truth.reps),
         "reps_found": len(report.reps),
         "errors": errors,
+        "graded_errors": _graded_errors(report, truth, case.movement),
         "truth_class": _truth_class(case, true),
         "flags": {k: sorted(v, key=str) for k, v in flags.items()},
         "not_assessed": na,
@@ -521,21 +556,26 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
+def _errors_of(rows: list[dict], name: str, measure: str, variant: int, graded: bool) -> np.ndarray:
+    """One measure's errors over the rows of one camera: graded rep values' (``graded``) or the raw
+    key-frame readings' (rows from before graded errors were recorded)."""
+    rows = [r for r in rows if r["case"]["variant"] == variant]
+    if graded:
+        return _clean([e for r in rows for e in r["graded_errors"].get(measure, [])])
+    return _clean([e for r in rows if name in r["errors"] for e in r["errors"][name]["err"]])
+
+
 def reading_error_bands(rows: list[dict]) -> dict:
-    """Each rule measure's error band, read − true at the key frames: 5th and 95th percentile per
-    camera (``square``: variant 0, ``turned``: variant 1), as ``hipform/kinematics/reading_errors.json``."""
+    """Each rule measure's error band: the 5th and 95th percentile of its error per camera
+    (``square``: variant 0, ``turned``: variant 1), as ``hipform/kinematics/reading_errors.json``.
+    The error is that of the graded rep values (the report's value minus the truth read the same
+    way) when every row recorded them, else that of the raw reading at each rep's key frame."""
+    graded = bool(rows) and all("graded_errors" in r for r in rows)
     bands: dict[str, dict] = {}
     for name, measure in RULE_MEASURES.items():
         cameras = {}
         for camera, variant in (("square", 0), ("turned", 1)):
-            err = _clean(
-                [
-                    e
-                    for r in rows
-                    if r["case"]["variant"] == variant and name in r["errors"]
-                    for e in r["errors"][name]["err"]
-                ]
-            )
+            err = _errors_of(rows, name, measure, variant, graded)
             if err.size:
                 low, high = np.percentile(err, [5, 95])
                 cameras[camera] = {
@@ -545,10 +585,15 @@ def reading_error_bands(rows: list[dict]) -> dict:
                 }
         if len(cameras) == 2:
             bands[measure] = {"benchmark_measure": name, "cameras": cameras}
+    what = (
+        "each graded rep value (as its rule reads it, with the standing baseline) minus the truth "
+        "read the same way"
+        if graded
+        else "the raw reading at each rep's key frame minus the truth"
+    )
     return {
         "source": (
-            "benchmarks/accuracy.py, rendered athletes through MediaPipe: 5th-95th percentile of "
-            "read minus true at each rep's key frame"
+            f"benchmarks/accuracy.py, rendered athletes through MediaPipe: 5th-95th percentile of {what}"
         ),
         "measures": bands,
     }
