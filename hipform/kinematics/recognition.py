@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from hipform.kinematics.movements import REGISTRY, Cues
-from hipform.kinematics.recognition_features import compute_recognition_features, ramp
+from hipform.kinematics.recognition_features import compute_recognition_features, ramp, with_strict_steps
 from hipform.report import MovementChoice
 
 
@@ -71,8 +71,9 @@ def compute_cues(f: dict[str, float]) -> Cues:
         ),
         # side-lying: the shoulders stacked by a fifth of the trunk's length or more (upright, supine
         # and on all fours, from any side, they are level to within a tenth; clamshell from the feet
-        # a quarter or more, measured on rendered clips) [J]
-        side_lying=ramp(val("shoulders_stacked"), 0.12, 0.2),
+        # a quarter or more, measured on rendered clips) [J], and not standing (real people balancing
+        # on one leg, filmed at an angle, read their shoulders 0.2-0.4 apart) [J]
+        side_lying=ramp(val("shoulders_stacked"), 0.12, 0.2) * (1.0 - standing),
         knees_bent=ramp(val("knees_bent_deg"), 45.0, 65.0),
         # a hinge: the trunk tips through 40° or more while the hips stay within ~0.12 leg lengths of
         # one height (a soft knee, a collapsing one sinks them 0.11 on rendered single-leg deadlifts); a
@@ -208,12 +209,17 @@ def _scores(f: dict[str, float]) -> dict[str, float]:
 
 def _jittered(f: dict[str, float]) -> list[dict[str, float]]:
     """:data:`REPEATS` copies of the features ``f``, each finite feature with a :data:`FEATURE_NOISE`
-    moved by normal noise of that size (seeded: the same clip always gets the same copies)."""
+    moved by normal noise of that size (seeded: the same clip always gets the same copies); every
+    other copy with the steps counted strictly (``with_strict_steps``)."""
     noisy = [k for k, v in f.items() if k in FEATURE_NOISE and np.isfinite(v)]
     # one draw for all repeats, in the order one repeat after another would draw them
     scale = np.array([FEATURE_NOISE[k] for k in noisy])
     noise = np.random.default_rng(0).normal(0.0, scale, size=(REPEATS, len(noisy))).tolist()
-    return [{**f, **{k: f[k] + d for k, d in zip(noisy, row, strict=True)}} for row in noise]
+    bases = (f, with_strict_steps(f))
+    return [
+        {**base, **{k: base[k] + d for k, d in zip(noisy, row, strict=True)}}
+        for base, row in zip(bases * (REPEATS // 2), noise, strict=True)
+    ]
 
 
 def recognise_movement(
@@ -233,11 +239,12 @@ def recognise_movement(
     -----
     Each movement scores the clip's cues (its ``recognise``). The answer is the best score;
     the confidence is the share of :data:`REPEATS` repeats, each with every feature jittered
-    by its :data:`FEATURE_NOISE`, that give the same answer, scaled down when the best score
-    itself is below :data:`FULL_SCORE` (a partial fit) and when the body is seen in under 80% of
-    the frames (shoulder, hip, knee and ankle). ``other`` when even the best
-    score is below :data:`OTHER_SCORE`; ``unsure`` when the confidence is below
-    :data:`SURE_CONFIDENCE`.
+    by its :data:`FEATURE_NOISE` and every other one with the steps counted with a threshold
+    raised by the landmarks' own noise (a heel shuffle is not a running step), that give the
+    same answer, scaled down when the best score itself is below :data:`FULL_SCORE` (a partial
+    fit) and when the body is seen in under 80% of the frames (shoulder, hip, knee and ankle).
+    ``other`` when even the best score is below :data:`OTHER_SCORE`; ``unsure`` when the
+    confidence is below :data:`SURE_CONFIDENCE`.
     """
     f = compute_recognition_features(px, world, t_s, ankle_y_px)
     scores = _scores(f)

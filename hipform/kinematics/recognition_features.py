@@ -48,6 +48,30 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / den) if den > 0 else float("nan")
 
 
+#: Smallest rise and fall of a heel, in leg lengths, that counts as a step [J]: above the 0.05
+#: of a heel shuffling under a barbell (which one BlazePose tracker finds and another does not),
+#: below the 0.077 of the smallest step of a real runner moving away from the camera. The step
+#: analysis of running itself keeps its own, finer threshold.
+STEP_PROMINENCE = 0.07
+
+#: How far apart two BlazePose trackers following the same person through the same frames put a
+#: heel, in leg lengths (a barbell squat's set-up, 95th percentile: 0.036-0.038; largest 0.056;
+#: docs/performance.md). Steps are counted a second time with the threshold raised by this, and
+#: recognition weighs both counts alike: an answer that rests on steps only one count finds (a
+#: running cadence from heel shuffles of the size of the landmarks' noise) is not sure.
+STEP_NOISE = 0.04
+
+#: The step features (:func:`_step_features`), kept a second time under ``STRICT + name`` as counted
+#: with the raised threshold (:func:`with_strict_steps`).
+STEP_FEATURES = ("n_steps", "step_coverage", "cadence_spm", "hip_rhythm_share", "step_alternation")
+STRICT = "strict_"
+
+
+def with_strict_steps(f: dict[str, float]) -> dict[str, float]:
+    """The features ``f`` with the steps as counted with the raised threshold (:data:`STEP_NOISE`)."""
+    return {**f, **{k: f[STRICT + k] for k in STEP_FEATURES}}
+
+
 #: A foot counts as off the floor when the ankles differ in image height by this fraction of the
 #: leg length [J] (the same test the single-leg balance hold uses).
 RAISED_FOOT = 0.08
@@ -143,12 +167,14 @@ def compute_recognition_features(
     hip_img_y = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 1]
     leg_px = _leg_length(px)
     hip = _hip_height_features(hip_img_y, leg_px)
-    steps = _step_features(px, hip_img_y, kf, t, leg_px, fps)
+    steps = _step_features(px, hip_img_y, kf, t, leg_px, fps, STEP_PROMINENCE)
+    strict = _step_features(px, hip_img_y, kf, t, leg_px, fps, STEP_PROMINENCE + STEP_NOISE)
     feet = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1] if ankle_y_px is None else ankle_y_px
     return {
         **_posture_features(p, kf),
         **hip,
         **steps,
+        **{STRICT + k: v for k, v in strict.items()},
         **_one_leg_features(t, px, world if use_world else None, p, kf, feet, hip_img_y, leg_px),
         "hip_depth_range": _pct_range(compute_hip_depth(px, fps)),
         "duration_s": float(t[-1] - t[0]) if t.size > 1 else 0.0,
@@ -244,17 +270,32 @@ def _hip_height_features(hip_img_y: np.ndarray, leg_px: float) -> dict[str, floa
 
 
 def _step_features(
-    px: np.ndarray, hip_img_y: np.ndarray, kf: np.ndarray, t: np.ndarray, leg_px: float, fps: float
+    px: np.ndarray,
+    hip_img_y: np.ndarray,
+    kf: np.ndarray,
+    t: np.ndarray,
+    leg_px: float,
+    fps: float,
+    prominence: float,
 ) -> dict[str, float]:
-    """Heel strikes: how many, their cadence and alternation, whether they fill the clip, and
-    whether the pelvis bobs once per step."""
+    """Heel strikes (a heel rising and falling by ``prominence`` leg lengths or more): how many, their
+    cadence and alternation, whether they fill the clip, and whether the pelvis bobs once per step."""
     ank_px = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1]
     # running: heel strikes at 120–240 steps a minute (label-free: swaps do not matter)
     heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)], 1]
     heel = np.where(np.isfinite(heel), heel, ank_px)
     # heel peaks work in every view well enough to count steps and cadence (the analysis then
     # times the stance of a front or rear view on the lower foot)
-    steps = detect_steps(heel, hip_img_y, kf, t, leg_px, stance_from="heel-peak", clean=False)
+    steps = detect_steps(
+        heel,
+        hip_img_y,
+        kf,
+        t,
+        leg_px,
+        prominence_fraction=prominence,
+        stance_from="heel-peak",
+        clean=False,
+    )
     n_steps = len(steps)
     cadence = steps.cadence_spm if n_steps >= 3 else float("nan")
     # a runner keeps stepping while in view: the steps found, against the steps that cadence

@@ -65,3 +65,32 @@ def test_a_single_leg_squat_with_a_few_foot_shifts_is_not_running() -> None:
     # its feet made four running-like "steps" in 10 s: a runner keeps stepping the whole time
     report = analyse(load_sequence(DATA / "app_single_leg_squat_left_valgus.npz"))
     assert report.movement.scores["running"] < 0.1, report.movement.scores
+
+
+def test_running_that_rests_on_steps_within_the_landmarks_noise_is_not_sure(monkeypatch) -> None:
+    # steps that only the finer count finds (a heel shuffling under a barbell moves by as much as
+    # two trackers disagree) split the vote: half the repeats count the steps strictly
+    from hipform.kinematics import recognition
+    from hipform.kinematics.recognition_features import STEP_FEATURES, STRICT
+
+    seq = load_sequence(DATA / "running_rear_clean.npz")
+    assert analyse(seq).movement.status == "sure"
+    counted = recognition.compute_recognition_features
+
+    def steps_only_at_the_finer_threshold(*args, **kwargs):
+        f = counted(*args, **kwargs)
+        return {**f, **{STRICT + k: 0.0 if k == "n_steps" else float("nan") for k in STEP_FEATURES}}
+
+    monkeypatch.setattr(recognition, "compute_recognition_features", steps_only_at_the_finer_threshold)
+    movement = analyse(seq).movement
+    assert (movement.name, movement.status) == ("running", "unsure"), movement
+    assert movement.confidence <= 0.55, movement
+
+
+def test_a_real_person_balancing_on_one_leg_is_not_a_sure_side_lying_leg_lift() -> None:
+    # MediaPipe's landmarks of ../shared/clips/single_leg_balance_cam03.mp4 (pose2sim, BSD-3-Clause):
+    # filmed at an angle, the shoulders read 0.4 of the trunk apart, as if stacked lying on one side;
+    # it was "side-lying leg lift, 100% sure" until the side-lying cue asked for someone not standing
+    report = analyse(load_sequence(DATA / "single_leg_balance_cam03.npz"))
+    assert report.movement.scores["side-lying-leg-lift"] < 0.1, report.movement.scores
+    assert report.movement.name == "single-leg-balance", report.movement
