@@ -34,9 +34,14 @@ its own pose graph in tracking mode (``model_complexity=1``) over its stretch:
   (:class:`hipform.pose._OtherPersonLook`): each slot keeps the look of the
   worker whose frames hold the slot's start.
 
-The judgement therefore does not depend on the number of workers: flags, reps
-and sides are those of a single worker, and landmarks differ only near a seam,
-by the little the two trackers disagree there (``tests/test_pose_workers.py``,
+After a seam the later worker's tracker follows its own path: it does not
+converge on the earlier one's (started 1-4 s later on the same pixels, still
+1-12 px apart after 30-90 frames), so a longer overlap or another seam would
+not bring them together. Mostly they stay within a pixel or a few, and the
+judgement is the single worker's (34 of 38 sample and real clips); on hard
+frames one tracker can lose or swap a leg the other kept, and a value lying on
+a severity limit can cross it, so several workers are opt-in
+(:func:`hipform.settings.pose_workers`; ``benchmarks/pose_workers_agreement.py``,
 ``docs/performance.md``).
 
 When a stretch cannot be read on its own — the container cannot seek, frames

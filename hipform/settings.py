@@ -119,9 +119,10 @@ def samples_dir() -> Path:
 def pose_workers() -> int:
     """``$HIPFORM_POSE_WORKERS``, else 1.
 
-    One worker is the default until several are measured faster on a quiet machine: under load,
-    two workers ran at 0.77-0.82x the single-worker loop, and after a seam the treadmill clip's
-    movement confidence moved (39% -> 50%), so the judgement could depend on the worker count.
+    One worker is the default: under load two workers ran at 0.77-0.82x the single-worker loop,
+    and the judgement depends on the worker count on 4 of 38 sample and real clips (after a seam
+    the later tracker can lose a leg the earlier one kept, or move a value across a severity
+    limit; ``benchmarks/pose_workers_agreement.py``, docs/performance.md).
     Several workers also need the caller's script to guard its entry point (``__main__``).
 
     Raises

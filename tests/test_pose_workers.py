@@ -35,7 +35,7 @@ SAMPLE = "squat_front_valgus.mp4"
 #: that stretch alike); at the seam the two workers agree within SEAM_AGREEMENT (enforced: else the
 #: earlier worker tracks on); after it the later worker's tracker follows its own path, and the mean
 #: distance over the 33 landmarks stays within this in most frames (median over the frames after
-#: the seam): 0.12 px on the sample clip, 5.8 px (1.2%) on the barbell clip, where BlazePose moves
+#: the seam): 0.12 px on the sample clip, 4.7 px (1.0%) on the barbell clip, where BlazePose moves
 #: as much when the frames are only resampled otherwise (docs/performance.md).
 LANDMARK_TOLERANCE = 0.02
 
@@ -97,7 +97,7 @@ def test_the_seam_refuses_frames_that_do_not_match():
 # ------------------------------------------------------------------ settings
 def test_pose_workers_setting(monkeypatch):
     monkeypatch.delenv("HIPFORM_POSE_WORKERS", raising=False)
-    assert pose_workers() == 1  # opt-in until measured faster on a quiet machine
+    assert pose_workers() == 1  # opt-in: not faster under load, and 4 of 38 clips judged otherwise
     monkeypatch.setenv("HIPFORM_POSE_WORKERS", "3")
     assert pose_workers() == 3
     for wrong in ("0", "two", "-1", "1.5"):
@@ -120,9 +120,13 @@ def test_batch_clip_workers_run_one_pose_worker_each(monkeypatch):
 # ------------------------------------------------------------------ real clips, real workers
 @pytest.fixture(scope="module")
 def real_clip(tmp_path_factory):
-    """7.5 s of the barbell squat (the first rep), re-encoded with a keyframe every second."""
+    """7.5 s of the barbell squat (setting up under the bar), re-encoded with a keyframe every second.
+
+    One encoder thread: several make x264's output, and with it the landmarks, differ from run to run.
+    """
     path = tmp_path_factory.mktemp("pose_workers") / "barbell_7s.mp4"
-    return write_clip(path, real_frames("squat_side_barbell.mp4", limit=225), codec_options={"g": "30"})
+    frames = real_frames("squat_side_barbell.mp4", limit=225)
+    return write_clip(path, frames, codec_options={"g": "30", "threads": "1"})
 
 
 @pytest.fixture(scope="module")
@@ -136,10 +140,18 @@ def sample_clip(tmp_path_factory):
 
 
 def _judged(seq):
+    """What the report judges: the movement (None when hipform is not sure of one), view, flags, reps.
+
+    A clip hipform is not sure of is judged as nothing, whatever its best guess: the barbell clip's
+    set-up (the bar, heels shuffling under it) reads "other" with one worker and "unsure: running or
+    squat, 7%" with two; before recognition counted steps against the landmarks' own noise the two
+    workers' reports were "other" and "running, sure 98%, 6 steps judged".
+    """
     report = judge(seq)
     flags = [(f.fault, f.side, f.severity, f.rep) for f in report.flags]
     reps = [(r.index, r.kind, r.side) for r in report.reps]
-    return report.movement.name, report.view, flags, reps
+    movement = report.movement.name if report.movement.judged else None
+    return movement, report.view, flags, reps
 
 
 @pytest.mark.parametrize("clip", ["sample_clip", "real_clip"])
@@ -168,10 +180,6 @@ def test_two_workers_judge_the_clip_like_one(clip, request):
     )
     assert np.nanmedian(apart[seam:]) <= LANDMARK_TOLERANCE * side_px
     assert one.meta["shots"] == two.meta["shots"] and one.meta["people"] == two.meta["people"]
-    if clip == "real_clip" and _judged(one) != _judged(two):
-        # known: after the seam the barbell clip's landmarks drift 3-6 px, enough to move its
-        # recognition between squat and running; why several workers are opt-in (settings.pose_workers)
-        pytest.xfail(f"the judgement depends on the worker count: {_judged(one)} vs {_judged(two)}")
     assert _judged(one) == _judged(two)
 
 
