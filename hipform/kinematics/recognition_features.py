@@ -168,7 +168,12 @@ def compute_recognition_features(
     leg_px = _leg_length(px)
     hip = _hip_height_features(hip_img_y, leg_px)
     steps = _step_features(px, hip_img_y, kf, t, leg_px, fps, STEP_PROMINENCE)
-    strict = _step_features(px, hip_img_y, kf, t, leg_px, fps, STEP_PROMINENCE + STEP_NOISE)
+    # under three steps there is no cadence, and so no running or stepping, to count strictly
+    strict = (
+        steps
+        if steps["n_steps"] < 3
+        else _step_features(px, hip_img_y, kf, t, leg_px, fps, STEP_PROMINENCE + STEP_NOISE)
+    )
     feet = px[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)], 1] if ankle_y_px is None else ankle_y_px
     return {
         **_posture_features(p, kf),
