@@ -629,8 +629,8 @@ Checked clip by clip (landmarks against the truth, frame by frame); the renderer
   that only a square camera avoids. The user guidance to film square-on matters.
 * **Pelvic drop is not seen.** Under 8–16° of true drop (single-leg squat, balance, running, from
   the rear) MediaPipe's hip points stay level within 0–2°. The drop is visible in the image but
-  the hip landmarks follow the trunk and thighs. Pelvic-drop recall is therefore low (2 of 8
-  faulted clips flagged, each on the correct side).
+  the hip landmarks follow the trunk and thighs. Pelvic-drop recall is therefore low (1 of 8
+  faulted clips flagged, on the correct side).
 * **Rep and step detection is no longer a cause.** Squat and single-leg squat reps come from the
   hip height in the image, kickback reps need only one visible wrist, the single-leg balance hold
   is found from the front, running stance is the lower foot from the rear, and every clip of the
@@ -742,8 +742,9 @@ def _interval_lines(bands: dict) -> list[str]:
         "## The interval on every flag",
         "",
         "Each flag carries where its true size lies (`interval` in the report; the app's *likely true "
-        "size*): the reading less the 95th and the 5th percentile of its measure's error above, "
-        "measured − true at the key frames, per camera; a front or rear view with the body turned "
+        "size*): the reading less the 95th and the 5th percentile of the error of its measure's graded "
+        "rep values in this grid (the report's value minus the truth read by the same rule in the same "
+        "window), per camera; a front or rear view with the body turned "
         "more than 5°, or a turn not measured, takes the wider of the two. A band is stretched to "
         "hold zero error, so the interval always holds the reading: a bias seen on rendered bodies "
         "is not assumed of people. An angle this grid does not read takes ±1.645 × the published error "

@@ -1,17 +1,17 @@
 """How far a rule's reading can be from the truth: the interval every flag carries.
 
-Each graded measure's error (read − true) is measured by ``benchmarks/accuracy.py`` at the key
-frame of every rep of its rendered athletes, MediaPipe's landmarks against the renderer's exact
-joints, once with the camera square to the body and once turned 6–8° off square. The band a
+Each graded measure's error is measured by ``benchmarks/accuracy.py`` in every rep of its
+rendered athletes: the report's graded value (read by its rule from MediaPipe's landmarks, with
+the standing baseline) minus the truth read by the same rule in the same window from the
+renderer's exact joints, once with the camera square to the body and once turned 6–8° off
+square. The band a
 measure ships with (``reading_errors.json``, written by that benchmark) is the 5th to the 95th
 percentile of that error: a flag read as ``value`` has the interval ``[value − high, value −
 low]`` for the true size, which held the truth in 90% of the benchmark's readings. The band is
 stretched to include zero error: a bias seen on rendered bodies is not assumed of a person (that
 would be a calibration fitted on renders), so the interval always holds the reading itself.
 
-The benchmark reads the raw measure, before a standing baseline is subtracted; the baseline
-removes the constant part of the error, so the band is on the cautious side for a graded value
-with a baseline. An angle the benchmark does not read gets the published error of a 2D angle
+An angle the benchmark does not read gets the published error of a 2D angle
 read from landmarks instead, symmetric because its bias is unknown: ±1.645 standard errors of
 measurement (2D FPPA SEM ~3°, Munro 2012). A ratio the benchmark does not read gets no interval:
 hipform's ratios are on scales too different (knee width against standing, leg lengths per second,

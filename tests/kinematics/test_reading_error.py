@@ -58,8 +58,8 @@ def test_an_interval_always_holds_the_reading_and_widens_when_the_body_is_turned
     for view in (_view(0.0), _view(12.0)):
         i = true_interval(FPPA, 18.0, view)
         assert i.low <= 18.0 <= i.high
-    # a bias seen on rendered bodies is not assumed of people: every band holds zero error (the
-    # kickback's trunk change read 1.1-3.9° high on every render, and still holds the reading)
+    # a bias seen on rendered bodies is not assumed of people: every band holds zero error (a band
+    # measured all on one side of zero, as the kickback's raw trunk change once was, is stretched)
     for measure, cameras in measured_bands().items():
         for camera, band in cameras.items():
             assert band.low <= 0.0 <= band.high, (measure, camera, band)
