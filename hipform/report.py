@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -675,7 +676,9 @@ class Report:
     view_yaw_deg : median body yaw against the camera axis (0 square-on, 90 side-on).
     source : input file name.
     n_frames, fps, duration_s : the clip.
-    reps : per rep / step / hold results, in time order.
+    reps : per rep / step / hold results, in time order: a tuple, or a sequence equal to one
+        whose records are made when first read (``analyse``'s
+        :class:`~hipform.kinematics.rep_values.RepTable`).
     flags : faults found (per rep, plus clip-level asymmetry flags with ``rep`` None).
     not_assessed : faults that could not be judged, with the reason.
     summary : per-clip summary: each fault's status, each graded measure per side, running's steps.
@@ -698,7 +701,7 @@ class Report:
     n_frames: int
     fps: float
     duration_s: float
-    reps: tuple[RepResult, ...]
+    reps: Sequence[RepResult]
     flags: tuple[Flag, ...]
     not_assessed: tuple[NotAssessed, ...]
     summary: ReportSummary

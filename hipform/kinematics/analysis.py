@@ -57,7 +57,7 @@ from hipform.kinematics.movements import (
     movement_named,
 )
 from hipform.kinematics.recognition import recognise_movement
-from hipform.kinematics.rep_values import Reported, rep_results
+from hipform.kinematics.rep_values import Reported, RepTable, rep_results
 from hipform.kinematics.sagittal_running import SAGITTAL_UNITS
 from hipform.kinematics.shown import blank_unjudged, graded_series
 from hipform.kinematics.stability import compute_stability_measures
@@ -67,7 +67,7 @@ from hipform.kinematics.view import ViewEstimate, estimate_view
 from hipform.kinematics.yaw_limits import turned_reasons, yaw_notes
 from hipform.landmarks import Landmark
 from hipform.plain import FAULT_NAMES
-from hipform.report import Flag, MovementChoice, NotAssessed, Report, RepResult
+from hipform.report import Flag, MovementChoice, NotAssessed, Report
 from hipform.sequence import PoseSequence
 
 L = Landmark
@@ -302,7 +302,7 @@ def _judge(
         n_frames=seq.n_frames,
         fps=float(seq.fps),
         duration_s=float(seq.duration_s),
-        reps=tuple(_rep_results(mv, seg, m, base, grades, t, view)),
+        reps=_rep_results(mv, seg, m, base, grades, t, view),
         flags=tuple(flags),
         not_assessed=tuple(dedupe(not_assessed)),
         summary=summary,
@@ -384,7 +384,7 @@ def _rep_results(
     grades: Grades,
     t: np.ndarray,
     view: ViewEstimate,
-) -> list[RepResult]:
+) -> RepTable:
     """Each window with its values: knee and hip flexion of each leg at the key frame, what each rule
     read, the measures the movement reports without grading, and the working leg's FPPA (its peak
     and its standing baseline) where a rule grades the FPPA of a one-legged rep

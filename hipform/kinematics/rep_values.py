@@ -7,8 +7,9 @@ into windows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -89,7 +90,7 @@ def rep_results(
     fppa: np.ndarray | None,
     ungraded: np.ndarray,
     t: np.ndarray,
-) -> list[RepResult]:
+) -> RepTable:
     """Each window with its values, in this order: knee and hip flexion of each leg at the key
     frame (``m``), the ``reported`` measures, what each rule read (``graded``, in rule then side
     order) and, given the standing FPPA of each leg ``fppa`` (2,), the working leg's FPPA peak and
@@ -114,8 +115,69 @@ def rep_results(
         columns += _fppa_columns(windows, key, m["fppa_deg"], fppa, graded)
     if ungraded.any():
         columns = [c._replace(value=np.where(ungraded[c.windows], np.nan, c.value)) for c in columns]
+    return RepTable(windows, t, columns)
+
+
+class RepTable(Sequence[RepResult]):
+    """A report's reps (steps, holds), held as the windows and their value columns.
+
+    A sequence of :class:`~hipform.report.RepResult` in time order, equal to the tuple of them;
+    the records are made when one is first read (all of them at once), not when the clip is
+    analysed (docs/performance.md).
+
+    Parameters
+    ----------
+    windows : the reps' windows, in time order.
+    t : (T,) frame times, seconds.
+    columns : what each rep reports, in the order each rep lists it (:func:`values_by_window`).
+    """
+
+    __slots__ = ("_windows", "_t", "_columns", "_records")
+
+    def __init__(self, windows: list[Window], t: np.ndarray, columns: list[ValueColumn]) -> None:
+        self._windows = windows
+        self._t = t
+        self._columns = columns
+        self._records: tuple[RepResult, ...] | None = None
+
+    def _made(self) -> tuple[RepResult, ...]:
+        """The records, made on the first call."""
+        if self._records is None:
+            self._records = _records(self._windows, self._t, self._columns)
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+    @overload
+    def __getitem__(self, i: int) -> RepResult: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[RepResult, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> RepResult | tuple[RepResult, ...]:
+        return self._made()[i]
+
+    def __iter__(self) -> Iterator[RepResult]:
+        return iter(self._made())
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the tuple of the same records (and to another table of them)."""
+        if isinstance(other, RepTable):
+            other = other._made()
+        return self._made() == other
+
+    def __hash__(self) -> int:
+        return hash(self._made())
+
+    def __repr__(self) -> str:
+        return repr(self._made())
+
+
+def _records(windows: list[Window], t: np.ndarray, columns: list[ValueColumn]) -> tuple[RepResult, ...]:
+    """Each window's record with its values (:class:`RepTable`'s parameters)."""
     starts, keys, ends = (t[[getattr(w, f) for w in windows]].tolist() for f in ("start", "key", "end"))
-    return [
+    return tuple(
         RepResult(
             index=wi + 1,
             kind=win.kind,
@@ -131,7 +193,7 @@ def rep_results(
         for wi, (win, t0, tk, t1, values) in enumerate(
             zip(windows, starts, keys, ends, values_by_window(columns, len(windows)), strict=True)
         )
-    ]
+    )
 
 
 def _fppa_columns(

@@ -2,11 +2,13 @@
 
 Each reference below is the loop the array code replaced, kept here as its definition: the
 strike choice of running cadence, the key frame of held reps, SciPy's zero-lag filter (and its
-NaN put back row by row), the per-rep values cut from columns, and the top and bottom side of a
-side-lying body picked frame by frame.
+NaN put back row by row), the per-rep values cut from columns, the report's reps held as columns,
+and the top and bottom side of a side-lying body picked frame by frame.
 """
 
 from __future__ import annotations
+
+import pickle
 
 import numpy as np
 import pytest
@@ -22,10 +24,11 @@ from hipform.kinematics.cadence import (
     keep_regular_strikes,
 )
 from hipform.kinematics.events import _held_peaks
-from hipform.kinematics.rep_values import ValueColumn, values_by_window
+from hipform.kinematics.movements import Window
+from hipform.kinematics.rep_values import Reported, RepTable, ValueColumn, rep_results, values_by_window
 from hipform.kinematics.side_lying import _pick
 from hipform.kinematics.signals import _bridge_rows, _sosfiltfilt, lowpass_rows, lowpass_sos
-from hipform.report import MeasureValue
+from hipform.report import MeasureValue, RepResult
 
 
 def strikes_by_loop(ts: np.ndarray, step: float) -> np.ndarray:
@@ -176,3 +179,71 @@ def test_top_and_bottom_side_equal_the_frame_by_frame_pick() -> None:
         first = max(t, 0)  # an unknown top reads as the left side
         assert np.array_equal(got_top[i], pair[i, first], equal_nan=True)
         assert np.array_equal(got_bottom[i], pair[i, 1 - first], equal_nan=True)
+
+
+def reps_by_loop(
+    windows: list[Window],
+    m: dict[str, np.ndarray],
+    reported: list[Reported],
+    graded: list[ValueColumn],
+    t: np.ndarray,
+) -> tuple[RepResult, ...]:
+    """The reps :func:`rep_results` reports (no FPPA columns, every window graded), window by window."""
+    reps = []
+    for wi, w in enumerate(windows):
+        values = [
+            MeasureValue(name, side, float(m[name][w.key, s]), "deg", False)
+            for s, side in enumerate(("left", "right"))
+            for name in ("knee_flexion_deg", "hip_flexion_deg")
+        ]
+        values += [MeasureValue(r.measure, None, float(r.series[w.key]), r.unit, False) for r in reported]
+        for c in graded:
+            at = np.flatnonzero(c.windows == wi)
+            values += [
+                MeasureValue(c.measure, c.side, float(c.value[i]), c.unit, bool(c.assessed[i])) for i in at
+            ]
+        side = None if w.side is None else ("left", "right")[w.side]
+        reps.append(
+            RepResult(
+                wi + 1,
+                w.kind,
+                side,
+                w.start,
+                w.key,
+                w.end,
+                float(t[w.start]),
+                float(t[w.key]),
+                float(t[w.end]),
+                tuple(values),
+            )
+        )
+    return tuple(reps)
+
+
+def test_reps_held_as_columns_equal_the_records_made_rep_by_rep() -> None:
+    rng = np.random.default_rng(3)
+    n, t = 400, np.arange(400) / 30.0
+    m = {name: rng.normal(90, 20, (n, 2)) for name in ("knee_flexion_deg", "hip_flexion_deg")}
+    starts = np.sort(rng.choice(np.arange(0, n - 20, 20), 9, replace=False))
+    windows = [
+        Window(int(a), int(a) + 7, int(a) + 15, [0, 1, None][i % 3], "rep") for i, a in enumerate(starts)
+    ]
+    reported = [Reported("trunk_line_deg", "deg", rng.normal(0, 5, n))]
+    graded = [
+        ValueColumn(
+            "fppa_deg",
+            "right",
+            "deg",
+            np.array([1, 4, 8]),
+            np.array([3.0, 5.0, 8.0]),
+            np.array([1, 0, 1], bool),
+        )
+    ]
+    reps = rep_results(windows, m, reported, graded, None, np.zeros(len(windows), bool), t)
+    assert isinstance(reps, RepTable) and len(reps) == 9 and reps._records is None  # nothing made yet
+    expected = reps_by_loop(windows, m, reported, graded, t)
+    assert reps == expected and tuple(reps) == expected and reps[-1] == expected[-1]
+    assert reps[2:5] == expected[2:5] and list(reversed(reps)) == list(reversed(expected))
+    assert pickle.loads(pickle.dumps(reps)) == expected  # the app's cache pickles reports
+    assert reps != expected[:-1] and reps != list(expected)  # equal to the tuple only, as a tuple is
+    assert rep_results([], m, reported, [], None, np.zeros(0, bool), t) == ()
