@@ -10,6 +10,7 @@ only from enough clean intervals, with its uncertainty.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from operator import sub
 
 import numpy as np
 
@@ -207,7 +208,7 @@ def keep_regular_strikes(strike_t_s: np.ndarray, step_time_s: float) -> np.ndarr
         lo, width = near_lo[j], near_hi[j] - near_lo[j]
         if width > 0:
             at = first[j]
-            gain = [s - c for s, c in zip(score[lo : lo + width], cost[at : at + width], strict=True)]
+            gain = list(map(sub, score[lo : lo + width], cost[at : at + width]))  # score - cost, each
             top = max(gain)
             if 1.0 + top > score[j]:
                 score[j], prev[j] = 1.0 + top, lo + gain.index(top)

@@ -3,7 +3,7 @@
 Each reference below is the loop the array code replaced, kept here as its definition: the
 strike choice of running cadence, the key frame of held reps, SciPy's zero-lag filter (and its
 NaN put back row by row), the per-rep values cut from columns, the report's reps held as columns,
-and the top and bottom side of a side-lying body picked frame by frame.
+running's step windows, and the top and bottom side of a side-lying body picked frame by frame.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from hipform.kinematics.cadence import (
 )
 from hipform.kinematics.events import _held_peaks
 from hipform.kinematics.movements import Window
+from hipform.kinematics.movements.running import _step_windows
 from hipform.kinematics.rep_values import Reported, RepTable, ValueColumn, rep_results, values_by_window
 from hipform.kinematics.side_lying import _pick
 from hipform.kinematics.signals import _bridge_rows, _sosfiltfilt, lowpass_rows, lowpass_sos
@@ -247,3 +248,20 @@ def test_reps_held_as_columns_equal_the_records_made_rep_by_rep() -> None:
     assert pickle.loads(pickle.dumps(reps)) == expected  # the app's cache pickles reports
     assert reps != expected[:-1] and reps != list(expected)  # equal to the tuple only, as a tuple is
     assert rep_results([], m, reported, [], None, np.zeros(0, bool), t) == ()
+
+
+def test_step_windows_equal_the_windows_made_step_by_step() -> None:
+    rng = np.random.default_rng(1)
+    strike = np.sort(rng.choice(5000, 40, replace=False))
+    mid, end = strike + rng.integers(1, 5, 40), strike + rng.integers(5, 9, 40)
+    side = rng.integers(-1, 2, 40)
+    sides = [s if s >= 0 else None for s in side.tolist()]
+    got = _step_windows(strike, mid.astype(np.float64), end, sides)  # frame numbers as floats too
+    expected = [
+        Window(int(a), int(k), int(e), s, "step") for a, k, e, s in zip(strike, mid, end, sides, strict=True)
+    ]
+    assert got == expected and {type(w) for w in got} == {Window}
+    assert all(type(v) is int for w in got for v in w[:3])  # JSON-ready frame numbers
+    assert None in {w.side for w in got}
+    with pytest.raises(ValueError):
+        _step_windows(strike, mid, end, sides[:-1])

@@ -3,6 +3,8 @@ from the side, the sagittal measures of each step (:mod:`hipform.kinematics.sagi
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 
 from hipform.kinematics.cadence import Cadence
@@ -70,13 +72,20 @@ def segment(ctx: SegmentContext) -> Segmentation:
         heel, ctx.hip_y(), ctx.measures["knee_flexion_deg"], ctx.t_s, ctx.leg_px, stance_from=how
     )
     ends = np.maximum(steps.toe_off, steps.midstance)
-    cols = (steps.strike, steps.midstance, ends, steps.side)
-    windows = [
-        Window(int(st), int(mid), int(end), int(sd), "step")
-        for st, mid, end, sd in zip(*(c.tolist() for c in cols), strict=True)
-    ]
+    windows = _step_windows(steps.strike, steps.midstance, ends, steps.side.astype(np.int64).tolist())
     n = ctx.px.shape[0]
     return Segmentation(windows, np.zeros(n, bool), heel.mean(axis=1) if n else np.zeros(0), steps)
+
+
+def _step_windows(
+    strike: np.ndarray, midstance: np.ndarray, end: np.ndarray, side: list[int | None]
+) -> list[Window]:
+    """One window per step: strike, midstance (key) and end frames (N,), and its stance leg."""
+    # made by tuple.__new__, not one Python call each: a long clip has ten thousand steps
+    # (docs/performance.md)
+    frames = (np.asarray(c, dtype=np.int64).tolist() for c in (strike, midstance, end))
+    cols = (*frames, side, ["step"] * len(side))
+    return list(map(tuple.__new__, repeat(Window), zip(*cols, strict=True)))
 
 
 def _heel_y(ctx: SegmentContext) -> np.ndarray:
@@ -102,12 +111,7 @@ def segment_side(ctx: SegmentContext, signal: np.ndarray) -> Segmentation:
     # still ends before the next one starts, as in every view
     nxt = np.append(st.strike[1:], n)
     ends = np.maximum(np.minimum(st.toe_off, nxt - 1), st.midstance)
-    windows = [
-        Window(int(s), int(k), int(e), int(side) if side >= 0 else None, "step")
-        for s, k, e, side in zip(
-            st.strike.tolist(), st.midstance.tolist(), ends.tolist(), st.side.tolist(), strict=True
-        )
-    ]
+    windows = _step_windows(st.strike, st.midstance, ends, [s if s >= 0 else None for s in st.side.tolist()])
     return Segmentation(windows, np.zeros(n, bool), signal, st, held_series(n, st.strike, found.values))
 
 
