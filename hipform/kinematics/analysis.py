@@ -242,11 +242,12 @@ def _judge(
     """Measure, segment and grade the clip as ``which.movement``."""
     mv, px, world = which.movement, which.prepared.px, which.prepared.world
     fs = frame_rate_of(seq)
-    view = estimate_view(px, world)
+    legs = M.compute_leg_length(px)  # read by the view, the measures and the leg length
+    view = estimate_view(px, world, leg_lengths=legs)
     # the view estimate read the body's turn, unless it found no view at all
     yaw = view.body_yaw_deg if view.view != "unknown" else None
-    m = compute_measures(px, world, view.facing_x, side_view=view.side, body_yaw_deg=yaw)
-    leg_px = leg_length_px(px)
+    m = compute_measures(px, world, view.facing_x, side_view=view.side, body_yaw_deg=yaw, leg_lengths=legs)
+    leg_px = leg_length_px(px, legs)
     seg = _segment(which, c, config, view.view, m, leg_px, t)
     m.update(seg.series or {})  # what the segmentation measured (side-on running: each step's values)
     if any(r.fault == "instability" for r in mv.rules):  # wobble on one leg reads the frame times

@@ -53,6 +53,7 @@ def compute_measures(
     facing_x: np.ndarray | None = None,
     side_view: bool = False,
     body_yaw_deg: float | None = None,
+    leg_lengths: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """All per-frame measures of a conditioned clip.
 
@@ -63,17 +64,19 @@ def compute_measures(
     The knee-over-foot measures (``knee_toe_ratio``, ``knee_medial_offset_ratio``) are corrected
     for the clip's body yaw (:func:`hipform.kinematics.view.clip_body_yaw_deg`) up to
     :data:`~hipform.kinematics.view.FRONTAL_MAX_YAW_DEG`; ``body_yaw_deg`` is that yaw when
-    already known (None: read here).
+    already known (None: read here), and ``leg_lengths``
+    :func:`~hipform.kinematics.measures.compute_leg_length` of ``px``.
     """
     flex_src = world if (world_usable(world) and not side_view) else px
     obl = M.compute_pelvic_obliquity_deg(px)
+    # read by the body yaw, the knee-over-foot and the hinge measures
+    legs = M.compute_leg_length(px) if leg_lengths is None else leg_lengths
     # the knee-over-foot measures are corrected for a body turned up to the frontal limit
     if side_view:
         yaw = float("nan")
     else:
-        yaw = clip_body_yaw_deg(px, world) if body_yaw_deg is None else body_yaw_deg
+        yaw = clip_body_yaw_deg(px, world, legs) if body_yaw_deg is None else body_yaw_deg
     yaw = yaw if abs(yaw) <= FRONTAL_MAX_YAW_DEG else float("nan")
-    legs = M.compute_leg_length(px)  # read by the knee-over-foot and hinge measures
     knee_toe, knee_medial = K.compute_knee_over_foot(px, yaw, legs)
     trunk_hinge = H.compute_trunk_hinge_deg(px, legs)
     return {
@@ -170,9 +173,12 @@ KEY_LANDMARKS: dict[str, tuple[tuple[Landmark, ...], tuple[Landmark, ...]]] = {
 }
 
 
-def leg_length_px(px: np.ndarray) -> float:
-    """Typical leg length (hip–knee + knee–ankle) in the image over the clip, pixels (NaN: unmeasurable)."""
-    return nanmedian(M.compute_leg_length(px).ravel())
+def leg_length_px(px: np.ndarray, leg_lengths: np.ndarray | None = None) -> float:
+    """Typical leg length (hip–knee + knee–ankle) in the image over the clip, pixels (NaN: unmeasurable).
+
+    ``leg_lengths``: :func:`~hipform.kinematics.measures.compute_leg_length` of ``px`` when already known.
+    """
+    return nanmedian((M.compute_leg_length(px) if leg_lengths is None else leg_lengths).ravel())
 
 
 #: Graded measures read as their change since the start of each rep (its absolute value), and the

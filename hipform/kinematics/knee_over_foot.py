@@ -145,9 +145,13 @@ def _body_left_axis(px: np.ndarray, straight: np.ndarray) -> np.ndarray:
     return out
 
 
-def standing_leg_px(px: np.ndarray) -> np.ndarray:
-    """The clip's standing leg length in the image (mean of both legs), pixels; NaN if unmeasurable."""
-    return compute_standing_length(_mean_over(compute_leg_length(px), axis=1))
+def standing_leg_px(px: np.ndarray, leg_lengths: np.ndarray | None = None) -> np.ndarray:
+    """The clip's standing leg length in the image (mean of both legs), pixels; NaN if unmeasurable.
+
+    ``leg_lengths``: :func:`~hipform.kinematics.measures.compute_leg_length` of ``px`` when already
+    known."""
+    lengths = compute_leg_length(px) if leg_lengths is None else leg_lengths
+    return compute_standing_length(_mean_over(lengths, axis=1))
 
 
 def compute_knee_travel(px: np.ndarray) -> np.ndarray:

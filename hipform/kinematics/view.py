@@ -144,20 +144,23 @@ def _line_yaw_deg(world: np.ndarray, left: Landmark, right: Landmark) -> np.ndar
         return np.degrees(np.arctan(u[:, 2] / u[:, 0]))
 
 
-def _feet_yaw_deg(px: np.ndarray) -> np.ndarray:
-    """(T,) signed yaw from the feet: how far the heel-to-toe lines lean toward the person's left."""
+def _feet_yaw_deg(px: np.ndarray, leg_lengths: np.ndarray | None = None) -> np.ndarray:
+    """(T,) signed yaw from the feet: how far the heel-to-toe lines lean toward the person's left
+    (``leg_lengths``: as :func:`compute_body_yaw_deg`)."""
     heel = px[:, [int(L.LEFT_HEEL), int(L.RIGHT_HEEL)]]
     toe = px[:, [int(L.LEFT_FOOT_INDEX), int(L.RIGHT_FOOT_INDEX)]]
     centre = 0.5 * (heel + toe)
     right_to_left = centre[:, 0] - centre[:, 1]
-    leg = standing_leg_px(px)
+    leg = standing_leg_px(px, leg_lengths)
     with np.errstate(invalid="ignore", divide="ignore"):
         e = right_to_left / np.linalg.norm(right_to_left, axis=-1, keepdims=True)
         lean = np.sum((toe - heel) * e[:, None, :], axis=-1).mean(axis=1)
         return np.degrees(np.arcsin(np.clip(lean / (HEEL_TO_TOE_LEGS * leg), -1.0, 1.0)))
 
 
-def compute_body_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> np.ndarray:
+def compute_body_yaw_deg(
+    px: np.ndarray, world: np.ndarray | None = None, leg_lengths: np.ndarray | None = None
+) -> np.ndarray:
     """Per-frame signed yaw of the body against the camera axis, degrees.
 
     Parameters
@@ -165,6 +168,8 @@ def compute_body_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> np.
     px : ndarray, shape (T, 33, 2), pixels.
     world : ndarray, shape (T, 33, 3), optional
         Camera-aligned world landmarks (metres, z away from the camera).
+    leg_lengths : ndarray, shape (T, 2), optional
+        :func:`~hipform.kinematics.measures.compute_leg_length` of ``px`` when already known.
 
     Returns
     -------
@@ -184,7 +189,7 @@ def compute_body_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> np.
     read about 3–4° too far toward the right side and the feet about 0.8 of the turn; their
     mean was within 6° (``benchmarks/yaw.py``).
     """
-    cues = [_feet_yaw_deg(px)]
+    cues = [_feet_yaw_deg(px, leg_lengths)]
     if world is not None:
         cues.append(
             0.5
@@ -201,9 +206,11 @@ def compute_body_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> np.
         )
 
 
-def clip_body_yaw_deg(px: np.ndarray, world: np.ndarray | None = None) -> float:
+def clip_body_yaw_deg(
+    px: np.ndarray, world: np.ndarray | None = None, leg_lengths: np.ndarray | None = None
+) -> float:
     """The clip's signed body yaw (median of :func:`compute_body_yaw_deg`), degrees; NaN if unmeasurable."""
-    yaw = compute_body_yaw_deg(px, world)
+    yaw = compute_body_yaw_deg(px, world, leg_lengths)
     yaw = yaw[np.isfinite(yaw)]
     return float(np.median(yaw)) if yaw.size else float("nan")
 
@@ -222,7 +229,10 @@ def compute_facing_x(px: np.ndarray) -> np.ndarray:
 
 
 def estimate_view(
-    px: np.ndarray, world: np.ndarray | None = None, frames: np.ndarray | None = None
+    px: np.ndarray,
+    world: np.ndarray | None = None,
+    frames: np.ndarray | None = None,
+    leg_lengths: np.ndarray | None = None,
 ) -> ViewEstimate:
     """Estimate the clip's view and the person's facing direction.
 
@@ -234,6 +244,8 @@ def estimate_view(
         Masked world landmarks (metres, camera-aligned: z away from camera).
     frames : ndarray of bool, shape (T,), optional
         Frames to base the clip-level decision on (default: all).
+    leg_lengths : ndarray, shape (T, 2), optional
+        :func:`~hipform.kinematics.measures.compute_leg_length` of ``px`` when already known.
 
     Returns
     -------
@@ -290,7 +302,7 @@ def estimate_view(
         yaw,
         code,
         facing_x,
-        clip_body_yaw_deg(px, world),
+        clip_body_yaw_deg(px, world, leg_lengths),
         along,
     )
 
