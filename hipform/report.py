@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -684,8 +684,10 @@ class Report:
     summary : per-clip summary: each fault's status, each graded measure per side, running's steps.
     notes : plain-language remarks (e.g. low frame rate, fixed left/right swaps).
     t_s : (T,) frame times, seconds.
-    measures : per-frame series, name → (T,) float array (NaN where not measurable);
-        names carry their unit (``_deg``, ``_ratio``, ``_rel``). A graded measure's series on
+    measures : per-frame series, name → (T,) float array (NaN where not measurable), a dict or a
+        mapping that computes each series when first read (``analyse``'s
+        :class:`~hipform.kinematics.lazy_series.LazySeries`); names carry their unit (``_deg``,
+        ``_ratio``, ``_rel``). A graded measure's series on
         a side is named :func:`value_key` (measure, side) and passes through its flags' values
         (except where a rule reads a median or a change within the rep).
     drift : form that got worse over the set (fatigue drift), per measure and side; empty when
@@ -707,7 +709,7 @@ class Report:
     summary: ReportSummary
     notes: tuple[str, ...]
     t_s: np.ndarray
-    measures: dict[str, np.ndarray]
+    measures: Mapping[str, np.ndarray]
     drift: tuple[Drift, ...] = ()
     schema_version: str = SCHEMA_VERSION
 

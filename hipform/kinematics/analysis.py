@@ -48,6 +48,7 @@ from hipform.kinematics.grading import (  # noqa: F401  (MAX_SEGMENT_CHANGE, MIN
     view_ok,
     whole_clip_reasons,
 )
+from hipform.kinematics.lazy_series import LazySeries
 from hipform.kinematics.movements import (
     MOVEMENTS,
     Movement,
@@ -355,10 +356,11 @@ def _series(
     base: dict[str, Any],
     grades: Grades,
     view: ViewEstimate,
-) -> dict[str, np.ndarray]:
+) -> LazySeries:
     """The report's per-frame series: the measures the view shows, each rule's graded series under
     its values' name, and no line inside a rep a rule could not grade."""
-    out = {**flatten_measures(m, base, seg.signal, view), **graded_series(rules, series, seg.windows, view)}
+    out = flatten_measures(m, base, seg.signal, view)  # each series computed when first read
+    out.update(graded_series(rules, series, seg.windows, view))
     return blank_unjudged(out, seg.windows, grades.read)
 
 

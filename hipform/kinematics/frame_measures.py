@@ -6,6 +6,8 @@ One place turns landmarks into measures for the batch analysis and the live chec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,7 @@ from hipform.kinematics import knee_over_foot as K
 from hipform.kinematics import measures as M
 from hipform.kinematics import side_lying as SL
 from hipform.kinematics.faults import FaultRule
+from hipform.kinematics.lazy_series import LazySeries
 from hipform.kinematics.view import FRONTAL_MAX_YAW_DEG, ViewEstimate, clip_body_yaw_deg
 from hipform.landmarks import Landmark
 from hipform.report import value_key
@@ -54,11 +57,12 @@ def compute_measures(
     side_view: bool = False,
     body_yaw_deg: float | None = None,
     leg_lengths: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """All per-frame measures of a conditioned clip.
+) -> LazySeries:
+    """All per-frame measures of a conditioned clip, each computed when first read.
 
-    Returns a dict of arrays: ``(T, 2)`` [left, right] for per-side measures,
-    ``(T,)`` otherwise. Frontal-plane measures come from pixels; knee and
+    Returns name → array: ``(T, 2)`` [left, right] for per-side measures, ``(T,)`` otherwise
+    (a :class:`~hipform.kinematics.lazy_series.LazySeries`: a clip is judged on a few of them,
+    the report's series carry them all). Frontal-plane measures come from pixels; knee and
     hip flexion from pixels in a side view (the sagittal plane is the image),
     otherwise from world landmarks when available (any view), else pixels.
     The knee-over-foot measures (``knee_toe_ratio``, ``knee_medial_offset_ratio``) are corrected
@@ -68,45 +72,55 @@ def compute_measures(
     :func:`~hipform.kinematics.measures.compute_leg_length` of ``px``.
     """
     flex_src = world if (world_usable(world) and not side_view) else px
-    obl = M.compute_pelvic_obliquity_deg(px)
     # read by the body yaw, the knee-over-foot and the hinge measures
     legs = M.compute_leg_length(px) if leg_lengths is None else leg_lengths
-    # the knee-over-foot measures are corrected for a body turned up to the frontal limit
-    if side_view:
-        yaw = float("nan")
-    else:
-        yaw = clip_body_yaw_deg(px, world, legs) if body_yaw_deg is None else body_yaw_deg
-    yaw = yaw if abs(yaw) <= FRONTAL_MAX_YAW_DEG else float("nan")
-    knee_toe, knee_medial = K.compute_knee_over_foot(px, yaw, legs)
-    trunk_hinge = H.compute_trunk_hinge_deg(px, legs)
-    return {
-        "fppa_deg": M.compute_fppa_deg(px),
-        "knee_separation_ratio": M.compute_knee_separation_ratio(px),
-        "knee_toe_ratio": knee_toe,
-        "knee_medial_offset_ratio": knee_medial,
-        "hip_adduction_deg": M.compute_hip_adduction_deg(px),
-        "pelvic_obliquity_deg": obl,
-        "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px),
-        "thigh_past_trunk_deg": M.compute_thigh_past_trunk_deg(px),
-        "trunk_line_deg": M.compute_trunk_line_deg(px),
+
+    @cache
+    def knee_over_foot() -> tuple[np.ndarray, np.ndarray]:
+        # corrected for a body turned up to the frontal limit
+        if side_view:
+            yaw = float("nan")
+        else:
+            yaw = clip_body_yaw_deg(px, world, legs) if body_yaw_deg is None else body_yaw_deg
+        yaw = yaw if abs(yaw) <= FRONTAL_MAX_YAW_DEG else float("nan")
+        return K.compute_knee_over_foot(px, yaw, legs)
+
+    trunk_hinge = cache(partial(H.compute_trunk_hinge_deg, px, legs))
+    out = LazySeries()
+    for name, compute, ndim in (
+        ("fppa_deg", partial(M.compute_fppa_deg, px), 2),
+        ("knee_separation_ratio", partial(M.compute_knee_separation_ratio, px), 1),
+        ("knee_toe_ratio", lambda: knee_over_foot()[0], 2),
+        ("knee_medial_offset_ratio", lambda: knee_over_foot()[1], 2),
+        ("hip_adduction_deg", partial(M.compute_hip_adduction_deg, px), 2),
+        ("pelvic_obliquity_deg", partial(M.compute_pelvic_obliquity_deg, px), 1),
+        ("bridge_hip_line_deg", partial(M.compute_bridge_hip_line_deg, px), 2),
+        ("thigh_past_trunk_deg", partial(M.compute_thigh_past_trunk_deg, px), 2),
+        ("trunk_line_deg", partial(M.compute_trunk_line_deg, px), 1),
         # a body lying on its side, seen from the feet (clamshell)
-        "knee_spread_deg": M.compute_knee_spread_deg(px),
+        ("knee_spread_deg", partial(M.compute_knee_spread_deg, px), 1),
         # the shoulder line turns with a roll only seen along the body: across the image it barely turns
-        "shoulder_tilt_deg": SL.along_body_only(M.compute_shoulder_tilt_deg(px), px),
-        "heel_gap_ratio": M.compute_heel_gap_ratio(px),
-        "trunk_inclination_deg": M.compute_trunk_inclination_deg(px, facing_x),
-        "knee_flexion_deg": M.compute_knee_flexion_deg(flex_src),
-        "hip_flexion_deg": M.compute_hip_flexion_deg(flex_src),
+        ("shoulder_tilt_deg", lambda: SL.along_body_only(M.compute_shoulder_tilt_deg(px), px), 1),
+        ("heel_gap_ratio", partial(M.compute_heel_gap_ratio, px), 1),
+        ("trunk_inclination_deg", partial(M.compute_trunk_inclination_deg, px, facing_x), 1),
+        ("knee_flexion_deg", partial(M.compute_knee_flexion_deg, flex_src), 2),
+        ("hip_flexion_deg", partial(M.compute_hip_flexion_deg, flex_src), 2),
         # a hip hinge on one leg (single-leg deadlift)
-        "trunk_hinge_deg": trunk_hinge,
-        "hinge_line_deg": H.compute_hinge_line_deg(px),
-        "free_hip_rise_deg": H.compute_free_hip_rise_deg(px),
-        "free_foot_clearance_ratio": H.compute_free_foot_clearance_ratio(px, trunk_hinge, legs),
+        ("trunk_hinge_deg", trunk_hinge, 1),
+        ("hinge_line_deg", partial(H.compute_hinge_line_deg, px), 2),
+        ("free_hip_rise_deg", partial(H.compute_free_hip_rise_deg, px), 2),
+        (
+            "free_foot_clearance_ratio",
+            lambda: H.compute_free_foot_clearance_ratio(px, trunk_hinge(), legs),
+            2,
+        ),
         # side-lying leg lift: the lift, and what the feet view or the front/back view shows
-        "leg_lift_deg": SL.compute_leg_lift_deg(px),
-        "leg_forward_deg": SL.compute_leg_forward_deg(px),
-        "trunk_side_bend_deg": SL.compute_trunk_side_bend_deg(px),
-    }
+        ("leg_lift_deg", partial(SL.compute_leg_lift_deg, px), 1),
+        ("leg_forward_deg", partial(SL.compute_leg_forward_deg, px), 1),
+        ("trunk_side_bend_deg", partial(SL.compute_trunk_side_bend_deg, px), 1),
+    ):
+        out.later(name, compute, ndim)
+    return out
 
 
 #: Landmarks a graded measure needs, per side (visibility of these sets the flag confidence).
@@ -292,8 +306,8 @@ def view_shows(measure: str, view: ViewEstimate) -> bool:
 
 
 def flatten_measures(
-    m: dict[str, np.ndarray], base: dict[str, Any], rep_signal: np.ndarray, view: ViewEstimate
-) -> dict[str, np.ndarray]:
+    m: Mapping[str, np.ndarray], base: dict[str, Any], rep_signal: np.ndarray, view: ViewEstimate
+) -> LazySeries:
     """Per-frame series for plotting and CSV: one (T,) array per name, units in the name.
 
     Every name is :func:`hipform.report.value_key` (measure, side) — the name the graded value
@@ -309,30 +323,52 @@ def flatten_measures(
       stance leg, from the obliquity minus its standing (or resting) baseline;
     - the other measures as they are (``knee_toe_ratio_left``, ``pelvic_obliquity_deg``, …).
 
+    Each series is computed when first read (a :class:`~hipform.kinematics.lazy_series.LazySeries`).
     Measures the camera view does not show (:func:`view_shows`: frontal-plane measures of a
     side-on or oblique clip, sagittal ones of a front or rear view) are left out.
     """
-    # measure → its series: (T, 2) per side or (T,)
-    by_measure: dict[str, np.ndarray] = {"fppa_raw_deg": m["fppa_deg"]}
-    by_measure.update((name, arr) for name, arr in m.items() if name != "fppa_deg")
+    # measure → its series: (T, 2) per side or (T,), computed when read
+    by_measure = LazySeries()
+    by_measure.later("fppa_raw_deg", partial(m.__getitem__, "fppa_deg"), 2)
+    for name in m:
+        if name != "fppa_deg":
+            by_measure.later(name, partial(m.__getitem__, name), _ndim(m, name))
     b = base["knee_separation_ratio"]
-    by_measure["fppa_deg"] = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
-    by_measure["pelvic_drop_deg"] = M.compute_pelvic_drop_deg(
-        m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
+    by_measure.later("fppa_deg", lambda: m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :], 2)
+    by_measure.later(
+        "pelvic_drop_deg",
+        lambda: M.compute_pelvic_drop_deg(
+            m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
+        ),
+        2,
     )
-    by_measure["knee_separation_rel"] = m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0)
+    by_measure.later(
+        "knee_separation_rel",
+        lambda: m["knee_separation_ratio"] / (b if np.isfinite(b) and b > 0 else 1.0),
+        1,
+    )
     standing = np.asarray(base.get("knee_medial_offset_ratio", np.full(2, np.nan)), dtype=np.float64)
-    by_measure["knee_medial_shift_rel"] = m["knee_medial_offset_ratio"] - standing[None, :]
+    by_measure.later("knee_medial_shift_rel", lambda: m["knee_medial_offset_ratio"] - standing[None, :], 2)
     by_measure["rep_signal"] = rep_signal
     by_measure["view_yaw_deg"] = view.per_frame_yaw_deg
-    out: dict[str, np.ndarray] = {}
-    for name, arr in by_measure.items():
+    out = LazySeries()
+    for name in by_measure:
         if not view_shows(name, view):
             continue
-        arr = np.asarray(arr, dtype=np.float64)
-        if arr.ndim == 2:
+        if by_measure.ndim(name) == 2:
             for s, sname in enumerate(SIDES):
-                out[value_key(name, sname)] = arr[:, s]
+                out.later(value_key(name, sname), partial(_column, by_measure, name, s), 1)
         else:
-            out[name] = arr
+            out.later(name, partial(_column, by_measure, name, None), 1)
     return out
+
+
+def _ndim(m: Mapping[str, np.ndarray], name: str) -> int:
+    """The number of dimensions of ``m[name]``, without computing it where ``m`` can tell."""
+    return m.ndim(name) if isinstance(m, LazySeries) else np.ndim(m[name])
+
+
+def _column(series: Mapping[str, np.ndarray], name: str, side: int | None) -> np.ndarray:
+    """``series[name]`` as float64, or its column ``side`` (0 left, 1 right)."""
+    arr = np.asarray(series[name], dtype=np.float64)
+    return arr if side is None else arr[:, side]

@@ -4,11 +4,14 @@ rule did not judge (issue 13: a physio reads a number on a timeline as a measure
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from hipform.kinematics.faults import FaultRule
 from hipform.kinematics.frame_measures import FROM_REP_START, nanmean_cols
 from hipform.kinematics.grading import WindowArrays, rule_slots, view_ok
+from hipform.kinematics.lazy_series import LazySeries
 from hipform.kinematics.movements import Window
 from hipform.kinematics.rep_values import ValueColumn
 from hipform.kinematics.view import ViewEstimate
@@ -45,18 +48,18 @@ def graded_series(
 
 
 def blank_unjudged(
-    measures: dict[str, np.ndarray], windows: list[Window], read: list[ValueColumn]
-) -> dict[str, np.ndarray]:
+    measures: Mapping[str, np.ndarray], windows: list[Window], read: list[ValueColumn]
+) -> LazySeries:
     """``measures`` with each graded series set to NaN inside the reps it was not graded in.
 
     ``read`` is what the rules read (:attr:`~hipform.kinematics.grading.Grades.read`). A graded
     series (one named as some rep's graded value) keeps its numbers inside a rep only
     where that rep's value of it was assessed: a rep too shallow for the rule, tracked unsteadily,
     with its landmarks hidden or spanning a freeze shows no line, so no one reads it against the
-    threshold bands. Between reps the series is left as it is. Returns a new dict (the arrays
-    changed are copies).
+    threshold bands. Between reps the series is left as it is. Returns a new mapping (the arrays
+    changed are copies; a series not computed yet is computed when first read from either).
     """
-    out = dict(measures)
+    out = LazySeries(measures)
     n = len(next(iter(measures.values()))) if measures else 0
     w = WindowArrays.of(windows)
 

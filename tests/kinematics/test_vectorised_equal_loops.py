@@ -3,7 +3,8 @@
 Each reference below is the loop the array code replaced, kept here as its definition: the
 strike choice of running cadence, the key frame of held reps, SciPy's zero-lag filter (and its
 NaN put back row by row), the per-rep values cut from columns, the report's reps held as columns,
-running's step windows, and the top and bottom side of a side-lying body picked frame by frame.
+running's step windows, the top and bottom side of a side-lying body picked frame by frame, and the
+per-frame measures and report series computed when first read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ import pickle
 import numpy as np
 import pytest
 import scipy.signal as sps
+from kin_helpers import film, simulate_motion
 
+from hipform.kinematics import conditioning as C
+from hipform.kinematics import hinge as H
+from hipform.kinematics import knee_over_foot as K
+from hipform.kinematics import measures as M
+from hipform.kinematics import side_lying as SL
 from hipform.kinematics.cadence import (
     _MISSED_STEP,
     _OFF_RHYTHM,
@@ -23,13 +30,18 @@ from hipform.kinematics.cadence import (
     MIN_STEP_S,
     keep_regular_strikes,
 )
+from hipform.kinematics.config import AnalysisConfig
 from hipform.kinematics.events import _held_peaks
+from hipform.kinematics.frame_measures import SIDES, compute_measures, flatten_measures, view_shows
+from hipform.kinematics.lazy_series import LazySeries
 from hipform.kinematics.movements import Window
 from hipform.kinematics.movements.running import _step_windows
 from hipform.kinematics.rep_values import Reported, RepTable, ValueColumn, rep_results, values_by_window
+from hipform.kinematics.shown import blank_unjudged
 from hipform.kinematics.side_lying import _pick
 from hipform.kinematics.signals import _bridge_rows, _sosfiltfilt, lowpass_rows, lowpass_sos
-from hipform.report import MeasureValue, RepResult
+from hipform.kinematics.view import FRONTAL_MAX_YAW_DEG, clip_body_yaw_deg, estimate_view
+from hipform.report import MeasureValue, RepResult, value_key
 
 
 def strikes_by_loop(ts: np.ndarray, step: float) -> np.ndarray:
@@ -265,3 +277,105 @@ def test_step_windows_equal_the_windows_made_step_by_step() -> None:
     assert None in {w.side for w in got}
     with pytest.raises(ValueError):
         _step_windows(strike, mid, end, sides[:-1])
+
+
+def measures_computed_at_once(
+    px: np.ndarray, world: np.ndarray, facing_x: np.ndarray
+) -> dict[str, np.ndarray]:
+    """:func:`compute_measures` of a front view as it was: every measure computed, in its order."""
+    legs = M.compute_leg_length(px)
+    yaw = clip_body_yaw_deg(px, world, legs)
+    yaw = yaw if abs(yaw) <= FRONTAL_MAX_YAW_DEG else float("nan")
+    knee_toe, knee_medial = K.compute_knee_over_foot(px, yaw, legs)
+    trunk_hinge = H.compute_trunk_hinge_deg(px, legs)
+    return {
+        "fppa_deg": M.compute_fppa_deg(px),
+        "knee_separation_ratio": M.compute_knee_separation_ratio(px),
+        "knee_toe_ratio": knee_toe,
+        "knee_medial_offset_ratio": knee_medial,
+        "hip_adduction_deg": M.compute_hip_adduction_deg(px),
+        "pelvic_obliquity_deg": M.compute_pelvic_obliquity_deg(px),
+        "bridge_hip_line_deg": M.compute_bridge_hip_line_deg(px),
+        "thigh_past_trunk_deg": M.compute_thigh_past_trunk_deg(px),
+        "trunk_line_deg": M.compute_trunk_line_deg(px),
+        "knee_spread_deg": M.compute_knee_spread_deg(px),
+        "shoulder_tilt_deg": SL.along_body_only(M.compute_shoulder_tilt_deg(px), px),
+        "heel_gap_ratio": M.compute_heel_gap_ratio(px),
+        "trunk_inclination_deg": M.compute_trunk_inclination_deg(px, facing_x),
+        "knee_flexion_deg": M.compute_knee_flexion_deg(world),
+        "hip_flexion_deg": M.compute_hip_flexion_deg(world),
+        "trunk_hinge_deg": trunk_hinge,
+        "hinge_line_deg": H.compute_hinge_line_deg(px),
+        "free_hip_rise_deg": H.compute_free_hip_rise_deg(px),
+        "free_foot_clearance_ratio": H.compute_free_foot_clearance_ratio(px, trunk_hinge, legs),
+        "leg_lift_deg": SL.compute_leg_lift_deg(px),
+        "leg_forward_deg": SL.compute_leg_forward_deg(px),
+        "trunk_side_bend_deg": SL.compute_trunk_side_bend_deg(px),
+    }
+
+
+def series_flattened_at_once(m: dict[str, np.ndarray], base: dict, rep_signal: np.ndarray, view) -> dict:
+    """:func:`flatten_measures` as it was: every series made, in its order."""
+    by_measure = {"fppa_raw_deg": m["fppa_deg"], **{n: a for n, a in m.items() if n != "fppa_deg"}}
+    by_measure["fppa_deg"] = m["fppa_deg"] - np.nan_to_num(base["fppa_deg"])[None, :]
+    by_measure["pelvic_drop_deg"] = M.compute_pelvic_drop_deg(
+        m["pelvic_obliquity_deg"] - np.nan_to_num(base["pelvic_obliquity_deg"])
+    )
+    by_measure["knee_separation_rel"] = m["knee_separation_ratio"] / base["knee_separation_ratio"]
+    by_measure["knee_medial_shift_rel"] = (
+        m["knee_medial_offset_ratio"] - base["knee_medial_offset_ratio"][None, :]
+    )
+    by_measure["rep_signal"] = rep_signal
+    by_measure["view_yaw_deg"] = view.per_frame_yaw_deg
+    out = {}
+    for name, arr in by_measure.items():
+        if view_shows(name, view):
+            arr = np.asarray(arr, dtype=np.float64)
+            if arr.ndim == 2:
+                out.update({value_key(name, s): arr[:, i] for i, s in enumerate(SIDES)})
+            else:
+                out[name] = arr
+    return out
+
+
+def _same_series(got, expected) -> bool:
+    return list(got) == list(expected) and all(
+        got[k].dtype == expected[k].dtype and np.array_equal(got[k], expected[k], equal_nan=True)
+        for k in reversed(list(expected))  # read in another order than made
+    )
+
+
+def test_measures_and_series_computed_when_read_equal_those_computed_at_once() -> None:
+    seq = film(simulate_motion("squat", reps=2), "front")
+    pre = C.lowpass_conditioned(C.condition_sequence(seq, AnalysisConfig()), C.frame_rate_of(seq), 5.0)
+    view = estimate_view(pre.px, pre.world)
+    assert view.view == "front"
+    lazy = compute_measures(pre.px, pre.world, view.facing_x)
+    assert isinstance(lazy, LazySeries) and "fppa_deg" in lazy and "nothing" not in lazy
+    assert all(lazy.ndim(k) in (1, 2) for k in lazy) and len(lazy) == 22
+    assert not any(isinstance(v, np.ndarray) for v in lazy._items.values())  # nothing computed yet
+    eager = measures_computed_at_once(pre.px, pre.world, view.facing_x)
+    assert _same_series(lazy, eager)
+    assert all(lazy.ndim(k) == eager[k].ndim for k in eager)
+    base = {
+        "fppa_deg": np.array([2.0, np.nan]),
+        "knee_separation_ratio": 1.3,
+        "knee_medial_offset_ratio": np.array([0.05, -0.02]),
+        "pelvic_obliquity_deg": 0.7,
+    }
+    signal = np.linspace(0.0, 1.0, seq.n_frames)
+    series = flatten_measures(compute_measures(pre.px, pre.world, view.facing_x), base, signal, view)
+    expected = series_flattened_at_once(eager, base, signal, view)
+    assert _same_series(series, expected) and "fppa_raw_left_deg" in series
+    blanked = blank_unjudged(series, [], [])
+    assert isinstance(blanked, LazySeries) and _same_series(blanked, expected)
+    copy = pickle.loads(pickle.dumps(series))  # the app's cache pickles reports: every series computed
+    assert isinstance(copy, LazySeries) and _same_series(copy, expected)
+
+
+def test_a_series_of_the_wrong_shape_is_refused() -> None:
+    series = LazySeries()
+    series.later("fppa_deg", lambda: np.zeros(4), 2)  # announced per side, made for the whole body
+    assert series.ndim("fppa_deg") == 2
+    with pytest.raises(RuntimeError, match="fppa_deg"):
+        series["fppa_deg"]
