@@ -299,13 +299,33 @@ def summarise(rows: list[dict]) -> dict:
             if at:
                 per_yaw[f"{yaw:g}"] = _criteria(at, measure)
         # the square camera's coverage is benchmarks/accuracy.py's to judge: from the first turn on
-        limit = 0.0
+        kept, rejected = 0.0, None
         for yaw, c in per_yaw.items():
             if float(yaw) > 0 and not c["ok"]:
+                rejected = float(yaw)
                 break
-            limit = float(yaw)
-        out[f"{movement} {measure}"] = {"per_yaw": per_yaw, "limit_deg": limit}
+            kept = float(yaw)
+        mine = [r for r in rows if r["case"]["movement"] == movement]
+        out[f"{movement} {measure}"] = {
+            "per_yaw": per_yaw,
+            "kept_camera_yaw_deg": kept,
+            "limit_deg": read_yaw_limit(mine, kept, rejected),
+        }
     return out
+
+
+def read_yaw_limit(rows: list[dict], kept: float, rejected: float | None) -> float:
+    """The limit on the body yaw hipform *reads* (what the rule compares): the largest kept camera
+    yaw, raised to the next whole degree that holds every clip filmed at a kept yaw (the yaw is read
+    a few degrees off), provided no clip of the first rejected yaw is read within it."""
+
+    def read(camera_yaws) -> list[float]:
+        return [abs(r["body_yaw_deg"]) for r in rows if abs(r["case"]["yaw_deg"]) in camera_yaws]
+
+    limit = max(kept, float(np.ceil(max(read([y for y in YAWS_DEG if y <= kept])))))
+    if rejected is not None and limit >= min(read([rejected])):
+        return kept
+    return limit
 
 
 READING_HEADS = ("interval", "truth inside", "judged")
@@ -361,9 +381,11 @@ def markdown(result: dict) -> str:
             "",
             table(heads, rows),
             "",
-            f"Largest tested yaw up to which every tested turn has the body yaw read within "
-            f"{YAW_ESTIMATE_TOLERANCE_DEG:g}°, no clean clip flagged and ≥ {COVERAGE:.0%} of truths inside "
-            f"the interval: {'; '.join(limits)}. "
+            f"The limit on the body yaw hipform reads (`max_yaw_deg`): the largest tested yaw up to which "
+            f"every tested turn has the body yaw read within {YAW_ESTIMATE_TOLERANCE_DEG:g}°, no clean clip "
+            f"flagged and ≥ {COVERAGE:.0%} of truths inside the interval, raised to the whole degree that "
+            "keeps every clip filmed there judged while no clip of the next tested yaw is read within it: "
+            f"{'; '.join(limits)}. "
             "Running's hip adduction was not measured here.",
             "",
             "Every reading (judged: as shipped, with the yaw limits):",
