@@ -105,6 +105,8 @@ def _row(accuracy: ModuleType, case_args: tuple, errors: dict, truth_class: dict
             name: {"err": err, "ideal_err": [0.0] * len(err), "true": true}
             for name, (true, err) in errors.items()
         },
+        # the graded rep values' errors, here the key frames' own
+        "graded_errors": {accuracy.RULE_MEASURES[name]: err for name, (_true, err) in errors.items()},
         "truth_class": truth_class,
         "flags": flags,
         "not_assessed": [],

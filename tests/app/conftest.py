@@ -62,7 +62,7 @@ def synthetic_report():
     from hipform.synth.camera import Camera, pose_sequence_from_joints
 
     motion = simulate(
-        "single-leg-squat", MotionParams(reps=3, faults=Faults(knee_valgus_deg=20, side="left")), seed=2
+        "single-leg-squat", MotionParams(reps=3, faults=Faults(knee_valgus_deg=26, side="left")), seed=2
     )
     seq = pose_sequence_from_joints(motion.joints_m, motion.t_s, Camera.around("front"), motion.fps)
     report = analyse(seq, movement="single-leg-squat")

@@ -25,7 +25,7 @@ def test_flag_rows_show_value_threshold_and_cue(synthetic_report):
     first = rows[0]
     assert first["Rep"] == "1" and first["Side"] == "left" and first["Fault"] == "Knee collapse"
     assert first["Severity"] == "MARKED"
-    assert first["Measured"].endswith("°") and 16 <= float(first["Measured"][:-1]) <= 22
+    assert first["Measured"].endswith("°") and 22 <= float(first["Measured"][:-1]) <= 28
     assert first["Threshold"] == "mild ≥ 10°, marked ≥ 16°"  # as the sentence says its lines
     assert first["What to do"] == synthetic_report.flags[0].cue
     assert present.flag_title(synthetic_report.flags[0]).startswith("Rep 1 · left knee collapse · marked")
