@@ -104,9 +104,10 @@ def _single_leg_squat(valgus_deg: float):
     return analyse(seq, "single-leg-squat")
 
 
-# 26°, not 22°, for marked: this square-on exact-landmark squat's body yaw is read 3.9° (its lifted
+# 26°, not 22°, for marked: this square-on exact-landmark squat's body yaw is read 4.4° (its lifted
 # free foot leans the feet cue) and the FPPA band widens with the read turn since its yaw limit
-# (benchmarks/realistic_yaw.py: the FPPA moves ~1° per degree of turn), ×1.8 here
+# (benchmarks/realistic_yaw.py: the FPPA moves ~1° per degree of turn), ×1.7 here: with the square
+# band's over-read re-measured at 4.6° (benchmarks/accuracy.py) a 21.8° reading no longer clears 16°
 @pytest.mark.parametrize(("valgus_deg", "severity"), [(17.0, "mild"), (26.0, "marked")])
 def test_a_reading_within_its_error_of_the_marked_line_is_mild_and_says_why(valgus_deg, severity):
     report = _single_leg_squat(valgus_deg)
