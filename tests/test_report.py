@@ -31,7 +31,7 @@ from hipform.synth.camera import Camera, pose_sequence_from_joints
 def report():
     motion = athlete.simulate(
         "single-leg-squat",
-        athlete.MotionParams(reps=3, faults=athlete.Faults(knee_valgus_deg=22.0, side="right")),
+        athlete.MotionParams(reps=3, faults=athlete.Faults(knee_valgus_deg=26.0, side="right")),
     )
     cam = Camera.around("front", distance_m=400.0, vertical_fov_deg=0.5)
     return analyse(
@@ -55,7 +55,7 @@ def test_json_meets_the_schema_and_holds_the_injected_fault(report, tmp_path) ->
     assert [(f["rep"], f["side"], f["measure"], f["severity"]) for f in knee] == [
         (rep, "right", "fppa_deg", "marked") for rep in (1, 2, 3)
     ]
-    assert all(f["value_deg"] == f["value"] == pytest.approx(22.0, abs=0.5) for f in knee)
+    assert all(f["value_deg"] == f["value"] == pytest.approx(26.0, abs=0.5) for f in knee)
     assert all(f["threshold"] == f["thresholds"]["marked"] == 16.0 for f in knee)
     knee_summary = data["summary"]["faults"]["knee_collapse"]
     assert [knee_summary[k] for k in ("status", "measure", "reps_assessed", "reps_flagged")] == [
@@ -64,7 +64,7 @@ def test_json_meets_the_schema_and_holds_the_injected_fault(report, tmp_path) ->
         3,
         3,
     ]
-    assert knee_summary["mean_by_side"] == {"right": pytest.approx(22.0, abs=0.5)}
+    assert knee_summary["mean_by_side"] == {"right": pytest.approx(26.0, abs=0.5)}
 
 
 def test_json_writes_null_for_what_could_not_be_measured(report, tmp_path) -> None:
@@ -90,7 +90,7 @@ def test_measures_csv_one_row_per_frame(report, tmp_path) -> None:
     assert len(rows) == report.n_frames + 1
     col = rows[0].index("fppa_right_deg")
     vals = [float(r[col]) for r in rows[1:] if r[col]]
-    assert max(vals) == pytest.approx(22.0, abs=0.5)
+    assert max(vals) == pytest.approx(26.0, abs=0.5)
     assert all(len(r) == len(rows[0]) for r in rows)
 
 
@@ -98,7 +98,7 @@ def test_reps_csv_lists_flags(report, tmp_path) -> None:
     rows = list(csv.DictReader(save_reps_csv(report, tmp_path / "reps.csv").open()))
     assert len(rows) == 3
     assert [r["flags"] for r in rows] == ["knee_collapse:right:marked"] * 3
-    assert all(float(r["fppa_right_deg"]) == pytest.approx(22.0, abs=0.5) for r in rows)
+    assert all(float(r["fppa_right_deg"]) == pytest.approx(26.0, abs=0.5) for r in rows)
     # a column per value name, each the rep's value of that measure on that side
     by_name = {v.key: v.value for v in report.reps[0].values}  # the CSV keeps 4 decimals
     assert {k: float(rows[0][k]) for k in by_name} == pytest.approx(by_name, abs=5e-5)

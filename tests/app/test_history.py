@@ -84,7 +84,7 @@ def test_fault_values_read_the_left_leg(report_dict):
     rows = {(r["measure"], r["side"]): r for r in fault_values_from_report(report_dict)}
     fppa = rows[("fppa_deg", "left")]
     assert fppa["fault"] == "knee_collapse" and fppa["reps_flagged"] == 3 and fppa["n_reps"] == 3
-    assert 16.0 <= fppa["mean_value"] <= 22.0
+    assert 22.0 <= fppa["mean_value"] <= 28.0  # the synthetic report's 26° collapse
     assert fppa["worst_value"] >= fppa["mean_value"]
 
 

@@ -57,7 +57,8 @@ def test_the_history_page_shows_the_log_and_where_form_broke(home) -> None:
         ("Mon 16 Mar 2026 (week 12)", "1 × 9", "30 kg", "9"),
     ]
     assert log[0]["Form per set"] == "held"
-    assert log[2]["Form per set"].startswith("2 marked (the right knee collapsed)")
+    # the reps past the marked line by more than the FPPA's error (its interval clear of it) are marked
+    assert log[2]["Form per set"].startswith("1 marked (the right knee collapsed)")
 
 
 def _inputs_page(session_id: int) -> None:
