@@ -96,4 +96,5 @@ def test_three_real_sets_at_rising_loads_say_add_then_where_form_broke(tmp_path)
         ("week 12)", "1 × 9", "30 kg", "9"),
     ]
     assert rows[0]["Form per set"] == "held"
-    assert rows[2]["Form per set"].startswith("2 marked (the right knee collapsed)")
+    # marked: the reps past the marked line by more than the FPPA's error (their interval clear of it)
+    assert rows[2]["Form per set"].startswith("1 marked (the right knee collapsed)")
