@@ -75,9 +75,14 @@ class ErrorBand:
 
 
 @cache
+def _bands_data() -> dict[str, Any]:
+    return json.loads(BANDS_FILE.read_text())
+
+
+@cache
 def measured_bands() -> dict[str, dict[str, ErrorBand]]:
     """The benchmark's bands: rule measure → camera (``square``, ``turned``) → :class:`ErrorBand`."""
-    data = json.loads(BANDS_FILE.read_text())
+    data = _bands_data()
     out: dict[str, dict[str, ErrorBand]] = {}
     for measure, entry in data["measures"].items():
         out[measure] = {
@@ -108,7 +113,7 @@ def error_band(rule: FaultRule, view: ViewEstimate) -> ErrorBand | None:
         band = bands["square"]
     else:
         square, turned = bands["square"], bands["turned"]
-        source = f"{square.source.rsplit(';', 1)[0]}; the wider of the square and turned cameras' bands"
+        source = f"{_bands_data()['source']}; the wider of the square and turned cameras' bands"
         band = ErrorBand(min(square.low, turned.low), max(square.high, turned.high), source)
     return band.widened(yaw_error_factor(rule, view))
 
